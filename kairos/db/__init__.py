@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy 2 models, the async engine and Alembic migrations."""

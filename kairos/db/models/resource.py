@@ -1,0 +1,83 @@
+"""What is monitored: resources, their groups, per-kind settings and target credentials."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kairos.db.base import JSONType, Base, UTCDateTime, utcnow
+
+
+class Resource(Base):
+    __tablename__ = "resource"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(String(2048))
+    config: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    interval_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    timeout_s: Mapped[float | None] = mapped_column(nullable=True)
+    skip_tls: Mapped[bool] = mapped_column(Boolean, default=False)
+    recursive: Mapped[bool] = mapped_column(Boolean, default=False)
+    display_order: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    discovered_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    memberships: Mapped[list[GroupMember]] = relationship(
+        back_populates="resource", cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+    )
+
+
+class ResourceGroup(Base):
+    __tablename__ = "resource_group"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    visibility: Mapped[str] = mapped_column(String(16), default="PUBLIC")
+    display_order: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GroupMember(Base):
+    __tablename__ = "resource_group_member"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("resource_group.id", ondelete="CASCADE"), primary_key=True)
+    # Serves "groups of a resource" (the primary key serves "resources of a group").
+    resource_id: Mapped[int] = mapped_column(
+        ForeignKey("resource.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    display_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    resource: Mapped[Resource] = relationship(back_populates="memberships")
+    group: Mapped[ResourceGroup] = relationship(lazy="joined")
+
+
+class ResourceTypeSettings(Base):
+    __tablename__ = "resource_type_settings"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    interval_s: Mapped[int] = mapped_column(Integer)
+    parallelism: Mapped[int] = mapped_column(Integer)
+    timeout_s: Mapped[float] = mapped_column()
+    outage_threshold: Mapped[int] = mapped_column(Integer, default=3)
+    recovery_threshold: Mapped[int] = mapped_column(Integer, default=2)
+
+
+class Credential(Base):
+    """Basic credentials for targets whose URL matches ``pattern``; the secret is encrypted at rest."""
+
+    __tablename__ = "credential"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    pattern: Mapped[str] = mapped_column(String(2048))
+    username: Mapped[str] = mapped_column(String(512))
+    secret_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

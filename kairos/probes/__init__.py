@@ -1,0 +1,1 @@
+"""Probes: one module per resource kind, each with a config model and ``probe(config, ctx)``."""

@@ -1,0 +1,95 @@
+"""The contract every probe kind keeps: a config model, ``probe(config, ctx)`` and one result type."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Kind(enum.StrEnum):
+    HTTP = "HTTP"
+    TCP = "TCP"
+    DOCKER = "DOCKER"
+
+
+class Status(enum.StrEnum):
+    AVAILABLE = "AVAILABLE"
+    NOT_AVAILABLE = "NOT_AVAILABLE"
+    UNKNOWN = "UNKNOWN"
+
+    @property
+    def api_name(self) -> str:
+        """The spelling of the original Java Kairos (``available`` / ``not-available`` / ``unknown``)."""
+        return {"AVAILABLE": "available", "NOT_AVAILABLE": "not-available", "UNKNOWN": "unknown"}[self.value]
+
+    @property
+    def gauge(self) -> int:
+        return {"AVAILABLE": 1, "NOT_AVAILABLE": 0, "UNKNOWN": -1}[self.value]
+
+
+class ProbeConfig(BaseModel):
+    """Per-kind options; unknown fields are refused so typos never pass silently."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+@dataclass(slots=True)
+class Phases:
+    """Latency phases in milliseconds; None when a phase did not happen (no TLS on plain HTTP)."""
+
+    dns_ms: float | None = None
+    connect_ms: float | None = None
+    tls_ms: float | None = None
+    ttfb_ms: float | None = None
+    total_ms: float | None = None
+
+
+@dataclass(slots=True)
+class ProbeResult:
+    status: Status
+    message: str
+    error_code: str | None = None
+    phases: Phases = field(default_factory=Phases)
+    http_status: int | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    checked_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+class ProbeFailure(Exception):
+    """A verdict of NOT_AVAILABLE with a stable code and a one-line human message."""
+
+    def __init__(self, code: str, message: str, *, http_status: int | None = None,
+                 phases: Phases | None = None, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.http_status = http_status
+        self.phases = phases
+        self.details = details or {}
+
+    def to_result(self) -> ProbeResult:
+        return ProbeResult(Status.NOT_AVAILABLE, self.message, self.code, self.phases or Phases(),
+                           self.http_status, self.details)
+
+
+@dataclass(slots=True)
+class Credential:
+    username: str
+    password: str
+
+
+@dataclass(slots=True)
+class ProbeContext:
+    """What a probe may use beside its config: the resolved target, timeout and secrets."""
+
+    target: str
+    timeout_s: float
+    skip_tls: bool = False
+    credential: Credential | None = None
+    user_agent: str = "Kairos-Monitor/0.1"
+    max_body_bytes: int = 1_048_576
+    extra: dict[str, Any] = field(default_factory=dict)

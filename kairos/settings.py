@@ -1,0 +1,108 @@
+"""Process configuration, read from ``KAIROS_*`` environment variables (and a ``.env`` file)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_FILE_NAME = "secret.key"
+
+
+class SettingsError(Exception):
+    """A configuration value is wrong; the message names the variable and the reason."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KAIROS_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("./data")
+    database_url: str = ""
+    host: str = "0.0.0.0"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    secret_key: SecretStr | None = None
+    secret_key_file: Path | None = None
+    log_level: str = "info"
+    scheduler_enabled: bool = True
+    # Results are buffered and written together; these bound the buffer's age and size.
+    flush_interval_s: Annotated[float, Field(gt=0, le=60)] = 1.0
+    flush_batch_size: Annotated[int, Field(ge=1, le=100_000)] = 500
+    retention_days: Annotated[int | None, Field(ge=1)] = None
+    admin_email: str = "admin@kairos.local"
+    admin_password: SecretStr = SecretStr("admin")
+    user_agent: str = "Kairos-Monitor/0.1"
+    max_body_bytes: Annotated[int, Field(ge=1024)] = 1_048_576
+    shutdown_grace_s: Annotated[float, Field(gt=0, le=60)] = 5.0
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, v: str) -> str:
+        if v.lower() not in {"critical", "error", "warning", "info", "debug"}:
+            raise ValueError("must be one of critical, error, warning, info, debug")
+        return v.lower()
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, v: str) -> str:
+        if v and not v.startswith(("sqlite", "postgresql")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+psycopg://")
+        return v
+
+    @model_validator(mode="after")
+    def _secret_from_file(self) -> Settings:
+        if self.secret_key is None and self.secret_key_file is not None:
+            try:
+                self.secret_key = SecretStr(self.secret_key_file.read_text().strip())
+            except OSError as exc:
+                raise ValueError(f"KAIROS_SECRET_KEY_FILE cannot be read: {exc.strerror}") from None
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'kairos.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    def resolved_secret(self) -> str:
+        """The secret key: configured, or generated once and kept in the data directory."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.data_dir / SECRET_FILE_NAME
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(value)
+        self.secret_key = SecretStr(value)
+        return value
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the driverless spellings users paste and pick our async drivers."""
+    for prefix, driver in (("postgresql://", "postgresql+psycopg://"), ("postgres://", "postgresql+psycopg://"),
+                           ("sqlite://", "sqlite+aiosqlite://")):
+        if url.startswith(prefix):
+            return driver + url[len(prefix):]
+    return url
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; a bad value raises SettingsError naming the ``KAIROS_`` variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "settings"
+            problems.append(f"KAIROS_{field.upper()}: {err['msg']}")
+        raise SettingsError("; ".join(problems)) from None
