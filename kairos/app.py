@@ -1,0 +1,73 @@
+"""``create_app(settings)``: the FastAPI application whose lifespan owns every long-lived object."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
+
+from kairos import __version__
+from kairos.bootstrap import ensure_admin
+from kairos.credentials import CredentialStore
+from kairos.crypto import SecretBox
+from kairos.db.engine import make_engine, make_sessionmaker
+from kairos.db.migrate import upgrade_to_head
+from kairos.metrics import Metrics
+from kairos.runtime import Runtime
+from kairos.scheduler.loop import Scheduler
+from kairos.settings import Settings
+
+log = logging.getLogger("kairos")
+
+DESCRIPTION = """Kairos checks HTTP services, TCP endpoints and container images and keeps their history.
+
+Authenticate with an API key as `Authorization: Bearer <key>`, `Authorization: ApiKey <key>` or
+`X-API-Key: <key>`. Reads of resources are public; history needs any authenticated caller; writes need an
+admin. Errors are `{"error": {"code", "message", "field"}}` with a 4xx status."""
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    engine = make_engine(settings.effective_database_url)
+    sessionmaker = make_sessionmaker(engine)
+    box = SecretBox(settings.resolved_secret())
+    credentials = CredentialStore(sessionmaker, box)
+    metrics = Metrics()
+    scheduler = Scheduler(sessionmaker, settings, credentials, engine.dialect.name, metrics)
+    return Runtime(settings, engine, sessionmaker, box, credentials, metrics, scheduler)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    runtime = build_runtime(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(upgrade_to_head, settings.effective_database_url)
+        await ensure_admin(runtime.sessionmaker, settings)
+        await runtime.credentials.reload()
+        if settings.scheduler_enabled:
+            await runtime.scheduler.start()
+        else:
+            await runtime.scheduler.load()
+        runtime.started = True
+        log.info("Kairos %s ready", __version__)
+        try:
+            yield
+        finally:
+            runtime.started = False
+            await runtime.scheduler.stop()
+            await runtime.engine.dispose()
+
+    app = FastAPIOffline(
+        title="Kairos", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+        docs_url="/api", redoc_url="/api/redoc", openapi_url="/v3/api-docs",
+        swagger_ui_oauth2_redirect_url="/api/oauth2-redirect",
+    )
+    app.state.runtime = runtime
+    from kairos.api import mount
+
+    mount(app)
+    return app

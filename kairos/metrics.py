@@ -1,0 +1,79 @@
+"""Prometheus metrics: counters fed by the scheduler, gauges read from its in-memory state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from kairos.probes.base import ProbeResult
+
+if TYPE_CHECKING:
+    from kairos.scheduler.loop import Scheduler
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+LABELS = ["resource_id", "resource_name", "resource_type"]
+
+
+class _StateCollector(Collector):
+    """Series that follow resources: present as soon as one is created, gone when it is deleted."""
+
+    def __init__(self, scheduler: Scheduler) -> None:
+        self._scheduler = scheduler
+
+    def collect(self) -> Iterator[Metric]:
+        s = self._scheduler
+        status = GaugeMetricFamily("kairos_resource_status",
+                                   "1 available, 0 not available, -1 unknown or not checked yet", labels=LABELS)
+        latency = GaugeMetricFamily("kairos_resource_latency_milliseconds", "Latency of the last check",
+                                    labels=LABELS)
+        outage = GaugeMetricFamily("kairos_resource_outage_active", "1 while the resource is in an outage",
+                                   labels=LABELS)
+        active = 0
+        for rid, res in list(s.resources.items()):
+            state = s.state.get(rid)
+            labels = [str(rid), res.name, res.kind.value]
+            status.add_metric(labels, state.status.gauge if state else -1)
+            if state and state.last_latency_ms is not None:
+                latency.add_metric(labels, state.last_latency_ms)
+            in_outage = bool(state and state.outage_since)
+            outage.add_metric(labels, 1 if in_outage else 0)
+            active += in_outage
+        yield status
+        yield latency
+        yield outage
+        yield GaugeMetricFamily("kairos_active_outages", "Resources currently in an outage", value=active)
+        yield GaugeMetricFamily("kairos_recorder_pending_results", "Results waiting to be written",
+                                value=s.recorder.pending)
+        yield GaugeMetricFamily("kairos_resources", "Resources known to the scheduler", value=len(s.resources))
+
+
+class Metrics:
+    """One registry per application, so several apps in one process (tests) never mix series."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.checks = Counter("kairos_checks", "Checks run, by resource type and status",
+                              ["resource_type", "status"], registry=self.registry)
+        self.duration = Histogram("kairos_check_duration_seconds", "Wall time of a check", ["resource_type"],
+                                  buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+                                  registry=self.registry)
+        self.digest_changes = Counter("kairos_image_digest_changes", "Tags seen pointing at a new digest",
+                                      ["resource_name"], registry=self.registry)
+        self._bound = False
+
+    def bind_scheduler(self, scheduler: Scheduler) -> None:
+        if not self._bound:
+            self.registry.register(_StateCollector(scheduler))
+            self._bound = True
+
+    def observe_check(self, kind: str, result: ProbeResult) -> None:
+        self.checks.labels(kind, result.status.value).inc()
+        if result.phases.total_ms is not None:
+            self.duration.labels(kind).observe(result.phases.total_ms / 1000.0)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

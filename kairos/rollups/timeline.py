@@ -1,0 +1,108 @@
+"""Timelines of 96 blocks (15 min for 24 h, 105 min for 7 days, 450 min for 30 days) from rollups."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kairos.db.models import Rollup15m
+from kairos.rollups.buckets import FIFTEEN_MIN, bucket_of
+
+BLOCKS = 96
+ALLOWED_HOURS = (24, 168, 720)
+
+
+@dataclass(slots=True)
+class Block:
+    start: int  # epoch seconds
+    seconds: int
+    available: int = 0
+    not_available: int = 0
+    unknown: int = 0
+    latency_count: int = 0
+    latency_sum: float = 0.0
+    dns_count: int = 0
+    dns_sum: float = 0.0
+    connect_count: int = 0
+    connect_sum: float = 0.0
+    tls_count: int = 0
+    tls_sum: float = 0.0
+
+    @property
+    def status(self) -> str:
+        """The worst status seen; "unknown" also when nothing was checked (never shown as up)."""
+        if self.not_available:
+            return "not-available"
+        if self.available:
+            return "available"
+        return "unknown"
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.available or self.not_available or self.unknown)
+
+    @staticmethod
+    def _avg(total: float, count: int) -> float | None:
+        return round(total / count, 2) if count else None
+
+    @property
+    def latency_ms(self) -> float | None:
+        return self._avg(self.latency_sum, self.latency_count)
+
+    @property
+    def dns_ms(self) -> float | None:
+        return self._avg(self.dns_sum, self.dns_count)
+
+    @property
+    def connect_ms(self) -> float | None:
+        return self._avg(self.connect_sum, self.connect_count)
+
+    @property
+    def tls_ms(self) -> float | None:
+        return self._avg(self.tls_sum, self.tls_count)
+
+
+def block_seconds(hours: int) -> int:
+    return hours * 3600 // BLOCKS
+
+
+def timeline_range(hours: int, now_ts: float) -> tuple[int, int]:
+    """First block start and block length: the last block holds the current 15-minute bucket."""
+    size = block_seconds(hours)
+    end = bucket_of(now_ts, FIFTEEN_MIN) + FIFTEEN_MIN
+    return end - BLOCKS * size, size
+
+
+async def timelines(session: AsyncSession, ids: Sequence[int], hours: int,
+                    now_ts: float) -> dict[int, list[Block]]:
+    if hours not in ALLOWED_HOURS:
+        raise ValueError(f"hours must be one of {', '.join(map(str, ALLOWED_HOURS))}")
+    start, size = timeline_range(hours, now_ts)
+    out = {rid: [Block(start + i * size, size) for i in range(BLOCKS)] for rid in ids}
+    if not ids:
+        return out
+    r = Rollup15m
+    stmt = (select(r.resource_id, r.bucket, r.available, r.not_available, r.unknown, r.latency_count,
+                   r.latency_sum, r.dns_count, r.dns_sum, r.connect_count, r.connect_sum, r.tls_count, r.tls_sum)
+            .where(r.bucket >= start, r.resource_id.in_(ids)))
+    for row in (await session.execute(stmt)).all():
+        blocks = out.get(row[0])
+        index = (row[1] - start) // size
+        if blocks is None or not 0 <= index < BLOCKS:
+            continue
+        b = blocks[index]
+        b.available += row[2]
+        b.not_available += row[3]
+        b.unknown += row[4]
+        b.latency_count += row[5]
+        b.latency_sum += row[6]
+        b.dns_count += row[7]
+        b.dns_sum += row[8]
+        b.connect_count += row[9]
+        b.connect_sum += row[10]
+        b.tls_count += row[11]
+        b.tls_sum += row[12]
+    return out

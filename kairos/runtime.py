@@ -1,0 +1,25 @@
+"""The long-lived objects of one running Kairos, owned by the application's lifespan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from kairos.credentials import CredentialStore
+from kairos.crypto import SecretBox
+from kairos.metrics import Metrics
+from kairos.scheduler.loop import Scheduler
+from kairos.settings import Settings
+
+
+@dataclass(slots=True)
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    box: SecretBox
+    credentials: CredentialStore
+    metrics: Metrics
+    scheduler: Scheduler
+    started: bool = False

@@ -1,0 +1,1 @@
+"""The scheduler: due queue, bounded probe runs, state transitions and the batched recorder."""

@@ -1,0 +1,92 @@
+"""The scheduler's in-memory view of resources and per-kind settings, loaded from the database."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kairos.db.models import Outage, Resource, ResourceState, ResourceTypeSettings
+from kairos.probes.base import Kind, ProbeConfig, Status
+from kairos.probes.kinds import parse_config, spec_for
+from kairos.scheduler.state import RuntimeState
+
+log = logging.getLogger("kairos.scheduler")
+
+
+@dataclass(slots=True)
+class TypeSettings:
+    interval_s: int
+    parallelism: int
+    timeout_s: float
+    outage_threshold: int = 3
+    recovery_threshold: int = 2
+
+
+@dataclass(slots=True)
+class Scheduled:
+    id: int
+    name: str
+    kind: Kind
+    target: str
+    config: ProbeConfig
+    enabled: bool
+    interval_s: int | None
+    timeout_s: float | None
+    skip_tls: bool
+
+
+def default_type_settings(kind: Kind) -> TypeSettings:
+    spec = spec_for(kind)
+    return TypeSettings(spec.default_interval_s, spec.default_parallelism, spec.default_timeout_s)
+
+
+def to_scheduled(row: Resource) -> Scheduled | None:
+    try:
+        kind = Kind(row.kind)
+        config = parse_config(kind, row.config or {})
+    except (ValueError, ValidationError):
+        log.error("resource %s has an invalid stored configuration; it is not scheduled", row.id)
+        return None
+    return Scheduled(row.id, row.name, kind, row.target, config, row.enabled, row.interval_s, row.timeout_s,
+                     row.skip_tls)
+
+
+async def load_type_settings(session: AsyncSession) -> dict[Kind, TypeSettings]:
+    out = {k: default_type_settings(k) for k in Kind}
+    for row in (await session.execute(select(ResourceTypeSettings))).scalars():
+        try:
+            out[Kind(row.kind)] = TypeSettings(row.interval_s, row.parallelism, row.timeout_s,
+                                               row.outage_threshold, row.recovery_threshold)
+        except ValueError:
+            continue
+    return out
+
+
+async def load_resources(session: AsyncSession) -> dict[int, Scheduled]:
+    rows = (await session.execute(select(Resource))).scalars().all()
+    return {s.id: s for s in map(to_scheduled, rows) if s is not None}
+
+
+async def load_one(session: AsyncSession, resource_id: int) -> Scheduled | None:
+    row = await session.get(Resource, resource_id)
+    return to_scheduled(row) if row is not None else None
+
+
+async def load_states(session: AsyncSession) -> dict[int, RuntimeState]:
+    """Streaks and open outages as they were when Kairos last stopped."""
+    states: dict[int, RuntimeState] = {}
+    for row in (await session.execute(select(ResourceState))).scalars():
+        states[row.resource_id] = RuntimeState(
+            status=Status(row.status), fail_streak=row.fail_streak, ok_streak=row.ok_streak,
+            streak_started_at=row.streak_started_at, last_checked_at=row.last_checked_at,
+            last_latency_ms=row.last_latency_ms, last_message=row.last_message,
+            last_error_code=row.last_error_code, last_http_status=row.last_http_status,
+            last_details=row.last_details or {})
+    active = select(Outage.resource_id, Outage.started_at).where(Outage.ended_at.is_(None))
+    for resource_id, started_at in (await session.execute(active)).all():
+        states.setdefault(resource_id, RuntimeState()).outage_since = started_at
+    return states

@@ -1,0 +1,269 @@
+"""The scheduler: a due queue feeding per-kind worker pools, with immediate reaction to edits.
+
+The loop body is small step functions (``run_due``, ``flush_results``, ``prune``) that tests call directly;
+time comes from an injected clock (epoch seconds)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import heapq
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from kairos.credentials import CredentialStore
+from kairos.metrics import Metrics
+from kairos.probes.base import Kind, ProbeContext, ProbeResult
+from kairos.probes.kinds import run_probe
+from kairos.scheduler import catalog
+from kairos.scheduler.catalog import Scheduled, TypeSettings
+from kairos.scheduler.pool import KindPool
+from kairos.scheduler.recorder import Record, Recorder, prune_raw, state_row
+from kairos.scheduler.state import RuntimeState, apply_result
+from kairos.settings import Settings
+
+log = logging.getLogger("kairos.scheduler")
+
+# After the start-up pass each resource's next check lands at 80-100 % of its interval, fixed per resource,
+# so that N resources checked together at start do not stay in lock-step.
+SPREAD = 0.2
+PRUNE_EVERY_S = 3600.0
+
+
+def _phase(resource_id: int) -> float:
+    digest = hashlib.blake2b(resource_id.to_bytes(8, "big"), digest_size=4).digest()
+    return int.from_bytes(digest, "big") / 2**32
+
+
+class Scheduler:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings,
+                 credentials: CredentialStore, dialect: str, metrics: Metrics | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self._sessionmaker = sessionmaker
+        self._settings = settings
+        self._credentials = credentials
+        self._clock = clock
+        self.metrics = metrics or Metrics()
+        self.recorder = Recorder(sessionmaker, dialect, batch_size=settings.flush_batch_size)
+        self.resources: dict[int, Scheduled] = {}
+        self.state: dict[int, RuntimeState] = {}
+        self.types: dict[Kind, TypeSettings] = {}
+        self._heap: list[tuple[float, int]] = []
+        self._due: dict[int, float] = {}
+        self._inflight: dict[int, asyncio.Future[ProbeResult]] = {}
+        self._first_done: set[int] = set()
+        self._pools: dict[Kind, KindPool] = {}
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+        self.heartbeat = 0.0
+        self.lags: list[float] = []  # start - due of recent checks, for benchmarks and metrics
+        self.record_lags = False
+
+    # -- life cycle ---------------------------------------------------------------------------------------
+
+    async def load(self) -> None:
+        async with self._sessionmaker() as session:
+            self.types = await catalog.load_type_settings(session)
+            self.resources = await catalog.load_resources(session)
+            self.state = await catalog.load_states(session)
+        now = self._clock()
+        for rid, res in self.resources.items():
+            self.state.setdefault(rid, RuntimeState())
+            if res.enabled:
+                self._schedule(rid, now)  # the immediate pass at start-up
+        for kind in Kind:
+            self._pools[kind] = KindPool(kind.value, self.types[kind].parallelism, self._check_from_queue)
+        self.metrics.bind_scheduler(self)
+
+    async def start(self) -> None:
+        await self.load()
+        self._tasks = [asyncio.create_task(self._dispatch_loop(), name="kairos-dispatch"),
+                       asyncio.create_task(self._flush_loop(), name="kairos-recorder"),
+                       asyncio.create_task(self._prune_loop(), name="kairos-retention")]
+
+    async def stop(self) -> None:
+        """Finish or cancel in-flight checks within the grace period, then write what was recorded."""
+        self._stopping = True
+        self._wake.set()
+        grace = self._settings.shutdown_grace_s
+        await asyncio.gather(*(p.close(grace * 0.6) for p in self._pools.values()))
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        loop = asyncio.get_running_loop()
+        try:
+            await self.recorder.flush_with_retry(deadline=loop.time() + grace * 0.4)
+        except Exception as exc:
+            log.error("shutdown: %d results could not be written: %s", self.recorder.pending, exc)
+
+    @property
+    def alive(self) -> bool:
+        return bool(self._tasks) and not any(t.done() for t in self._tasks)
+
+    # -- step functions -----------------------------------------------------------------------------------
+
+    def run_due(self, now: float | None = None) -> int:
+        """Hand every resource whose time has come to its kind's pool; returns how many."""
+        now = self._clock() if now is None else now
+        handed = 0
+        while self._heap and self._heap[0][0] <= now:
+            due, rid = heapq.heappop(self._heap)
+            if self._due.get(rid) != due:
+                continue  # superseded by a later reschedule
+            del self._due[rid]
+            res = self.resources.get(rid)
+            if res is None or not res.enabled or rid in self._inflight:
+                continue
+            self._pools[res.kind].submit(rid, due)
+            handed += 1
+        return handed
+
+    async def flush_results(self) -> None:
+        await self.recorder.flush_with_retry()
+
+    async def prune(self, now: datetime | None = None) -> int:
+        days = self._settings.retention_days
+        if not days:
+            return 0
+        now = now or datetime.now(UTC)
+        return await prune_raw(self._sessionmaker, now - timedelta(days=days))
+
+    # -- reacting to edits --------------------------------------------------------------------------------
+
+    async def resource_changed(self, resource_id: int) -> None:
+        """Reload one resource after it was created or edited; an enabled one is checked at once."""
+        async with self._sessionmaker() as session:
+            res = await catalog.load_one(session, resource_id)
+        if res is None:
+            self.resource_deleted(resource_id)
+            return
+        self.resources[resource_id] = res
+        self.state.setdefault(resource_id, RuntimeState())
+        if res.enabled:
+            self._schedule(resource_id, self._clock())
+        else:
+            self._due.pop(resource_id, None)
+
+    def resource_deleted(self, resource_id: int) -> None:
+        self.resources.pop(resource_id, None)
+        self.state.pop(resource_id, None)
+        self._due.pop(resource_id, None)
+        self._first_done.discard(resource_id)
+        self.recorder.forget(resource_id)
+
+    async def reload_type_settings(self) -> None:
+        """New intervals, parallelism, timeouts and thresholds take effect without a restart."""
+        async with self._sessionmaker() as session:
+            self.types = await catalog.load_type_settings(session)
+        for kind, pool in self._pools.items():
+            pool.resize(self.types[kind].parallelism)
+        for rid, res in self.resources.items():
+            last = self.state.get(rid)
+            if res.enabled and rid in self._due and last and last.last_checked_at:
+                self._schedule(rid, max(self._clock(), last.last_checked_at.timestamp() + self.interval_of(res)))
+
+    async def check_now(self, resource_id: int) -> ProbeResult | None:
+        """Check one resource immediately (joining a check already running) and record the result."""
+        if resource_id not in self.resources:
+            return None
+        running = self._inflight.get(resource_id)
+        if running is not None:
+            return await asyncio.shield(running)
+        return await self._check(resource_id, self._clock())
+
+    def interval_of(self, res: Scheduled) -> float:
+        return float(res.interval_s or self.types[res.kind].interval_s)
+
+    def timeout_of(self, res: Scheduled) -> float:
+        return float(res.timeout_s or self.types[res.kind].timeout_s)
+
+    # -- internals ----------------------------------------------------------------------------------------
+
+    def _schedule(self, rid: int, due: float) -> None:
+        self._due[rid] = due
+        heapq.heappush(self._heap, (due, rid))
+        self._wake.set()
+
+    async def _check_from_queue(self, rid: int, due: float) -> None:
+        if rid in self._inflight or rid not in self.resources:
+            return
+        await self._check(rid, due)
+
+    async def _check(self, rid: int, due: float) -> ProbeResult:
+        res = self.resources[rid]
+        future: asyncio.Future[ProbeResult] = asyncio.get_running_loop().create_future()
+        self._inflight[rid] = future
+        started = self._clock()
+        if self.record_lags:
+            self.lags.append(started - due)
+        try:
+            ctx = ProbeContext(target=res.target, timeout_s=self.timeout_of(res), skip_tls=res.skip_tls,
+                               credential=self._credentials.match(res.target),
+                               user_agent=self._settings.user_agent,
+                               max_body_bytes=self._settings.max_body_bytes)
+            result = await run_probe(res.kind, res.config, ctx)
+            result.checked_at = datetime.fromtimestamp(started, UTC)
+            self._after_check(res, result, due, started)
+            future.set_result(result)
+            return result
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # nobody may be waiting; mark it retrieved
+            raise
+        finally:
+            self._inflight.pop(rid, None)
+
+    def _after_check(self, res: Scheduled, result: ProbeResult, due: float, started: float) -> None:
+        if res.id not in self.resources:
+            return  # deleted while it was being checked
+        self.metrics.observe_check(res.kind.value, result)
+        state = self.state.setdefault(res.id, RuntimeState())
+        types = self.types[res.kind]
+        transition = apply_result(state, result, outage_threshold=types.outage_threshold,
+                                  recovery_threshold=types.recovery_threshold)
+        self.recorder.add(Record(res.id, result, state_row(res.id, state), transition))
+        if res.enabled:
+            self._schedule(res.id, self._next_due(res, due, started))
+
+    def _next_due(self, res: Scheduled, due: float, started: float) -> float:
+        interval = self.interval_of(res)
+        if res.id not in self._first_done:
+            self._first_done.add(res.id)
+            return started + interval * (1.0 - SPREAD * _phase(res.id))
+        nxt = due + interval
+        now = self._clock()
+        # Behind by more than an interval (Kairos was busy or asleep): skip the missed slots, no burst.
+        return nxt if nxt > now else now + interval * SPREAD * _phase(res.id)
+
+    async def _dispatch_loop(self) -> None:
+        while not self._stopping:
+            self.heartbeat = self._clock()
+            self._wake.clear()
+            self.run_due()
+            delay = min(1.0, max(0.0, self._heap[0][0] - self._clock())) if self._heap else 1.0
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+    async def _flush_loop(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.recorder.full.wait(), timeout=self._settings.flush_interval_s)
+            await self.recorder.flush_with_retry()
+
+    async def _prune_loop(self) -> None:
+        while True:
+            try:
+                removed = await self.prune()
+                if removed:
+                    log.info("retention removed %d raw results", removed)
+            except Exception as exc:
+                log.warning("retention pruning failed: %s", exc)
+            await asyncio.sleep(PRUNE_EVERY_S)

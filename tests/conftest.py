@@ -1,0 +1,37 @@
+"""Shared fixtures: a fresh database per test (SQLite, or PostgreSQL when KAIROS_TEST_DATABASE_URL is set)
+and a running Kairos on a loopback port."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.dbs import DatabaseFactory
+
+if TYPE_CHECKING:
+    from tests.harness import Running
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFactory]:
+    factory = DatabaseFactory(tmp_path_factory.mktemp("dbs"))
+    yield factory
+    factory.cleanup()
+
+
+@pytest.fixture
+def db_url(databases: DatabaseFactory) -> Iterator[str]:
+    url = databases.fresh()
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture
+async def kairos(db_url: str, tmp_path: Path) -> AsyncIterator[Running]:
+    from tests.harness import make_settings, running_kairos
+
+    async with running_kairos(make_settings(db_url, tmp_path)) as running:
+        yield running
