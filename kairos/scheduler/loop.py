@@ -20,6 +20,8 @@ from kairos.credentials import CredentialStore
 from kairos.metrics import Metrics
 from kairos.probes.base import Kind, ProbeContext, ProbeResult
 from kairos.probes.kinds import run_probe
+from kairos.rollups.live import LiveUptime
+from kairos.rollups.live_timeline import LiveTimeline
 from kairos.scheduler import catalog
 from kairos.scheduler.catalog import Scheduled, TypeSettings
 from kairos.scheduler.pool import KindPool
@@ -49,6 +51,8 @@ class Scheduler:
         self._credentials = credentials
         self._clock = clock
         self.metrics = metrics or Metrics()
+        self.uptime = LiveUptime()
+        self.timeline = LiveTimeline()
         self.recorder = Recorder(sessionmaker, dialect, batch_size=settings.flush_batch_size)
         self.resources: dict[int, Scheduled] = {}
         self.state: dict[int, RuntimeState] = {}
@@ -72,6 +76,8 @@ class Scheduler:
             self.types = await catalog.load_type_settings(session)
             self.resources = await catalog.load_resources(session)
             self.state = await catalog.load_states(session)
+            await self.uptime.load(session, self._clock())
+            await self.timeline.load(session, self._clock())
         now = self._clock()
         for rid, res in self.resources.items():
             self.state.setdefault(rid, RuntimeState())
@@ -129,6 +135,17 @@ class Scheduler:
     async def flush_results(self) -> None:
         await self.recorder.flush_with_retry()
 
+    async def advance_windows(self) -> None:
+        """Slide the in-memory uptime windows when a 15-minute boundary has passed."""
+        now = self._clock()
+        if not self.uptime.needs_advance(now):
+            return
+        try:
+            async with self._sessionmaker() as session:
+                await self.uptime.advance(session, now)
+        except Exception as exc:  # retried on the next flush
+            log.warning("cannot slide the uptime windows yet: %s", exc)
+
     async def prune(self, now: datetime | None = None) -> int:
         days = self._settings.retention_days
         if not days:
@@ -158,6 +175,8 @@ class Scheduler:
         self._due.pop(resource_id, None)
         self._first_done.discard(resource_id)
         self.recorder.forget(resource_id)
+        self.uptime.forget(resource_id)
+        self.timeline.forget(resource_id)
 
     async def reload_type_settings(self) -> None:
         """New intervals, parallelism, timeouts and thresholds take effect without a restart."""
@@ -230,6 +249,8 @@ class Scheduler:
         transition = apply_result(state, result, outage_threshold=types.outage_threshold,
                                   recovery_threshold=types.recovery_threshold)
         self.recorder.add(Record(res.id, result, state_row(res.id, state), transition))
+        self.uptime.add(res.id, result.status)
+        self.timeline.add(res.id, result)
         if res.enabled:
             self._schedule(res.id, self._next_due(res, due, started))
 
@@ -257,6 +278,7 @@ class Scheduler:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.recorder.full.wait(), timeout=self._settings.flush_interval_s)
             await self.recorder.flush_with_retry()
+            await self.advance_windows()
 
     async def _prune_loop(self) -> None:
         while True:

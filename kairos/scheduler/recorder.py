@@ -158,7 +158,7 @@ class Recorder:
         values["latency_max"] = case((ex.latency_max.is_(None), t.latency_max),
                                      (t.latency_max.is_(None), ex.latency_max),
                                      (ex.latency_max > t.latency_max, ex.latency_max), else_=t.latency_max)
-        await session.execute(stmt.on_conflict_do_update(index_elements=["resource_id", "bucket"],
+        await session.execute(stmt.on_conflict_do_update(index_elements=["bucket", "resource_id"],
                                                          set_=values), rows)
 
     async def _upsert_states(self, session: AsyncSession, rows: list[dict[str, Any]]) -> None:

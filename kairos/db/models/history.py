@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, SmallInteger, String, Text
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, PrimaryKeyConstraint, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kairos.db.base import BigId, JSONType, Base, UTCDateTime
@@ -40,9 +40,7 @@ class CheckResult(Base):
 class _RollupColumns:
     """Counts and latency sums per (resource, bucket); readers never scan raw history."""
 
-    resource_id: Mapped[int] = mapped_column(
-        ForeignKey("resource.id", ondelete="CASCADE"), primary_key=True
-    )
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id", ondelete="CASCADE"), primary_key=True)
     bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # epoch seconds, bucket start
     available: Mapped[int] = mapped_column(Integer, default=0)
     not_available: Mapped[int] = mapped_column(Integer, default=0)
@@ -59,16 +57,26 @@ class _RollupColumns:
     tls_sum: Mapped[float] = mapped_column(Float, default=0.0)
 
 
+# Rollups are clustered by (bucket, resource_id) (WITHOUT ROWID on SQLite): the dashboard reads one time range
+# across all resources, which is then one sequential range instead of a lookup per row.
 class Rollup15m(_RollupColumns, Base):
     __tablename__ = "rollup_15m"
-    # Serves uptime and timelines of all resources at once: a bucket range across resources.
-    __table_args__ = (Index("ix_rollup_15m_bucket", "bucket", "resource_id"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("bucket", "resource_id"),
+        # Serves one resource's timeline and latency chart (detail page, 7 and 30 days).
+        Index("ix_rollup_15m_resource_bucket", "resource_id", "bucket"),
+        {"sqlite_with_rowid": False},
+    )
 
 
 class Rollup1d(_RollupColumns, Base):
     __tablename__ = "rollup_1d"
-    # Serves the 7- and 30-day uptime of all resources at once.
-    __table_args__ = (Index("ix_rollup_1d_bucket", "bucket", "resource_id"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("bucket", "resource_id"),
+        # Serves one resource's long-window uptime.
+        Index("ix_rollup_1d_resource_bucket", "resource_id", "bucket"),
+        {"sqlite_with_rowid": False},
+    )
 
 
 class ResourceState(Base):

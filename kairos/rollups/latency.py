@@ -1,0 +1,134 @@
+"""Latency samples for charts: at most ``MAX_POINTS`` averaged slots per window, grouped in SQL.
+
+24 hours read the raw results (one slot is a few minutes, finer than the 15-minute rollups); 7 and 30 days
+read ``rollup_15m`` with slots that are whole multiples of its buckets, so a bucket never straddles two
+slots. Checks with status UNKNOWN carry no latency of the target and are left out, as in the rollups."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, cast, func, literal_column, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kairos.db.models import CheckResult, Rollup15m
+from kairos.probes.base import Status
+from kairos.rollups.buckets import FIFTEEN_MIN
+
+MAX_POINTS = 500
+RAW_WINDOW_HOURS = 24
+
+
+@dataclass(frozen=True, slots=True)
+class LatencySample:
+    start: int  # epoch seconds, slot start
+    latency_ms: float | None
+    dns_ms: float | None
+    connect_ms: float | None
+    tls_ms: float | None
+
+
+def slot_seconds(hours: int) -> int:
+    """Slot length giving at most MAX_POINTS slots: whole minutes on raw data, whole buckets on rollups."""
+    window = hours * 3600
+    if hours <= RAW_WINDOW_HOURS:
+        return math.ceil(window / MAX_POINTS / 60) * 60
+    return math.ceil(window / FIFTEEN_MIN / MAX_POINTS) * FIFTEEN_MIN
+
+
+def _first_slot(hours: int, now_ts: float, size: int) -> int:
+    # The first slot boundary inside the window, so the window never holds more than MAX_POINTS slots.
+    return (int(now_ts - hours * 3600) // size + 1) * size
+
+
+def _int(value: int) -> Any:
+    # Inlined, not bound: PostgreSQL matches GROUP BY to the select list only when both are the same text.
+    return literal_column(str(int(value)), BigInteger)
+
+
+def _epoch(session: AsyncSession, column: Any) -> Any:
+    """Seconds since 1970 of a naive-UTC timestamp column, in the dialect's own SQL."""
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(func.strftime("%s", column), BigInteger)
+    return cast(func.floor(func.extract("epoch", column)), BigInteger)
+
+
+def _round(value: Any) -> float | None:
+    return None if value is None else round(float(value), 2)
+
+
+async def _from_raw(session: AsyncSession, resource_id: int, start: int, size: int) -> list[LatencySample]:
+    r = CheckResult
+    slot = (_epoch(session, r.checked_at) - _int(start)) // _int(size)
+    stmt = (
+        select(
+            slot.label("slot"),
+            func.avg(r.latency_ms),
+            func.avg(r.dns_ms),
+            func.avg(r.connect_ms),
+            func.avg(r.tls_ms),
+        )
+        .where(
+            r.resource_id == resource_id,
+            r.checked_at >= datetime.fromtimestamp(start, UTC),
+            r.status != Status.UNKNOWN.value,
+            r.latency_ms.is_not(None),
+        )
+        .group_by(slot)
+        .order_by(slot)
+    )
+    return [
+        LatencySample(start + int(s) * size, _round(lat), _round(dns), _round(conn), _round(tls))
+        for s, lat, dns, conn, tls in (await session.execute(stmt)).all()
+    ]
+
+
+def _weighted(total: Any, count: Any) -> float | None:
+    return round(float(total) / int(count), 2) if count else None
+
+
+async def _from_rollups(
+    session: AsyncSession, resource_id: int, start: int, size: int
+) -> list[LatencySample]:
+    r = Rollup15m
+    slot = (r.bucket - _int(start)) // _int(size)
+    stmt = (
+        select(
+            slot.label("slot"),
+            func.sum(r.latency_sum),
+            func.sum(r.latency_count),
+            func.sum(r.dns_sum),
+            func.sum(r.dns_count),
+            func.sum(r.connect_sum),
+            func.sum(r.connect_count),
+            func.sum(r.tls_sum),
+            func.sum(r.tls_count),
+        )
+        .where(r.resource_id == resource_id, r.bucket >= start, r.latency_count > 0)
+        .group_by(slot)
+        .order_by(slot)
+    )
+    return [
+        LatencySample(
+            start + int(row[0]) * size,
+            _weighted(row[1], row[2]),
+            _weighted(row[3], row[4]),
+            _weighted(row[5], row[6]),
+            _weighted(row[7], row[8]),
+        )
+        for row in (await session.execute(stmt)).all()
+    ]
+
+
+async def latency_samples(
+    session: AsyncSession, resource_id: int, hours: int, now_ts: float
+) -> list[LatencySample]:
+    """Averaged latency per slot over the last ``hours``, oldest first, at most MAX_POINTS points."""
+    size = slot_seconds(hours)
+    start = _first_slot(hours, now_ts, size)
+    if hours <= RAW_WINDOW_HOURS:
+        return await _from_raw(session, resource_id, start, size)
+    return await _from_rollups(session, resource_id, start, size)
