@@ -86,15 +86,16 @@ class Recorder:
         async with self._lock:
             written = 0
             while self._pending:
-                batch = self._pending[: self._batch_size]
-                batch = [r for r in batch if r.resource_id not in self._forgotten]
+                # Results keep arriving while a batch is written: remove exactly what was taken.
+                taken = self._pending[: self._batch_size]
+                batch = [r for r in taken if r.resource_id not in self._forgotten]
                 try:
                     await self._write(batch)
                 except IntegrityError:
                     # A resource vanished between check and write: drop only its rows.
                     batch = await self._drop_orphans(batch)
                     await self._write(batch)
-                del self._pending[: self._batch_size]
+                del self._pending[: len(taken)]
                 written += len(batch)
             self.full.clear()
             self.written += written

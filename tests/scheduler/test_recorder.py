@@ -91,3 +91,25 @@ async def test_results_of_a_deleted_resource_do_not_block_the_others(sm: async_s
     async with sm() as s:
         rows = (await s.execute(select(CheckResult.resource_id))).scalars().all()
     assert rows == [keep]
+
+
+async def test_results_that_arrive_while_a_batch_is_written_are_kept(sm: async_sessionmaker[AsyncSession],
+                                                                    db_url: str) -> None:
+    rid = await add_resource(sm)
+    recorder = Recorder(sm, "postgresql" if db_url.startswith("postgresql") else "sqlite")
+    state = RuntimeState()
+    feed(recorder, state, rid, [Status.AVAILABLE], T0)
+    original = recorder._upsert_states
+    arrivals = [[Status.NOT_AVAILABLE] * 2]
+
+    async def slow_upsert(session: AsyncSession, rows: list[dict[str, object]]) -> None:
+        if arrivals:  # two results come in while the first batch is being written
+            feed(recorder, state, rid, arrivals.pop(), T0 + timedelta(minutes=1))
+        await original(session, rows)
+
+    recorder._upsert_states = slow_upsert  # type: ignore[method-assign]
+    await recorder.flush()
+    recorder._upsert_states = original  # type: ignore[method-assign]
+    assert recorder.pending == 0
+    async with sm() as s:
+        assert (await s.execute(select(func.count()).select_from(CheckResult))).scalar_one() == 3
