@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import os
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -22,13 +21,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, insert  # noqa: E402
+from sqlalchemy import create_engine, insert
 
-from kairos.app import build_runtime  # noqa: E402
-from kairos.db.engine import sync_url  # noqa: E402
-from kairos.db.migrate import upgrade_to_head  # noqa: E402
-from kairos.db.models import Resource, ResourceTypeSettings  # noqa: E402
-from kairos.settings import Settings  # noqa: E402
+from kairos.app import build_runtime
+from kairos.db.engine import sync_url
+from kairos.db.migrate import upgrade_to_head
+from kairos.db.models import Resource, ResourceTypeSettings
+from kairos.settings import Settings
 
 HERE = Path(__file__).resolve().parent
 
@@ -77,7 +76,7 @@ async def run(args: argparse.Namespace, url: str, data_dir: Path) -> None:
     t_start = time.perf_counter()
     await rt.credentials.reload()
     await sched.start()
-    while sum(1 for s in sched.state.values() if s.last_checked_at is not None) < args.resources:
+    while sum(1 for s in sched.state.values() if s.last_checked_at is not None) < args.resources:  # noqa: ASYNC110
         await asyncio.sleep(0.02)
     first_pass = time.perf_counter() - t_start
     print(f"first check of all {args.resources} resources: {first_pass:.2f} s after start")

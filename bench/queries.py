@@ -20,15 +20,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy import create_engine, insert, text
 
-from kairos.db.engine import make_engine, make_sessionmaker, sync_url  # noqa: E402
-from kairos.db.migrate import upgrade_to_head  # noqa: E402
-from kairos.db.models import CheckResult, Resource, Rollup1d, Rollup15m  # noqa: E402
-from kairos.rollups.buckets import FIFTEEN_MIN, ONE_DAY, bucket_of  # noqa: E402
-from kairos.rollups.timeline import timelines  # noqa: E402
-from kairos.rollups.live import LiveUptime  # noqa: E402
-from kairos.rollups.live_timeline import LiveTimeline  # noqa: E402
+from kairos.db.engine import make_engine, make_sessionmaker, sync_url
+from kairos.db.migrate import upgrade_to_head
+from kairos.db.models import CheckResult, Resource, Rollup1d, Rollup15m
+from kairos.rollups.buckets import FIFTEEN_MIN, ONE_DAY, bucket_of
+from kairos.rollups.live import LiveUptime
+from kairos.rollups.live_timeline import LiveTimeline
+from kairos.rollups.timeline import timelines
 
 CHECKS_PER_15M = 15  # a 60-second interval
 

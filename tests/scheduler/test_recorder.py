@@ -35,7 +35,8 @@ async def add_resource(sm: async_sessionmaker[AsyncSession], name: str = "r") ->
 def feed(recorder: Recorder, state: RuntimeState, rid: int, statuses: list[Status], start: datetime) -> None:
     for i, status in enumerate(statuses):
         res = ProbeResult(status, status.value, "boom" if status is Status.NOT_AVAILABLE else None,
-                          Phases(dns_ms=1.0, connect_ms=2.0, total_ms=10.0 + i), checked_at=start + timedelta(minutes=i))
+                          Phases(dns_ms=1.0, connect_ms=2.0, total_ms=10.0 + i),
+                          checked_at=start + timedelta(minutes=i))
         tr = apply_result(state, res, outage_threshold=3, recovery_threshold=2)
         recorder.add(Record(rid, res, state_row(rid, state), tr))
 

@@ -40,7 +40,7 @@ def test_two_consecutive_successes_close_the_outage_at_the_first_success() -> No
 
 
 def test_unknown_results_neither_break_nor_extend_a_failure_streak() -> None:
-    state, events = run([Status.NOT_AVAILABLE, Status.UNKNOWN, Status.NOT_AVAILABLE, Status.UNKNOWN,
+    state, _events = run([Status.NOT_AVAILABLE, Status.UNKNOWN, Status.NOT_AVAILABLE, Status.UNKNOWN,
                          Status.NOT_AVAILABLE])
     assert state.fail_streak == 3
     assert state.outage_since == T0
@@ -49,5 +49,5 @@ def test_unknown_results_neither_break_nor_extend_a_failure_streak() -> None:
 
 def test_a_restored_state_continues_its_streak_after_a_restart() -> None:
     restored = RuntimeState(status=Status.NOT_AVAILABLE, fail_streak=2, streak_started_at=T0)
-    state, events = run([Status.NOT_AVAILABLE], restored)
+    _state, events = run([Status.NOT_AVAILABLE], restored)
     assert events[0].opened_at == T0

@@ -1,0 +1,45 @@
+"""The only way Kairos talks to the network.
+
+Every outbound request goes through here, so that all of them keep the same rules: an explicit deadline,
+a redirect cap, a response size cap, our User-Agent, a per-resource TLS verification switch, timed phases
+(DNS, connect, TLS, first byte, total) and one exception tree with stable codes (:class:`NetError`).
+"""
+
+from kairos.net.client import FetchResult, Redirect, Session, fetch
+from kairos.net.connect import Connection, open_connection, tcp_connect
+from kairos.net.errors import (
+    ConnectionReset,
+    ConnectRefused,
+    ConnectTimeout,
+    DnsFailed,
+    NetError,
+    NetworkUnreachable,
+    ProtocolError,
+    RedirectInvalid,
+    Timeout,
+    TlsError,
+    TlsInvalid,
+    TooManyRedirects,
+)
+
+__all__ = [
+    "ConnectRefused",
+    "ConnectTimeout",
+    "Connection",
+    "ConnectionReset",
+    "DnsFailed",
+    "FetchResult",
+    "NetError",
+    "NetworkUnreachable",
+    "ProtocolError",
+    "Redirect",
+    "RedirectInvalid",
+    "Session",
+    "Timeout",
+    "TlsError",
+    "TlsInvalid",
+    "TooManyRedirects",
+    "fetch",
+    "open_connection",
+    "tcp_connect",
+]

@@ -1,0 +1,144 @@
+"""Opening a connection, one measured phase at a time: DNS, TCP connect, TLS.
+
+TLS is started on an already connected socket (``StreamWriter.start_tls``) rather than inside the connect,
+so that the handshake is a phase of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import socket
+import ssl
+from dataclasses import dataclass
+
+from kairos.net.errors import DnsFailed, NetError, classify, deadline_error
+from kairos.net.policy import format_host_port
+from kairos.net.timing import CONNECT, DNS, TLS, Trace
+from kairos.probes.base import Phases
+
+_READ_LIMIT = 64 * 1024
+# "no such name" and "name has no address" (EAI_NODATA exists on Linux only)
+_NO_SUCH_NAME = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
+
+
+@dataclass(slots=True)
+class Connection:
+    """An open stream to one address; ``tls`` tells whether it was upgraded."""
+
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    address: str  # the IP address actually connected to
+    tls: bool = False
+
+    def close(self) -> None:
+        """Start a graceful close without waiting for it (the TLS goodbye is not worth a round trip)."""
+        self.writer.close()
+
+    async def aclose(self) -> None:
+        """Close and wait a little for it, never raising or hanging: the peer may be gone or silent."""
+        self.writer.close()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.writer.wait_closed(), 1.0)
+
+    def abort(self) -> None:
+        """Drop the connection at once (used when we stop reading an endless body)."""
+        self.writer.transport.abort()
+
+
+async def resolve(host: str, port: int, trace: Trace) -> list[tuple[int, str]]:
+    """Addresses for ``host`` in resolver order, as (family, ip). IP literals skip DNS (recorded as 0 ms)."""
+    literal = _ip_literal(host)
+    if literal is not None:
+        trace.skip(DNS)
+        return [literal]
+    loop = asyncio.get_running_loop()
+    with trace.phase(DNS):
+        try:
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+        except OSError as exc:
+            raise _dns_error(host, exc) from None
+    addresses: list[tuple[int, str]] = []
+    for family, _type, _proto, _name, sockaddr in infos:
+        item = (int(family), str(sockaddr[0]))
+        if item not in addresses:
+            addresses.append(item)
+    if not addresses:
+        raise DnsFailed(f"DNS lookup for {host} returned no addresses")
+    return addresses
+
+
+async def open_connection(host: str, port: int, trace: Trace, *, tls_context: ssl.SSLContext | None = None,
+                          server_hostname: str | None = None) -> Connection:
+    """Resolve, connect (trying each address in order) and optionally start TLS, timing each phase."""
+    addresses = await resolve(host, port, trace)
+    conn = await _connect_any(addresses, port, trace)
+    if tls_context is None:
+        return conn
+    try:
+        with trace.phase(TLS):
+            await conn.writer.start_tls(tls_context, server_hostname=server_hostname or host)
+    except BaseException as exc:
+        conn.abort()
+        if isinstance(exc, Exception) and not isinstance(exc, TimeoutError):
+            raise classify(exc, where=f"during the TLS handshake with {host}") from None
+        raise
+    conn.tls = True
+    return conn
+
+
+async def tcp_connect(host: str, port: int, *, timeout_s: float) -> tuple[Phases, str]:
+    """Resolve and connect within ``timeout_s``, then close at once: the TCP check. Returns the phases
+    and the IP address that accepted."""
+    trace = Trace()
+    try:
+        async with asyncio.timeout(timeout_s):
+            conn = await open_connection(host, port, trace)
+    except TimeoutError:
+        error = deadline_error(trace.current, timeout_s)
+        error.phases = trace.phases()
+        raise error from None
+    except NetError as exc:
+        exc.phases = trace.phases()
+        raise
+    conn.close()
+    return trace.phases(), conn.address
+
+
+async def _connect_any(addresses: list[tuple[int, str]], port: int, trace: Trace) -> Connection:
+    """Try the addresses one after the other; the first error is reported when all fail, because the
+    resolver's first choice is the address a user expects to be used."""
+    first_error: NetError | None = None
+    with trace.phase(CONNECT):
+        for _family, ip in addresses:
+            try:
+                reader, writer = await asyncio.open_connection(ip, port, limit=_READ_LIMIT)
+            except OSError as exc:
+                error = classify(exc, where=f"connecting to {format_host_port(ip, port)}")
+                first_error = first_error or error
+                continue
+            return Connection(reader, writer, ip)
+    assert first_error is not None  # resolve() never returns an empty list
+    if len(addresses) > 1:
+        first_error.message += f" (tried {len(addresses)} addresses)"
+        first_error.args = (first_error.message,)
+    raise first_error
+
+
+def _ip_literal(host: str) -> tuple[int, str] | None:
+    try:
+        ip = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return None
+    family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
+    return (int(family), host)
+
+
+def _dns_error(host: str, exc: OSError) -> NetError:
+    if isinstance(exc, socket.gaierror) and exc.errno in _NO_SUCH_NAME:
+        return DnsFailed(f"DNS lookup failed: {host} does not exist")
+    if isinstance(exc, socket.gaierror) and exc.errno == socket.EAI_AGAIN:
+        return DnsFailed(f"DNS lookup for {host} failed temporarily (resolver did not answer)")
+    reason = exc.strerror or type(exc).__name__
+    return DnsFailed(f"DNS lookup for {host} failed: {reason}")

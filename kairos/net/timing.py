@@ -1,0 +1,81 @@
+"""Latency phases of one fetch: DNS, connect, TLS, first byte, total.
+
+A :class:`Trace` also remembers which phase is running, so that when the overall deadline fires the error
+can say *where* it got stuck (a connect that never completes is ``connect_timeout``, not ``timeout``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from kairos.probes.base import Phases
+
+Clock = Callable[[], float]
+
+DNS = "dns"
+CONNECT = "connect"
+TLS = "tls"
+WAIT = "wait"  # request sent, waiting for the first byte of the answer
+BODY = "body"
+IDLE = "idle"
+
+PHASE_WORDS = {
+    DNS: "during the DNS lookup",
+    CONNECT: "while connecting",
+    TLS: "during the TLS handshake",
+    WAIT: "waiting for the response",
+    BODY: "while reading the response",
+    IDLE: "during the request",
+}
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000.0, 3)
+
+
+@dataclass(slots=True)
+class Trace:
+    """Timings of the current request (the last hop of a redirect chain) plus the total since creation."""
+
+    clock: Clock = time.perf_counter
+    started: float = 0.0
+    current: str = IDLE
+    _hop: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.started = self.clock()
+
+    def new_hop(self) -> None:
+        """Forget the previous request's phases; ``total`` keeps counting from the start."""
+        self._hop = {}
+        self.current = IDLE
+
+    @contextlib.contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        """Measure a phase; repeated phases (several connect attempts) add up."""
+        self.current = name
+        begin = self.clock()
+        try:
+            yield
+        finally:
+            self._hop[name] = self._hop.get(name, 0.0) + (self.clock() - begin)
+
+    def skip(self, name: str) -> None:
+        """Record a phase that took no time (DNS for an IP literal), as opposed to one that did not happen."""
+        self._hop.setdefault(name, 0.0)
+
+    def record(self, name: str, seconds: float) -> None:
+        self._hop[name] = seconds
+
+    def elapsed_s(self) -> float:
+        return self.clock() - self.started
+
+    def phases(self) -> Phases:
+        def get(name: str) -> float | None:
+            return _ms(self._hop[name]) if name in self._hop else None
+
+        return Phases(dns_ms=get(DNS), connect_ms=get(CONNECT), tls_ms=get(TLS), ttfb_ms=get(WAIT),
+                      total_ms=_ms(self.elapsed_s()))

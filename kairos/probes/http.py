@@ -1,0 +1,133 @@
+"""HTTP(S) probe: GET (or HEAD) the target through ``kairos.net`` and judge the final status code."""
+
+from __future__ import annotations
+
+import re
+from http import HTTPStatus
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from kairos import net
+from kairos.net.policy import MAX_REDIRECTS, validate_http_url
+from kairos.probes.base import ProbeConfig, ProbeContext, ProbeFailure, ProbeResult, Status
+
+_CODE = re.compile(r"^[1-5][0-9]{2}$")
+_CLASS = re.compile(r"^[1-5]xx$", re.IGNORECASE)
+_RANGE = re.compile(r"^([1-5][0-9]{2})-([1-5][0-9]{2})$")
+_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # RFC 9110 field-name characters
+# Set by the client itself, per request; letting users set them would break framing.
+_FORBIDDEN_HEADERS = {"host", "connection", "content-length", "transfer-encoding", "te", "upgrade"}
+_MAX_HEADERS = 50
+
+
+class HttpConfig(ProbeConfig):
+    """Options of an HTTP resource; field names are camelCase because the REST API shows them as they are."""
+
+    acceptedStatusCodes: list[str] | None = Field(
+        default=None, max_length=50,
+        description='Status codes that mean "available": "200", "2xx" or "200-299". Default: any 2xx.')
+    headers: dict[str, str] = Field(default_factory=dict, description="Extra request headers.")
+    method: Literal["GET", "HEAD"] = "GET"
+    followRedirects: bool = True
+    maxRedirects: int = Field(default=10, ge=0, le=MAX_REDIRECTS)
+    bodyContains: str | None = Field(default=None, min_length=1, max_length=1024,
+                                     description="Text the response body must contain.")
+
+    @field_validator("acceptedStatusCodes")
+    @classmethod
+    def _check_codes(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        if not value:
+            raise ValueError("give at least one status code, or leave it out to accept any 2xx")
+        cleaned = [item.strip() for item in value]
+        for item in cleaned:
+            _parse_code_rule(item)  # raises ValueError with the reason
+        return cleaned
+
+    @field_validator("headers")
+    @classmethod
+    def _check_headers(cls, value: dict[str, str]) -> dict[str, str]:
+        if len(value) > _MAX_HEADERS:
+            raise ValueError(f"at most {_MAX_HEADERS} headers")
+        for name, val in value.items():
+            if not _TOKEN.match(name) or len(name) > 256:
+                raise ValueError(f"'{name[:40]}' is not a valid header name")
+            if name.lower() in _FORBIDDEN_HEADERS:
+                raise ValueError(f"header '{name}' is set by Kairos and cannot be overridden")
+            if any(ch in val for ch in "\r\n\0") or len(val) > 8192:
+                raise ValueError(f"the value of header '{name}' has a line break or is too long")
+        return value
+
+    @model_validator(mode="after")
+    def _check_body_needs_get(self) -> HttpConfig:
+        if self.bodyContains is not None and self.method == "HEAD":
+            raise ValueError("bodyContains needs method GET: a HEAD response has no body")
+        return self
+
+    def accepts(self, status: int) -> bool:
+        if self.acceptedStatusCodes is None:
+            return 200 <= status <= 299
+        return any(lo <= status <= hi for lo, hi in map(_parse_code_rule, self.acceptedStatusCodes))
+
+
+def _parse_code_rule(item: str) -> tuple[int, int]:
+    """"200" → (200, 200), "2xx" → (200, 299), "200-204" → (200, 204)."""
+    if _CODE.match(item):
+        return int(item), int(item)
+    if _CLASS.match(item):
+        base = int(item[0]) * 100
+        return base, base + 99
+    match = _RANGE.match(item)
+    if match:
+        lo, hi = int(match.group(1)), int(match.group(2))
+        if lo > hi:
+            raise ValueError(f"status range '{item}' runs backwards")
+        return lo, hi
+    raise ValueError(f"'{item[:20]}' is not a status code (use 200, 2xx or 200-299, codes 100-599)")
+
+
+def _status_text(status: int, reason: str) -> str:
+    if not reason:
+        try:
+            reason = HTTPStatus(status).phrase
+        except ValueError:
+            reason = ""
+    reason = "".join(ch for ch in reason if ch.isprintable())[:60]
+    return f"HTTP {status} {reason}".rstrip()
+
+
+async def probe(config: HttpConfig, ctx: ProbeContext) -> ProbeResult:
+    try:
+        url = validate_http_url(ctx.target)
+    except ValueError as exc:
+        # A stored target that no longer validates is a configuration problem, not the service being down.
+        return ProbeResult(Status.UNKNOWN, f"invalid URL: {exc}", "invalid_target")
+    auth = (ctx.credential.username, ctx.credential.password) if ctx.credential else None
+    try:
+        result = await net.fetch(url, method=config.method, headers=config.headers, timeout_s=ctx.timeout_s,
+                                 verify_tls=not ctx.skip_tls, max_redirects=config.maxRedirects,
+                                 follow_redirects=config.followRedirects, max_body_bytes=ctx.max_body_bytes,
+                                 user_agent=ctx.user_agent, auth=auth)
+    except net.NetError as exc:
+        raise ProbeFailure(exc.code, exc.message, phases=exc.phases) from None
+    return _judge(config, result)
+
+
+def _judge(config: HttpConfig, result: net.FetchResult) -> ProbeResult:
+    details: dict[str, object] = {"final_url": result.url, "redirects": len(result.redirects)}
+    if result.truncated:
+        details["truncated"] = True
+    status_text = _status_text(result.status, result.reason)
+    if not config.accepts(result.status):
+        raise ProbeFailure("http_status", status_text, http_status=result.status, phases=result.phases,
+                           details=details)
+    if config.bodyContains is not None and config.bodyContains not in result.text():
+        where = f"the first {len(result.body)} bytes of the body" if result.truncated else "the body"
+        message = f"{status_text}, but '{config.bodyContains[:60]}' is not in {where}"
+        raise ProbeFailure("body_mismatch", message, http_status=result.status, phases=result.phases,
+                           details=details)
+    total = result.phases.total_ms or 0.0
+    return ProbeResult(Status.AVAILABLE, f"{status_text} in {total:.0f} ms", None, result.phases,
+                       result.status, details)

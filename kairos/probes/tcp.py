@@ -1,0 +1,26 @@
+"""TCP probe: resolve ``host:port``, open a connection, close it at once. Nothing is sent."""
+
+from __future__ import annotations
+
+from kairos import net
+from kairos.net.policy import format_host_port, validate_host_port
+from kairos.probes.base import ProbeConfig, ProbeContext, ProbeFailure, ProbeResult, Status
+
+
+class TcpConfig(ProbeConfig):
+    """No options yet; present so that every kind has a config model (and unknown fields are refused)."""
+
+
+async def probe(config: TcpConfig, ctx: ProbeContext) -> ProbeResult:
+    try:
+        host, port = validate_host_port(ctx.target)
+    except ValueError as exc:
+        return ProbeResult(Status.UNKNOWN, f"invalid target: {exc}", "invalid_target")
+    try:
+        phases, address = await net.tcp_connect(host, port, timeout_s=ctx.timeout_s)
+    except net.NetError as exc:
+        raise ProbeFailure(exc.code, exc.message, phases=exc.phases) from None
+    shown = format_host_port(address, port)
+    total = phases.total_ms or 0.0
+    return ProbeResult(Status.AVAILABLE, f"TCP connect to {shown} in {total:.0f} ms", None, phases,
+                       details={"address": address})
