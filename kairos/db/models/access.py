@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kairos.db.base import JSONType, Base, UTCDateTime, utcnow
+from kairos.db.base import Base, JSONType, UTCDateTime, utcnow
 
 
 class AppUser(Base):

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kairos.db.base import JSONType, Base, UTCDateTime, utcnow
+from kairos.db.base import Base, JSONType, UTCDateTime, utcnow
 
 
 class Resource(Base):
