@@ -6,6 +6,7 @@ so a bad URL never reaches a socket and its error message tells the user what to
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -48,6 +49,8 @@ def validate_http_url(url: str) -> str:
     return parse_http_url(url).url
 
 
+# Every check of a resource parses the same URL again; HttpTarget is immutable, so remember the answer.
+@functools.lru_cache(maxsize=16384)
 def parse_http_url(url: str) -> HttpTarget:
     url = url.strip()
     if not url:

@@ -133,7 +133,7 @@ class Recorder:
         if not batch:
             return
         async with self._sessionmaker() as session, session.begin():
-            await session.execute(insert(CheckResult), [result_row(r.resource_id, r.result) for r in batch])
+            await session.execute(insert(CheckResult.__table__), [result_row(r.resource_id, r.result) for r in batch])
             items = [(r.resource_id, r.result) for r in batch]
             await self._upsert_rollups(session, Rollup15m, items, FIFTEEN_MIN)
             await self._upsert_rollups(session, Rollup1d, items, ONE_DAY)
@@ -148,7 +148,7 @@ class Recorder:
     async def _upsert_rollups(self, session: AsyncSession, model: Any, items: list[tuple[int, ProbeResult]],
                               size: int) -> None:
         rows = [d.as_row(rid, bucket) for (rid, bucket), d in deltas_for(items, size).items()]
-        stmt = self._insert(model)
+        stmt = self._insert(model.__table__)
         t, ex = model.__table__.c, stmt.excluded
         additive = ["available", "not_available", "unknown", "latency_count", "latency_sum", "dns_count",
                     "dns_sum", "connect_count", "connect_sum", "tls_count", "tls_sum"]
@@ -163,7 +163,7 @@ class Recorder:
                                                          set_=values), rows)
 
     async def _upsert_states(self, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-        stmt = self._insert(ResourceState)
+        stmt = self._insert(ResourceState.__table__)
         cols = [c for c in rows[0] if c != "resource_id"]
         await session.execute(
             stmt.on_conflict_do_update(index_elements=["resource_id"], set_={c: stmt.excluded[c] for c in cols}),
