@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import gc
 import os
 import resource
 import subprocess
@@ -79,13 +81,20 @@ async def run(args: argparse.Namespace, url: str, data_dir: Path) -> None:
     while sum(1 for s in sched.state.values() if s.last_checked_at is not None) < args.resources:  # noqa: ASYNC110
         await asyncio.sleep(0.02)
     first_pass = time.perf_counter() - t_start
+    gc.freeze()  # as the application's lifespan does after start-up
     print(f"first check of all {args.resources} resources: {first_pass:.2f} s after start")
     await sched.flush_results()
     sched.lags.clear()
     written0, cpu0, disk0, t0 = sched.recorder.written, cpu_seconds(), disk_writes(), time.perf_counter()
     checks0 = _checks(sched)
+    profiler = cProfile.Profile() if args.profile else None
+    if profiler:
+        profiler.enable()
     await asyncio.sleep(args.duration)
     await sched.flush_results()
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
     elapsed = time.perf_counter() - t0
     checks = _checks(sched) - checks0
     cpu = cpu_seconds() - cpu0
@@ -99,7 +108,7 @@ async def run(args: argparse.Namespace, url: str, data_dir: Path) -> None:
     print(f"scheduling lag ms: p50 {percentile(lags, 0.5):.1f}  p95 {percentile(lags, 0.95):.1f}  "
           f"p99 {percentile(lags, 0.99):.1f}  max {max(lags) if lags else float('nan'):.1f}")
     print(f"CPU per check: {cpu / max(checks, 1) * 1000:.3f} ms  (process CPU {cpu / elapsed * 100:.0f} % of one core)")
-    print(f"peak RSS: {peak_rss_mb:.0f} MB")
+    print(f"peak RSS: {peak_rss_mb:.0f} MB; garbage collections (gen0, gen1, gen2): {[s['collections'] for s in gc.get_stats()]}")
     print(f"disk writes per check: {disk / max(checks, 1):.0f} bytes")
 
 
@@ -119,6 +128,7 @@ def main() -> None:
     ap.add_argument("--interval", type=int, default=60)
     ap.add_argument("--duration", type=float, default=120.0, help="seconds of steady state to measure")
     ap.add_argument("--parallelism", type=int, default=5, help="HTTP checks at once (the default setting)")
+    ap.add_argument("--profile", default="", help="write a cProfile of the steady state to this file")
     ap.add_argument("--db", default="", help="SQLAlchemy URL (default: a fresh SQLite file)")
     args = ap.parse_args()
     target = subprocess.Popen([sys.executable, str(HERE / "target.py")], stdout=subprocess.PIPE, text=True)

@@ -63,6 +63,7 @@ class Scheduler:
         self._first_done: set[int] = set()
         self._pools: dict[Kind, KindPool] = {}
         self._wake = asyncio.Event()
+        self._next_wake = 0.0
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
         self.heartbeat = 0.0
@@ -209,7 +210,8 @@ class Scheduler:
     def _schedule(self, rid: int, due: float) -> None:
         self._due[rid] = due
         heapq.heappush(self._heap, (due, rid))
-        self._wake.set()
+        if due < self._next_wake:  # only an earlier deadline needs the dispatcher up sooner
+            self._wake.set()
 
     async def _check_from_queue(self, rid: int, due: float) -> None:
         if rid in self._inflight or rid not in self.resources:
@@ -269,7 +271,9 @@ class Scheduler:
             self.heartbeat = self._clock()
             self._wake.clear()
             self.run_due()
-            delay = min(1.0, max(0.0, self._heap[0][0] - self._clock())) if self._heap else 1.0
+            now = self._clock()
+            delay = min(1.0, max(0.0, self._heap[0][0] - now)) if self._heap else 1.0
+            self._next_wake = now + delay
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
 

@@ -6,6 +6,7 @@ back-off, so a database outage delays history but never loses it."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -145,11 +146,14 @@ class Recorder:
     def _insert(self, table: Any) -> Any:
         return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
 
-    async def _upsert_rollups(self, session: AsyncSession, model: Any, items: list[tuple[int, ProbeResult]],
-                              size: int) -> None:
-        rows = [d.as_row(rid, bucket) for (rid, bucket), d in deltas_for(items, size).items()]
-        stmt = self._insert(model.__table__)
-        t, ex = model.__table__.c, stmt.excluded
+    @functools.cached_property
+    def _rollup_upserts(self) -> dict[Any, Any]:
+        """One upsert per rollup table, built once: a batch only binds new rows to it."""
+        return {model: self._rollup_upsert(model.__table__) for model in (Rollup15m, Rollup1d)}
+
+    def _rollup_upsert(self, table: Any) -> Any:
+        stmt = self._insert(table)
+        t, ex = table.c, stmt.excluded
         additive = ["available", "not_available", "unknown", "latency_count", "latency_sum", "dns_count",
                     "dns_sum", "connect_count", "connect_sum", "tls_count", "tls_sum"]
         values: dict[str, Any] = {c: t[c] + ex[c] for c in additive}
@@ -159,16 +163,21 @@ class Recorder:
         values["latency_max"] = case((ex.latency_max.is_(None), t.latency_max),
                                      (t.latency_max.is_(None), ex.latency_max),
                                      (ex.latency_max > t.latency_max, ex.latency_max), else_=t.latency_max)
-        await session.execute(stmt.on_conflict_do_update(index_elements=["bucket", "resource_id"],
-                                                         set_=values), rows)
+        return stmt.on_conflict_do_update(index_elements=["bucket", "resource_id"], set_=values)
+
+    @functools.cached_property
+    def _state_upsert(self) -> Any:
+        stmt = self._insert(ResourceState.__table__)
+        cols = [c.name for c in ResourceState.__table__.c if c.name != "resource_id"]
+        return stmt.on_conflict_do_update(index_elements=["resource_id"], set_={c: stmt.excluded[c] for c in cols})
+
+    async def _upsert_rollups(self, session: AsyncSession, model: Any, items: list[tuple[int, ProbeResult]],
+                              size: int) -> None:
+        rows = [d.as_row(rid, bucket) for (rid, bucket), d in deltas_for(items, size).items()]
+        await session.execute(self._rollup_upserts[model], rows)
 
     async def _upsert_states(self, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-        stmt = self._insert(ResourceState.__table__)
-        cols = [c for c in rows[0] if c != "resource_id"]
-        await session.execute(
-            stmt.on_conflict_do_update(index_elements=["resource_id"], set_={c: stmt.excluded[c] for c in cols}),
-            rows,
-        )
+        await session.execute(self._state_upsert, rows)
 
     async def _apply_transition(self, session: AsyncSession, r: Record) -> None:
         tr = r.transition
