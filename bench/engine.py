@@ -108,7 +108,8 @@ async def run(args: argparse.Namespace, url: str, data_dir: Path) -> None:
     print(f"scheduling lag ms: p50 {percentile(lags, 0.5):.1f}  p95 {percentile(lags, 0.95):.1f}  "
           f"p99 {percentile(lags, 0.99):.1f}  max {max(lags) if lags else float('nan'):.1f}")
     print(f"CPU per check: {cpu / max(checks, 1) * 1000:.3f} ms  (process CPU {cpu / elapsed * 100:.0f} % of one core)")
-    print(f"peak RSS: {peak_rss_mb:.0f} MB; garbage collections (gen0, gen1, gen2): {[s['collections'] for s in gc.get_stats()]}")
+    collections = [s["collections"] for s in gc.get_stats()]
+    print(f"peak RSS: {peak_rss_mb:.0f} MB; garbage collections (gen0, gen1, gen2): {collections}")
     print(f"disk writes per check: {disk / max(checks, 1):.0f} bytes")
 
 
