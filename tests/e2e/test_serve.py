@@ -1,0 +1,104 @@
+"""The README's promise, end to end: `kairos serve` on SQLite, add resources over the API, see them checked,
+stop it with SIGTERM and find every result stored."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from kairos.db.engine import make_engine
+from kairos.db.models import CheckResult
+from tests.servers.ports import free_port
+
+pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+
+
+def kairos_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kairos.cli.main", *args], env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.fixture
+def serve_env(tmp_path: Path, db_url: str) -> dict[str, str]:
+    return {**os.environ, "KAIROS_DATA_DIR": str(tmp_path), "KAIROS_DATABASE_URL": db_url,
+            "KAIROS_HOST": "127.0.0.1", "KAIROS_PORT": str(free_port()), "KAIROS_LOG_LEVEL": "warning"}
+
+
+@pytest.fixture
+def server(serve_env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
+    proc = subprocess.Popen([sys.executable, "-m", "kairos.cli.main", "serve"], env=serve_env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{serve_env['KAIROS_PORT']}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/actuator/health", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+        if proc.poll() is not None:
+            raise AssertionError(f"kairos serve exited: {proc.stderr.read() if proc.stderr else ''}")
+    yield proc
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait(5)
+
+
+async def test_serve_checks_what_is_added_and_stops_cleanly_on_sigterm(
+        server: subprocess.Popen[str], serve_env: dict[str, str]) -> None:
+    key = kairos_cli("apikey", "create", "e2e", env=serve_env).stdout.strip().splitlines()[-1]
+    target = await asyncio.start_server(_answer_ok, "127.0.0.1", 0)
+    port = target.sockets[0].getsockname()[1]
+    url = f"http://127.0.0.1:{serve_env['KAIROS_PORT']}"
+    async with httpx.AsyncClient(base_url=url, headers={"X-API-Key": key}, timeout=10) as client:
+        created = await client.post("/api/resources", json={
+            "name": "loopback", "resourceType": "HTTP", "target": f"http://127.0.0.1:{port}/"})
+        assert created.status_code == 201, created.text
+        rid = created.json()["id"]
+        tcp = await client.post("/api/resources", json={
+            "name": "closed", "resourceType": "TCP", "target": f"127.0.0.1:{free_port()}"})
+        assert tcp.status_code == 201, tcp.text
+        for _ in range(100):
+            detail = (await client.get(f"/api/resources/{rid}")).json()
+            if detail["currentStatus"] != "unknown":
+                break
+            await asyncio.sleep(0.05)
+        assert detail["currentStatus"] == "available"
+        closed = (await client.get(f"/api/resources/{tcp.json()['id']}")).json()
+        metrics = (await client.get("/actuator/prometheus")).text
+    series = f'kairos_resource_status{{resource_id="{rid}",resource_name="loopback",resource_type="HTTP"}} 1.0'
+    assert series in metrics
+    server.send_signal(signal.SIGTERM)
+    # uvicorn shuts down gracefully, then re-raises the signal so the exit status says why it stopped.
+    assert server.wait(10) in (0, -signal.SIGTERM)
+    target.close()
+    assert "Traceback" not in (server.stderr.read() if server.stderr else "")
+    assert closed["currentStatus"] in ("not-available", "unknown")
+    engine = make_engine(serve_env["KAIROS_DATABASE_URL"])
+    try:
+        async with engine.connect() as conn:
+            stored = (await conn.execute(select(CheckResult.resource_id))).scalars().all()
+    finally:
+        await engine.dispose()
+    assert rid in stored and tcp.json()["id"] in stored  # written before the process exited
+
+
+async def _answer_ok(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+        await writer.drain()
+    except (ConnectionError, asyncio.IncompleteReadError):
+        pass
+    finally:
+        writer.close()
