@@ -192,11 +192,20 @@ class Recorder:
                 .values(ended_at=tr.closed_at))
 
 
-async def prune_raw(sessionmaker: async_sessionmaker[AsyncSession], before: datetime) -> int:
-    """Retention: delete raw results older than ``before`` (rollups stay)."""
-    async with sessionmaker() as session, session.begin():
-        res = await session.execute(delete(CheckResult).where(CheckResult.checked_at < before))
-        return int(getattr(res, "rowcount", 0) or 0)
+async def prune_raw(sessionmaker: async_sessionmaker[AsyncSession], before: datetime, *,
+                    chunk: int = 10_000) -> int:
+    """Retention: delete raw results older than ``before`` (rollups stay), in small transactions so the
+    recorder is never locked out for long."""
+    removed = 0
+    while True:
+        ids = select(CheckResult.id).where(CheckResult.checked_at < before).limit(chunk).scalar_subquery()
+        async with sessionmaker() as session, session.begin():
+            res = await session.execute(delete(CheckResult).where(CheckResult.id.in_(ids)))
+        count = int(getattr(res, "rowcount", 0) or 0)
+        removed += count
+        if count < chunk:
+            return removed
+        await asyncio.sleep(0)  # let checks and the recorder run between chunks
 
 
 def _short(exc: BaseException) -> str:
