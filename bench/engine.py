@@ -61,12 +61,32 @@ def seed(url: str, n: int, port: int, interval: int, parallelism: int) -> None:
     upgrade_to_head(url)
     engine = create_engine(sync_url(url))
     with engine.begin() as conn:
-        conn.execute(insert(Resource), [
-            {"name": f"svc-{i}", "kind": "HTTP", "target": f"http://127.0.0.1:{port}/r/{i}", "config": {},
-             "interval_s": interval} for i in range(n)])
-        conn.execute(insert(ResourceTypeSettings), [
-            {"kind": "HTTP", "interval_s": interval, "parallelism": parallelism, "timeout_s": 10.0,
-             "outage_threshold": 3, "recovery_threshold": 2}])
+        conn.execute(
+            insert(Resource),
+            [
+                {
+                    "name": f"svc-{i}",
+                    "kind": "HTTP",
+                    "target": f"http://127.0.0.1:{port}/r/{i}",
+                    "config": {},
+                    "interval_s": interval,
+                }
+                for i in range(n)
+            ],
+        )
+        conn.execute(
+            insert(ResourceTypeSettings),
+            [
+                {
+                    "kind": "HTTP",
+                    "interval_s": interval,
+                    "parallelism": parallelism,
+                    "timeout_s": 10.0,
+                    "outage_threshold": 3,
+                    "recovery_threshold": 2,
+                }
+            ],
+        )
     engine.dispose()
 
 
@@ -103,10 +123,14 @@ async def run(args: argparse.Namespace, url: str, data_dir: Path) -> None:
     await sched.stop()
     await rt.engine.dispose()
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"steady state over {elapsed:.0f} s: {checks} checks, {checks / elapsed:.1f} checks/s "
-          f"(expected {args.resources / args.interval:.1f}/s), results written {sched.recorder.written - written0}")
-    print(f"scheduling lag ms: p50 {percentile(lags, 0.5):.1f}  p95 {percentile(lags, 0.95):.1f}  "
-          f"p99 {percentile(lags, 0.99):.1f}  max {max(lags) if lags else float('nan'):.1f}")
+    print(
+        f"steady state over {elapsed:.0f} s: {checks} checks, {checks / elapsed:.1f} checks/s "
+        f"(expected {args.resources / args.interval:.1f}/s), results written {sched.recorder.written - written0}"
+    )
+    print(
+        f"scheduling lag ms: p50 {percentile(lags, 0.5):.1f}  p95 {percentile(lags, 0.95):.1f}  "
+        f"p99 {percentile(lags, 0.99):.1f}  max {max(lags) if lags else float('nan'):.1f}"
+    )
     print(f"CPU per check: {cpu / max(checks, 1) * 1000:.3f} ms  (process CPU {cpu / elapsed * 100:.0f} % of one core)")
     collections = [s["collections"] for s in gc.get_stats()]
     print(f"peak RSS: {peak_rss_mb:.0f} MB; garbage collections (gen0, gen1, gen2): {collections}")
@@ -139,8 +163,10 @@ def main() -> None:
         data_dir = Path(tempfile.mkdtemp(prefix="kairos-engine-"))
         url = args.db or f"sqlite+aiosqlite:///{data_dir}/kairos.db"
         seed(url, args.resources, port, args.interval, args.parallelism)
-        print(f"{args.resources} HTTP resources every {args.interval} s, parallelism {args.parallelism}, "
-              f"database {url.split(':')[0]}, event loop {'uvloop' if _uvloop() else 'asyncio'}")
+        print(
+            f"{args.resources} HTTP resources every {args.interval} s, parallelism {args.parallelism}, "
+            f"database {url.split(':')[0]}, event loop {'uvloop' if _uvloop() else 'asyncio'}"
+        )
         asyncio.run(run(args, url, data_dir))
     finally:
         target.terminate()

@@ -36,10 +36,23 @@ CHECKS_PER_15M = 15  # a 60-second interval
 def rollup_row(rid: int, bucket: int, n: int, rng: random.Random) -> dict[str, object]:
     down = 1 if rng.random() < 0.01 else 0
     lat = rng.uniform(20, 80)
-    return {"resource_id": rid, "bucket": bucket, "available": n - down, "not_available": down, "unknown": 0,
-            "latency_count": n, "latency_sum": lat * n, "latency_min": lat * 0.8, "latency_max": lat * 1.5,
-            "dns_count": n, "dns_sum": 1.0 * n, "connect_count": n, "connect_sum": 2.0 * n,
-            "tls_count": n, "tls_sum": 5.0 * n}
+    return {
+        "resource_id": rid,
+        "bucket": bucket,
+        "available": n - down,
+        "not_available": down,
+        "unknown": 0,
+        "latency_count": n,
+        "latency_sum": lat * n,
+        "latency_min": lat * 0.8,
+        "latency_max": lat * 1.5,
+        "dns_count": n,
+        "dns_sum": 1.0 * n,
+        "connect_count": n,
+        "connect_sum": 2.0 * n,
+        "tls_count": n,
+        "tls_sum": 5.0 * n,
+    }
 
 
 def seed(url: str, resources: int, days: int, now: float) -> None:
@@ -50,23 +63,41 @@ def seed(url: str, resources: int, days: int, now: float) -> None:
     with engine.begin() as conn:
         for table in ("check_result", "rollup_15m", "rollup_1d", "resource"):
             conn.execute(text(f"DELETE FROM {table}"))
-        conn.execute(insert(Resource), [{"id": i, "name": f"r{i}", "kind": "HTTP", "target": f"http://h{i}/",
-                                         "config": {}} for i in range(1, resources + 1)])
+        conn.execute(
+            insert(Resource),
+            [
+                {"id": i, "name": f"r{i}", "kind": "HTTP", "target": f"http://h{i}/", "config": {}}
+                for i in range(1, resources + 1)
+            ],
+        )
         for rid in range(1, resources + 1):
             rows15 = [rollup_row(rid, end15 - k * FIFTEEN_MIN, CHECKS_PER_15M, rng) for k in range(days * 96)]
             conn.execute(insert(Rollup15m), rows15)
             per_day: dict[int, dict[str, object]] = {}
             for r in rows15:
-                d = per_day.setdefault(bucket_of(int(r["bucket"]), ONE_DAY),  # type: ignore[call-overload]
-                                       {**r, "available": 0, "not_available": 0})
+                d = per_day.setdefault(
+                    bucket_of(int(r["bucket"]), ONE_DAY),  # type: ignore[call-overload]
+                    {**r, "available": 0, "not_available": 0},
+                )
                 d["bucket"] = bucket_of(int(r["bucket"]), ONE_DAY)  # type: ignore[call-overload]
                 d["available"] = int(d["available"]) + int(r["available"])  # type: ignore[call-overload]
                 d["not_available"] = int(d["not_available"]) + int(r["not_available"])  # type: ignore[call-overload]
             conn.execute(insert(Rollup1d), list(per_day.values()))
             from datetime import UTC, datetime
-            conn.execute(insert(CheckResult), [
-                {"resource_id": rid, "checked_at": datetime.fromtimestamp(now - k * 60, UTC), "status": "AVAILABLE",
-                 "latency_ms": 30.0, "message": "HTTP 200 OK"} for k in range(60)])
+
+            conn.execute(
+                insert(CheckResult),
+                [
+                    {
+                        "resource_id": rid,
+                        "checked_at": datetime.fromtimestamp(now - k * 60, UTC),
+                        "status": "AVAILABLE",
+                        "latency_ms": 30.0,
+                        "message": "HTTP 200 OK",
+                    }
+                    for k in range(60)
+                ],
+            )
     engine.dispose()
 
 
@@ -91,7 +122,7 @@ async def measure(url: str, resources: int, now: float, repeat: int) -> tuple[fl
             sql_tl = await timelines(s, ids, 24, now)
             t4 = time.perf_counter()
         assert len(up) == resources and len(tl) == resources and up[1]["d30"] is not None
-        assert list(tl[1][0]) == [b.status[0].upper() if b.has_data else '-' for b in sql_tl[1]]
+        assert list(tl[1][0]) == [b.status[0].upper() if b.has_data else "-" for b in sql_tl[1]]
         for i, dt in enumerate((t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
             times[i].append(dt)
     await engine.dispose()
@@ -113,9 +144,11 @@ def main() -> None:
         seed(url, args.resources, days, now)
         seeded = time.perf_counter() - t
         load_ms, up_ms, tl_ms, sql_ms = asyncio.run(measure(url, args.resources, now, args.repeat))
-        print(f"history {days:2d} d: uptime 24h/7d/30d {up_ms:6.1f} ms + 96-block timeline {tl_ms:6.1f} ms "
-              f"= {up_ms + tl_ms:6.1f} ms per dashboard read | start-up seeding {load_ms:6.1f} ms | "
-              f"same timeline from SQL {sql_ms:6.1f} ms | history seeded in {seeded:.1f} s")
+        print(
+            f"history {days:2d} d: uptime 24h/7d/30d {up_ms:6.1f} ms + 96-block timeline {tl_ms:6.1f} ms "
+            f"= {up_ms + tl_ms:6.1f} ms per dashboard read | start-up seeding {load_ms:6.1f} ms | "
+            f"same timeline from SQL {sql_ms:6.1f} ms | history seeded in {seeded:.1f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -66,8 +66,13 @@ def create_app(settings: Settings) -> FastAPI:
             await runtime.engine.dispose()
 
     app = FastAPIOffline(
-        title="Kairos", version=__version__, description=DESCRIPTION, lifespan=lifespan,
-        docs_url="/api", redoc_url="/api/redoc", openapi_url="/v3/api-docs",
+        title="Kairos",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/api",
+        redoc_url="/api/redoc",
+        openapi_url="/v3/api-docs",
         swagger_ui_oauth2_redirect_url="/api/oauth2-redirect",
     )
     app.state.runtime = runtime

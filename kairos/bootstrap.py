@@ -18,8 +18,13 @@ async def ensure_admin(sessionmaker: async_sessionmaker[AsyncSession], settings:
     async with sessionmaker() as session:
         if (await session.execute(select(func.count()).select_from(AppUser))).scalar_one():
             return
-        session.add(AppUser(email=settings.admin_email,
-                            password_hash=hash_password(settings.admin_password.get_secret_value()),
-                            role="ADMIN", must_change_password=True))
+        session.add(
+            AppUser(
+                email=settings.admin_email,
+                password_hash=hash_password(settings.admin_password.get_secret_value()),
+                role="ADMIN",
+                must_change_password=True,
+            )
+        )
         await session.commit()
         log.warning("created the default admin %s; change its password at first login", settings.admin_email)

@@ -26,12 +26,13 @@ class _StateCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         s = self._scheduler
-        status = GaugeMetricFamily("kairos_resource_status",
-                                   "1 available, 0 not available, -1 unknown or not checked yet", labels=LABELS)
-        latency = GaugeMetricFamily("kairos_resource_latency_milliseconds", "Latency of the last check",
-                                    labels=LABELS)
-        outage = GaugeMetricFamily("kairos_resource_outage_active", "1 while the resource is in an outage",
-                                   labels=LABELS)
+        status = GaugeMetricFamily(
+            "kairos_resource_status", "1 available, 0 not available, -1 unknown or not checked yet", labels=LABELS
+        )
+        latency = GaugeMetricFamily("kairos_resource_latency_milliseconds", "Latency of the last check", labels=LABELS)
+        outage = GaugeMetricFamily(
+            "kairos_resource_outage_active", "1 while the resource is in an outage", labels=LABELS
+        )
         active = 0
         for rid, res in list(s.resources.items()):
             state = s.state.get(rid)
@@ -46,8 +47,9 @@ class _StateCollector(Collector):
         yield latency
         yield outage
         yield GaugeMetricFamily("kairos_active_outages", "Resources currently in an outage", value=active)
-        yield GaugeMetricFamily("kairos_recorder_pending_results", "Results waiting to be written",
-                                value=s.recorder.pending)
+        yield GaugeMetricFamily(
+            "kairos_recorder_pending_results", "Results waiting to be written", value=s.recorder.pending
+        )
         yield GaugeMetricFamily("kairos_resources", "Resources known to the scheduler", value=len(s.resources))
 
 
@@ -56,13 +58,25 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
-        self.checks = Counter("kairos_checks", "Checks run, by resource type and status",
-                              ["resource_type", "status"], registry=self.registry)
-        self.duration = Histogram("kairos_check_duration_seconds", "Wall time of a check", ["resource_type"],
-                                  buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
-                                  registry=self.registry)
-        self.digest_changes = Counter("kairos_image_digest_changes", "Tags seen pointing at a new digest",
-                                      ["resource_name"], registry=self.registry)
+        self.checks = Counter(
+            "kairos_checks",
+            "Checks run, by resource type and status",
+            ["resource_type", "status"],
+            registry=self.registry,
+        )
+        self.duration = Histogram(
+            "kairos_check_duration_seconds",
+            "Wall time of a check",
+            ["resource_type"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+            registry=self.registry,
+        )
+        self.digest_changes = Counter(
+            "kairos_image_digest_changes",
+            "Tags seen pointing at a new digest",
+            ["resource_name"],
+            registry=self.registry,
+        )
         self._bound = False
 
     def bind_scheduler(self, scheduler: Scheduler) -> None:

@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     log_level: str = "info"
     scheduler_enabled: bool = True
     # Results are buffered and written together; these bound the buffer's age and size.
-    flush_interval_s: Annotated[float, Field(gt=0, le=60)] = 1.0
+    flush_interval_s: Annotated[float, Field(gt=0, le=60)] = 2.0
     flush_batch_size: Annotated[int, Field(ge=1, le=100_000)] = 500
     retention_days: Annotated[int | None, Field(ge=1)] = None
     admin_email: str = "admin@kairos.local"
@@ -89,10 +89,13 @@ class Settings(BaseSettings):
 
 def normalise_database_url(url: str) -> str:
     """Accept the driverless spellings users paste and pick our async drivers."""
-    for prefix, driver in (("postgresql://", "postgresql+psycopg://"), ("postgres://", "postgresql+psycopg://"),
-                           ("sqlite://", "sqlite+aiosqlite://")):
+    for prefix, driver in (
+        ("postgresql://", "postgresql+psycopg://"),
+        ("postgres://", "postgresql+psycopg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
         if url.startswith(prefix):
-            return driver + url[len(prefix):]
+            return driver + url[len(prefix) :]
     return url
 
 

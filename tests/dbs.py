@@ -23,7 +23,8 @@ def postgres_base() -> str | None:
 def _admin_conninfo(url: str) -> str:
     u = make_url(url)
     return f"host={u.host} port={u.port or 5432} user={u.username or 'postgres'} dbname={u.database or 'postgres'}" + (
-        f" password={u.password}" if u.password else "")
+        f" password={u.password}" if u.password else ""
+    )
 
 
 class DatabaseFactory:
@@ -39,8 +40,9 @@ class DatabaseFactory:
 
     def _pg_url(self, name: str) -> str:
         assert self.pg
-        return make_url(self.pg).set(drivername="postgresql+psycopg", database=name).render_as_string(
-            hide_password=False)
+        return (
+            make_url(self.pg).set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+        )
 
     def _prepare_template(self) -> None:
         if self._template_ready:

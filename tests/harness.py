@@ -30,8 +30,15 @@ class Running:
 
 
 def make_settings(db_url: str, data_dir: Path, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {"database_url": db_url, "data_dir": data_dir, "secret_key": "test-secret-key",
-                              "flush_interval_s": 0.05, "host": "127.0.0.1", "port": 8080, **overrides}
+    values: dict[str, Any] = {
+        "database_url": db_url,
+        "data_dir": data_dir,
+        "secret_key": "test-secret-key",
+        "flush_interval_s": 0.05,
+        "host": "127.0.0.1",
+        "port": 8080,
+        **overrides,
+    }
     return Settings(**values)
 
 
@@ -54,8 +61,10 @@ async def running_kairos(settings: Settings) -> AsyncIterator[Running]:
         key = await create_key(session, "tests")
         await session.commit()
     headers = {"Authorization": f"Bearer {key.plaintext}"}
-    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as client, \
-            httpx.AsyncClient(base_url=url, timeout=30) as anon:
+    async with (
+        httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as client,
+        httpx.AsyncClient(base_url=url, timeout=30) as anon,
+    ):
         try:
             yield Running(url, app, runtime, client, anon, key.plaintext)
         finally:

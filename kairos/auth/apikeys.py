@@ -26,11 +26,9 @@ def hash_key(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
 
-async def create_key(session: AsyncSession, name: str, *, role: str = "ADMIN",
-                     created_by: int | None = None) -> NewKey:
+async def create_key(session: AsyncSession, name: str, *, role: str = "ADMIN", created_by: int | None = None) -> NewKey:
     plaintext = PREFIX + secrets.token_urlsafe(32)
-    row = ApiKey(name=name, prefix=plaintext[:12], key_hash=hash_key(plaintext), role=role,
-                 created_by=created_by)
+    row = ApiKey(name=name, prefix=plaintext[:12], key_hash=hash_key(plaintext), role=role, created_by=created_by)
     session.add(row)
     await session.flush()
     return NewKey(row, plaintext)

@@ -86,8 +86,15 @@ class Session:
 
     Not meant to live long: create it for a check, close it at the end (``async with``)."""
 
-    def __init__(self, *, user_agent: str, max_body_bytes: int, verify_tls: bool = True,
-                 ca_context: ssl.SSLContext | None = None, keep_alive: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        user_agent: str,
+        max_body_bytes: int,
+        verify_tls: bool = True,
+        ca_context: ssl.SSLContext | None = None,
+        keep_alive: bool = True,
+    ) -> None:
         self.user_agent = user_agent
         self.max_body_bytes = max_body_bytes
         self.tls_context = context_for(verify_tls, ca_context)
@@ -97,8 +104,9 @@ class Session:
     async def __aenter__(self) -> Session:
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:
@@ -106,16 +114,32 @@ class Session:
         for item in pooled:
             await item.conn.aclose()
 
-    async def fetch(self, url: str, *, method: str = "GET", headers: HeaderInput = None, timeout_s: float,
-                    max_redirects: int = 10, follow_redirects: bool = True, auth: BasicAuth | None = None,
-                    auth_for: AuthFor | None = None) -> FetchResult:
+    async def fetch(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        headers: HeaderInput = None,
+        timeout_s: float,
+        max_redirects: int = 10,
+        follow_redirects: bool = True,
+        auth: BasicAuth | None = None,
+        auth_for: AuthFor | None = None,
+    ) -> FetchResult:
         """Request ``url``, following redirects, all within ``timeout_s`` seconds."""
         start = parse_http_url(url)
         trace = Trace()
         try:
             async with asyncio.timeout(timeout_s):
-                return await self._follow(start, method.upper(), _header_list(headers), trace,
-                                          max_redirects if follow_redirects else None, auth, auth_for)
+                return await self._follow(
+                    start,
+                    method.upper(),
+                    _header_list(headers),
+                    trace,
+                    max_redirects if follow_redirects else None,
+                    auth,
+                    auth_for,
+                )
         except TimeoutError:
             error = deadline_error(trace.current, timeout_s)
             error.phases = trace.phases()
@@ -124,8 +148,16 @@ class Session:
             exc.phases = trace.phases()
             raise
 
-    async def request(self, method: str, target: HttpTarget, headers: Sequence[tuple[str, str]], *,
-                      trace: Trace, body: bytes = b"", auth: BasicAuth | None = None) -> tuple[Response, str]:
+    async def request(
+        self,
+        method: str,
+        target: HttpTarget,
+        headers: Sequence[tuple[str, str]],
+        *,
+        trace: Trace,
+        body: bytes = b"",
+        auth: BasicAuth | None = None,
+    ) -> tuple[Response, str]:
         """One request, no redirects, no deadline (the caller sets one). Returns the response and the IP."""
         trace.new_hop()
         wire_headers = self._headers(target, headers, auth)
@@ -137,16 +169,35 @@ class Session:
                 if method not in _IDEMPOTENT:
                     raise  # the server may have acted on it before hanging up: never send it twice
                 trace.new_hop()  # the server dropped the idle connection: one fresh attempt
-        conn = await open_connection(target.host, target.port, trace,
-                                     tls_context=self.tls_context if target.scheme == "https" else None)
+        conn = await open_connection(
+            target.host, target.port, trace, tls_context=self.tls_context if target.scheme == "https" else None
+        )
         fresh = _Pooled(conn, h11.Connection(h11.CLIENT, max_incomplete_event_size=64 * 1024))
         return await self._exchange(fresh, method, target, wire_headers, body, trace, reused=False)
 
-    async def _exchange(self, pooled: _Pooled, method: str, target: HttpTarget, headers: Headers,
-                        body: bytes, trace: Trace, *, reused: bool) -> tuple[Response, str]:
+    async def _exchange(
+        self,
+        pooled: _Pooled,
+        method: str,
+        target: HttpTarget,
+        headers: Headers,
+        body: bytes,
+        trace: Trace,
+        *,
+        reused: bool,
+    ) -> tuple[Response, str]:
         try:
-            response = await exchange(pooled.conn, pooled.proto, method, target.target, headers, body=body,
-                                      max_body_bytes=self.max_body_bytes, trace=trace, reused=reused)
+            response = await exchange(
+                pooled.conn,
+                pooled.proto,
+                method,
+                target.target,
+                headers,
+                body=body,
+                max_body_bytes=self.max_body_bytes,
+                trace=trace,
+                reused=reused,
+            )
         except BaseException:
             pooled.conn.abort()  # state unknown after a failure or a cancellation: never reuse it
             raise
@@ -161,8 +212,7 @@ class Session:
             pooled.conn.close()
         return response, pooled.conn.address
 
-    def _headers(self, target: HttpTarget, extra: Sequence[tuple[str, str]],
-                 auth: BasicAuth | None) -> Headers:
+    def _headers(self, target: HttpTarget, extra: Sequence[tuple[str, str]], auth: BasicAuth | None) -> Headers:
         given = [(n, v) for n, v in extra if n.lower() not in _RESERVED_HEADERS]
         names = {n.lower() for n, _ in given}
         out: Headers = [("Host", target.host_header)]
@@ -174,9 +224,16 @@ class Session:
         out.append(("Connection", "keep-alive" if self.keep_alive else "close"))
         return out
 
-    async def _follow(self, current: HttpTarget, method: str, headers: Headers, trace: Trace,
-                      max_redirects: int | None, auth: BasicAuth | None,
-                      auth_for: AuthFor | None) -> FetchResult:
+    async def _follow(
+        self,
+        current: HttpTarget,
+        method: str,
+        headers: Headers,
+        trace: Trace,
+        max_redirects: int | None,
+        auth: BasicAuth | None,
+        auth_for: AuthFor | None,
+    ) -> FetchResult:
         first_origin = current.origin
         redirects: list[Redirect] = []
         seen = {current.url}
@@ -186,9 +243,18 @@ class Session:
             creds = auth if (auth is not None and same_origin) else _lookup(auth_for, current.url)
             response, address = await self.request(method, current, hop_headers, trace=trace, auth=creds)
             if max_redirects is None or response.status not in REDIRECT_CODES:
-                return FetchResult(current.url, response.status, response.reason, response.headers,
-                                   response.body, response.truncated, redirects, trace.phases(), address,
-                                   response.http_version)
+                return FetchResult(
+                    current.url,
+                    response.status,
+                    response.reason,
+                    response.headers,
+                    response.body,
+                    response.truncated,
+                    redirects,
+                    trace.phases(),
+                    address,
+                    response.http_version,
+                )
             nxt = _redirect_target(current, response)
             redirects.append(Redirect(response.status, current.url, nxt.url))
             if len(redirects) > max_redirects:
@@ -200,20 +266,43 @@ class Session:
             current = nxt
 
 
-async def fetch(url: str, *, method: str = "GET", headers: HeaderInput = None, timeout_s: float,
-                verify_tls: bool = True, max_redirects: int = 10, max_body_bytes: int, user_agent: str,
-                auth: BasicAuth | None = None, auth_for: AuthFor | None = None, follow_redirects: bool = True,
-                ca_context: ssl.SSLContext | None = None) -> FetchResult:
+async def fetch(
+    url: str,
+    *,
+    method: str = "GET",
+    headers: HeaderInput = None,
+    timeout_s: float,
+    verify_tls: bool = True,
+    max_redirects: int = 10,
+    max_body_bytes: int,
+    user_agent: str,
+    auth: BasicAuth | None = None,
+    auth_for: AuthFor | None = None,
+    follow_redirects: bool = True,
+    ca_context: ssl.SSLContext | None = None,
+) -> FetchResult:
     """GET (or HEAD) ``url`` on fresh connections, following redirects, bounded by ``timeout_s``.
 
     ``auth`` is sent only to the origin of ``url``; on other origins ``auth_for(url)`` decides. The body is
     read up to ``max_body_bytes`` (then ``truncated`` is set). Raises :class:`NetError` or, for an invalid
     ``url``, ``ValueError``."""
-    async with Session(user_agent=user_agent, max_body_bytes=max_body_bytes, verify_tls=verify_tls,
-                       ca_context=ca_context, keep_alive=False) as session:
-        return await session.fetch(url, method=method, headers=headers, timeout_s=timeout_s,
-                                   max_redirects=max_redirects, follow_redirects=follow_redirects,
-                                   auth=auth, auth_for=auth_for)
+    async with Session(
+        user_agent=user_agent,
+        max_body_bytes=max_body_bytes,
+        verify_tls=verify_tls,
+        ca_context=ca_context,
+        keep_alive=False,
+    ) as session:
+        return await session.fetch(
+            url,
+            method=method,
+            headers=headers,
+            timeout_s=timeout_s,
+            max_redirects=max_redirects,
+            follow_redirects=follow_redirects,
+            auth=auth,
+            auth_for=auth_for,
+        )
 
 
 def basic_auth_header(username: str, password: str) -> str:

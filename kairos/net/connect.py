@@ -69,8 +69,9 @@ async def resolve(host: str, port: int, trace: Trace) -> list[tuple[int, str]]:
     return addresses
 
 
-async def open_connection(host: str, port: int, trace: Trace, *, tls_context: ssl.SSLContext | None = None,
-                          server_hostname: str | None = None) -> Connection:
+async def open_connection(
+    host: str, port: int, trace: Trace, *, tls_context: ssl.SSLContext | None = None, server_hostname: str | None = None
+) -> Connection:
     """Resolve, connect (trying each address in order) and optionally start TLS, timing each phase."""
     addresses = await resolve(host, port, trace)
     conn = await _connect_any(addresses, port, trace)

@@ -86,13 +86,23 @@ class _Wire:
             return ConnectionReset("the server closed the connection before the response was complete")
         # h11's text embeds a bytearray repr; keep its reason and show the start of the answer instead.
         reason = str(exc).split(":", 1)[0].strip() or "invalid response"
-        return ProtocolError(f"the server did not answer with valid HTTP ({reason}); "
-                             f"it began with '{_printable(self.first_bytes)}'")
+        return ProtocolError(
+            f"the server did not answer with valid HTTP ({reason}); it began with '{_printable(self.first_bytes)}'"
+        )
 
 
-async def exchange(conn: Connection, proto: h11.Connection, method: str, target: str,
-                   headers: Sequence[tuple[str, str]], *, body: bytes = b"", max_body_bytes: int,
-                   trace: Trace, reused: bool = False) -> Response:
+async def exchange(
+    conn: Connection,
+    proto: h11.Connection,
+    method: str,
+    target: str,
+    headers: Sequence[tuple[str, str]],
+    *,
+    body: bytes = b"",
+    max_body_bytes: int,
+    trace: Trace,
+    reused: bool = False,
+) -> Response:
     """Send one request and read its response; ``trace`` gets the WAIT (first byte) and BODY phases."""
     wire = _Wire(conn, proto)
     with trace.phase(WAIT):
@@ -109,12 +119,20 @@ async def exchange(conn: Connection, proto: h11.Connection, method: str, target:
     reusable = not truncated and proto.our_state is h11.DONE and proto.their_state is h11.DONE
     if reusable:
         proto.start_next_cycle()
-    return Response(head.status_code, head.reason.decode("latin-1").strip(), _decode_headers(head.headers),
-                    data, truncated, head.http_version.decode("ascii", "replace"), reusable)
+    return Response(
+        head.status_code,
+        head.reason.decode("latin-1").strip(),
+        _decode_headers(head.headers),
+        data,
+        truncated,
+        head.http_version.decode("ascii", "replace"),
+        reusable,
+    )
 
 
-async def _send(conn: Connection, proto: h11.Connection, method: str, target: str,
-                headers: Sequence[tuple[str, str]], body: bytes) -> None:
+async def _send(
+    conn: Connection, proto: h11.Connection, method: str, target: str, headers: Sequence[tuple[str, str]], body: bytes
+) -> None:
     all_headers = list(headers)
     if body:
         all_headers.append(("Content-Length", str(len(body))))

@@ -77,5 +77,6 @@ class Trace:
         def get(name: str) -> float | None:
             return _ms(self._hop[name]) if name in self._hop else None
 
-        return Phases(dns_ms=get(DNS), connect_ms=get(CONNECT), tls_ms=get(TLS), ttfb_ms=get(WAIT),
-                      total_ms=_ms(self.elapsed_s()))
+        return Phases(
+            dns_ms=get(DNS), connect_ms=get(CONNECT), tls_ms=get(TLS), ttfb_ms=get(WAIT), total_ms=_ms(self.elapsed_s())
+        )

@@ -62,8 +62,15 @@ class ProbeResult:
 class ProbeFailure(Exception):
     """A verdict of NOT_AVAILABLE with a stable code and a one-line human message."""
 
-    def __init__(self, code: str, message: str, *, http_status: int | None = None,
-                 phases: Phases | None = None, details: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        http_status: int | None = None,
+        phases: Phases | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -72,8 +79,9 @@ class ProbeFailure(Exception):
         self.details = details or {}
 
     def to_result(self) -> ProbeResult:
-        return ProbeResult(Status.NOT_AVAILABLE, self.message, self.code, self.phases or Phases(),
-                           self.http_status, self.details)
+        return ProbeResult(
+            Status.NOT_AVAILABLE, self.message, self.code, self.phases or Phases(), self.http_status, self.details
+        )
 
 
 @dataclass(slots=True)

@@ -25,14 +25,17 @@ class HttpConfig(ProbeConfig):
     """Options of an HTTP resource; field names are camelCase because the REST API shows them as they are."""
 
     acceptedStatusCodes: list[str] | None = Field(
-        default=None, max_length=50,
-        description='Status codes that mean "available": "200", "2xx" or "200-299". Default: any 2xx.')
+        default=None,
+        max_length=50,
+        description='Status codes that mean "available": "200", "2xx" or "200-299". Default: any 2xx.',
+    )
     headers: dict[str, str] = Field(default_factory=dict, description="Extra request headers.")
     method: Literal["GET", "HEAD"] = "GET"
     followRedirects: bool = True
     maxRedirects: int = Field(default=10, ge=0, le=MAX_REDIRECTS)
-    bodyContains: str | None = Field(default=None, min_length=1, max_length=1024,
-                                     description="Text the response body must contain.")
+    bodyContains: str | None = Field(
+        default=None, min_length=1, max_length=1024, description="Text the response body must contain."
+    )
 
     @field_validator("acceptedStatusCodes")
     @classmethod
@@ -73,7 +76,7 @@ class HttpConfig(ProbeConfig):
 
 
 def _parse_code_rule(item: str) -> tuple[int, int]:
-    """"200" → (200, 200), "2xx" → (200, 299), "200-204" → (200, 204)."""
+    """ "200" → (200, 200), "2xx" → (200, 299), "200-204" → (200, 204)."""
     if _CODE.match(item):
         return int(item), int(item)
     if _CLASS.match(item):
@@ -106,10 +109,18 @@ async def probe(config: HttpConfig, ctx: ProbeContext) -> ProbeResult:
         return ProbeResult(Status.UNKNOWN, f"invalid URL: {exc}", "invalid_target")
     auth = (ctx.credential.username, ctx.credential.password) if ctx.credential else None
     try:
-        result = await net.fetch(url, method=config.method, headers=config.headers, timeout_s=ctx.timeout_s,
-                                 verify_tls=not ctx.skip_tls, max_redirects=config.maxRedirects,
-                                 follow_redirects=config.followRedirects, max_body_bytes=ctx.max_body_bytes,
-                                 user_agent=ctx.user_agent, auth=auth)
+        result = await net.fetch(
+            url,
+            method=config.method,
+            headers=config.headers,
+            timeout_s=ctx.timeout_s,
+            verify_tls=not ctx.skip_tls,
+            max_redirects=config.maxRedirects,
+            follow_redirects=config.followRedirects,
+            max_body_bytes=ctx.max_body_bytes,
+            user_agent=ctx.user_agent,
+            auth=auth,
+        )
     except net.NetError as exc:
         raise ProbeFailure(exc.code, exc.message, phases=exc.phases) from None
     return _judge(config, result)
@@ -121,13 +132,12 @@ def _judge(config: HttpConfig, result: net.FetchResult) -> ProbeResult:
         details["truncated"] = True
     status_text = _status_text(result.status, result.reason)
     if not config.accepts(result.status):
-        raise ProbeFailure("http_status", status_text, http_status=result.status, phases=result.phases,
-                           details=details)
+        raise ProbeFailure("http_status", status_text, http_status=result.status, phases=result.phases, details=details)
     if config.bodyContains is not None and config.bodyContains not in result.text():
         where = f"the first {len(result.body)} bytes of the body" if result.truncated else "the body"
         message = f"{status_text}, but '{config.bodyContains[:60]}' is not in {where}"
-        raise ProbeFailure("body_mismatch", message, http_status=result.status, phases=result.phases,
-                           details=details)
+        raise ProbeFailure("body_mismatch", message, http_status=result.status, phases=result.phases, details=details)
     total = result.phases.total_ms or 0.0
-    return ProbeResult(Status.AVAILABLE, f"{status_text} in {total:.0f} ms", None, result.phases,
-                       result.status, details)
+    return ProbeResult(
+        Status.AVAILABLE, f"{status_text} in {total:.0f} ms", None, result.phases, result.status, details
+    )

@@ -45,15 +45,15 @@ class ImageConfig(ProbeConfig):
     """Options of a container image resource. The image probe itself arrives with the registry client;
     the model is here already so that such resources can be stored and validated."""
 
-    platform: str = Field(default="linux/amd64", min_length=1, max_length=100,
-                          pattern=r"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9.]+)?$")
+    platform: str = Field(
+        default="linux/amd64", min_length=1, max_length=100, pattern=r"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9.]+)?$"
+    )
     allPlatforms: bool = False
     manifestOnly: bool = False
 
 
 async def _image_probe_unavailable(config: ImageConfig, ctx: ProbeContext) -> ProbeResult:
-    return ProbeResult(Status.UNKNOWN, "container image checks are not available in this version",
-                       "unsupported")
+    return ProbeResult(Status.UNKNOWN, "container image checks are not available in this version", "unsupported")
 
 
 def _validate_image_reference(target: str) -> str:

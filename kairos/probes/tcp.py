@@ -22,5 +22,6 @@ async def probe(config: TcpConfig, ctx: ProbeContext) -> ProbeResult:
         raise ProbeFailure(exc.code, exc.message, phases=exc.phases) from None
     shown = format_host_port(address, port)
     total = phases.total_ms or 0.0
-    return ProbeResult(Status.AVAILABLE, f"TCP connect to {shown} in {total:.0f} ms", None, phases,
-                       details={"address": address})
+    return ProbeResult(
+        Status.AVAILABLE, f"TCP connect to {shown} in {total:.0f} ms", None, phases, details={"address": address}
+    )

@@ -50,13 +50,21 @@ class RollupDelta:
 
     def as_row(self, resource_id: int, bucket: int) -> dict[str, object]:
         return {
-            "resource_id": resource_id, "bucket": bucket,
-            "available": self.available, "not_available": self.not_available, "unknown": self.unknown,
-            "latency_count": self.latency_count, "latency_sum": self.latency_sum,
-            "latency_min": self.latency_min, "latency_max": self.latency_max,
-            "dns_count": self.phase_counts["dns"], "dns_sum": self.phase_sums["dns"],
-            "connect_count": self.phase_counts["connect"], "connect_sum": self.phase_sums["connect"],
-            "tls_count": self.phase_counts["tls"], "tls_sum": self.phase_sums["tls"],
+            "resource_id": resource_id,
+            "bucket": bucket,
+            "available": self.available,
+            "not_available": self.not_available,
+            "unknown": self.unknown,
+            "latency_count": self.latency_count,
+            "latency_sum": self.latency_sum,
+            "latency_min": self.latency_min,
+            "latency_max": self.latency_max,
+            "dns_count": self.phase_counts["dns"],
+            "dns_sum": self.phase_sums["dns"],
+            "connect_count": self.phase_counts["connect"],
+            "connect_sum": self.phase_sums["connect"],
+            "tls_count": self.phase_counts["tls"],
+            "tls_sum": self.phase_sums["tls"],
         }
 
 

@@ -90,9 +90,7 @@ def _weighted(total: Any, count: Any) -> float | None:
     return round(float(total) / int(count), 2) if count else None
 
 
-async def _from_rollups(
-    session: AsyncSession, resource_id: int, start: int, size: int
-) -> list[LatencySample]:
+async def _from_rollups(session: AsyncSession, resource_id: int, start: int, size: int) -> list[LatencySample]:
     r = Rollup15m
     slot = (r.bucket - _int(start)) // _int(size)
     stmt = (
@@ -123,9 +121,7 @@ async def _from_rollups(
     ]
 
 
-async def latency_samples(
-    session: AsyncSession, resource_id: int, hours: int, now_ts: float
-) -> list[LatencySample]:
+async def latency_samples(session: AsyncSession, resource_id: int, hours: int, now_ts: float) -> list[LatencySample]:
     """Averaged latency per slot over the last ``hours``, oldest first, at most MAX_POINTS points."""
     size = slot_seconds(hours)
     start = _first_slot(hours, now_ts, size)

@@ -67,7 +67,8 @@ class LiveUptime:
             for i, seconds in enumerate(WINDOW_SECONDS):
                 leaving = self._edge - seconds
                 stmt = select(Rollup15m.resource_id, Rollup15m.available, Rollup15m.not_available).where(
-                    Rollup15m.bucket == leaving)
+                    Rollup15m.bucket == leaving
+                )
                 for rid, up, down in (await session.execute(stmt)).all():
                     row = self._counts.get(rid)
                     if row is not None:

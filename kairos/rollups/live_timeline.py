@@ -50,7 +50,7 @@ class _Ring:
         return (bucket // FIFTEEN_MIN) % BLOCKS
 
     def _clear(self, i: int) -> None:
-        self.values[i * WIDTH:(i + 1) * WIDTH] = _ZERO_SLOT
+        self.values[i * WIDTH : (i + 1) * WIDTH] = _ZERO_SLOT
         self.status[i] = NO_DATA[0]
         self.latency[i] = NAN
 
@@ -74,9 +74,25 @@ class LiveTimeline:
     async def load(self, session: AsyncSession, now_ts: float) -> None:
         start = bucket_of(now_ts, FIFTEEN_MIN) - (BLOCKS - 1) * FIFTEEN_MIN
         r = Rollup15m
-        stmt = (select(r.resource_id, r.bucket, r.available, r.not_available, r.unknown, r.latency_count,
-                       r.latency_sum, r.dns_count, r.dns_sum, r.connect_count, r.connect_sum, r.tls_count,
-                       r.tls_sum).where(r.bucket >= start).order_by(r.bucket))
+        stmt = (
+            select(
+                r.resource_id,
+                r.bucket,
+                r.available,
+                r.not_available,
+                r.unknown,
+                r.latency_count,
+                r.latency_sum,
+                r.dns_count,
+                r.dns_sum,
+                r.connect_count,
+                r.connect_sum,
+                r.tls_count,
+                r.tls_sum,
+            )
+            .where(r.bucket >= start)
+            .order_by(r.bucket)
+        )
         rings: dict[int, _Ring] = {}
         for row in (await session.execute(stmt)).all():
             ring = rings.get(row[0])
@@ -84,7 +100,7 @@ class LiveTimeline:
                 ring = rings[row[0]] = _Ring()
             i = ring.slot(row[1])
             if i is not None:
-                ring.values[i * WIDTH:(i + 1) * WIDTH] = array("f", row[2:])
+                ring.values[i * WIDTH : (i + 1) * WIDTH] = array("f", row[2:])
                 ring.refresh(i)
         self._rings = rings
 
@@ -119,8 +135,8 @@ class LiveTimeline:
         status = ring.status[offset:] + ring.status[:offset]
         latency = (ring.latency[offset:] + ring.latency[:offset]).tolist()
         if empty:
-            status[BLOCKS - empty:] = NO_DATA * empty
-            latency[BLOCKS - empty:] = [NAN] * empty
+            status[BLOCKS - empty :] = NO_DATA * empty
+            latency[BLOCKS - empty :] = [NAN] * empty
         return status.decode(), [None if math.isnan(x) else round(x, 2) for x in latency]
 
     def compact_many(self, ids: Sequence[int], now_ts: float) -> dict[int, tuple[str, list[float | None]]]:
@@ -136,7 +152,7 @@ class LiveTimeline:
             return out
         _offset, empty = ring.window(edge)
         v = ring.values
-        for block in out[:BLOCKS - empty]:
+        for block in out[: BLOCKS - empty]:
             base = ((block.start // FIFTEEN_MIN) % BLOCKS) * WIDTH
             block.available, block.not_available, block.unknown = int(v[base]), int(v[base + 1]), int(v[base + 2])
             block.latency_count, block.latency_sum = int(v[base + 3]), v[base + 4]

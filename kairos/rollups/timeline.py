@@ -76,8 +76,7 @@ def timeline_range(hours: int, now_ts: float) -> tuple[int, int]:
     return end - BLOCKS * size, size
 
 
-async def timelines(session: AsyncSession, ids: Sequence[int], hours: int,
-                    now_ts: float) -> dict[int, list[Block]]:
+async def timelines(session: AsyncSession, ids: Sequence[int], hours: int, now_ts: float) -> dict[int, list[Block]]:
     if hours not in ALLOWED_HOURS:
         raise ValueError(f"hours must be one of {', '.join(map(str, ALLOWED_HOURS))}")
     start, size = timeline_range(hours, now_ts)
@@ -85,9 +84,21 @@ async def timelines(session: AsyncSession, ids: Sequence[int], hours: int,
     if not ids:
         return out
     r = Rollup15m
-    stmt = (select(r.resource_id, r.bucket, r.available, r.not_available, r.unknown, r.latency_count,
-                   r.latency_sum, r.dns_count, r.dns_sum, r.connect_count, r.connect_sum, r.tls_count, r.tls_sum)
-            .where(r.bucket >= start, r.resource_id.in_(ids)))
+    stmt = select(
+        r.resource_id,
+        r.bucket,
+        r.available,
+        r.not_available,
+        r.unknown,
+        r.latency_count,
+        r.latency_sum,
+        r.dns_count,
+        r.dns_sum,
+        r.connect_count,
+        r.connect_sum,
+        r.tls_count,
+        r.tls_sum,
+    ).where(r.bucket >= start, r.resource_id.in_(ids))
     for row in (await session.execute(stmt)).all():
         blocks = out.get(row[0])
         index = (row[1] - start) // size

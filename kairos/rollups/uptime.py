@@ -29,10 +29,19 @@ class Counts:
         return None if total == 0 else round(100.0 * self.available / total, 3)
 
 
-async def _sum(session: AsyncSession, model: type[Rollup15m] | type[Rollup1d], ids: Sequence[int] | None,
-               lo: int, hi: int | None, into: dict[int, Counts]) -> None:
-    stmt = (select(model.resource_id, func.sum(model.available), func.sum(model.not_available))
-            .where(model.bucket >= lo).group_by(model.resource_id))
+async def _sum(
+    session: AsyncSession,
+    model: type[Rollup15m] | type[Rollup1d],
+    ids: Sequence[int] | None,
+    lo: int,
+    hi: int | None,
+    into: dict[int, Counts],
+) -> None:
+    stmt = (
+        select(model.resource_id, func.sum(model.available), func.sum(model.not_available))
+        .where(model.bucket >= lo)
+        .group_by(model.resource_id)
+    )
     if hi is not None:
         stmt = stmt.where(model.bucket < hi)
     if ids is not None:
@@ -43,8 +52,9 @@ async def _sum(session: AsyncSession, model: type[Rollup15m] | type[Rollup1d], i
         c.not_available += int(down or 0)
 
 
-async def window_counts(session: AsyncSession, ids: Sequence[int] | None, hours: int,
-                        now_ts: float) -> dict[int, Counts]:
+async def window_counts(
+    session: AsyncSession, ids: Sequence[int] | None, hours: int, now_ts: float
+) -> dict[int, Counts]:
     start = bucket_of(now_ts - hours * 3600, FIFTEEN_MIN)
     first_midnight = bucket_of(start, ONE_DAY)
     if first_midnight < start:
@@ -56,10 +66,10 @@ async def window_counts(session: AsyncSession, ids: Sequence[int] | None, hours:
     return out
 
 
-async def uptime_windows(session: AsyncSession, ids: Sequence[int] | None,
-                         now_ts: float) -> dict[int, dict[str, float | None]]:
+async def uptime_windows(
+    session: AsyncSession, ids: Sequence[int] | None, now_ts: float
+) -> dict[int, dict[str, float | None]]:
     """``{resource_id: {"h24": %, "d7": %, "d30": %}}`` for the given resources (all when None)."""
     per_window = {name: await window_counts(session, ids, hours, now_ts) for name, hours in WINDOWS_H.items()}
     keys: Iterable[int] = ids if ids is not None else {rid for w in per_window.values() for rid in w}
-    return {rid: {name: (w[rid].percentage if rid in w else None) for name, w in per_window.items()}
-            for rid in keys}
+    return {rid: {name: (w[rid].percentage if rid in w else None) for name, w in per_window.items()} for rid in keys}

@@ -51,16 +51,18 @@ def to_scheduled(row: Resource) -> Scheduled | None:
     except (ValueError, ValidationError):
         log.error("resource %s has an invalid stored configuration; it is not scheduled", row.id)
         return None
-    return Scheduled(row.id, row.name, kind, row.target, config, row.enabled, row.interval_s, row.timeout_s,
-                     row.skip_tls)
+    return Scheduled(
+        row.id, row.name, kind, row.target, config, row.enabled, row.interval_s, row.timeout_s, row.skip_tls
+    )
 
 
 async def load_type_settings(session: AsyncSession) -> dict[Kind, TypeSettings]:
     out = {k: default_type_settings(k) for k in Kind}
     for row in (await session.execute(select(ResourceTypeSettings))).scalars():
         try:
-            out[Kind(row.kind)] = TypeSettings(row.interval_s, row.parallelism, row.timeout_s,
-                                               row.outage_threshold, row.recovery_threshold)
+            out[Kind(row.kind)] = TypeSettings(
+                row.interval_s, row.parallelism, row.timeout_s, row.outage_threshold, row.recovery_threshold
+            )
         except ValueError:
             continue
     return out
@@ -81,11 +83,17 @@ async def load_states(session: AsyncSession) -> dict[int, RuntimeState]:
     states: dict[int, RuntimeState] = {}
     for row in (await session.execute(select(ResourceState))).scalars():
         states[row.resource_id] = RuntimeState(
-            status=Status(row.status), fail_streak=row.fail_streak, ok_streak=row.ok_streak,
-            streak_started_at=row.streak_started_at, last_checked_at=row.last_checked_at,
-            last_latency_ms=row.last_latency_ms, last_message=row.last_message,
-            last_error_code=row.last_error_code, last_http_status=row.last_http_status,
-            last_details=row.last_details or {})
+            status=Status(row.status),
+            fail_streak=row.fail_streak,
+            ok_streak=row.ok_streak,
+            streak_started_at=row.streak_started_at,
+            last_checked_at=row.last_checked_at,
+            last_latency_ms=row.last_latency_ms,
+            last_message=row.last_message,
+            last_error_code=row.last_error_code,
+            last_http_status=row.last_http_status,
+            last_details=row.last_details or {},
+        )
     active = select(Outage.resource_id, Outage.started_at).where(Outage.ended_at.is_(None))
     for resource_id, started_at in (await session.execute(active)).all():
         states.setdefault(resource_id, RuntimeState()).outage_since = started_at

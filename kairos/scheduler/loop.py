@@ -43,9 +43,15 @@ def _phase(resource_id: int) -> float:
 
 
 class Scheduler:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings,
-                 credentials: CredentialStore, dialect: str, metrics: Metrics | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        credentials: CredentialStore,
+        dialect: str,
+        metrics: Metrics | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._sessionmaker = sessionmaker
         self._settings = settings
         self._credentials = credentials
@@ -90,9 +96,11 @@ class Scheduler:
 
     async def start(self) -> None:
         await self.load()
-        self._tasks = [asyncio.create_task(self._dispatch_loop(), name="kairos-dispatch"),
-                       asyncio.create_task(self._flush_loop(), name="kairos-recorder"),
-                       asyncio.create_task(self._prune_loop(), name="kairos-retention")]
+        self._tasks = [
+            asyncio.create_task(self._dispatch_loop(), name="kairos-dispatch"),
+            asyncio.create_task(self._flush_loop(), name="kairos-recorder"),
+            asyncio.create_task(self._prune_loop(), name="kairos-retention"),
+        ]
 
     async def stop(self) -> None:
         """Finish or cancel in-flight checks within the grace period, then write what was recorded."""
@@ -226,10 +234,14 @@ class Scheduler:
         if self.record_lags:
             self.lags.append(started - due)
         try:
-            ctx = ProbeContext(target=res.target, timeout_s=self.timeout_of(res), skip_tls=res.skip_tls,
-                               credential=self._credentials.match(res.target),
-                               user_agent=self._settings.user_agent,
-                               max_body_bytes=self._settings.max_body_bytes)
+            ctx = ProbeContext(
+                target=res.target,
+                timeout_s=self.timeout_of(res),
+                skip_tls=res.skip_tls,
+                credential=self._credentials.match(res.target),
+                user_agent=self._settings.user_agent,
+                max_body_bytes=self._settings.max_body_bytes,
+            )
             result = await run_probe(res.kind, res.config, ctx)
             result.checked_at = datetime.fromtimestamp(started, UTC)
             self._after_check(res, result, due, started)
@@ -248,8 +260,9 @@ class Scheduler:
         self.metrics.observe_check(res.kind.value, result)
         state = self.state.setdefault(res.id, RuntimeState())
         types = self.types[res.kind]
-        transition = apply_result(state, result, outage_threshold=types.outage_threshold,
-                                  recovery_threshold=types.recovery_threshold)
+        transition = apply_result(
+            state, result, outage_threshold=types.outage_threshold, recovery_threshold=types.recovery_threshold
+        )
         self.recorder.add(Record(res.id, result, state_row(res.id, state), transition))
         self.uptime.add(res.id, result.status)
         self.timeline.add(res.id, result)

@@ -10,9 +10,9 @@ import functools
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, case, delete, insert, select, update
+from sqlalchemy import Table, and_, case, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,6 +25,8 @@ from kairos.scheduler.state import RuntimeState, Transition
 log = logging.getLogger("kairos.recorder")
 
 MAX_BACKOFF_S = 10.0
+# Core, not ORM: the ORM's bulk-insert bookkeeping costs more than the write itself.
+RESULTS_INSERT = insert(cast(Table, CheckResult.__table__))
 
 
 @dataclass(slots=True)
@@ -37,27 +39,40 @@ class Record:
 
 def state_row(resource_id: int, state: RuntimeState) -> dict[str, Any]:
     return {
-        "resource_id": resource_id, "status": state.status.value, "fail_streak": state.fail_streak,
-        "ok_streak": state.ok_streak, "streak_started_at": state.streak_started_at,
-        "last_checked_at": state.last_checked_at, "last_latency_ms": state.last_latency_ms,
-        "last_message": state.last_message, "last_error_code": state.last_error_code,
-        "last_http_status": state.last_http_status, "last_details": state.last_details or None,
+        "resource_id": resource_id,
+        "status": state.status.value,
+        "fail_streak": state.fail_streak,
+        "ok_streak": state.ok_streak,
+        "streak_started_at": state.streak_started_at,
+        "last_checked_at": state.last_checked_at,
+        "last_latency_ms": state.last_latency_ms,
+        "last_message": state.last_message,
+        "last_error_code": state.last_error_code,
+        "last_http_status": state.last_http_status,
+        "last_details": state.last_details or None,
     }
 
 
 def result_row(resource_id: int, r: ProbeResult) -> dict[str, Any]:
     p = r.phases
     return {
-        "resource_id": resource_id, "checked_at": r.checked_at, "status": r.status.value,
-        "latency_ms": p.total_ms, "dns_ms": p.dns_ms, "connect_ms": p.connect_ms, "tls_ms": p.tls_ms,
-        "ttfb_ms": p.ttfb_ms, "http_status": r.http_status, "error_code": r.error_code,
-        "message": r.message[:2000], "details": r.details or None,
+        "resource_id": resource_id,
+        "checked_at": r.checked_at,
+        "status": r.status.value,
+        "latency_ms": p.total_ms,
+        "dns_ms": p.dns_ms,
+        "connect_ms": p.connect_ms,
+        "tls_ms": p.tls_ms,
+        "ttfb_ms": p.ttfb_ms,
+        "http_status": r.http_status,
+        "error_code": r.error_code,
+        "message": r.message[:2000],
+        "details": r.details or None,
     }
 
 
 class Recorder:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], dialect: str, *,
-                 batch_size: int = 500) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], dialect: str, *, batch_size: int = 500) -> None:
         self._sessionmaker = sessionmaker
         self._dialect = dialect
         self._batch_size = batch_size
@@ -116,8 +131,7 @@ class Recorder:
             except (SQLAlchemyError, OSError) as exc:
                 self.failures += 1
                 if self.failures == 1 or self.failures % 20 == 0:
-                    log.warning("cannot write %d results yet (%s); retrying", len(self._pending),
-                                _short(exc))
+                    log.warning("cannot write %d results yet (%s); retrying", len(self._pending), _short(exc))
                 if deadline is not None and loop.time() + backoff > deadline:
                     raise
                 await asyncio.sleep(backoff)
@@ -134,7 +148,7 @@ class Recorder:
         if not batch:
             return
         async with self._sessionmaker() as session, session.begin():
-            await session.execute(insert(CheckResult.__table__), [result_row(r.resource_id, r.result) for r in batch])
+            await session.execute(RESULTS_INSERT, [result_row(r.resource_id, r.result) for r in batch])
             items = [(r.resource_id, r.result) for r in batch]
             await self._upsert_rollups(session, Rollup15m, items, FIFTEEN_MIN)
             await self._upsert_rollups(session, Rollup1d, items, ONE_DAY)
@@ -154,15 +168,32 @@ class Recorder:
     def _rollup_upsert(self, table: Any) -> Any:
         stmt = self._insert(table)
         t, ex = table.c, stmt.excluded
-        additive = ["available", "not_available", "unknown", "latency_count", "latency_sum", "dns_count",
-                    "dns_sum", "connect_count", "connect_sum", "tls_count", "tls_sum"]
+        additive = [
+            "available",
+            "not_available",
+            "unknown",
+            "latency_count",
+            "latency_sum",
+            "dns_count",
+            "dns_sum",
+            "connect_count",
+            "connect_sum",
+            "tls_count",
+            "tls_sum",
+        ]
         values: dict[str, Any] = {c: t[c] + ex[c] for c in additive}
-        values["latency_min"] = case((ex.latency_min.is_(None), t.latency_min),
-                                     (t.latency_min.is_(None), ex.latency_min),
-                                     (ex.latency_min < t.latency_min, ex.latency_min), else_=t.latency_min)
-        values["latency_max"] = case((ex.latency_max.is_(None), t.latency_max),
-                                     (t.latency_max.is_(None), ex.latency_max),
-                                     (ex.latency_max > t.latency_max, ex.latency_max), else_=t.latency_max)
+        values["latency_min"] = case(
+            (ex.latency_min.is_(None), t.latency_min),
+            (t.latency_min.is_(None), ex.latency_min),
+            (ex.latency_min < t.latency_min, ex.latency_min),
+            else_=t.latency_min,
+        )
+        values["latency_max"] = case(
+            (ex.latency_max.is_(None), t.latency_max),
+            (t.latency_max.is_(None), ex.latency_max),
+            (ex.latency_max > t.latency_max, ex.latency_max),
+            else_=t.latency_max,
+        )
         return stmt.on_conflict_do_update(index_elements=["bucket", "resource_id"], set_=values)
 
     @functools.cached_property
@@ -171,8 +202,9 @@ class Recorder:
         cols = [c.name for c in ResourceState.__table__.c if c.name != "resource_id"]
         return stmt.on_conflict_do_update(index_elements=["resource_id"], set_={c: stmt.excluded[c] for c in cols})
 
-    async def _upsert_rollups(self, session: AsyncSession, model: Any, items: list[tuple[int, ProbeResult]],
-                              size: int) -> None:
+    async def _upsert_rollups(
+        self, session: AsyncSession, model: Any, items: list[tuple[int, ProbeResult]], size: int
+    ) -> None:
         rows = [d.as_row(rid, bucket) for (rid, bucket), d in deltas_for(items, size).items()]
         await session.execute(self._rollup_upserts[model], rows)
 
@@ -182,18 +214,23 @@ class Recorder:
     async def _apply_transition(self, session: AsyncSession, r: Record) -> None:
         tr = r.transition
         if tr.opened_at is not None:
-            await session.execute(insert(Outage).values(
-                resource_id=r.resource_id, started_at=tr.opened_at, error_code=r.result.error_code,
-                message=r.result.message[:2000]))
+            await session.execute(
+                insert(Outage).values(
+                    resource_id=r.resource_id,
+                    started_at=tr.opened_at,
+                    error_code=r.result.error_code,
+                    message=r.result.message[:2000],
+                )
+            )
         elif tr.closed_at is not None:
             await session.execute(
                 update(Outage)
                 .where(and_(Outage.resource_id == r.resource_id, Outage.ended_at.is_(None)))
-                .values(ended_at=tr.closed_at))
+                .values(ended_at=tr.closed_at)
+            )
 
 
-async def prune_raw(sessionmaker: async_sessionmaker[AsyncSession], before: datetime, *,
-                    chunk: int = 10_000) -> int:
+async def prune_raw(sessionmaker: async_sessionmaker[AsyncSession], before: datetime, *, chunk: int = 10_000) -> int:
     """Retention: delete raw results older than ``before`` (rollups stay), in small transactions so the
     recorder is never locked out for long."""
     removed = 0

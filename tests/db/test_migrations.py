@@ -16,8 +16,20 @@ def test_an_empty_database_migrates_to_head_and_again_without_change(databases: 
         tables = set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
-    assert {"resource", "check_result", "rollup_15m", "rollup_1d", "outage", "resource_state", "app_user",
-            "api_key", "credential", "resource_group", "resource_type_settings", "alembic_version"} <= tables
+    assert {
+        "resource",
+        "check_result",
+        "rollup_15m",
+        "rollup_1d",
+        "outage",
+        "resource_state",
+        "app_user",
+        "api_key",
+        "credential",
+        "resource_group",
+        "resource_type_settings",
+        "alembic_version",
+    } <= tables
     databases.drop(url)
 
 

@@ -24,20 +24,32 @@ pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
 
 def kairos_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kairos.cli.main", *args], env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "kairos.cli.main", *args], env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.fixture
 def serve_env(tmp_path: Path, db_url: str) -> dict[str, str]:
-    return {**os.environ, "KAIROS_DATA_DIR": str(tmp_path), "KAIROS_DATABASE_URL": db_url,
-            "KAIROS_HOST": "127.0.0.1", "KAIROS_PORT": str(free_port()), "KAIROS_LOG_LEVEL": "warning"}
+    return {
+        **os.environ,
+        "KAIROS_DATA_DIR": str(tmp_path),
+        "KAIROS_DATABASE_URL": db_url,
+        "KAIROS_HOST": "127.0.0.1",
+        "KAIROS_PORT": str(free_port()),
+        "KAIROS_LOG_LEVEL": "warning",
+    }
 
 
 @pytest.fixture
 def server(serve_env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
-    proc = subprocess.Popen([sys.executable, "-m", "kairos.cli.main", "serve"], env=serve_env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kairos.cli.main", "serve"],
+        env=serve_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     url = f"http://127.0.0.1:{serve_env['KAIROS_PORT']}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -55,18 +67,21 @@ def server(serve_env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
 
 
 async def test_serve_checks_what_is_added_and_stops_cleanly_on_sigterm(
-        server: subprocess.Popen[str], serve_env: dict[str, str]) -> None:
+    server: subprocess.Popen[str], serve_env: dict[str, str]
+) -> None:
     key = kairos_cli("apikey", "create", "e2e", env=serve_env).stdout.strip().splitlines()[-1]
     target = await asyncio.start_server(_answer_ok, "127.0.0.1", 0)
     port = target.sockets[0].getsockname()[1]
     url = f"http://127.0.0.1:{serve_env['KAIROS_PORT']}"
     async with httpx.AsyncClient(base_url=url, headers={"X-API-Key": key}, timeout=10) as client:
-        created = await client.post("/api/resources", json={
-            "name": "loopback", "resourceType": "HTTP", "target": f"http://127.0.0.1:{port}/"})
+        created = await client.post(
+            "/api/resources", json={"name": "loopback", "resourceType": "HTTP", "target": f"http://127.0.0.1:{port}/"}
+        )
         assert created.status_code == 201, created.text
         rid = created.json()["id"]
-        tcp = await client.post("/api/resources", json={
-            "name": "closed", "resourceType": "TCP", "target": f"127.0.0.1:{free_port()}"})
+        tcp = await client.post(
+            "/api/resources", json={"name": "closed", "resourceType": "TCP", "target": f"127.0.0.1:{free_port()}"}
+        )
         assert tcp.status_code == 201, tcp.text
         for _ in range(100):
             detail = (await client.get(f"/api/resources/{rid}")).json()

@@ -56,8 +56,7 @@ async def test_it_times_out_a_handshake_that_never_completes(servers: Servers) -
         await get(f"https://127.0.0.1:{servers.silent_port}/", timeout_s=0.2)
 
 
-async def test_it_builds_no_ssl_context_per_request(servers: Servers,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_it_builds_no_ssl_context_per_request(servers: Servers, monkeypatch: pytest.MonkeyPatch) -> None:
     await get(servers.https_self_signed + "/status/200", verify_tls=False)  # warm both caches
     tls.verifying_context()
 

@@ -13,8 +13,7 @@ uvloop = pytest.importorskip("uvloop")
 async def _outcomes(servers: Servers) -> list[str]:
     async def code_of(url: str, **options: object) -> str:
         try:
-            result = await net.fetch(url, timeout_s=2.0, max_body_bytes=65536, user_agent="t",
-                                     **options)  # type: ignore[arg-type]
+            result = await net.fetch(url, timeout_s=2.0, max_body_bytes=65536, user_agent="t", **options)  # type: ignore[arg-type]
         except net.NetError as exc:
             return exc.code
         return f"{result.status}{' truncated' if result.truncated else ''}"

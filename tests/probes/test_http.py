@@ -39,15 +39,19 @@ async def test_it_marks_a_503_not_available_with_http_status(servers: Servers) -
     assert result.phases.ttfb_ms is not None
 
 
-@pytest.mark.parametrize(("accepted", "code", "status"), [
-    (["503"], 503, Status.AVAILABLE),
-    (["2xx", "300-399"], 302, Status.AVAILABLE),
-    (["200-204"], 204, Status.AVAILABLE),
-    (["200-204"], 205, Status.NOT_AVAILABLE),
-    (["4xx"], 200, Status.NOT_AVAILABLE),
-])
-async def test_it_judges_status_codes_by_the_accepted_list(servers: Servers, accepted: list[str], code: int,
-                                                           status: Status) -> None:
+@pytest.mark.parametrize(
+    ("accepted", "code", "status"),
+    [
+        (["503"], 503, Status.AVAILABLE),
+        (["2xx", "300-399"], 302, Status.AVAILABLE),
+        (["200-204"], 204, Status.AVAILABLE),
+        (["200-204"], 205, Status.NOT_AVAILABLE),
+        (["4xx"], 200, Status.NOT_AVAILABLE),
+    ],
+)
+async def test_it_judges_status_codes_by_the_accepted_list(
+    servers: Servers, accepted: list[str], code: int, status: Status
+) -> None:
     config = HttpConfig(acceptedStatusCodes=accepted, followRedirects=False)
     assert (await check(f"{servers.http}/status/{code}", config)).status is status
 
@@ -147,19 +151,22 @@ async def test_it_gives_no_verdict_for_an_invalid_stored_url() -> None:
     assert (result.status, result.error_code) == (Status.UNKNOWN, "invalid_target")
 
 
-@pytest.mark.parametrize("data", [
-    {"acceptedStatusCodes": ["2xy"]},
-    {"acceptedStatusCodes": ["600"]},
-    {"acceptedStatusCodes": ["299-200"]},
-    {"acceptedStatusCodes": []},
-    {"headers": {"X-Bad": "line\r\nInjected: yes"}},
-    {"headers": {"Bad Name": "x"}},
-    {"headers": {"Host": "example.com"}},
-    {"method": "POST"},
-    {"method": "HEAD", "bodyContains": "x"},
-    {"maxRedirects": 21},
-    {"maxRedirect": 3},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"acceptedStatusCodes": ["2xy"]},
+        {"acceptedStatusCodes": ["600"]},
+        {"acceptedStatusCodes": ["299-200"]},
+        {"acceptedStatusCodes": []},
+        {"headers": {"X-Bad": "line\r\nInjected: yes"}},
+        {"headers": {"Bad Name": "x"}},
+        {"headers": {"Host": "example.com"}},
+        {"method": "POST"},
+        {"method": "HEAD", "bodyContains": "x"},
+        {"maxRedirects": 21},
+        {"maxRedirect": 3},
+    ],
+)
 def test_it_refuses_invalid_options(data: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         HttpConfig.model_validate(data)

@@ -18,9 +18,10 @@ from tests.servers.http_app import Servers
 
 
 def test_each_kind_has_its_defaults() -> None:
-    assert [(s.default_interval_s, s.default_parallelism, s.default_timeout_s)
-            for s in map(spec_for, (Kind.HTTP, Kind.TCP, Kind.DOCKER))] == [(60, 5, 10.0), (60, 5, 5.0),
-                                                                              (300, 2, 30.0)]
+    assert [
+        (s.default_interval_s, s.default_parallelism, s.default_timeout_s)
+        for s in map(spec_for, (Kind.HTTP, Kind.TCP, Kind.DOCKER))
+    ] == [(60, 5, 10.0), (60, 5, 5.0), (300, 2, 30.0)]
     assert spec_for("TCP").config_model is TcpConfig
 
 
@@ -32,11 +33,14 @@ def test_it_parses_each_kinds_config() -> None:
     assert isinstance(image, ImageConfig) and image.platform == "linux/arm64/v8" and not image.allPlatforms
 
 
-@pytest.mark.parametrize(("kind", "data"), [
-    (Kind.TCP, {"port": 1}),
-    (Kind.DOCKER, {"platform": "Linux AMD64"}),
-    (Kind.HTTP, {"followRedirects": "sometimes"}),
-])
+@pytest.mark.parametrize(
+    ("kind", "data"),
+    [
+        (Kind.TCP, {"port": 1}),
+        (Kind.DOCKER, {"platform": "Linux AMD64"}),
+        (Kind.HTTP, {"followRedirects": "sometimes"}),
+    ],
+)
 def test_it_refuses_unknown_or_invalid_options(kind: Kind, data: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         parse_config(kind, data)
@@ -73,7 +77,8 @@ def _replace_probe(monkeypatch: pytest.MonkeyPatch, probe_fn: kinds.ProbeFn) -> 
 
 
 async def test_run_probe_turns_an_exception_into_unknown_internal(
-        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     async def broken(config: ProbeConfig, ctx: ProbeContext) -> ProbeResult:
         raise KeyError("secret-detail")
 

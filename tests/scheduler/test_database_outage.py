@@ -30,8 +30,7 @@ def cluster() -> Iterator[Cluster]:
     c.destroy()
 
 
-async def test_no_result_is_lost_while_postgresql_is_down(cluster: Cluster, tmp_path: Path,
-                                                          target: Target) -> None:
+async def test_no_result_is_lost_while_postgresql_is_down(cluster: Cluster, tmp_path: Path, target: Target) -> None:
     await asyncio.to_thread(upgrade_to_head, cluster.url)
     async with running_kairos(make_settings(cluster.url, tmp_path, flush_interval_s=0.1)) as k:
         sched = k.runtime.scheduler

@@ -34,20 +34,30 @@ async def add_resource(sm: async_sessionmaker[AsyncSession], name: str = "r") ->
 
 def feed(recorder: Recorder, state: RuntimeState, rid: int, statuses: list[Status], start: datetime) -> None:
     for i, status in enumerate(statuses):
-        res = ProbeResult(status, status.value, "boom" if status is Status.NOT_AVAILABLE else None,
-                          Phases(dns_ms=1.0, connect_ms=2.0, total_ms=10.0 + i),
-                          checked_at=start + timedelta(minutes=i))
+        res = ProbeResult(
+            status,
+            status.value,
+            "boom" if status is Status.NOT_AVAILABLE else None,
+            Phases(dns_ms=1.0, connect_ms=2.0, total_ms=10.0 + i),
+            checked_at=start + timedelta(minutes=i),
+        )
         tr = apply_result(state, res, outage_threshold=3, recovery_threshold=2)
         recorder.add(Record(rid, res, state_row(rid, state), tr))
 
 
-async def test_a_batch_writes_results_rollups_state_and_outages_together(sm: async_sessionmaker[AsyncSession],
-                                                                         db_url: str) -> None:
+async def test_a_batch_writes_results_rollups_state_and_outages_together(
+    sm: async_sessionmaker[AsyncSession], db_url: str
+) -> None:
     rid = await add_resource(sm)
     recorder = Recorder(sm, "postgresql" if db_url.startswith("postgresql") else "sqlite", batch_size=4)
     state = RuntimeState()
-    feed(recorder, state, rid, [Status.AVAILABLE, *[Status.NOT_AVAILABLE] * 3, Status.AVAILABLE, Status.AVAILABLE,
-                                Status.UNKNOWN], T0)
+    feed(
+        recorder,
+        state,
+        rid,
+        [Status.AVAILABLE, *[Status.NOT_AVAILABLE] * 3, Status.AVAILABLE, Status.AVAILABLE, Status.UNKNOWN],
+        T0,
+    )
     assert await recorder.flush() == 7
     async with sm() as s:
         assert (await s.execute(select(func.count()).select_from(CheckResult))).scalar_one() == 7
@@ -79,8 +89,9 @@ async def test_later_batches_add_to_the_same_rollup_bucket(sm: async_sessionmake
     assert (rollup.available, rollup.not_available, rollup.latency_min, rollup.latency_max) == (2, 1, 10.0, 11.0)
 
 
-async def test_results_of_a_deleted_resource_do_not_block_the_others(sm: async_sessionmaker[AsyncSession],
-                                                                    db_url: str) -> None:
+async def test_results_of_a_deleted_resource_do_not_block_the_others(
+    sm: async_sessionmaker[AsyncSession], db_url: str
+) -> None:
     keep, gone = await add_resource(sm, "keep"), await add_resource(sm, "gone")
     recorder = Recorder(sm, "postgresql" if db_url.startswith("postgresql") else "sqlite")
     feed(recorder, RuntimeState(), gone, [Status.AVAILABLE], T0)
@@ -94,8 +105,9 @@ async def test_results_of_a_deleted_resource_do_not_block_the_others(sm: async_s
     assert rows == [keep]
 
 
-async def test_results_that_arrive_while_a_batch_is_written_are_kept(sm: async_sessionmaker[AsyncSession],
-                                                                    db_url: str) -> None:
+async def test_results_that_arrive_while_a_batch_is_written_are_kept(
+    sm: async_sessionmaker[AsyncSession], db_url: str
+) -> None:
     rid = await add_resource(sm)
     recorder = Recorder(sm, "postgresql" if db_url.startswith("postgresql") else "sqlite")
     state = RuntimeState()

@@ -11,8 +11,15 @@ from tests.harness import Running, make_settings, running_kairos, wait_for
 from tests.scheduler.conftest import Target
 
 
-async def add(k: Running, target: str, *, kind: str = "HTTP", interval: int | None = None,
-              timeout: float | None = None, name: str = "svc") -> int:
+async def add(
+    k: Running,
+    target: str,
+    *,
+    kind: str = "HTTP",
+    interval: int | None = None,
+    timeout: float | None = None,
+    name: str = "svc",
+) -> int:
     async with k.runtime.sessionmaker() as s:
         row = Resource(name=name, kind=kind, target=target, config={}, interval_s=interval, timeout_s=timeout)
         s.add(row)
@@ -51,8 +58,9 @@ async def test_per_kind_parallelism_is_never_exceeded(kairos: Running, target: T
 async def test_check_now_joins_a_check_that_is_already_running(kairos: Running, target: Target) -> None:
     rid = await add(kairos, target.url("/slow/300"))
     await wait_for(lambda: target.running == 1)
-    first, second = await asyncio.gather(kairos.runtime.scheduler.check_now(rid),
-                                         kairos.runtime.scheduler.check_now(rid))
+    first, second = await asyncio.gather(
+        kairos.runtime.scheduler.check_now(rid), kairos.runtime.scheduler.check_now(rid)
+    )
     assert first is second
     assert target.hits["/slow/300"] == 1
 
@@ -89,14 +97,15 @@ async def test_after_the_first_pass_checks_spread_over_the_interval(kairos: Runn
     sched = kairos.runtime.scheduler
     ids = [await add(kairos, target.url(f"/ok?{i}"), interval=100, name=f"r{i}") for i in range(40)]
     await wait_for(lambda: all(sched.state[i].last_checked_at for i in ids), timeout=10)
-    offsets = sorted(sched._due[i] - sched.state[i].last_checked_at.timestamp()  # type: ignore[union-attr]
-                     for i in ids)
+    offsets = sorted(
+        sched._due[i] - sched.state[i].last_checked_at.timestamp()  # type: ignore[union-attr]
+        for i in ids
+    )
     assert offsets[0] >= 80 and offsets[-1] <= 100
     assert offsets[-1] - offsets[0] > 10  # not one burst
 
 
-async def test_streaks_and_open_outages_continue_after_a_restart(db_url: str, tmp_path: Path,
-                                                                 target: Target) -> None:
+async def test_streaks_and_open_outages_continue_after_a_restart(db_url: str, tmp_path: Path, target: Target) -> None:
     settings = make_settings(db_url, tmp_path)
     target.status = 503
     async with running_kairos(settings) as k:
@@ -121,8 +130,9 @@ async def test_streaks_and_open_outages_continue_after_a_restart(db_url: str, tm
     assert len(outages) == 1 and outages[0].ended_at is not None
 
 
-async def test_shutdown_cuts_in_flight_checks_and_keeps_what_was_recorded(db_url: str, tmp_path: Path,
-                                                                          target: Target) -> None:
+async def test_shutdown_cuts_in_flight_checks_and_keeps_what_was_recorded(
+    db_url: str, tmp_path: Path, target: Target
+) -> None:
     settings = make_settings(db_url, tmp_path, shutdown_grace_s=1.0)
     async with running_kairos(settings) as k:
         fine = await add(k, target.url("/ok"), name="fine")

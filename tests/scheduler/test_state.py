@@ -14,8 +14,9 @@ def result(status: Status, minute: int) -> ProbeResult:
 
 def run(statuses: list[Status], state: RuntimeState | None = None) -> tuple[RuntimeState, list[object]]:
     state = state or RuntimeState()
-    events = [apply_result(state, result(s, i), outage_threshold=3, recovery_threshold=2)
-              for i, s in enumerate(statuses)]
+    events = [
+        apply_result(state, result(s, i), outage_threshold=3, recovery_threshold=2) for i, s in enumerate(statuses)
+    ]
     return state, events
 
 
@@ -40,8 +41,9 @@ def test_two_consecutive_successes_close_the_outage_at_the_first_success() -> No
 
 
 def test_unknown_results_neither_break_nor_extend_a_failure_streak() -> None:
-    state, _events = run([Status.NOT_AVAILABLE, Status.UNKNOWN, Status.NOT_AVAILABLE, Status.UNKNOWN,
-                         Status.NOT_AVAILABLE])
+    state, _events = run(
+        [Status.NOT_AVAILABLE, Status.UNKNOWN, Status.NOT_AVAILABLE, Status.UNKNOWN, Status.NOT_AVAILABLE]
+    )
     assert state.fail_streak == 3
     assert state.outage_since == T0
     assert state.status is Status.NOT_AVAILABLE

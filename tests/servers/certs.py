@@ -45,13 +45,27 @@ def _san(names: list[str]) -> x509.SubjectAlternativeName:
     return x509.SubjectAlternativeName(entries)
 
 
-def _build(subject: str, names: list[str], key: ec.EllipticCurvePrivateKey, issuer: x509.Name,
-           issuer_key: ec.EllipticCurvePrivateKey, *, ca: bool, not_before: dt.datetime,
-           not_after: dt.datetime) -> x509.Certificate:
-    builder = (x509.CertificateBuilder().subject_name(_name(subject)).issuer_name(issuer)
-               .public_key(key.public_key()).serial_number(x509.random_serial_number())
-               .not_valid_before(not_before).not_valid_after(not_after)
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+def _build(
+    subject: str,
+    names: list[str],
+    key: ec.EllipticCurvePrivateKey,
+    issuer: x509.Name,
+    issuer_key: ec.EllipticCurvePrivateKey,
+    *,
+    ca: bool,
+    not_before: dt.datetime,
+    not_after: dt.datetime,
+) -> x509.Certificate:
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_name(subject))
+        .issuer_name(issuer)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+    )
     if names:
         builder = builder.add_extension(_san(names), critical=False)
     return builder.sign(issuer_key, hashes.SHA256())
@@ -60,8 +74,9 @@ def _build(subject: str, names: list[str], key: ec.EllipticCurvePrivateKey, issu
 def _write(folder: Path, stem: str, cert: x509.Certificate, key: ec.EllipticCurvePrivateKey) -> CertFiles:
     cert_path, key_path = folder / f"{stem}.crt", folder / f"{stem}.key"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return CertFiles(cert_path, key_path)
 
 
@@ -69,8 +84,9 @@ def make_pki(folder: Path) -> TestPki:
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = _name("Kairos Test CA")
-    ca = _build("Kairos Test CA", [], ca_key, ca_name, ca_key, ca=True, not_before=now - _DAY,
-                not_after=now + 30 * _DAY)
+    ca = _build(
+        "Kairos Test CA", [], ca_key, ca_name, ca_key, ca=True, not_before=now - _DAY, not_after=now + 30 * _DAY
+    )
     loopback = ["127.0.0.1", "::1", "localhost"]
 
     def leaf(stem: str, names: list[str], start: dt.datetime, end: dt.datetime) -> CertFiles:
@@ -79,8 +95,16 @@ def make_pki(folder: Path) -> TestPki:
         return _write(folder, stem, cert, key)
 
     own_key = ec.generate_private_key(ec.SECP256R1())
-    own = _build("127.0.0.1", loopback, own_key, _name("127.0.0.1"), own_key, ca=True,
-                 not_before=now - _DAY, not_after=now + 30 * _DAY)
+    own = _build(
+        "127.0.0.1",
+        loopback,
+        own_key,
+        _name("127.0.0.1"),
+        own_key,
+        ca=True,
+        not_before=now - _DAY,
+        not_after=now + 30 * _DAY,
+    )
     return TestPki(
         ca_pem=ca.public_bytes(serialization.Encoding.PEM).decode(),
         valid=leaf("valid", loopback, now - _DAY, now + 30 * _DAY),

@@ -49,10 +49,14 @@ Writer = asyncio.StreamWriter
 Handler = Callable[[Request, Writer], Awaitable[bool]]  # returns whether the connection may stay open
 
 
-async def respond(req: Request, w: Writer, status: int, body: bytes = b"",
-                  headers: list[tuple[str, str]] | None = None) -> bool:
-    lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}", f"Content-Length: {len(body)}",
-             f"Connection: {'keep-alive' if req.keep_alive else 'close'}"]
+async def respond(
+    req: Request, w: Writer, status: int, body: bytes = b"", headers: list[tuple[str, str]] | None = None
+) -> bool:
+    lines = [
+        f"HTTP/1.1 {status} {HTTPStatus(status).phrase}",
+        f"Content-Length: {len(body)}",
+        f"Connection: {'keep-alive' if req.keep_alive else 'close'}",
+    ]
     lines += [f"{n}: {v}" for n, v in headers or []]
     w.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (b"" if req.method == "HEAD" else body))
     await w.drain()
@@ -152,9 +156,20 @@ async def garbage(req: Request, w: Writer) -> bool:
 
 
 ROUTES: dict[str, Handler] = {
-    "/slow": slow, "/redirect-to": redirect_to, "/redirect-loop": redirect_loop, "/no-location": no_location,
-    "/headers": echo_headers, "/basic": basic, "/text": text, "/conn": conn, "/huge": huge,
-    "/trickle": trickle, "/reset": reset, "/close": close, "/garbage": garbage, "/bye": bye,
+    "/slow": slow,
+    "/redirect-to": redirect_to,
+    "/redirect-loop": redirect_loop,
+    "/no-location": no_location,
+    "/headers": echo_headers,
+    "/basic": basic,
+    "/text": text,
+    "/conn": conn,
+    "/huge": huge,
+    "/trickle": trickle,
+    "/reset": reset,
+    "/close": close,
+    "/garbage": garbage,
+    "/bye": bye,
 }
 PREFIX_ROUTES: dict[str, Handler] = {"/status/": status, "/redirect/": redirect}
 
@@ -188,8 +203,7 @@ async def serve_http(reader: asyncio.StreamReader, writer: Writer) -> None:
                 keep_alive = await respond(req, writer, 404, b"no such route")
             else:
                 keep_alive = await handler(req, writer)
-    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError, ssl.SSLError,
-            ValueError):
+    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError, ssl.SSLError, ValueError):
         pass  # the client left, or sent something unparsable: either way the conversation is over
     finally:
         writer.close()
@@ -283,8 +297,9 @@ class LoopbackServers:
         for sock in self.info._blockers if self.info else []:
             sock.close()
 
-    async def _listen(self, handler: Callable[..., Awaitable[None]], host: str = "127.0.0.1",
-                      tls: ssl.SSLContext | None = None) -> int:
+    async def _listen(
+        self, handler: Callable[..., Awaitable[None]], host: str = "127.0.0.1", tls: ssl.SSLContext | None = None
+    ) -> int:
         server = await asyncio.start_server(handler, host, 0, ssl=tls)
         self._servers.append(server)
         return int(server.sockets[0].getsockname()[1])

@@ -22,22 +22,37 @@ class Cluster:
     def __init__(self) -> None:
         self.dir = tempfile.mkdtemp(prefix="kairos-pg-")  # not under pytest's 0700 temp dir: postgres can't enter
         self.port = free_port()
-        out = subprocess.run(["sh", os.path.join(SERVERS, "pg_start.sh"), self.dir, str(self.port)],
-                             check=True, capture_output=True, text=True)
+        out = subprocess.run(
+            ["sh", os.path.join(SERVERS, "pg_start.sh"), self.dir, str(self.port)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         self.admin_url = out.stdout.strip()
         self.url = self.admin_url.rsplit("/", 1)[0] + "/postgres"
 
     def _ctl(self, *args: str) -> None:
-        subprocess.run(["runuser", "-u", "postgres", "--", f"{pg_bin()}/pg_ctl", "-D", f"{self.dir}/data", *args],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", f"{pg_bin()}/pg_ctl", "-D", f"{self.dir}/data", *args],
+            check=True,
+            capture_output=True,
+        )
 
     def stop(self) -> None:
         self._ctl("-m", "fast", "stop")  # a clean restart; "immediate" loses commits with fsync off
 
     def start(self) -> None:
-        self._ctl("-l", f"{self.dir}/log", "-w", "-t", "30", "start", "-o",
-                  f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.dir} "
-                  "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+        self._ctl(
+            "-l",
+            f"{self.dir}/log",
+            "-w",
+            "-t",
+            "30",
+            "start",
+            "-o",
+            f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.dir} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+        )
 
     def destroy(self) -> None:
         try:

@@ -13,7 +13,7 @@ from kairos.settings import SettingsError, load_settings
 
 def test_a_bad_value_names_the_variable_and_the_reason(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KAIROS_PORT", "70000")
-    with pytest.raises(SettingsError, match="KAIROS_PORT: .*less than or equal to 65535"):
+    with pytest.raises(SettingsError, match=r"KAIROS_PORT: .*less than or equal to 65535"):
         load_settings()
 
 
@@ -46,7 +46,8 @@ def test_postgres_urls_without_a_driver_get_psycopg() -> None:
 
 def test_serve_stops_with_the_variable_name_instead_of_a_traceback(tmp_path: Path) -> None:
     env = {**os.environ, "KAIROS_PORT": "not-a-port", "KAIROS_DATA_DIR": str(tmp_path)}
-    out = subprocess.run([sys.executable, "-m", "kairos.cli.main", "serve"], env=env, capture_output=True,
-                         text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "kairos.cli.main", "serve"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 2
     assert "KAIROS_PORT" in out.stderr and "Traceback" not in out.stderr

@@ -1,0 +1,159 @@
+"""Request dependencies: the runtime, a database session and who is calling.
+
+Credentials: an API key as ``Authorization: Bearer <key>``, ``Authorization: ApiKey <key>`` or
+``X-API-Key: <key>``, or HTTP Basic with a local user's email and password. Credentials that are present but
+wrong are refused (401) even on public endpoints, so a revoked key fails loudly instead of reading as
+anonymous."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import functools
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPBasic, HTTPBearer
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kairos.api.errors import ApiError
+from kairos.auth.apikeys import find_active
+from kairos.auth.passwords import hash_password, verify_password
+from kairos.db.models import AppUser
+from kairos.runtime import Runtime
+
+# Declared only so that OpenAPI (and the Swagger UI "Authorize" dialog) list the schemes; the header is
+# parsed by ``current_caller`` because ``ApiKey <key>`` is not a scheme FastAPI knows.
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="API key: `Authorization: Bearer <key>` (`Authorization: ApiKey <key>` works too).",
+)
+_x_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key in `X-API-Key`.")
+_basic = HTTPBasic(auto_error=False, description="A local user's email and password.")
+
+_UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Bearer realm="kairos"'}
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    kind: Literal["anonymous", "api_key", "user"]
+    role: str | None = None  # ADMIN, READ (keys) or USER (users)
+    user_id: int | None = None
+    key_id: int | None = None
+
+    @property
+    def authenticated(self) -> bool:
+        return self.kind != "anonymous"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "ADMIN"
+
+
+ANONYMOUS = Caller("anonymous")
+# ``openapi_extra`` of public routes: an empty requirement tells OpenAPI that credentials are optional there.
+OPTIONAL_AUTH: dict[str, Any] = {"security": [{}]}
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    async with runtime.sessionmaker() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def unauthorized(message: str) -> ApiError:
+    return ApiError(401, "unauthorized", message, headers=_UNAUTHORIZED_HEADERS)
+
+
+def _presented_key(request: Request) -> str | None:
+    if key := request.headers.get("x-api-key"):
+        return key.strip()
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() in ("bearer", "apikey") and value.strip():
+        return value.strip()
+    return None
+
+
+def _basic_credentials(request: Request) -> tuple[str, str] | None:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        email, sep, password = base64.b64decode(value.strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise unauthorized("malformed Basic credentials") from None
+    if not sep:
+        raise unauthorized("malformed Basic credentials")
+    return email, password
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so a wrong email costs as long as a wrong password."""
+    return hash_password("not-a-password")
+
+
+async def _user_caller(session: AsyncSession, email: str, password: str) -> Caller:
+    stmt = select(AppUser).where(func.lower(AppUser.email) == email.strip().lower())
+    user = (await session.execute(stmt)).scalars().first()
+    if user is None or user.provider != "LOCAL" or not user.enabled:
+        await asyncio.to_thread(lambda: verify_password(_dummy_hash(), password))
+        raise unauthorized("invalid email or password")
+    # argon2 is deliberately slow: keep it off the event loop.
+    if not await asyncio.to_thread(verify_password, user.password_hash, password):
+        raise unauthorized("invalid email or password")
+    return Caller("user", user.role, user_id=user.id)
+
+
+async def current_caller(
+    request: Request,
+    session: SessionDep,
+    _b: Annotated[object, Security(_bearer)],
+    _k: Annotated[object, Security(_x_api_key)],
+    _u: Annotated[object, Security(_basic)],
+) -> Caller:
+    key = _presented_key(request)
+    if key is not None:
+        row = await find_active(session, key)
+        if row is None:
+            raise unauthorized("invalid or revoked API key")
+        return Caller("api_key", row.role, user_id=row.created_by, key_id=row.id)
+    basic = _basic_credentials(request)
+    if basic is not None:
+        return await _user_caller(session, *basic)
+    return ANONYMOUS
+
+
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
+
+
+async def require_auth(caller: CurrentCaller) -> Caller:
+    if not caller.authenticated:
+        raise unauthorized("authentication required: send an API key or Basic credentials")
+    return caller
+
+
+RequireAuth = Annotated[Caller, Depends(require_auth)]
+
+
+async def require_admin(caller: RequireAuth) -> Caller:
+    if not caller.is_admin:
+        raise ApiError(403, "forbidden", "this needs an admin")
+    return caller
+
+
+RequireAdmin = Annotated[Caller, Depends(require_admin)]

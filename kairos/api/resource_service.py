@@ -1,0 +1,128 @@
+"""Creating and editing resources: the checks a body must pass beyond its schema, and the writes.
+
+The schema checks shapes and ranges; here the target is validated by its kind's rules, the options by the
+kind's config model, and group ids against the database. Every refusal names the field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kairos.api.errors import field_path, invalid, not_found
+from kairos.api.schemas.common import MAX_ID
+from kairos.api.schemas.resources import ResourceCreate, ResourceUpdate
+from kairos.db.models import GroupMember, Resource, ResourceGroup
+from kairos.probes.base import Kind
+from kairos.probes.kinds import parse_config, spec_for
+
+
+def check_target(kind: Kind, target: str) -> str:
+    """The target normalised by its kind's rules (e.g. lower-case scheme and host)."""
+    try:
+        normalised = spec_for(kind).validate_target(target)
+    except ValueError as exc:
+        raise invalid("target", f"target: {exc}") from None
+    return normalised if isinstance(normalised, str) else target
+
+
+def check_options(kind: Kind, options: dict[str, Any] | None) -> dict[str, Any]:
+    """The options as stored: only what was given, validated by the kind's model."""
+    try:
+        config = parse_config(kind, options or {})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        sub = field_path(first["loc"])
+        field = f"options.{sub}" if sub else "options"
+        kind_msg = "unknown field" if first["type"] == "extra_forbidden" else first["msg"]
+        raise invalid(field, f"{field}: {kind_msg.removeprefix('Value error, ')}") from None
+    except ValueError as exc:
+        raise invalid("options", f"options: {exc}") from None
+    return config.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+async def check_groups(session: AsyncSession, group_id: int | None, group_ids: list[int] | None) -> list[int]:
+    wanted = list(dict.fromkeys([*([group_id] if group_id else []), *(group_ids or [])]))
+    if not wanted:
+        return []
+    found = set((await session.execute(select(ResourceGroup.id).where(ResourceGroup.id.in_(wanted)))).scalars())
+    for gid in wanted:
+        if gid not in found:
+            field = "groupId" if gid == group_id else "groupIds"
+            raise invalid(field, f"{field}: group {gid} does not exist")
+    return wanted
+
+
+async def load_resource(session: AsyncSession, resource_id: int) -> Resource:
+    """The resource with its groups, freshly read; 404 when there is none."""
+    if not 1 <= resource_id <= MAX_ID:
+        raise not_found("resource")
+    stmt = select(Resource).where(Resource.id == resource_id).execution_options(populate_existing=True)
+    row = (await session.execute(stmt)).scalar_one_or_none()
+    if row is None:
+        raise not_found("resource")
+    return row
+
+
+def _set_groups(row: Resource, group_ids: list[int]) -> None:
+    # Edit the membership list in place: replacing it would delete and re-insert equal primary keys.
+    keep = set(group_ids)
+    for member in [m for m in row.memberships if m.group_id not in keep]:
+        row.memberships.remove(member)
+    present = {m.group_id for m in row.memberships}
+    for gid in group_ids:
+        if gid not in present:
+            row.memberships.append(GroupMember(group_id=gid, display_order=row.display_order))
+
+
+async def create_resource(session: AsyncSession, body: ResourceCreate) -> Resource:
+    kind = body.resource_type
+    row = Resource(
+        name=body.name,
+        kind=kind.value,
+        target=check_target(kind, body.target),
+        config=check_options(kind, body.options),
+        enabled=body.active,
+        interval_s=body.interval_seconds,
+        timeout_s=body.timeout_seconds,
+        skip_tls=body.skip_tls,
+        recursive=body.recursive,
+        display_order=body.display_order,
+        memberships=[],
+    )
+    _set_groups(row, await check_groups(session, body.group_id, body.group_ids))
+    session.add(row)
+    await session.commit()
+    return await load_resource(session, row.id)
+
+
+async def update_resource(session: AsyncSession, row: Resource, body: ResourceUpdate) -> Resource:
+    given = body.model_fields_set
+    kind = body.resource_type if body.resource_type is not None else Kind(row.kind)
+    kind_changed = kind.value != row.kind
+    if "target" in given or kind_changed:
+        row.target = check_target(kind, body.target if body.target is not None else row.target)
+    if "options" in given:
+        row.config = check_options(kind, body.options)
+    elif kind_changed:
+        # Options of another kind mean nothing to this one; a kind change without options starts afresh.
+        row.config = check_options(kind, {})
+    row.kind = kind.value
+    simple = {
+        "name": "name",
+        "display_order": "display_order",
+        "skip_tls": "skip_tls",
+        "recursive": "recursive",
+        "active": "enabled",
+        "interval_seconds": "interval_s",
+        "timeout_seconds": "timeout_s",
+    }
+    for field, column in simple.items():
+        if field in given:
+            setattr(row, column, getattr(body, field))
+    if given & {"group_id", "group_ids"}:
+        _set_groups(row, await check_groups(session, body.group_id, body.group_ids))
+    await session.commit()
+    return await load_resource(session, row.id)

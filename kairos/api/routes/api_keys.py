@@ -1,0 +1,74 @@
+"""``/api/api-keys``: create (shown once), list and revoke API keys."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from sqlalchemy import select
+
+from kairos.api.deps import RequireAdmin, SessionDep
+from kairos.api.errors import error_responses, not_found
+from kairos.api.schemas.api_keys import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
+from kairos.api.schemas.common import MAX_ID
+from kairos.auth.apikeys import create_key, revoke
+from kairos.db.models import ApiKey
+
+router = APIRouter(prefix="/api/api-keys", tags=["api keys"])
+
+
+@router.get(
+    "",
+    summary="List API keys",
+    response_model=list[ApiKeyPublic],
+    description="Needs an admin. Keys themselves are never shown again, only their prefix.",
+    responses=error_responses(401, 403),
+)
+async def list_keys(session: SessionDep, _: RequireAdmin) -> list[ApiKeyPublic]:
+    rows = (await session.execute(select(ApiKey).order_by(ApiKey.id))).scalars()
+    return [
+        ApiKeyPublic(
+            id=r.id,
+            name=r.name,
+            prefix=r.prefix,
+            role=r.role,
+            created_by=r.created_by,
+            created_at=r.created_at,
+            last_used_at=r.last_used_at,
+            revoked=r.revoked_at is not None,
+        )
+        for r in rows
+    ]
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Create an API key",
+    response_model=ApiKeyCreated,
+    description="Needs an admin. The answer holds the key itself, and no later answer does: store it.",
+    responses=error_responses(400, 401, 403, 422),
+)
+async def create(body: ApiKeyCreate, session: SessionDep, caller: RequireAdmin) -> ApiKeyCreated:
+    new = await create_key(session, body.name, role=body.role, created_by=caller.user_id)
+    await session.commit()
+    row = new.row
+    return ApiKeyCreated(
+        id=row.id,
+        name=row.name,
+        key=new.plaintext,
+        prefix=row.prefix,
+        role=row.role,
+        created_at=row.created_at,
+    )
+
+
+@router.delete(
+    "/{key_id}",
+    status_code=204,
+    summary="Revoke an API key",
+    description="Needs an admin. The key stops working on the next request.",
+    responses=error_responses(401, 403, 404, 422),
+)
+async def revoke_key(key_id: int, session: SessionDep, _: RequireAdmin) -> Response:
+    if not (1 <= key_id <= MAX_ID and await revoke(session, key_id)):
+        raise not_found("API key")
+    return Response(status_code=204)

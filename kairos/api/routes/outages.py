@@ -1,0 +1,68 @@
+"""Outages: periods between the thresholds' opening and closing checks, newest first."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kairos.api.deps import RequireAuth, SessionDep
+from kairos.api.errors import error_responses
+from kairos.api.resource_service import load_resource
+from kairos.api.schemas.common import MAX_ID
+from kairos.api.schemas.history import OutagePublic
+from kairos.api.views import outage_public
+from kairos.db.models import Outage, Resource
+
+router = APIRouter(tags=["outages"])
+
+Active = Annotated[bool | None, Query(description="true: only open outages; false: only closed ones.")]
+Limit = Annotated[int, Query(ge=1, le=1000, description="At most this many, 1 to 1000.")]
+_AUTH = "Needs any authenticated caller. Newest first."
+
+
+async def _outages(
+    session: AsyncSession, resource_id: int | None, active: bool | None, limit: int
+) -> list[OutagePublic]:
+    stmt = select(Outage, Resource.name, Resource.kind).join(Resource, Resource.id == Outage.resource_id)
+    if resource_id is not None:
+        stmt = stmt.where(Outage.resource_id == resource_id)
+    if active is not None:
+        stmt = stmt.where(Outage.ended_at.is_(None) if active else Outage.ended_at.is_not(None))
+    stmt = stmt.order_by(Outage.started_at.desc(), Outage.id.desc()).limit(limit)
+    now = datetime.now(UTC)
+    return [outage_public(o, name, kind, now) for o, name, kind in (await session.execute(stmt)).all()]
+
+
+@router.get(
+    "/api/outages",
+    summary="Outages of all resources",
+    response_model=list[OutagePublic],
+    description=_AUTH,
+    responses=error_responses(401, 422),
+)
+async def all_outages(
+    session: SessionDep,
+    _: RequireAuth,
+    active: Active = None,
+    resource_id: Annotated[int | None, Query(alias="resourceId", ge=1, le=MAX_ID)] = None,
+    limit: Limit = 100,
+) -> list[OutagePublic]:
+    return await _outages(session, resource_id, active, limit)
+
+
+@router.get(
+    "/api/resources/{resource_id}/outages",
+    summary="Outages of one resource",
+    response_model=list[OutagePublic],
+    description=_AUTH,
+    responses=error_responses(401, 404, 422),
+)
+async def resource_outages(
+    resource_id: int, session: SessionDep, _: RequireAuth, active: Active = None, limit: Limit = 100
+) -> list[OutagePublic]:
+    rid = (await load_resource(session, resource_id)).id
+    return await _outages(session, rid, active, limit)

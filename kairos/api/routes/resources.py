@@ -1,0 +1,125 @@
+"""``/api/resources``: list, create, read, edit, delete and check now."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from sqlalchemy import select
+
+from kairos.api import resource_service as svc
+from kairos.api.deps import OPTIONAL_AUTH, CurrentCaller, RequireAdmin, RuntimeDep, SessionDep
+from kairos.api.errors import error_responses, not_found
+from kairos.api.schemas.resources import (
+    CheckNowResult,
+    ResourceCreate,
+    ResourceDetail,
+    ResourcePublic,
+    ResourceUpdate,
+)
+from kairos.api.views import check_now_result, resource_detail, resource_public, visible_to
+from kairos.db.models import Resource
+
+router = APIRouter(prefix="/api/resources", tags=["resources"])
+
+_PUBLIC = (
+    "Public. Anonymous callers see only resources in no group or in a PUBLIC group; authenticated callers see all."
+)
+_ADMIN = "Needs an admin (API key with role ADMIN, or an admin user)."
+
+
+@router.get(
+    "",
+    openapi_extra=OPTIONAL_AUTH,
+    summary="List resources",
+    response_model=list[ResourcePublic],
+    description=_PUBLIC + " Ordered by display order, then id.",
+    responses=error_responses(401, 503),
+)
+async def list_resources(session: SessionDep, caller: CurrentCaller) -> list[ResourcePublic]:
+    stmt = select(Resource).order_by(Resource.display_order, Resource.id)
+    rows = (await session.execute(stmt)).scalars().all()
+    return [resource_public(r) for r in rows if visible_to(caller, r)]
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Create a resource",
+    response_model=ResourceDetail,
+    description=_ADMIN + " The target is validated by its kind (HTTP: http/https URL with a host; "
+    "TCP: host:port with a port 1-65535), `options` by the kind's model. The new resource is checked "
+    "at once.",
+    responses=error_responses(400, 401, 403, 422),
+)
+async def create_resource(
+    body: ResourceCreate, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
+) -> ResourceDetail:
+    row = await svc.create_resource(session, body)
+    await runtime.scheduler.resource_changed(row.id)
+    return resource_detail(row, runtime.scheduler.state.get(row.id))
+
+
+@router.get(
+    "/{resource_id}",
+    openapi_extra=OPTIONAL_AUTH,
+    summary="Read a resource and its current status",
+    response_model=ResourceDetail,
+    description=_PUBLIC + " The current status comes from the scheduler's memory (no history scan).",
+    responses=error_responses(401, 404, 422),
+)
+async def get_resource(
+    resource_id: int, session: SessionDep, runtime: RuntimeDep, caller: CurrentCaller
+) -> ResourceDetail:
+    row = await svc.load_resource(session, resource_id)
+    if not visible_to(caller, row):
+        raise not_found("resource")
+    return resource_detail(row, runtime.scheduler.state.get(row.id))
+
+
+@router.put(
+    "/{resource_id}",
+    summary="Edit a resource",
+    response_model=ResourceDetail,
+    description=_ADMIN + " Takes the create body; fields left out keep their value. Takes effect at "
+    "once: the resource is re-checked.",
+    responses=error_responses(400, 401, 403, 404, 422),
+)
+async def update_resource(
+    resource_id: int, body: ResourceUpdate, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
+) -> ResourceDetail:
+    row = await svc.load_resource(session, resource_id)
+    row = await svc.update_resource(session, row, body)
+    await runtime.scheduler.resource_changed(row.id)
+    return resource_detail(row, runtime.scheduler.state.get(row.id))
+
+
+@router.delete(
+    "/{resource_id}",
+    status_code=204,
+    summary="Delete a resource and its history",
+    description=_ADMIN,
+    responses=error_responses(401, 403, 404, 422),
+)
+async def delete_resource(resource_id: int, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin) -> Response:
+    row = await svc.load_resource(session, resource_id)
+    await session.delete(row)
+    await session.commit()
+    # A result of a check still running may reach the recorder meanwhile; it drops rows of deleted resources.
+    runtime.scheduler.resource_deleted(resource_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/{resource_id}/check",
+    summary="Check a resource now",
+    response_model=CheckNowResult,
+    description=_ADMIN + " Runs the check at once (joining one already running), records it in the "
+    "history and returns the verdict with its latency phases.",
+    responses=error_responses(401, 403, 404, 422),
+)
+async def check_now(resource_id: int, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin) -> CheckNowResult:
+    row = await svc.load_resource(session, resource_id)
+    await session.close()  # a check can take up to its timeout: do not hold a connection meanwhile
+    result = await runtime.scheduler.check_now(row.id)
+    if result is None:
+        raise not_found("resource (not scheduled: its stored configuration is invalid)")
+    return check_now_result(row.id, result)

@@ -1,0 +1,171 @@
+"""Current status, timelines, uptime and latency samples.
+
+Uptime and the 24-hour timeline come from the scheduler's in-memory counters (fed by every result, seeded
+from the rollups); 7- and 30-day timelines from ``rollup_15m``; nothing here scans the raw history except
+24-hour latency samples."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kairos.api.deps import OPTIONAL_AUTH, Caller, CurrentCaller, RequireAuth, RuntimeDep, SessionDep
+from kairos.api.errors import error_responses, invalid, not_found
+from kairos.api.resource_service import load_resource
+from kairos.api.schemas.status import LatencySample, StatusUpdate, TimelineBlock, Uptime
+from kairos.api.views import current_status, hidden_from_anonymous, visible_to
+from kairos.db.models import Resource
+from kairos.rollups.latency import latency_samples
+from kairos.rollups.timeline import ALLOWED_HOURS, Block, timelines
+from kairos.runtime import Runtime
+
+router = APIRouter(prefix="/api/resources", tags=["status"])
+
+_HOURS_DOC = "Window: 24, 168 (7 days) or 720 (30 days)."
+Hours = Annotated[int, Query(description=_HOURS_DOC)]
+IncludeTimeline = Annotated[bool, Query(alias="includeTimeline", description="Add the 96 timeline blocks.")]
+_PUBLIC = "Public (anonymous callers see only resources in no group or in a PUBLIC group)."
+
+
+def _check_hours(hours: int) -> int:
+    if hours not in ALLOWED_HOURS:
+        raise invalid("hours", "hours must be 24, 168 or 720", status=400)
+    return hours
+
+
+def _block(b: Block) -> TimelineBlock:
+    return TimelineBlock(
+        status=b.status,
+        timestamp=datetime.fromtimestamp(b.start, UTC),
+        has_data=b.has_data,
+        available=b.available,
+        not_available=b.not_available,
+        unknown=b.unknown,
+        latency_ms=b.latency_ms,
+        dns_resolution_ms=b.dns_ms,
+        connect_ms=b.connect_ms,
+        tls_handshake_ms=b.tls_ms,
+    )
+
+
+async def _status_updates(
+    session: AsyncSession, runtime: Runtime, ids: list[int], hours: int, include_timeline: bool
+) -> list[StatusUpdate]:
+    now = time.time()
+    scheduler = runtime.scheduler
+    blocks: dict[int, list[Block]] = {}
+    if include_timeline:
+        # The last 24 hours live in the scheduler's memory (what the dashboard reads too); longer windows
+        # are read from the rollups.
+        blocks = scheduler.timeline.many(ids, now) if hours == 24 else await timelines(session, ids, hours, now)
+    out = []
+    for rid in ids:
+        state = runtime.scheduler.state.get(rid)
+        out.append(
+            StatusUpdate(
+                resource_id=rid,
+                current_status=current_status(state),
+                hours=hours,
+                timeline_blocks=[_block(b) for b in blocks.get(rid, [])],
+                uptime_percentage=scheduler.uptime.window(rid, hours),
+                active_outage_since=state.outage_since if state else None,
+            )
+        )
+    return out
+
+
+@router.get(
+    "/status-updates",
+    openapi_extra=OPTIONAL_AUTH,
+    summary="Status, uptime and timeline of every resource",
+    response_model=list[StatusUpdate],
+    description=_PUBLIC + " " + _HOURS_DOC,
+    responses=error_responses(400, 401, 422),
+)
+async def all_status_updates(
+    session: SessionDep,
+    runtime: RuntimeDep,
+    caller: CurrentCaller,
+    hours: Hours = 24,
+    include_timeline: IncludeTimeline = True,
+) -> list[StatusUpdate]:
+    _check_hours(hours)
+    stmt = select(Resource.id).order_by(Resource.display_order, Resource.id)
+    ids = list((await session.execute(stmt)).scalars())
+    if not caller.authenticated:
+        hidden = await hidden_from_anonymous(session)
+        ids = [i for i in ids if i not in hidden]
+    return await _status_updates(session, runtime, ids, hours, include_timeline)
+
+
+async def _visible(session: AsyncSession, caller: Caller, resource_id: int) -> int:
+    row = await load_resource(session, resource_id)
+    if not visible_to(caller, row):
+        raise not_found("resource")
+    return row.id
+
+
+@router.get(
+    "/{resource_id}/status-update",
+    openapi_extra=OPTIONAL_AUTH,
+    summary="Status, uptime and timeline of one resource",
+    response_model=StatusUpdate,
+    description=_PUBLIC + " " + _HOURS_DOC,
+    responses=error_responses(400, 401, 404, 422),
+)
+async def status_update(
+    resource_id: int,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    caller: CurrentCaller,
+    hours: Hours = 24,
+    include_timeline: IncludeTimeline = True,
+) -> StatusUpdate:
+    _check_hours(hours)
+    rid = await _visible(session, caller, resource_id)
+    return (await _status_updates(session, runtime, [rid], hours, include_timeline))[0]
+
+
+@router.get(
+    "/{resource_id}/uptime",
+    openapi_extra=OPTIONAL_AUTH,
+    summary="Uptime over 24 hours, 7 days and 30 days",
+    response_model=Uptime,
+    description=_PUBLIC + " Each value is null, not 0, when nothing was checked "
+    "in the window; UNKNOWN checks are left out.",
+    responses=error_responses(401, 404, 422),
+)
+async def uptime(resource_id: int, session: SessionDep, runtime: RuntimeDep, caller: CurrentCaller) -> Uptime:
+    rid = await _visible(session, caller, resource_id)
+    windows = runtime.scheduler.uptime.get(rid)
+    return Uptime(h24=windows["h24"], d7=windows["d7"], d30=windows["d30"])
+
+
+@router.get(
+    "/{resource_id}/latency-samples",
+    summary="Latency over a window, downsampled",
+    response_model=list[LatencySample],
+    description="Needs any authenticated caller. At most 500 points, oldest first, each the average "
+    "of its slot (3 min for 24 h, 30 min for 7 days, 90 min for 30 days); slots without checks are "
+    "left out. " + _HOURS_DOC,
+    responses=error_responses(400, 401, 404, 422),
+)
+async def latency(resource_id: int, session: SessionDep, _: RequireAuth, hours: Hours = 24) -> list[LatencySample]:
+    _check_hours(hours)
+    rid = (await load_resource(session, resource_id)).id
+    samples = await latency_samples(session, rid, hours, time.time())
+    return [
+        LatencySample(
+            timestamp=datetime.fromtimestamp(s.start, UTC),
+            latency_ms=s.latency_ms,
+            dns_resolution_ms=s.dns_ms,
+            connect_ms=s.connect_ms,
+            tls_handshake_ms=s.tls_ms,
+        )
+        for s in samples
+    ]

@@ -1,0 +1,133 @@
+"""Resources: what is monitored, as the original Java Kairos spelled it, plus per-kind ``options``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AliasChoices, BeforeValidator, Field
+
+from kairos.api.schemas.common import (
+    ApiModel,
+    DisplayOrder,
+    Id,
+    InputModel,
+    Name,
+    PartialModel,
+    Target,
+)
+from kairos.api.schemas.groups import GroupPublic
+from kairos.probes.base import Kind
+
+
+def _upper(value: Any) -> Any:
+    return value.upper() if isinstance(value, str) else value
+
+
+ResourceType = Annotated[Kind, BeforeValidator(_upper), Field(description="HTTP, TCP or DOCKER.")]
+Interval = Annotated[
+    int,
+    Field(
+        ge=5,
+        le=86_400,
+        description="Seconds between checks, 5 s to 1 day; null uses the resource type's interval.",
+    ),
+]
+Timeout = Annotated[
+    float,
+    Field(
+        ge=1,
+        le=300,
+        description="Seconds before a check is cut, 1 to 300; null uses the resource type's timeout.",
+    ),
+]
+_SKIP_TLS = AliasChoices("skipTLS", "skipTls", "skip_tls")
+_SKIP_TLS_DOC = "Do not verify the target's TLS certificate."
+_GROUP_IDS_DOC = "Put the resource in these groups (replaces its groups on update)."
+
+
+class ResourceCreate(InputModel):
+    """Body of ``POST /api/resources`` (and of a full ``PUT``)."""
+
+    name: Name
+    resource_type: ResourceType
+    target: Target = Field(description="HTTP: an http(s) URL. TCP: `host:port`. DOCKER: an image reference.")
+    group_id: Id | None = Field(None, description="Put the resource in this group.")
+    group_ids: list[Id] | None = Field(None, max_length=100, description=_GROUP_IDS_DOC)
+    display_order: DisplayOrder = 0
+    skip_tls: bool = Field(False, validation_alias=_SKIP_TLS, serialization_alias="skipTLS", description=_SKIP_TLS_DOC)
+    recursive: bool = Field(False, description="DOCKER: also watch every tag below this reference.")
+    active: bool = Field(True, description="Checked on its interval while true.")
+    interval_seconds: Interval | None = None
+    timeout_seconds: Timeout | None = None
+    options: dict[str, Any] | None = Field(
+        None, description="Per-kind options, validated by the kind's model; unknown fields are refused."
+    )
+
+
+class ResourceUpdate(PartialModel):
+    """Body of ``PUT /api/resources/{id}``: the create body, any subset of it (missing fields are kept)."""
+
+    nullable = frozenset({"group_id", "group_ids", "interval_seconds", "timeout_seconds", "options"})
+
+    name: Name | None = None
+    resource_type: ResourceType | None = None
+    target: Target | None = None
+    group_id: Id | None = Field(None, description="Null with `groupIds` null or [] leaves all groups.")
+    group_ids: list[Id] | None = Field(None, max_length=100, description=_GROUP_IDS_DOC)
+    display_order: DisplayOrder | None = None
+    skip_tls: bool | None = Field(
+        None, validation_alias=_SKIP_TLS, serialization_alias="skipTLS", description=_SKIP_TLS_DOC
+    )
+    recursive: bool | None = None
+    active: bool | None = None
+    interval_seconds: Interval | None = None
+    timeout_seconds: Timeout | None = None
+    options: dict[str, Any] | None = None
+
+
+class ResourcePublic(ApiModel):
+    id: int
+    name: str
+    resource_type: str = Field(description="HTTP, TCP or DOCKER.")
+    target: str
+    skip_tls: bool = Field(alias="skipTLS")
+    recursive: bool
+    active: bool
+    groups: list[GroupPublic]
+    display_order: int
+    created_at: datetime
+    interval_seconds: int | None = Field(description="Override; null means the resource type's interval.")
+    timeout_seconds: float | None = Field(description="Override; null means the resource type's timeout.")
+    options: dict[str, Any] = Field(description="Per-kind options with their defaults filled in.")
+
+
+class ResourceDetail(ResourcePublic):
+    current_status: str = Field(description="available, not-available or unknown (also: not checked yet).")
+    latest_check_status: str | None = Field(
+        description="AVAILABLE, NOT_AVAILABLE or UNKNOWN; null before the first check."
+    )
+    latest_checked_at: datetime | None
+    latest_message: str | None
+    latest_error_code: str | None
+    latest_latency_ms: float | None
+    latest_http_status: int | None
+    active_outage_since: datetime | None = Field(description="Start of the open outage, if any.")
+
+
+class CheckNowResult(ApiModel):
+    """The verdict of ``POST /api/resources/{id}/check``; it is also recorded in the history."""
+
+    resource_id: int
+    status: str = Field(description="AVAILABLE, NOT_AVAILABLE or UNKNOWN.")
+    current_status: str = Field(description="available, not-available or unknown.")
+    message: str
+    error_code: str | None
+    http_status: int | None
+    latency_ms: float | None
+    dns_resolution_ms: float | None
+    connect_ms: float | None
+    tls_handshake_ms: float | None
+    time_to_first_byte_ms: float | None
+    checked_at: datetime
+    details: dict[str, Any]

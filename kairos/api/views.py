@@ -1,0 +1,149 @@
+"""Database rows and scheduler state turned into API bodies."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kairos.api.deps import Caller
+from kairos.api.schemas.groups import GroupPublic
+from kairos.api.schemas.history import HistoryItem, OutagePublic
+from kairos.api.schemas.resources import CheckNowResult, ResourceDetail, ResourcePublic
+from kairos.db.models import CheckResult, GroupMember, Outage, Resource, ResourceGroup
+from kairos.probes.base import Kind, ProbeResult, Status
+from kairos.probes.kinds import parse_config
+from kairos.scheduler.state import RuntimeState
+
+
+def public_options(kind: str, config: dict[str, Any]) -> dict[str, Any]:
+    """The stored options with the kind's defaults filled in (the stored form keeps only what was set)."""
+    try:
+        return parse_config(Kind(kind), config or {}).model_dump(mode="json", by_alias=True)
+    except (ValueError, ValidationError):
+        return dict(config or {})
+
+
+def group_public(group: ResourceGroup) -> GroupPublic:
+    return GroupPublic(id=group.id, name=group.name, display_order=group.display_order, visibility=group.visibility)
+
+
+def _resource_fields(row: Resource) -> dict[str, Any]:
+    groups = sorted((m.group for m in row.memberships), key=lambda g: (g.display_order, g.id))
+    return {
+        "id": row.id,
+        "name": row.name,
+        "resource_type": row.kind,
+        "target": row.target,
+        "skip_tls": row.skip_tls,
+        "recursive": row.recursive,
+        "active": row.enabled,
+        "groups": [group_public(g) for g in groups],
+        "display_order": row.display_order,
+        "created_at": row.created_at,
+        "interval_seconds": row.interval_s,
+        "timeout_seconds": row.timeout_s,
+        "options": public_options(row.kind, row.config),
+    }
+
+
+def resource_public(row: Resource) -> ResourcePublic:
+    return ResourcePublic(**_resource_fields(row))
+
+
+def current_status(state: RuntimeState | None) -> str:
+    return state.status.api_name if state else Status.UNKNOWN.api_name
+
+
+def resource_detail(row: Resource, state: RuntimeState | None) -> ResourceDetail:
+    checked = state is not None and state.last_checked_at is not None
+    return ResourceDetail(
+        **_resource_fields(row),
+        current_status=current_status(state),
+        latest_check_status=state.status.value if checked and state else None,
+        latest_checked_at=state.last_checked_at if state else None,
+        latest_message=state.last_message if checked and state else None,
+        latest_error_code=state.last_error_code if state else None,
+        latest_latency_ms=state.last_latency_ms if state else None,
+        latest_http_status=state.last_http_status if state else None,
+        active_outage_since=state.outage_since if state else None,
+    )
+
+
+def check_now_result(resource_id: int, result: ProbeResult) -> CheckNowResult:
+    p = result.phases
+    return CheckNowResult(
+        resource_id=resource_id,
+        status=result.status.value,
+        current_status=result.status.api_name,
+        message=result.message,
+        error_code=result.error_code,
+        http_status=result.http_status,
+        latency_ms=p.total_ms,
+        dns_resolution_ms=p.dns_ms,
+        connect_ms=p.connect_ms,
+        tls_handshake_ms=p.tls_ms,
+        time_to_first_byte_ms=p.ttfb_ms,
+        checked_at=result.checked_at,
+        details=result.details or {},
+    )
+
+
+def history_item(row: CheckResult) -> HistoryItem:
+    return HistoryItem(
+        id=row.id,
+        resource_id=row.resource_id,
+        status=row.status,
+        checked_at=row.checked_at,
+        message=row.message,
+        error_code=row.error_code,
+        http_status=row.http_status,
+        latency_ms=row.latency_ms,
+        dns_resolution_ms=row.dns_ms,
+        connect_ms=row.connect_ms,
+        tls_handshake_ms=row.tls_ms,
+        time_to_first_byte_ms=row.ttfb_ms,
+        details=row.details,
+    )
+
+
+def outage_public(row: Outage, name: str, kind: str, now: datetime | None = None) -> OutagePublic:
+    end = row.ended_at or now or datetime.now(UTC)
+    minutes = max(0, int((end - row.started_at).total_seconds() // 60))
+    return OutagePublic(
+        id=row.id,
+        resource_id=row.resource_id,
+        resource_name=name,
+        resource_type=kind,
+        start_date=row.started_at,
+        end_date=row.ended_at,
+        active=row.ended_at is None,
+        duration_minutes=minutes,
+        error_code=row.error_code,
+        message=row.message,
+    )
+
+
+# -- who sees what -----------------------------------------------------------------------------------------
+
+
+def visible_to(caller: Caller, row: Resource) -> bool:
+    """Anonymous callers see resources in no group or in at least one PUBLIC group."""
+    if caller.authenticated or not row.memberships:
+        return True
+    return any(m.group.visibility == "PUBLIC" for m in row.memberships)
+
+
+async def hidden_from_anonymous(session: AsyncSession) -> set[int]:
+    """Ids of resources whose every group is AUTHENTICATED or HIDDEN."""
+    public = func.sum(case((ResourceGroup.visibility == "PUBLIC", 1), else_=0))
+    stmt = (
+        select(GroupMember.resource_id)
+        .join(ResourceGroup, ResourceGroup.id == GroupMember.group_id)
+        .group_by(GroupMember.resource_id)
+        .having(public == 0)
+    )
+    return set((await session.execute(stmt)).scalars())

@@ -1,0 +1,101 @@
+"""``kairos check http URL`` and ``kairos check tcp HOST:PORT``: one probe, each phase timed, a verdict.
+
+Exit status: 0 available, 1 not available, 2 unknown (Kairos itself failed) or a usage error."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+
+from kairos.cli.common import fail
+from kairos.probes.base import Kind, ProbeConfig, ProbeContext, ProbeResult, Status
+from kairos.probes.kinds import parse_config, run_probe, spec_for
+
+app = typer.Typer(help="Check a target once and print each step with its timing.", no_args_is_help=True)
+
+EXIT_CODES = {Status.AVAILABLE: 0, Status.NOT_AVAILABLE: 1, Status.UNKNOWN: 2}
+MAX_TIMEOUT_S = 300.0
+Timeout = Annotated[float | None, typer.Option(help="Seconds before the check is cut (default: the kind's timeout).")]
+
+
+def _target(kind: Kind, raw: str) -> str:
+    try:
+        normalised = spec_for(kind).validate_target(raw)
+    except ValueError as exc:
+        fail(f"invalid target: {exc}")
+    return normalised if isinstance(normalised, str) else raw.strip()
+
+
+def _config(kind: Kind, options: dict[str, Any]) -> ProbeConfig:
+    try:
+        return parse_config(kind, options)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        fail(f"invalid option {'.'.join(map(str, err['loc']))}: {err['msg']}")
+
+
+def _headers(raw: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in raw:
+        name, sep, value = item.partition(":")
+        if not sep or not name.strip():
+            fail(f"--header must look like 'Name: value', got '{item[:80]}'")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f} ms"
+
+
+def _report(kind: Kind, result: ProbeResult) -> None:
+    p = result.phases
+    phases = [("DNS", p.dns_ms), ("connect", p.connect_ms)]
+    if kind is Kind.HTTP:  # a TCP check has no TLS and reads nothing
+        phases += [("TLS", p.tls_ms), ("first byte", p.ttfb_ms)]
+    for label, value in [*phases, ("total", p.total_ms)]:
+        typer.echo(f"  {label:<12}{_ms(value)}")
+    if result.http_status is not None:
+        typer.echo(f"  {'HTTP status':<12}{result.http_status}")
+    verdict = result.status.value.replace("_", " ")
+    code = f" ({result.error_code})" if result.error_code else ""
+    typer.echo(f"{verdict}{code}: {result.message}")
+
+
+def _run(kind: Kind, target: str, config: ProbeConfig, timeout: float | None, skip_tls: bool = False) -> None:
+    if timeout is not None and not 0 < timeout <= MAX_TIMEOUT_S:
+        fail(f"--timeout must be above 0 and at most {MAX_TIMEOUT_S:g} seconds")
+    ctx = ProbeContext(target=target, timeout_s=timeout or spec_for(kind).default_timeout_s, skip_tls=skip_tls)
+    typer.echo(f"{kind.value} {target}")
+    result = asyncio.run(run_probe(kind, config, ctx))
+    _report(kind, result)
+    raise typer.Exit(EXIT_CODES[result.status])
+
+
+@app.command("http")
+def check_http(
+    url: Annotated[str, typer.Argument(help="An http:// or https:// URL.")],
+    timeout: Timeout = None,
+    skip_tls: Annotated[bool, typer.Option("--skip-tls", help="Do not verify the TLS certificate.")] = False,
+    header: Annotated[
+        list[str] | None,
+        typer.Option("--header", "-H", help="Extra request header 'Name: value' (repeatable)."),
+    ] = None,
+) -> None:
+    """GET a URL (following redirects) and report DNS, connect, TLS, first byte and total time."""
+    target = _target(Kind.HTTP, url)
+    headers = _headers(header or [])
+    config = _config(Kind.HTTP, {"headers": headers} if headers else {})
+    _run(Kind.HTTP, target, config, timeout, skip_tls)
+
+
+@app.command("tcp")
+def check_tcp(
+    target: Annotated[str, typer.Argument(help="host:port, e.g. db.example.com:5432 or [::1]:22.")],
+    timeout: Timeout = None,
+) -> None:
+    """Open a TCP connection and report DNS and connect time."""
+    _run(Kind.TCP, _target(Kind.TCP, target), _config(Kind.TCP, {}), timeout)

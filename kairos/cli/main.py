@@ -1,0 +1,82 @@
+"""``kairos``: serve, migrate, instant checks and API keys."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kairos import __version__
+from kairos.cli.apikey import app as apikey_app
+from kairos.cli.check import app as check_app
+from kairos.cli.common import fail, first_line, settings_or_exit
+
+app = typer.Typer(
+    name="kairos",
+    help="Kairos: a self-hosted uptime monitor for HTTP services, TCP endpoints and container images.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(check_app, name="check")
+app.add_typer(apikey_app, name="apikey")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kairos {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Configuration comes from KAIROS_* environment variables (and a .env file)."""
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on [KAIROS_HOST].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on [KAIROS_PORT].")] = None,
+) -> None:
+    """Run Kairos: web pages, REST API and scheduler in one process (migrations run by themselves)."""
+    import uvicorn
+
+    from kairos.app import create_app
+
+    overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+    settings = settings_or_exit(**overrides)
+    try:
+        settings.resolved_secret()
+    except OSError as exc:
+        fail(f"KAIROS_DATA_DIR: cannot keep the secret key there: {exc.strerror}")
+    # loop="auto" picks uvloop when it is installed; uvicorn handles SIGTERM and SIGINT (graceful shutdown).
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        loop="auto",
+        proxy_headers=True,
+        server_header=False,
+    )
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema to the newest version."""
+    from kairos.db.migrate import upgrade_to_head
+
+    settings = settings_or_exit()
+    try:
+        upgrade_to_head(settings.effective_database_url)
+    except Exception as exc:  # the driver's own error tells the user what is wrong (host, password, ...)
+        fail(f"migration failed: {first_line(exc)}", code=1)
+    typer.echo("database schema is up to date")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,86 @@
+"""History: newest first, paginated with a cursor, filtered by time and status."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tests.api.loopback import Target
+from tests.api.support import assert_error, create_resource, wait_for_history, wait_for_status
+from tests.harness import Running
+
+
+async def _checked(kairos: Running, target: Target, times: int) -> int:
+    created = await create_resource(kairos, target.url("/"), intervalSeconds=3600)
+    rid = int(created["id"])
+    await wait_for_status(kairos, rid, "available")  # the check made at creation is over
+    for _ in range(times - 1):
+        assert (await kairos.client.post(f"/api/resources/{rid}/check")).status_code == 200
+    await kairos.runtime.scheduler.flush_results()
+    await wait_for_history(kairos, rid, times)
+    return rid
+
+
+async def test_history_lists_results_newest_first(kairos: Running, target: Target) -> None:
+    rid = await _checked(kairos, target, 3)
+    items = (await kairos.client.get(f"/api/resources/{rid}/history")).json()
+    assert len(items) == 3
+    times = [i["checkedAt"] for i in items]
+    assert times == sorted(times, reverse=True)
+    item = items[0]
+    assert (item["status"], item["httpStatus"], item["errorCode"], item["resourceId"]) == (
+        "AVAILABLE",
+        200,
+        None,
+        rid,
+    )
+    for key in (
+        "id",
+        "message",
+        "latencyMs",
+        "dnsResolutionMs",
+        "connectMs",
+        "tlsHandshakeMs",
+        "timeToFirstByteMs",
+        "details",
+    ):
+        assert key in item
+
+
+async def test_history_pages_with_the_next_before_cursor(kairos: Running, target: Target) -> None:
+    rid = await _checked(kairos, target, 5)
+    seen: list[int] = []
+    params: dict[str, str | int] = {"limit": 2}
+    for _ in range(5):
+        response = await kairos.client.get(f"/api/resources/{rid}/history", params=params)
+        seen += [i["id"] for i in response.json()]
+        cursor = response.headers.get("X-Next-Before")
+        if cursor is None:
+            break
+        assert 'rel="next"' in response.headers["Link"]
+        params = {"limit": 2, "before": cursor}
+    assert len(seen) == 5 and len(set(seen)) == 5
+
+
+async def test_history_filters_by_status_and_time(kairos: Running, target: Target) -> None:
+    rid = await _checked(kairos, target, 2)
+    url = f"/api/resources/{rid}/history"
+    assert (await kairos.client.get(url, params={"status": "NOT_AVAILABLE"})).json() == []
+    assert len((await kairos.client.get(url, params={"status": "available"})).json()) == 2
+    future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    assert (await kairos.client.get(url, params={"from": future})).json() == []
+    assert len((await kairos.client.get(url, params={"to": future})).json()) == 2
+    assert (await kairos.client.get(url, params={"before": "2000-01-01T00:00:00Z"})).json() == []
+
+
+async def test_bad_history_parameters_are_named(kairos: Running, target: Target) -> None:
+    created = await create_resource(kairos, target.url("/"))
+    url = f"/api/resources/{created['id']}/history"
+    assert_error(await kairos.client.get(url, params={"limit": 0}), 422, "validation_error", "limit")
+    assert_error(await kairos.client.get(url, params={"limit": 1001}), 422, "validation_error", "limit")
+    assert_error(await kairos.client.get(url, params={"before": "yesterday"}), 422, "validation_error", "before")
+    assert_error(await kairos.client.get(url, params={"before": "123456789"}), 422, "validation_error", "before")
+    assert_error(await kairos.client.get(url, params={"status": "UP"}), 422, "validation_error", "status")
+    assert_error(await kairos.client.get(url, params={"from": "not-a-time"}), 422, "validation_error", "from")
+    for name in ("from", "to", "before"):
+        response = await kairos.client.get(url, params={name: "0001-01-01T00:00:00+01:00"})
+        assert_error(response, 422, "validation_error", name)
