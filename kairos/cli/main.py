@@ -53,6 +53,7 @@ def serve(
         settings.resolved_secret()
     except OSError as exc:
         fail(f"KAIROS_DATA_DIR: cannot keep the secret key there: {exc.strerror}")
+    _migrate_or_exit(settings.effective_database_url)
     # loop="auto" picks uvloop when it is installed; uvicorn handles SIGTERM and SIGINT (graceful shutdown).
     uvicorn.run(
         create_app(settings),
@@ -68,14 +69,18 @@ def serve(
 @app.command()
 def migrate() -> None:
     """Bring the database schema to the newest version."""
+    _migrate_or_exit(settings_or_exit().effective_database_url)
+    typer.echo("database schema is up to date")
+
+
+def _migrate_or_exit(url: str) -> None:
+    """Migrate before serving, so an unreachable database is one clear line, not a start-up traceback."""
     from kairos.db.migrate import upgrade_to_head
 
-    settings = settings_or_exit()
     try:
-        upgrade_to_head(settings.effective_database_url)
+        upgrade_to_head(url)
     except Exception as exc:  # the driver's own error tells the user what is wrong (host, password, ...)
-        fail(f"migration failed: {first_line(exc)}", code=1)
-    typer.echo("database schema is up to date")
+        fail(f"cannot prepare the database: {first_line(exc)}", code=1)
 
 
 if __name__ == "__main__":

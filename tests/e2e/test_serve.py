@@ -117,3 +117,15 @@ async def _answer_ok(reader: asyncio.StreamReader, writer: asyncio.StreamWriter)
         pass
     finally:
         writer.close()
+
+
+def test_serve_with_an_unreachable_database_says_so_in_one_line(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "KAIROS_DATA_DIR": str(tmp_path),
+        "KAIROS_DATABASE_URL": f"postgresql://postgres@127.0.0.1:{free_port()}/kairos",
+    }
+    out = kairos_cli("serve", env=env)
+    assert out.returncode == 1
+    assert "cannot prepare the database" in out.stderr and "Connection refused" in out.stderr
+    assert "Traceback" not in out.stderr
