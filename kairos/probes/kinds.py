@@ -16,11 +16,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import Field
-
 from kairos.net.policy import format_host_port, validate_host_port, validate_http_url
-from kairos.probes import http, tcp
+from kairos.probes import http, image, tcp
 from kairos.probes.base import Kind, Phases, ProbeConfig, ProbeContext, ProbeFailure, ProbeResult, Status
+from kairos.probes.image import ImageConfig as ImageConfig  # re-exported: its old home
+from kairos.registry.reference import validate_target as _validate_image_reference
 
 log = logging.getLogger("kairos.probes")
 
@@ -41,33 +41,6 @@ class KindSpec:
     default_timeout_s: float
 
 
-class ImageConfig(ProbeConfig):
-    """Options of a container image resource. The image probe itself arrives with the registry client;
-    the model is here already so that such resources can be stored and validated."""
-
-    platform: str = Field(
-        default="linux/amd64", min_length=1, max_length=100, pattern=r"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9.]+)?$"
-    )
-    allPlatforms: bool = False
-    manifestOnly: bool = False
-
-
-async def _image_probe_unavailable(config: ImageConfig, ctx: ProbeContext) -> ProbeResult:
-    return ProbeResult(Status.UNKNOWN, "container image checks are not available in this version", "unsupported")
-
-
-def _validate_image_reference(target: str) -> str:
-    """Loose check until the reference parser exists: non-empty and without whitespace."""
-    reference = target.strip()
-    if not reference:
-        raise ValueError("image reference is empty")
-    if any(ch.isspace() for ch in reference):
-        raise ValueError("image reference must not contain whitespace")
-    if len(reference) > 512:
-        raise ValueError("image reference is longer than 512 characters")
-    return reference
-
-
 def _validate_tcp_target(target: str) -> str:
     return format_host_port(*validate_host_port(target))
 
@@ -75,7 +48,7 @@ def _validate_tcp_target(target: str) -> str:
 REGISTRY: Mapping[Kind, KindSpec] = {
     Kind.HTTP: KindSpec(http.HttpConfig, http.probe, validate_http_url, 60, 5, 10.0),
     Kind.TCP: KindSpec(tcp.TcpConfig, tcp.probe, _validate_tcp_target, 60, 5, 5.0),
-    Kind.DOCKER: KindSpec(ImageConfig, _image_probe_unavailable, _validate_image_reference, 300, 2, 30.0),
+    Kind.DOCKER: KindSpec(ImageConfig, image.probe, _validate_image_reference, 300, 2, 30.0),
 }
 
 

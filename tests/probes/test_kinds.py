@@ -56,9 +56,12 @@ def test_it_validates_targets_per_kind() -> None:
             spec_for(kind).validate_target(bad)
 
 
-async def test_the_image_kind_answers_unknown_until_it_exists() -> None:
-    result = await run_probe(Kind.DOCKER, ImageConfig(), ProbeContext("alpine:3", 5))
-    assert (result.status, result.error_code) == (Status.UNKNOWN, "unsupported")
+async def test_the_image_kind_runs_the_image_probe_and_refuses_a_bad_reference_without_network() -> None:
+    from kairos.probes import image
+
+    assert spec_for(Kind.DOCKER).probe_fn is image.probe
+    result = await run_probe(Kind.DOCKER, ImageConfig(), ProbeContext("Bad/Ref", 5))
+    assert (result.status, result.error_code) == (Status.UNKNOWN, "invalid_target")
 
 
 async def test_run_probe_returns_the_probe_result(servers: Servers) -> None:

@@ -1,0 +1,164 @@
+"""Container image probe: can this image be pulled right now?
+
+It speaks the OCI Distribution API through :mod:`kairos.registry`: the manifest (tag or digest, with every
+manifest media type accepted), the platform's manifest when the tag is an index, then the first byte of the
+config and of every layer blob. No Docker daemon, no subprocess.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from pydantic import Field
+
+from kairos import net
+from kairos.probes.base import Phases, ProbeConfig, ProbeContext, ProbeFailure, ProbeResult, Status
+from kairos.registry import auth
+from kairos.registry.client import MANIFEST_LIMIT, Descriptor, Manifest, RegistryClient, RegistryError
+from kairos.registry.reference import Reference, parse
+
+DEFAULT_PLATFORM = "linux/amd64"
+# Index entries that are not platforms (BuildKit attestations) say "unknown/unknown".
+_NOT_A_PLATFORM = "unknown/unknown"
+
+
+class ImageConfig(ProbeConfig):
+    """Options of a container image resource (the target is the image reference)."""
+
+    platform: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        pattern=r"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9.]+)?$",
+        description="os/arch[/variant] to check in a multi-platform image. Default: linux/amd64 when the "
+        "image has it, else its first platform. A configured platform the image lacks is NOT_AVAILABLE.",
+    )
+    allPlatforms: bool = Field(default=False, description="Check every platform of a multi-platform image.")
+    manifestOnly: bool = Field(default=False, description="Stop after the manifest; do not probe the blobs.")
+    insecureHttp: bool = Field(
+        default=False, description="Speak plain HTTP to the registry (for registries without TLS)."
+    )
+
+
+async def probe(config: ImageConfig, ctx: ProbeContext) -> ProbeResult:
+    try:
+        ref = parse(ctx.target)
+    except ValueError as exc:
+        # A stored reference that no longer parses is a configuration problem, not the image being gone.
+        return ProbeResult(Status.UNKNOWN, f"invalid image reference: {exc}", "invalid_target")
+    started = time.monotonic()
+    credential = (ctx.credential.username, ctx.credential.password) if ctx.credential else None
+    cache = ctx.extra.get("token_cache")
+    async with net.Session(
+        user_agent=ctx.user_agent, max_body_bytes=MANIFEST_LIMIT, verify_tls=not ctx.skip_tls
+    ) as session:
+        client = RegistryClient(
+            ref,
+            session,
+            base_url=f"{'http' if config.insecureHttp else 'https'}://{ref.registry}",
+            deadline=started + ctx.timeout_s,
+            credential=credential,
+            cache=cache if isinstance(cache, auth.TokenCache) else None,
+        )
+        details: dict[str, Any] = {}
+        try:
+            await _check(config, ref, client, details)
+        except RegistryError as exc:
+            _add_stats(details, client, started)
+            raise ProbeFailure(
+                exc.code, exc.message, http_status=exc.http_status, phases=_phases(client, started), details=details
+            ) from None
+    _add_stats(details, client, started)
+    return ProbeResult(Status.AVAILABLE, _summary(ref, details), None, _phases(client, started), 200, details)
+
+
+async def _check(config: ImageConfig, ref: Reference, client: RegistryClient, details: dict[str, Any]) -> None:
+    """Fill ``details`` as each step succeeds, so that a failure still shows how far the check got."""
+    top = await client.manifest(ref.reference, expected_digest=ref.digest)
+    details.update(digest=top.digest, mediaType=top.media_type)
+    images = await _images(config, top, client, details)
+    details["layerCount"] = sum(len(m.layers) for m in images)
+    details["totalSize"] = sum(layer.size for m in images for layer in m.layers)
+    if config.manifestOnly:
+        return
+    seen: set[str] = set()
+    for blob in (b for m in images for b in (m.config, *m.layers) if b is not None):
+        if blob.digest not in seen:  # layers shared between platforms are probed once
+            seen.add(blob.digest)
+            await client.check_blob(blob)
+    details["blobsChecked"] = len(seen)
+
+
+async def _images(
+    config: ImageConfig, top: Manifest, client: RegistryClient, details: dict[str, Any]
+) -> list[Manifest]:
+    """The image manifests to check: the tag itself, or the selected platform(s) of an index."""
+    if not top.is_index:
+        if config.platform:
+            details["platforms"] = [config.platform]  # not verifiable without reading the config blob
+        return [top]
+    chosen = select_platforms(top.children, config.platform, every=config.allPlatforms)
+    details["platforms"] = [c.platform for c in chosen]
+    details["platformDigests"] = {str(c.platform): c.digest for c in chosen}
+    images = []
+    for child in chosen:
+        try:
+            manifest = await client.manifest(child.digest, expected_digest=child.digest)
+        except RegistryError as exc:
+            if exc.code == "manifest_unknown":
+                raise RegistryError(
+                    "platform_missing",
+                    f"the index lists {child.platform}, but its manifest is missing ({exc.message})",
+                    http_status=exc.http_status,
+                ) from None
+            raise
+        if manifest.is_index:
+            raise RegistryError("manifest_invalid", f"the {child.platform} entry is itself an index")
+        images.append(manifest)
+    return images
+
+
+def select_platforms(children: tuple[Descriptor, ...], wanted: str | None, *, every: bool) -> list[Descriptor]:
+    """Pick index entries: all of them, the configured platform, or linux/amd64 else the first one."""
+    platforms = [c for c in children if c.platform != _NOT_A_PLATFORM] or list(children)
+    if not platforms:
+        raise RegistryError("manifest_invalid", "the index lists no manifests")
+    if every:
+        return platforms
+    if wanted is None:
+        return [_match(platforms, DEFAULT_PLATFORM) or platforms[0]]
+    match = _match(platforms, wanted)
+    if match is None:
+        offered = ", ".join(sorted({str(c.platform) for c in platforms}))[:300]
+        raise RegistryError("platform_missing", f"platform {wanted} is not in the image (it has {offered})")
+    return [match]
+
+
+def _match(children: list[Descriptor], wanted: str) -> Descriptor | None:
+    # "linux/arm64" matches "linux/arm64/v8": without a variant the user accepts any of them.
+    want = wanted.split("/")
+    for child in children:
+        have = (child.platform or "").split("/")
+        if have[:2] == want[:2] and (len(want) < 3 or have[2:3] == want[2:3]):
+            return child
+    return None
+
+
+def _add_stats(details: dict[str, Any], client: RegistryClient, started: float) -> None:
+    details["requests"] = client.stats.requests
+    for phase, ms in client.stats.ms.items():
+        details[f"{phase}_ms"] = round(ms, 3)
+
+
+def _phases(client: RegistryClient, started: float) -> Phases:
+    first = client.stats.first or Phases()
+    total = round((time.monotonic() - started) * 1000.0, 3)
+    return Phases(first.dns_ms, first.connect_ms, first.tls_ms, first.ttfb_ms, total)
+
+
+def _summary(ref: Reference, details: dict[str, Any]) -> str:
+    digest = str(details.get("digest", ""))[:19]
+    layers = details.get("layerCount", 0)
+    what = "manifest" if "blobsChecked" not in details else f"{details['blobsChecked']} blobs"
+    return f"{ref} pullable ({digest}…, {layers} layers, {what} checked, {details['requests']} requests)"
