@@ -280,6 +280,7 @@ class Scheduler:
         return nxt if nxt > now else now + interval * SPREAD * _phase(res.id)
 
     async def _dispatch_loop(self) -> None:
+        loop = asyncio.get_running_loop()
         while not self._stopping:
             self.heartbeat = self._clock()
             self._wake.clear()
@@ -287,8 +288,11 @@ class Scheduler:
             now = self._clock()
             delay = min(1.0, max(0.0, self._heap[0][0] - now)) if self._heap else 1.0
             self._next_wake = now + delay
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+            # A timer handle rather than wait_for(): wait_for wraps every wait in a new task, and this loop
+            # wakes once per due check.
+            timer = loop.call_later(delay, self._wake.set)
+            await self._wake.wait()
+            timer.cancel()
 
     async def _flush_loop(self) -> None:
         while True:
