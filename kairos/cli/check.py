@@ -1,17 +1,19 @@
-"""``kairos check http URL`` and ``kairos check tcp HOST:PORT``: one probe, each phase timed, a verdict.
+"""``kairos check http URL``, ``kairos check tcp HOST:PORT`` and ``kairos check image REF``: one probe,
+each phase timed, a verdict.
 
 Exit status: 0 available, 1 not available, 2 unknown (Kairos itself failed) or a usage error."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
 
 from kairos.cli.common import fail
-from kairos.probes.base import Kind, ProbeConfig, ProbeContext, ProbeResult, Status
+from kairos.probes.base import Credential, Kind, ProbeConfig, ProbeContext, ProbeResult, Status
 from kairos.probes.kinds import parse_config, run_probe, spec_for
 
 app = typer.Typer(help="Check a target once and print each step with its timing.", no_args_is_help=True)
@@ -58,17 +60,46 @@ def _report(kind: Kind, result: ProbeResult) -> None:
         phases += [("TLS", p.tls_ms), ("first byte", p.ttfb_ms)]
     for label, value in [*phases, ("total", p.total_ms)]:
         typer.echo(f"  {label:<12}{_ms(value)}")
-    if result.http_status is not None:
+    if kind is Kind.DOCKER:
+        _report_image(result.details)
+    elif result.http_status is not None:
         typer.echo(f"  {'HTTP status':<12}{result.http_status}")
     verdict = result.status.value.replace("_", " ")
     code = f" ({result.error_code})" if result.error_code else ""
     typer.echo(f"{verdict}{code}: {result.message}")
 
 
-def _run(kind: Kind, target: str, config: ProbeConfig, timeout: float | None, skip_tls: bool = False) -> None:
+def _report_image(details: dict[str, Any]) -> None:
+    for label, key in (("token", "token_ms"), ("manifest", "manifest_ms"), ("blobs", "blobs_ms")):
+        if key in details:
+            typer.echo(f"  {label:<12}{_ms(details[key])}")
+    for label, key in (
+        ("digest", "digest"),
+        ("media type", "mediaType"),
+        ("platforms", "platforms"),
+        ("layers", "layerCount"),
+        ("size", "totalSize"),
+        ("requests", "requests"),
+    ):
+        if details.get(key) is not None:
+            value = details[key]
+            shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+            typer.echo(f"  {label:<12}{shown}{' bytes' if key == 'totalSize' else ''}")
+
+
+def _run(
+    kind: Kind,
+    target: str,
+    config: ProbeConfig,
+    timeout: float | None,
+    skip_tls: bool = False,
+    credential: Credential | None = None,
+) -> None:
     if timeout is not None and not 0 < timeout <= MAX_TIMEOUT_S:
         fail(f"--timeout must be above 0 and at most {MAX_TIMEOUT_S:g} seconds")
-    ctx = ProbeContext(target=target, timeout_s=timeout or spec_for(kind).default_timeout_s, skip_tls=skip_tls)
+    ctx = ProbeContext(
+        target=target, timeout_s=timeout or spec_for(kind).default_timeout_s, skip_tls=skip_tls, credential=credential
+    )
     typer.echo(f"{kind.value} {target}")
     result = asyncio.run(run_probe(kind, config, ctx))
     _report(kind, result)
@@ -99,3 +130,34 @@ def check_tcp(
 ) -> None:
     """Open a TCP connection and report DNS and connect time."""
     _run(Kind.TCP, _target(Kind.TCP, target), _config(Kind.TCP, {}), timeout)
+
+
+@app.command("image")
+def check_image(
+    reference: Annotated[str, typer.Argument(help="An image reference, e.g. nginx:1.27 or ghcr.io/org/app@sha256:...")],
+    timeout: Timeout = None,
+    platform: Annotated[str | None, typer.Option(help="os/arch[/variant] to check in a multi-platform image.")] = None,
+    all_platforms: Annotated[bool, typer.Option("--all-platforms", help="Check every platform.")] = False,
+    manifest_only: Annotated[bool, typer.Option("--manifest-only", help="Do not probe the blobs.")] = False,
+    insecure_http: Annotated[bool, typer.Option("--insecure-http", help="Plain HTTP to the registry.")] = False,
+    skip_tls: Annotated[bool, typer.Option("--skip-tls", help="Do not verify TLS certificates.")] = False,
+    username: Annotated[
+        str | None, typer.Option(help="Registry user; the password is read from KAIROS_REGISTRY_PASSWORD.")
+    ] = None,
+) -> None:
+    """Ask the registry whether an image can be pulled: token, manifest and blobs, each timed."""
+    target = _target(Kind.DOCKER, reference)
+    options: dict[str, Any] = {
+        "allPlatforms": all_platforms,
+        "manifestOnly": manifest_only,
+        "insecureHttp": insecure_http,
+    }
+    if platform:
+        options["platform"] = platform
+    credential = None
+    if username:
+        password = os.environ.get("KAIROS_REGISTRY_PASSWORD")
+        if password is None:  # never on the command line, where ps and shell history would keep it
+            fail("--username needs the password in the KAIROS_REGISTRY_PASSWORD environment variable")
+        credential = Credential(username, password)
+    _run(Kind.DOCKER, target, _config(Kind.DOCKER, options), timeout, skip_tls, credential)

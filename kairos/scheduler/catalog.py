@@ -93,6 +93,7 @@ async def load_states(session: AsyncSession) -> dict[int, RuntimeState]:
             last_error_code=row.last_error_code,
             last_http_status=row.last_http_status,
             last_details=row.last_details or {},
+            image_digest=row.image_digest,
         )
     active = select(Outage.resource_id, Outage.started_at).where(Outage.ended_at.is_(None))
     for resource_id, started_at in (await session.execute(active)).all():

@@ -26,7 +26,7 @@ from kairos.scheduler import catalog
 from kairos.scheduler.catalog import Scheduled, TypeSettings
 from kairos.scheduler.pool import KindPool
 from kairos.scheduler.recorder import Record, Recorder, prune_raw, state_row
-from kairos.scheduler.state import RuntimeState, apply_result
+from kairos.scheduler.state import RuntimeState, apply_result, track_digest
 from kairos.settings import Settings
 
 log = logging.getLogger("kairos.scheduler")
@@ -259,6 +259,8 @@ class Scheduler:
             return  # deleted while it was being checked
         self.metrics.observe_check(res.kind.value, result)
         state = self.state.setdefault(res.id, RuntimeState())
+        if res.kind is Kind.DOCKER:
+            self._note_repush(res, state, result)
         types = self.types[res.kind]
         transition = apply_result(
             state, result, outage_threshold=types.outage_threshold, recovery_threshold=types.recovery_threshold
@@ -268,6 +270,16 @@ class Scheduler:
         self.timeline.add(res.id, result)
         if res.enabled:
             self._schedule(res.id, self._next_due(res, due, started))
+
+    def _note_repush(self, res: Scheduled, state: RuntimeState, result: ProbeResult) -> None:
+        previous = track_digest(state, result)
+        if previous is None:
+            return
+        # Kept on the result itself, so history and the detail page show when the tag moved and from where.
+        result.details["digestChanged"] = {"from": previous, "to": state.image_digest}
+        result.message = f"{result.message}; tag re-pushed (was {previous[:19]}…)"
+        self.metrics.digest_changes.labels(res.name).inc()
+        log.info("resource %s: tag re-pushed, %s -> %s", res.id, previous, state.image_digest)
 
     def _next_due(self, res: Scheduled, due: float, started: float) -> float:
         interval = self.interval_of(res)

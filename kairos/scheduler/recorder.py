@@ -50,6 +50,7 @@ def state_row(resource_id: int, state: RuntimeState) -> dict[str, Any]:
         "last_error_code": state.last_error_code,
         "last_http_status": state.last_http_status,
         "last_details": state.last_details or None,
+        "image_digest": state.image_digest,
     }
 
 

@@ -24,6 +24,7 @@ class RuntimeState:
     last_error_code: str | None = None
     last_http_status: int | None = None
     last_details: dict[str, Any] = field(default_factory=dict)
+    image_digest: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,3 +68,12 @@ def apply_result(
         state.outage_since = None
         return Transition(closed_at=state.streak_started_at or at)
     return Transition()
+
+
+def track_digest(state: RuntimeState, result: ProbeResult) -> str | None:
+    """Remember the digest a pullable image tag points at; return the previous one when it changed."""
+    new = result.details.get("digest") if result.status is Status.AVAILABLE else None
+    if not isinstance(new, str) or not new:
+        return None
+    old, state.image_digest = state.image_digest, new
+    return old if old and old != new else None

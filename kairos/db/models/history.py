@@ -105,6 +105,8 @@ class ResourceState(Base):
     last_error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     last_http_status: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     last_details: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    # The digest an image tag pointed at when last pullable: a different one later means the tag was re-pushed.
+    image_digest: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
 class Outage(Base):

@@ -1,0 +1,51 @@
+"""`kairos check image` against the real registry: the verdict, each phase, and the image's facts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests.servers.registry import Registry
+
+
+def check_image(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kairos.cli.main", "check", "image", *args],
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_pullable_image_prints_its_digest_and_phases_and_exits_0(registry: Registry) -> None:
+    out = check_image(f"{registry.host}/team/a/b/app:multi", "--insecure-http", "--platform", "linux/arm64")
+    assert out.returncode == 0, out.stdout + out.stderr
+    for label in ("manifest", "blobs", "digest", "platforms", "layers", "requests"):
+        assert label in out.stdout
+    assert "linux/arm64" in out.stdout and out.stdout.rstrip().splitlines()[-1].startswith("AVAILABLE")
+
+
+def test_a_missing_tag_exits_1_with_its_code(registry: Registry) -> None:
+    out = check_image(f"{registry.host}/library/hello:nope", "--insecure-http")
+    assert out.returncode == 1
+    assert "manifest_unknown" in out.stdout
+
+
+def test_an_invalid_reference_is_a_usage_error_naming_the_part(registry: Registry) -> None:
+    out = check_image(f"{registry.host}/Library/Hello:v1")
+    assert out.returncode == 2
+    assert "invalid target" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_username_without_a_password_in_the_environment_is_refused(registry: Registry) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "KAIROS_REGISTRY_PASSWORD"}
+    out = subprocess.run(
+        [sys.executable, "-m", "kairos.cli.main", "check", "image", f"{registry.host}/a:b", "--username", "alice"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 2 and "KAIROS_REGISTRY_PASSWORD" in out.stderr
