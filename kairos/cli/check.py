@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -139,11 +140,17 @@ def check_image(
     platform: Annotated[str | None, typer.Option(help="os/arch[/variant] to check in a multi-platform image.")] = None,
     all_platforms: Annotated[bool, typer.Option("--all-platforms", help="Check every platform.")] = False,
     manifest_only: Annotated[bool, typer.Option("--manifest-only", help="Do not probe the blobs.")] = False,
-    insecure_http: Annotated[bool, typer.Option("--insecure-http", help="Plain HTTP to the registry.")] = False,
+    insecure_http: Annotated[
+        bool, typer.Option("--insecure-http", "--insecure", help="Plain HTTP to the registry.")
+    ] = False,
     skip_tls: Annotated[bool, typer.Option("--skip-tls", help="Do not verify TLS certificates.")] = False,
-    username: Annotated[
-        str | None, typer.Option(help="Registry user; the password is read from KAIROS_REGISTRY_PASSWORD.")
-    ] = None,
+    username: Annotated[str | None, typer.Option(help="Registry user.")] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin", help="Read the password from standard input (else from KAIROS_REGISTRY_PASSWORD)."
+        ),
+    ] = False,
 ) -> None:
     """Ask the registry whether an image can be pulled: token, manifest and blobs, each timed."""
     target = _target(Kind.DOCKER, reference)
@@ -156,8 +163,11 @@ def check_image(
         options["platform"] = platform
     credential = None
     if username:
-        password = os.environ.get("KAIROS_REGISTRY_PASSWORD")
-        if password is None:  # never on the command line, where ps and shell history would keep it
-            fail("--username needs the password in the KAIROS_REGISTRY_PASSWORD environment variable")
+        # Never a password option: ps and shell history would keep it.
+        password = sys.stdin.readline().rstrip("\r\n") if password_stdin else os.environ.get("KAIROS_REGISTRY_PASSWORD")
+        if password is None:
+            fail("--username needs --password-stdin or the KAIROS_REGISTRY_PASSWORD environment variable")
         credential = Credential(username, password)
+    elif password_stdin:
+        fail("--password-stdin needs --username")
     _run(Kind.DOCKER, target, _config(Kind.DOCKER, options), timeout, skip_tls, credential)

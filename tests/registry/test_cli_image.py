@@ -49,3 +49,24 @@ def test_username_without_a_password_in_the_environment_is_refused(registry: Reg
         timeout=60,
     )
     assert out.returncode == 2 and "KAIROS_REGISTRY_PASSWORD" in out.stderr
+
+
+def test_credentials_come_from_standard_input(basic_registry: Registry) -> None:
+    ref = f"{basic_registry.host}/private/app:v1"
+    args = [
+        sys.executable,
+        "-m",
+        "kairos.cli.main",
+        "check",
+        "image",
+        ref,
+        "--insecure",
+        "--username",
+        "alice",
+        "--password-stdin",
+    ]
+    good = subprocess.run(args, input="s3cret\n", capture_output=True, text=True, timeout=60)
+    assert good.returncode == 0, good.stdout + good.stderr
+    bad = subprocess.run(args, input="wrong\n", capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 1 and "registry_unauthorized" in bad.stdout
+    assert "wrong" not in bad.stdout + bad.stderr
