@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kairos.db.models import Rollup15m
 from kairos.probes.base import ProbeResult, Status
 from kairos.rollups.buckets import FIFTEEN_MIN, bucket_of
-from kairos.rollups.timeline import BLOCKS, Block
+from kairos.rollups.timeline import BLOCKS, COUNTERS, Block
 
 WIDTH = 11  # available, not_available, unknown, then (count, sum) for latency, dns, connect, tls
 NO_DATA, UP, DOWN, UNKNOWN = b"-", b"A", b"N", b"U"
@@ -74,25 +74,7 @@ class LiveTimeline:
     async def load(self, session: AsyncSession, now_ts: float) -> None:
         start = bucket_of(now_ts, FIFTEEN_MIN) - (BLOCKS - 1) * FIFTEEN_MIN
         r = Rollup15m
-        stmt = (
-            select(
-                r.resource_id,
-                r.bucket,
-                r.available,
-                r.not_available,
-                r.unknown,
-                r.latency_count,
-                r.latency_sum,
-                r.dns_count,
-                r.dns_sum,
-                r.connect_count,
-                r.connect_sum,
-                r.tls_count,
-                r.tls_sum,
-            )
-            .where(r.bucket >= start)
-            .order_by(r.bucket)
-        )
+        stmt = select(r.resource_id, r.bucket, *COUNTERS).where(r.bucket >= start).order_by(r.bucket)
         rings: dict[int, _Ring] = {}
         for row in (await session.execute(stmt)).all():
             ring = rings.get(row[0])

@@ -12,6 +12,20 @@ from kairos.db.models import Rollup15m
 from kairos.rollups.buckets import FIFTEEN_MIN, bucket_of
 
 BLOCKS = 96
+# The rollup columns a block adds up, in the order Block and the in-memory ring keep them.
+COUNTERS = (
+    Rollup15m.available,
+    Rollup15m.not_available,
+    Rollup15m.unknown,
+    Rollup15m.latency_count,
+    Rollup15m.latency_sum,
+    Rollup15m.dns_count,
+    Rollup15m.dns_sum,
+    Rollup15m.connect_count,
+    Rollup15m.connect_sum,
+    Rollup15m.tls_count,
+    Rollup15m.tls_sum,
+)
 ALLOWED_HOURS = (24, 168, 720)
 
 
@@ -84,21 +98,7 @@ async def timelines(session: AsyncSession, ids: Sequence[int], hours: int, now_t
     if not ids:
         return out
     r = Rollup15m
-    stmt = select(
-        r.resource_id,
-        r.bucket,
-        r.available,
-        r.not_available,
-        r.unknown,
-        r.latency_count,
-        r.latency_sum,
-        r.dns_count,
-        r.dns_sum,
-        r.connect_count,
-        r.connect_sum,
-        r.tls_count,
-        r.tls_sum,
-    ).where(r.bucket >= start, r.resource_id.in_(ids))
+    stmt = select(r.resource_id, r.bucket, *COUNTERS).where(r.bucket >= start, r.resource_id.in_(ids))
     for row in (await session.execute(stmt)).all():
         blocks = out.get(row[0])
         index = (row[1] - start) // size
