@@ -17,6 +17,7 @@ from kairos.credentials import CredentialStore
 from kairos.crypto import SecretBox
 from kairos.db.engine import make_engine, make_sessionmaker
 from kairos.db.migrate import upgrade_to_head
+from kairos.discovery.loop import DiscoveryLoop
 from kairos.metrics import Metrics
 from kairos.runtime import Runtime
 from kairos.scheduler.loop import Scheduler
@@ -43,6 +44,7 @@ def build_runtime(settings: Settings) -> Runtime:
 
 def create_app(settings: Settings) -> FastAPI:
     runtime = build_runtime(settings)
+    discovery = runtime.discovery = DiscoveryLoop(runtime)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -54,6 +56,8 @@ def create_app(settings: Settings) -> FastAPI:
         else:
             await runtime.scheduler.load()
         runtime.started = True
+        if settings.scheduler_enabled:
+            discovery.start()  # after `started`: its syncs hand new resources to the running scheduler
         # Start-up objects (models, compiled SQL, the scheduler's state) live for the whole run: keep the
         # cyclic collector from rescanning them, which otherwise shows up as CPU spikes under load.
         gc.freeze()
@@ -62,6 +66,7 @@ def create_app(settings: Settings) -> FastAPI:
             yield
         finally:
             runtime.started = False
+            await discovery.stop()
             await runtime.scheduler.stop()
             await runtime.engine.dispose()
 

@@ -39,6 +39,7 @@ class CredentialStore:
         self._sessionmaker = sessionmaker
         self._box = box
         self._entries: list[_Entry] = []
+        self._by_id: dict[int, Credential] = {}
 
     async def reload(self) -> None:
         async with self._sessionmaker() as session:
@@ -51,6 +52,13 @@ class CredentialStore:
                 continue
             entries.append(_Entry(row.id, row.pattern, _compile(row.pattern), Credential(row.username, secret)))
         self._entries = sorted(entries, key=lambda e: len(e.pattern), reverse=True)
+        self._by_id = {e.id: e.credential for e in entries}
+
+    def for_resource(self, target: str, credential_id: int | None) -> Credential | None:
+        """The resource's own credentials when it names some, else those matched by pattern."""
+        if credential_id is not None:
+            return self._by_id.get(credential_id)
+        return self.match(target)
 
     def match(self, target: str) -> Credential | None:
         """Credentials for ``target``; a pattern without a scheme also matches any scheme."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -11,6 +12,9 @@ from kairos.crypto import SecretBox
 from kairos.metrics import Metrics
 from kairos.scheduler.loop import Scheduler
 from kairos.settings import Settings
+
+if TYPE_CHECKING:
+    from kairos.discovery.loop import DiscoveryLoop
 
 
 @dataclass(slots=True)
@@ -23,3 +27,4 @@ class Runtime:
     metrics: Metrics
     scheduler: Scheduler
     started: bool = False
+    discovery: DiscoveryLoop | None = None  # set by build_runtime (it needs the runtime itself)

@@ -9,6 +9,7 @@ from kairos.api.routes import (
     actuator,
     api_keys,
     credentials,
+    discovery,
     groups,
     history,
     outages,
@@ -30,6 +31,7 @@ def mount(app: FastAPI) -> None:
         groups,
         resource_types,
         credentials,
+        discovery,
         api_keys,
         actuator,
     ):

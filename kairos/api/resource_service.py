@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kairos.api.errors import field_path, invalid, not_found
 from kairos.api.schemas.common import MAX_ID
 from kairos.api.schemas.resources import ResourceCreate, ResourceUpdate
-from kairos.db.models import GroupMember, Resource, ResourceGroup
+from kairos.db.models import Credential, GroupMember, Resource, ResourceGroup
 from kairos.probes.base import Kind
 from kairos.probes.kinds import parse_config, spec_for
 
@@ -55,6 +55,12 @@ async def check_groups(session: AsyncSession, group_id: int | None, group_ids: l
     return wanted
 
 
+async def check_credential(session: AsyncSession, credential_id: int | None) -> int | None:
+    if credential_id is not None and await session.get(Credential, credential_id) is None:
+        raise invalid("credentialId", f"credentialId: credential {credential_id} does not exist")
+    return credential_id
+
+
 async def load_resource(session: AsyncSession, resource_id: int) -> Resource:
     """The resource with its groups, freshly read; 404 when there is none."""
     if not 1 <= resource_id <= MAX_ID:
@@ -90,6 +96,7 @@ async def create_resource(session: AsyncSession, body: ResourceCreate) -> Resour
         skip_tls=body.skip_tls,
         recursive=body.recursive,
         display_order=body.display_order,
+        credential_id=await check_credential(session, body.credential_id),
         memberships=[],
     )
     _set_groups(row, await check_groups(session, body.group_id, body.group_ids))
@@ -124,5 +131,7 @@ async def update_resource(session: AsyncSession, row: Resource, body: ResourceUp
             setattr(row, column, getattr(body, field))
     if given & {"group_id", "group_ids"}:
         _set_groups(row, await check_groups(session, body.group_id, body.group_ids))
+    if "credential_id" in given:
+        row.credential_id = await check_credential(session, body.credential_id)
     await session.commit()
     return await load_resource(session, row.id)

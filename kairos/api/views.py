@@ -47,6 +47,7 @@ def _resource_fields(row: Resource) -> dict[str, Any]:
         "interval_seconds": row.interval_s,
         "timeout_seconds": row.timeout_s,
         "options": public_options(row.kind, row.config),
+        "credential_id": row.credential_id,
     }
 
 

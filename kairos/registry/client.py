@@ -88,6 +88,7 @@ class RegistryClient:
         credential: tuple[str, str] | None = None,
         cache: auth.TokenCache | None = None,
         clock: Callable[[], float] = time.monotonic,
+        scope: str | None = None,
     ) -> None:
         self.ref = ref
         self.session = session
@@ -97,7 +98,8 @@ class RegistryClient:
         self.cache = cache if cache is not None else auth.DEFAULT_CACHE
         self.clock = clock
         self.stats = Stats()
-        self.scope = f"repository:{ref.repository}:pull"
+        # Discovery lists the catalog with "registry:catalog:*"; everything else pulls one repository.
+        self.scope = scope or f"repository:{ref.repository}:pull"
         self._ident = auth.identity(credential)
         self._authorization: str | None = None  # what worked earlier in this check
 
@@ -120,6 +122,10 @@ class RegistryClient:
         result = await self._get(path, [("Range", "bytes=0-0")], BLOBS)
         if result.status not in (200, 206):
             raise _status_error(result, f"blob {blob.digest[:19]}…", missing="blob_unreachable")
+
+    async def get(self, path: str, headers: list[tuple[str, str]] | None = None) -> net.FetchResult:
+        """An authenticated GET of any registry path (catalog, tags list); the caller judges the status."""
+        return await self._get(path, [("Accept", "application/json"), *(headers or [])], MANIFEST)
 
     async def _get(self, path: str, headers: list[tuple[str, str]], phase: str) -> net.FetchResult:
         authorization = self._authorization or self._cached_authorization()

@@ -37,6 +37,7 @@ class Scheduled:
     interval_s: int | None
     timeout_s: float | None
     skip_tls: bool
+    credential_id: int | None = None
 
 
 def default_type_settings(kind: Kind) -> TypeSettings:
@@ -52,7 +53,16 @@ def to_scheduled(row: Resource) -> Scheduled | None:
         log.error("resource %s has an invalid stored configuration; it is not scheduled", row.id)
         return None
     return Scheduled(
-        row.id, row.name, kind, row.target, config, row.enabled, row.interval_s, row.timeout_s, row.skip_tls
+        row.id,
+        row.name,
+        kind,
+        row.target,
+        config,
+        row.enabled,
+        row.interval_s,
+        row.timeout_s,
+        row.skip_tls,
+        row.credential_id,
     )
 
 

@@ -238,7 +238,7 @@ class Scheduler:
                 target=res.target,
                 timeout_s=self.timeout_of(res),
                 skip_tls=res.skip_tls,
-                credential=self._credentials.match(res.target),
+                credential=self._credentials.for_resource(res.target, res.credential_id),
                 user_agent=self._settings.user_agent,
                 max_body_bytes=self._settings.max_body_bytes,
             )

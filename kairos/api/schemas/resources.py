@@ -44,6 +44,10 @@ Timeout = Annotated[
 _SKIP_TLS = AliasChoices("skipTLS", "skipTls", "skip_tls")
 _SKIP_TLS_DOC = "Do not verify the target's TLS certificate."
 _GROUP_IDS_DOC = "Put the resource in these groups (replaces its groups on update)."
+_CREDENTIAL_DOC = (
+    "Stored credentials (`/api/credentials`) for this resource; null uses the credential whose pattern matches "
+    "the target, if any."
+)
 
 
 class ResourceCreate(InputModel):
@@ -63,12 +67,13 @@ class ResourceCreate(InputModel):
     options: dict[str, Any] | None = Field(
         None, description="Per-kind options, validated by the kind's model; unknown fields are refused."
     )
+    credential_id: Id | None = Field(None, description=_CREDENTIAL_DOC)
 
 
 class ResourceUpdate(PartialModel):
     """Body of ``PUT /api/resources/{id}``: the create body, any subset of it (missing fields are kept)."""
 
-    nullable = frozenset({"group_id", "group_ids", "interval_seconds", "timeout_seconds", "options"})
+    nullable = frozenset({"group_id", "group_ids", "interval_seconds", "timeout_seconds", "options", "credential_id"})
 
     name: Name | None = None
     resource_type: ResourceType | None = None
@@ -84,6 +89,7 @@ class ResourceUpdate(PartialModel):
     interval_seconds: Interval | None = None
     timeout_seconds: Timeout | None = None
     options: dict[str, Any] | None = None
+    credential_id: Id | None = Field(None, description=_CREDENTIAL_DOC)
 
 
 class ResourcePublic(ApiModel):
@@ -100,6 +106,7 @@ class ResourcePublic(ApiModel):
     interval_seconds: int | None = Field(description="Override; null means the resource type's interval.")
     timeout_seconds: float | None = Field(description="Override; null means the resource type's timeout.")
     options: dict[str, Any] = Field(description="Per-kind options with their defaults filled in.")
+    credential_id: int | None = Field(None, description="Its own stored credentials, if any (never the secret).")
 
 
 class ResourceDetail(ResourcePublic):

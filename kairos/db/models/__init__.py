@@ -1,6 +1,7 @@
 """All tables; importing this package registers them on ``Base.metadata``."""
 
 from kairos.db.models.access import ApiKey, AppUser, Setting
+from kairos.db.models.discovery import DiscoverySource
 from kairos.db.models.history import CheckResult, Outage, ResourceState, Rollup1d, Rollup15m
 from kairos.db.models.resource import Credential, GroupMember, Resource, ResourceGroup, ResourceTypeSettings
 
@@ -9,6 +10,7 @@ __all__ = [
     "AppUser",
     "CheckResult",
     "Credential",
+    "DiscoverySource",
     "GroupMember",
     "Outage",
     "Resource",

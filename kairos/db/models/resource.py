@@ -28,6 +28,11 @@ class Resource(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     discovered_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Credentials of this resource's own; when null, the credential whose pattern matches the target is used.
+    credential_id: Mapped[int | None] = mapped_column(ForeignKey("credential.id", ondelete="SET NULL"), nullable=True)
+    # Set by discovery when the image:tag left the registry (the resource is then disabled, never deleted);
+    # cleared when it comes back.
+    gone_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     memberships: Mapped[list[GroupMember]] = relationship(
         back_populates="resource", cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"

@@ -1,0 +1,97 @@
+"""``kairos discovery list|run``: discovery sources from the terminal, straight on the database.
+
+``run`` applies the changes to the database; a Kairos server already running picks up resources created
+this way at its next start. While it runs, prefer ``POST /api/discovery-sources/{id}/sync``: new images are
+then checked at once."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from sqlalchemy import select
+
+from kairos.cli.common import fail, first_line, settings_or_exit
+from kairos.db.models import DiscoverySource
+from kairos.discovery.sync import SyncReport
+
+if TYPE_CHECKING:
+    from kairos.runtime import Runtime
+
+app = typer.Typer(help="List discovery sources and sync them.", no_args_is_help=True)
+
+
+def _runtime_or_exit() -> Runtime:
+    from kairos.app import build_runtime
+    from kairos.db.migrate import upgrade_to_head
+
+    settings = settings_or_exit()
+    try:
+        upgrade_to_head(settings.effective_database_url)
+    except Exception as exc:
+        fail(f"cannot open the database: {first_line(exc)}", code=1)
+    return build_runtime(settings)
+
+
+@app.command("list")
+def list_sources() -> None:
+    """List sources with their last sync."""
+    runtime = _runtime_or_exit()
+
+    async def work() -> list[DiscoverySource]:
+        try:
+            async with runtime.sessionmaker() as session:
+                return list((await session.execute(select(DiscoverySource).order_by(DiscoverySource.id))).scalars())
+        finally:
+            await runtime.engine.dispose()
+
+    rows = asyncio.run(work())
+    typer.echo(f"{'ID':>4}  {'STATE':<8}  {'LAST SYNC':<20}  {'STATUS':<6}  PREFIX")
+    for r in rows:
+        when = r.last_sync_at.strftime("%Y-%m-%d %H:%M:%SZ") if r.last_sync_at else "never"
+        state = "active" if r.enabled else "inactive"
+        deep = " (recursive)" if r.recursive else ""
+        typer.echo(f"{r.id:>4}  {state:<8}  {when:<20}  {r.last_sync_status or '-':<6}  {r.prefix}{deep}  [{r.name}]")
+
+
+@app.command("run")
+def run(
+    source_id: Annotated[int, typer.Argument(help="The source's ID (see `kairos discovery list`).")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only print what would change.")] = False,
+) -> None:
+    """Sync one source: print what is (or with --dry-run would be) created, reactivated and deactivated."""
+    from kairos.discovery.sync import sync_source
+
+    runtime = _runtime_or_exit()
+
+    async def work() -> SyncReport:
+        try:
+            return await sync_source(runtime, source_id, dry_run=dry_run)
+        finally:
+            await runtime.engine.dispose()
+
+    if not 1 <= source_id <= 2**31 - 1:
+        fail(f"no discovery source with id {source_id}", code=1)
+    try:
+        report = asyncio.run(work())
+    except LookupError:
+        fail(f"no discovery source with id {source_id}", code=1)
+    _print(report)
+    if report.error:
+        raise typer.Exit(1)
+
+
+def _print(report: SyncReport) -> None:
+    verb = "would be " if report.dry_run else ""
+    if report.error:
+        typer.echo(f"error: {report.error}", err=True)
+        return
+    for title, items in (("created", report.created), ("reactivated", report.reactivated),
+                         ("deactivated", report.deactivated)):  # fmt: skip
+        typer.echo(f"{verb}{title}: {len(items)}")
+        for item in items:
+            typer.echo(f"  {item}")
+    typer.echo(f"unchanged: {report.unchanged}")
+    if report.dry_run:
+        typer.echo("dry run: nothing was changed")

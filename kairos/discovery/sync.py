@@ -1,0 +1,178 @@
+"""One sync of one discovery source: list the registry, plan, apply, tell the scheduler.
+
+A gone image is never deleted: its resource is disabled and ``Resource.gone_at`` is set, so its history
+stays; when the image comes back the resource is enabled again and ``gone_at`` cleared. Listing failures
+change no resource and are stored on the source (``last_sync_status = "error"``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kairos.db.models import DiscoverySource, GroupMember, Resource, ResourceGroup
+from kairos.probes.base import Kind
+from kairos.registry.discovery import DiscoveryError, Known, ListOptions, Plan, list_images, parse_prefix, plan
+from kairos.runtime import Runtime
+
+MAX_MESSAGE = 1000
+
+
+@dataclass(slots=True)
+class SyncReport:
+    created: list[str] = field(default_factory=list)
+    reactivated: list[str] = field(default_factory=list)
+    deactivated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    error: str | None = None
+    dry_run: bool = False
+
+
+def list_options(runtime: Runtime, source: DiscoverySource) -> ListOptions:
+    secret = runtime.box.open(source.secret_enc) if source.secret_enc else None
+    return ListOptions(
+        prefix=parse_prefix(source.prefix),
+        recursive=source.recursive,
+        tag_filter=source.tag_filter,
+        credential=(source.username, secret) if source.username and secret is not None else None,
+        insecure_http=source.insecure_http,
+        skip_tls=source.skip_tls,
+        parallelism=source.parallelism,
+        user_agent=runtime.settings.user_agent,
+    )
+
+
+async def sync_source(runtime: Runtime, source_id: int, *, dry_run: bool = False) -> SyncReport:
+    """List, plan and (unless ``dry_run``) apply; raises ``LookupError`` when the source does not exist."""
+    options = await _options(runtime, source_id)
+    # No database connection is held while the registry is listed (that may take a while).
+    found, error = await _list(options)
+    report = SyncReport(error=error, dry_run=dry_run)
+    touched: list[int] = []
+    async with runtime.sessionmaker() as session:
+        source = await _source(session, source_id)  # it may have been deleted meanwhile
+        if found is not None:
+            changes = plan(await _known(session), found, source_id=source.id)
+            report = _report(changes, dry_run)
+            if not dry_run:
+                touched = await _apply(session, source, changes)
+        if dry_run:
+            return report
+        _mark(source, report)
+        await session.commit()
+    if runtime.started:  # a CLI run has no scheduler running: the server sees the rows at its next start
+        for rid in touched:
+            await runtime.scheduler.resource_changed(rid)  # new and reactivated ones are checked at once
+    return report
+
+
+async def _source(session: AsyncSession, source_id: int) -> DiscoverySource:
+    source = await session.get(DiscoverySource, source_id)
+    if source is None:
+        raise LookupError(f"discovery source {source_id} not found")
+    return source
+
+
+async def _options(runtime: Runtime, source_id: int) -> ListOptions | str:
+    """The listing options, or why there are none (a prefix that no longer parses, an undecryptable secret)."""
+    async with runtime.sessionmaker() as session:
+        source = await _source(session, source_id)
+        try:
+            return list_options(runtime, source)
+        except ValueError as exc:
+            return str(exc)
+
+
+async def _list(options: ListOptions | str) -> tuple[list[str] | None, str | None]:
+    """(found, None), or (None, error message)."""
+    if isinstance(options, str):
+        return None, options[:MAX_MESSAGE]
+    try:
+        return await list_images(options), None
+    except DiscoveryError as exc:
+        return None, str(exc)[:MAX_MESSAGE]
+
+
+async def _known(session: AsyncSession) -> list[Known]:
+    rows = await session.execute(
+        select(Resource.id, Resource.target, Resource.discovered_by, Resource.enabled, Resource.gone_at).where(
+            Resource.kind == Kind.DOCKER.value
+        )
+    )
+    return [Known(r.id, r.target, r.discovered_by, r.enabled, r.gone_at is not None) for r in rows]
+
+
+def _report(changes: Plan, dry_run: bool) -> SyncReport:
+    return SyncReport(
+        created=list(changes.create),
+        reactivated=[k.target for k in changes.reactivate],
+        deactivated=[k.target for k in changes.deactivate],
+        unchanged=changes.unchanged,
+        dry_run=dry_run,
+    )
+
+
+def _mark(source: DiscoverySource, report: SyncReport) -> None:
+    source.last_sync_at = datetime.now(UTC)
+    if report.error:
+        source.last_sync_status, source.last_sync_message = "error", report.error
+        return
+    source.last_sync_status = "ok"
+    source.last_sync_message = (
+        f"{len(report.created)} created, {len(report.reactivated)} reactivated, "
+        f"{len(report.deactivated)} deactivated, {report.unchanged} unchanged"
+    )
+
+
+async def _apply(session: AsyncSession, source: DiscoverySource, changes: Plan) -> list[int]:
+    """Write the plan; returns the ids the scheduler must reload."""
+    now = datetime.now(UTC)
+    ids = [k.id for k in changes.reactivate] + [k.id for k in changes.deactivate]
+    for known in changes.reactivate:
+        await _set_state(session, known.id, enabled=True, gone_at=None)
+    for known in changes.deactivate:
+        await _set_state(session, known.id, enabled=False, gone_at=now)
+    if changes.create:
+        group_id = await ensure_group(session, source)
+        rows = [_new_resource(source, target, group_id) for target in changes.create]
+        session.add_all(rows)
+        await session.flush()
+        ids.extend(r.id for r in rows)
+    return ids
+
+
+async def _set_state(session: AsyncSession, resource_id: int, *, enabled: bool, gone_at: datetime | None) -> None:
+    row = await session.get(Resource, resource_id)
+    if row is not None:
+        row.enabled, row.gone_at = enabled, gone_at
+
+
+def _new_resource(source: DiscoverySource, target: str, group_id: int) -> Resource:
+    name = target.split("/", 1)[1] if "/" in target else target  # "repo:tag", without the registry host
+    return Resource(
+        name=name[:200],
+        kind=Kind.DOCKER.value,
+        target=target,
+        config={"insecureHttp": True} if source.insecure_http else {},
+        enabled=True,
+        skip_tls=source.skip_tls,
+        discovered_by=source.id,
+        memberships=[GroupMember(group_id=group_id)],
+    )
+
+
+async def ensure_group(session: AsyncSession, source: DiscoverySource) -> int:
+    """The source's group, created on first use and named after it (a suffix when the name is taken)."""
+    if source.group_id is not None and await session.get(ResourceGroup, source.group_id) is not None:
+        return source.group_id
+    name = source.name
+    taken = select(func.count()).select_from(ResourceGroup).where(func.lower(ResourceGroup.name) == name.lower())
+    if (await session.execute(taken)).scalar_one():
+        name = f"{source.name} (discovery {source.id})"[:200]
+    group = ResourceGroup(name=name)
+    session.add(group)
+    await session.flush()
+    source.group_id = group.id
+    return group.id

@@ -1,0 +1,282 @@
+"""Repository discovery: list a registry prefix's images (``_catalog`` + ``tags/list``) and plan the changes.
+
+Listing speaks the Distribution API through :class:`RegistryClient`, so it shares the token-auth and cache
+machinery of the image probe (the catalog asks for the ``registry:catalog:*`` scope). Planning is a pure
+function: it never deletes; an image:tag that left the registry is deactivated and marked gone, one that comes
+back is reactivated. ghcr.io (no catalog; GitHub packages API) is not supported yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import json
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlsplit
+
+from kairos import net
+from kairos.registry.auth import TokenCache
+from kairos.registry.client import RegistryClient, RegistryError
+from kairos.registry.reference import Reference, parse
+
+CATALOG_SCOPE = "registry:catalog:*"
+PAGE_SIZE = 100
+MAX_PAGES = 10_000  # a registry whose Link never ends must not keep a sync alive forever
+LIST_BODY_LIMIT = 8 * 1024 * 1024
+_LINK_NEXT = re.compile(r'<([^>]*)>\s*;[^,]*rel="?next"?', re.IGNORECASE)
+
+
+class DiscoveryError(Exception):
+    """Listing failed: the message is stored on the source as its last sync status."""
+
+
+@dataclass(frozen=True, slots=True)
+class Prefix:
+    registry: str  # host[:port]
+    path: str  # "" for the whole registry, else "team" or "team/sub"
+
+    def __str__(self) -> str:
+        return f"{self.registry}/{self.path}" if self.path else self.registry
+
+
+@dataclass(frozen=True, slots=True)
+class ListOptions:
+    prefix: Prefix
+    recursive: bool = False
+    tag_filter: str | None = None
+    credential: tuple[str, str] | None = None
+    insecure_http: bool = False
+    skip_tls: bool = False
+    parallelism: int = 1
+    page_size: int = PAGE_SIZE
+    timeout_s: float = 120.0
+    user_agent: str = "Kairos-Monitor"
+
+
+def parse_prefix(text: str) -> Prefix:
+    """``host:5000/team`` → (``host:5000``, ``team``); raises ``ValueError`` naming the wrong part."""
+    text = text.strip().rstrip("/")
+    if not text:
+        raise ValueError("prefix is empty")
+    # Reuse the reference grammar: a dummy last component makes "host:5000" and "host/team" parse alike.
+    ref = parse(f"{text}/x")
+    path = ref.repository.removesuffix("x").rstrip("/")
+    return Prefix(ref.registry, path)
+
+
+def compile_tag_filter(text: str | None) -> Callable[[str], bool]:
+    """A glob (``v*``), or a regular expression after ``re:`` (``re:^v[0-9]+$``); None accepts every tag."""
+    if text is None or not text.strip():
+        return lambda _tag: True
+    if text.startswith("re:"):
+        try:
+            pattern = re.compile(text[3:])
+        except re.error as exc:
+            raise ValueError(f"regular expression is invalid: {exc}") from None
+        return lambda tag: pattern.search(tag) is not None
+    return lambda tag: fnmatch.fnmatchcase(tag, text)
+
+
+def in_scope(repository: str, prefix: Prefix, recursive: bool) -> bool:
+    """Direct children of the prefix (``team/app``), or any depth (``team/a/b``) when recursive."""
+    if prefix.path:
+        if repository == prefix.path:
+            return True
+        if not repository.startswith(prefix.path + "/"):
+            return False
+        rest = repository[len(prefix.path) + 1 :]
+    else:
+        rest = repository
+    return recursive or "/" not in rest
+
+
+def next_link(header: str | None) -> str | None:
+    """The path and query of a ``Link: <…>; rel="next"`` header (absolute or relative), or None."""
+    if not header:
+        return None
+    match = _LINK_NEXT.search(header)
+    if not match:
+        return None
+    parts = urlsplit(match.group(1))
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+async def list_images(options: ListOptions, cache: TokenCache | None = None) -> list[str]:
+    """Every ``registry/repo:tag`` under the prefix that passes the tag filter, sorted."""
+    accept = compile_tag_filter(options.tag_filter)
+    deadline = time.monotonic() + options.timeout_s
+    repositories = [
+        r for r in await _catalog(options, deadline, cache) if in_scope(r, options.prefix, options.recursive)
+    ]
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for repository in repositories:
+        queue.put_nowait(repository)
+    found: list[str] = []
+    errors: list[DiscoveryError] = []
+    # One session per worker: a Session keeps one connection per origin and is not shared between tasks.
+    async with asyncio.TaskGroup() as group:
+        for _ in range(max(1, min(options.parallelism, len(repositories)))):
+            group.create_task(_tag_worker(options, queue, found, errors, deadline, cache))
+    if errors:
+        raise errors[0]  # a partial listing must not deactivate what it missed
+    return sorted({f"{options.prefix.registry}/{r}:{t}" for r, t in _split(found) if accept(t)})
+
+
+def _split(items: Iterable[str]) -> Iterable[tuple[str, str]]:
+    for item in items:
+        repository, _, tag = item.rpartition(":")
+        yield repository, tag
+
+
+def _session(options: ListOptions) -> net.Session:
+    return net.Session(user_agent=options.user_agent, max_body_bytes=LIST_BODY_LIMIT, verify_tls=not options.skip_tls)
+
+
+def _client(
+    options: ListOptions, session: net.Session, repository: str, deadline: float, cache: TokenCache | None
+) -> RegistryClient:
+    scheme = "http" if options.insecure_http else "https"
+    scope = CATALOG_SCOPE if repository == "_catalog" else None
+    return RegistryClient(
+        Reference(options.prefix.registry, repository),
+        session,
+        base_url=f"{scheme}://{options.prefix.registry}",
+        deadline=deadline,
+        credential=options.credential,
+        cache=cache,
+        scope=scope,
+    )
+
+
+async def _catalog(options: ListOptions, deadline: float, cache: TokenCache | None) -> list[str]:
+    repositories: list[str] = []
+    async with _session(options) as session:
+        client = _client(options, session, "_catalog", deadline, cache)
+        path: str | None = f"/v2/_catalog?n={options.page_size}"
+        for _ in range(MAX_PAGES):
+            if path is None:
+                return repositories
+            result = await _fetch(client, path, "catalog")
+            repositories.extend(_strings(_json(result, "catalog").get("repositories")))
+            path = next_link(result.header("link"))
+    raise DiscoveryError(f"catalog has more than {MAX_PAGES} pages")
+
+
+async def _tag_worker(
+    options: ListOptions,
+    queue: asyncio.Queue[str],
+    found: list[str],
+    errors: list[DiscoveryError],
+    deadline: float,
+    cache: TokenCache | None,
+) -> None:
+    """Take repositories until the queue is empty or any worker failed (errors are collected, not raised:
+    a TaskGroup would wrap them in an ExceptionGroup)."""
+    async with _session(options) as session:
+        while not queue.empty() and not errors:
+            repository = queue.get_nowait()
+            client = _client(options, session, repository, deadline, cache)
+            try:
+                found.extend(f"{repository}:{tag}" for tag in await _tags(client, repository))
+            except DiscoveryError as exc:
+                errors.append(exc)
+
+
+async def _tags(client: RegistryClient, repository: str) -> list[str]:
+    # tags/list ignores n on distribution 2.8 and answers everything at once; others page with Link.
+    tags: list[str] = []
+    path: str | None = f"/v2/{quote(repository, safe='/')}/tags/list"
+    for _ in range(MAX_PAGES):
+        if path is None:
+            break
+        result = await _fetch(client, path, f"tags of {repository}", missing_ok=True)
+        if result.status == 404:
+            return tags  # listed in the catalog but without tags (every tag deleted): nothing to monitor
+        tags.extend(_strings(_json(result, f"tags of {repository}").get("tags")))
+        path = next_link(result.header("link"))
+    return tags
+
+
+async def _fetch(client: RegistryClient, path: str, what: str, *, missing_ok: bool = False) -> net.FetchResult:
+    try:
+        result = await client.get(path)
+    except RegistryError as exc:
+        raise DiscoveryError(f"{what}: {exc.message}") from None
+    if result.status == 200 or (missing_ok and result.status == 404):
+        if result.truncated:
+            raise DiscoveryError(f"{what}: answer larger than {LIST_BODY_LIMIT // 1048576} MiB")
+        return result
+    hint = " (credentials wrong or missing)" if result.status in (401, 403) else ""
+    raise DiscoveryError(f"{what}: HTTP {result.status}{hint}")
+
+
+def _json(result: net.FetchResult, what: str) -> dict[str, object]:
+    try:
+        data = json.loads(result.body)
+    except ValueError:
+        raise DiscoveryError(f"{what}: the registry did not answer with JSON") from None
+    if not isinstance(data, dict):
+        raise DiscoveryError(f"{what}: the registry answered JSON that is not an object")
+    return data
+
+
+def _strings(value: object) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+# -- planning -----------------------------------------------------------------------------------------------
+
+
+def target_key(target: str) -> str:
+    """The normalised reference, so ``docker.io/nginx`` and ``nginx:latest`` are the same image."""
+    try:
+        return str(parse(target))
+    except ValueError:
+        return target.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """An existing DOCKER resource as planning sees it."""
+
+    id: int
+    target: str
+    discovered_by: int | None
+    enabled: bool
+    gone: bool
+
+
+@dataclass(slots=True)
+class Plan:
+    create: list[str] = field(default_factory=list)  # targets
+    reactivate: list[Known] = field(default_factory=list)
+    deactivate: list[Known] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def plan(existing: Iterable[Known], found: Iterable[str], *, source_id: int) -> Plan:
+    """What a sync changes; applying it and planning again gives an empty plan (idempotent).
+
+    Existing resources are matched by normalised target whoever created them, so two sources (or a resource
+    added by hand) never yield duplicates. Only the source's own resources are deactivated, never deleted."""
+    known = list(existing)
+    by_key: dict[str, Known] = {}
+    for item in known:
+        by_key.setdefault(target_key(item.target), item)
+    wanted = {target_key(t): t for t in found}
+    result = Plan()
+    for key in sorted(wanted):
+        match = by_key.get(key)
+        if match is None:
+            result.create.append(wanted[key])
+        elif match.gone:
+            result.reactivate.append(match)
+        else:
+            result.unchanged += 1
+    for item in known:
+        if item.discovered_by == source_id and not item.gone and target_key(item.target) not in wanted:
+            result.deactivate.append(item)
+    return result

@@ -1,0 +1,65 @@
+"""A registry of discovery's own, filled once per session:
+
+team/app:{v1,v2,rc1}, team/tool:v1, team/a/b/deep:v1, other/x:v1 and gone/app:{keep,temp} (the one test that
+deletes a tag works under gone/)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from tests.servers.registry import SERVERS, Registry, push, self_signed, start_script, stop
+
+PUSHES = [
+    ("v1", "team/app:v1", False),
+    ("multi", "team/app:v2", True),
+    ("v1", "team/app:rc1", False),
+    ("v1", "team/tool:v1", False),
+    ("v1", "team/a/b/deep:v1", False),
+    ("v1", "other/x:v1", False),
+    ("v1", "gone/app:keep", False),
+    ("multi", "gone/app:temp", True),
+]
+
+
+@pytest.fixture(scope="session")
+def discovery_oci(tmp_path_factory: pytest.TempPathFactory) -> str:
+    d = str(tmp_path_factory.mktemp("disc-oci") / "layout")
+    subprocess.run([sys.executable, str(SERVERS / "make_oci.py"), d], check=True)
+    return d
+
+
+@pytest.fixture(scope="session")
+def discovery_registry(tmp_path_factory: pytest.TempPathFactory, discovery_oci: str) -> Iterator[Registry]:
+    r = Registry(tmp_path_factory.mktemp("disc-reg"))
+    try:
+        for ref, dest, all_ in PUSHES:
+            push(discovery_oci, ref, f"{r.host}/{dest}", all_=all_)
+        yield r
+    finally:
+        r.stop()
+
+
+@pytest.fixture(scope="session")
+def discovery_token_registry(tmp_path_factory: pytest.TempPathFactory, discovery_oci: str) -> Iterator[Registry]:
+    """Token auth (our token server): alice may do anything, anonymous callers may only pull public/…."""
+    d = tmp_path_factory.mktemp("disc-tok")
+    cert, key = self_signed(d, "test-issuer")
+    server, port = start_script("token_server.py", TOKEN_KEY=key, TOKEN_CERT=cert, TOKEN_HDR="kid")
+    try:
+        r = Registry(
+            d,
+            f"auth:\n  token:\n    realm: http://127.0.0.1:{port}/token\n    service: test-registry\n"
+            f"    issuer: test-issuer\n    rootcertbundle: {cert}\n",
+        )
+        try:
+            push(discovery_oci, "v1", f"{r.host}/private/x/y:v1", creds="alice:s3cret")
+            push(discovery_oci, "v1", f"{r.host}/private/app:v1", creds="alice:s3cret")
+            yield r
+        finally:
+            r.stop()
+    finally:
+        stop(server)
