@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kairos.db.models import DiscoverySource, GroupMember, Resource, ResourceGroup
+from kairos.db.models import Credential, DiscoverySource, GroupMember, Resource, ResourceGroup
 from kairos.probes.base import Kind
 from kairos.registry.discovery import DiscoveryError, Known, ListOptions, Plan, list_images, parse_prefix, plan
 from kairos.runtime import Runtime
@@ -63,6 +63,7 @@ async def sync_source(runtime: Runtime, source_id: int, *, dry_run: bool = False
         _mark(source, report)
         await session.commit()
     if runtime.started:  # a CLI run has no scheduler running: the server sees the rows at its next start
+        await runtime.credentials.reload()  # the source's credential may be new or changed
         for rid in touched:
             await runtime.scheduler.resource_changed(rid)  # new and reactivated ones are checked at once
     return report
@@ -134,9 +135,14 @@ async def _apply(session: AsyncSession, source: DiscoverySource, changes: Plan) 
         await _set_state(session, known.id, enabled=True, gone_at=None)
     for known in changes.deactivate:
         await _set_state(session, known.id, enabled=False, gone_at=now)
+    credential_id = await source_credential(session, source)
+    for known in changes.reactivate:
+        row = await session.get(Resource, known.id)
+        if row is not None and row.discovered_by == source.id and credential_id is not None:
+            row.credential_id = credential_id
     if changes.create:
         group_id = await ensure_group(session, source)
-        rows = [_new_resource(source, target, group_id) for target in changes.create]
+        rows = [_new_resource(source, target, group_id, credential_id) for target in changes.create]
         session.add_all(rows)
         await session.flush()
         ids.extend(r.id for r in rows)
@@ -149,7 +155,7 @@ async def _set_state(session: AsyncSession, resource_id: int, *, enabled: bool, 
         row.enabled, row.gone_at = enabled, gone_at
 
 
-def _new_resource(source: DiscoverySource, target: str, group_id: int) -> Resource:
+def _new_resource(source: DiscoverySource, target: str, group_id: int, credential_id: int | None) -> Resource:
     name = target.split("/", 1)[1] if "/" in target else target  # "repo:tag", without the registry host
     return Resource(
         name=name[:200],
@@ -159,8 +165,34 @@ def _new_resource(source: DiscoverySource, target: str, group_id: int) -> Resour
         enabled=True,
         skip_tls=source.skip_tls,
         discovered_by=source.id,
+        credential_id=credential_id,
         memberships=[GroupMember(group_id=group_id)],
     )
+
+
+def managed_credential_name(source_id: int) -> str:
+    return f"discovery source {source_id}"
+
+
+async def source_credential(session: AsyncSession, source: DiscoverySource) -> int | None:
+    """A stored credential holding the source's user and (still encrypted) password, kept in step with the
+    source, so that the images it finds are checked with the credentials that listed them."""
+    if not (source.username and source.secret_enc):
+        return None
+    name = managed_credential_name(source.id)
+    row = (await session.execute(select(Credential).where(Credential.name == name))).scalars().first()
+    if row is None:
+        row = Credential(
+            name=name,
+            description="Managed by discovery: the credentials of the source.",
+            pattern="",
+            username="",
+            secret_enc=b"",
+        )
+        session.add(row)
+    row.pattern, row.username, row.secret_enc = f"{source.prefix}/*", source.username, source.secret_enc
+    await session.flush()
+    return row.id
 
 
 async def ensure_group(session: AsyncSession, source: DiscoverySource) -> int:

@@ -137,3 +137,22 @@ async def test_skip_tls_is_spelled_like_on_resources(kairos: Running) -> None:
     assert source["skipTLS"] is True
     edited = await kairos.client.put(f"/api/discovery-sources/{source['id']}", json={"skipTLS": False})
     assert edited.json()["skipTLS"] is False
+
+
+async def test_private_images_found_by_a_source_are_checked_with_its_credentials(
+    kairos: Running, discovery_token_registry: Registry
+) -> None:
+    source = await add_source(
+        kairos, f"{discovery_token_registry.host}/private", recursive=True, username="alice", password="s3cret"
+    )
+    report = await sync(kairos, source["id"])
+    assert len(report["created"]) == 2, report
+    resources = await discovered(kairos, source["id"])
+
+    async def all_available() -> bool:
+        states = [(await kairos.client.get(f"/api/resources/{r['id']}")).json() for r in resources]
+        return all(s["currentStatus"] == "available" for s in states)
+
+    await wait_for(all_available)  # without the source's credentials the token server refuses private/…
+    managed = [c for c in (await kairos.client.get("/api/credentials")).json() if c["name"].startswith("discovery")]
+    assert len(managed) == 1 and "s3cret" not in str(managed)
