@@ -71,6 +71,8 @@ def _report(kind: Kind, result: ProbeResult) -> None:
 
 
 def _report_image(details: dict[str, Any]) -> None:
+    for step in details.get("steps", []):
+        typer.echo(f"    {step['step']:<40}{step['outcome']:<28}{_ms(step['ms'])}")
     for label, key in (("token", "token_ms"), ("manifest", "manifest_ms"), ("blobs", "blobs_ms")):
         if key in details:
             typer.echo(f"  {label:<12}{_ms(details[key])}")
@@ -99,7 +101,11 @@ def _run(
     if timeout is not None and not 0 < timeout <= MAX_TIMEOUT_S:
         fail(f"--timeout must be above 0 and at most {MAX_TIMEOUT_S:g} seconds")
     ctx = ProbeContext(
-        target=target, timeout_s=timeout or spec_for(kind).default_timeout_s, skip_tls=skip_tls, credential=credential
+        target=target,
+        timeout_s=timeout or spec_for(kind).default_timeout_s,
+        skip_tls=skip_tls,
+        credential=credential,
+        extra={"trace": True},  # the terminal shows every request; stored results do not keep this
     )
     typer.echo(f"{kind.value} {target}")
     result = asyncio.run(run_probe(kind, config, ctx))

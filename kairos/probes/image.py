@@ -61,6 +61,8 @@ async def probe(config: ImageConfig, ctx: ProbeContext) -> ProbeResult:
             credential=credential,
             cache=cache if isinstance(cache, auth.TokenCache) else None,
         )
+        if ctx.extra.get("trace"):
+            client.stats.steps = []
         details: dict[str, Any] = {}
         try:
             await _check(config, ref, client, details)
@@ -100,6 +102,7 @@ async def _images(
         return [top]
     chosen = select_platforms(top.children, config.platform, every=config.allPlatforms)
     details["platforms"] = [c.platform for c in chosen]
+    client.stats.step("platform selection", ", ".join(str(c.platform) for c in chosen), 0.0)
     details["platformDigests"] = {str(c.platform): c.digest for c in chosen}
     images = []
     for child in chosen:
@@ -147,6 +150,8 @@ def _match(children: list[Descriptor], wanted: str) -> Descriptor | None:
 
 def _add_stats(details: dict[str, Any], client: RegistryClient, started: float) -> None:
     details["requests"] = client.stats.requests
+    if client.stats.steps is not None:
+        details["steps"] = [{"step": s, "outcome": o, "ms": ms} for s, o, ms in client.stats.steps]
     for phase, ms in client.stats.ms.items():
         details[f"{phase}_ms"] = round(ms, 3)
 

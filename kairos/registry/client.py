@@ -49,9 +49,15 @@ class Stats:
     requests: int = 0
     ms: dict[str, float] = field(default_factory=lambda: {TOKEN: 0.0, MANIFEST: 0.0, BLOBS: 0.0})
     first: Phases | None = None  # connection phases of the first registry request, for the result
+    # Every request with its outcome and time, kept only when asked for (kairos check image prints it).
+    steps: list[tuple[str, str, float]] | None = None
 
     def add(self, phase: str, seconds: float) -> None:
         self.ms[phase] = self.ms.get(phase, 0.0) + seconds * 1000.0
+
+    def step(self, what: str, outcome: str, seconds: float) -> None:
+        if self.steps is not None:
+            self.steps.append((what, outcome, round(seconds * 1000.0, 3)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,12 +177,15 @@ class RegistryClient:
         except auth.TokenFailed as exc:
             self.stats.requests += 1
             code = "registry_unauthorized" if exc.unauthorized else "token_failed"
+            self.stats.step("token", code, time.perf_counter() - started)
             raise RegistryError(code, exc.message, http_status=exc.status) from None
         except net.TlsInvalid as exc:
             self.stats.requests += 1
+            self.stats.step("token", exc.code, time.perf_counter() - started)
             raise RegistryError(exc.code, f"token server: {exc.message}") from None
         finally:
             self.stats.add(TOKEN, time.perf_counter() - started)
+        self.stats.step(f"token ({scope})", "issued", time.perf_counter() - started)
         self.stats.requests += requests
         self.cache.put(self.ref.registry, self.scope, self._ident, token, expires_in)
         return token
@@ -193,9 +202,14 @@ class RegistryClient:
             self.stats.requests += 1
             if self.stats.first is None:
                 self.stats.first = exc.phases
+            self.stats.step(_step_name(phase, path), exc.code, time.perf_counter() - started)
             raise RegistryError(exc.code, exc.message) from None
         finally:
             self.stats.add(phase, time.perf_counter() - started)
+        outcome = "401 challenge" if result.status == 401 else str(result.status)
+        if result.redirects:
+            outcome += f" after {len(result.redirects)} redirect(s)"
+        self.stats.step(_step_name(phase, path), outcome, time.perf_counter() - started)
         self.stats.requests += 1 + len(result.redirects)
         if self.stats.first is None:
             self.stats.first = result.phases
@@ -206,6 +220,11 @@ class RegistryClient:
         if left <= 0:
             raise RegistryError("timeout", "the check ran out of time")
         return left
+
+
+def _step_name(phase: str, path: str) -> str:
+    last = path.rsplit("/", 1)[-1]
+    return f"{phase} {last[:26]}{'…' if len(last) > 26 else ''}"
 
 
 def _status_error(result: net.FetchResult, what: str, *, missing: str) -> RegistryError:

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+from tests.registry.conftest import TokenSetup
 from tests.servers.registry import Registry
 
 
@@ -25,6 +26,9 @@ def test_a_pullable_image_prints_its_digest_and_phases_and_exits_0(registry: Reg
     for label in ("manifest", "blobs", "digest", "platforms", "layers", "requests"):
         assert label in out.stdout
     assert "linux/arm64" in out.stdout and out.stdout.rstrip().splitlines()[-1].startswith("AVAILABLE")
+    steps = [line.split()[0] for line in out.stdout.splitlines() if line.startswith("    ")]
+    assert steps[:3] == ["manifest", "platform", "manifest"]  # the index, the choice, the platform's manifest
+    assert steps.count("blobs") == 2  # config and the one layer, each with its own status line
 
 
 def test_a_missing_tag_exits_1_with_its_code(registry: Registry) -> None:
@@ -70,3 +74,9 @@ def test_credentials_come_from_standard_input(basic_registry: Registry) -> None:
     bad = subprocess.run(args, input="wrong\n", capture_output=True, text=True, timeout=60)
     assert bad.returncode == 1 and "registry_unauthorized" in bad.stdout
     assert "wrong" not in bad.stdout + bad.stderr
+
+
+def test_a_token_registry_shows_the_challenge_and_the_token_step(token_setup: TokenSetup) -> None:
+    out = check_image(f"{token_setup.registry.host}/public/hello:v1", "--insecure", "--manifest-only")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "401 challenge" in out.stdout and "token (repository:public/hello:pull)" in out.stdout
