@@ -36,7 +36,8 @@ def list_options(runtime: Runtime, source: DiscoverySource) -> ListOptions:
         prefix=parse_prefix(source.prefix),
         recursive=source.recursive,
         tag_filter=source.tag_filter,
-        credential=(source.username, secret) if source.username and secret is not None else None,
+        # A GitHub token (ghcr.io) needs no user name; every other registry gets both.
+        credential=(source.username or "", secret) if secret is not None else None,
         insecure_http=source.insecure_http,
         skip_tls=source.skip_tls,
         parallelism=source.parallelism,

@@ -3,7 +3,9 @@
 Listing speaks the Distribution API through :class:`RegistryClient`, so it shares the token-auth and cache
 machinery of the image probe (the catalog asks for the ``registry:catalog:*`` scope). Planning is a pure
 function: it never deletes; an image:tag that left the registry is deactivated and marked gone, one that comes
-back is reactivated. ghcr.io (no catalog; GitHub packages API) is not supported yet.
+back is reactivated. ghcr.io has no catalog and is listed through the GitHub packages API
+(:mod:`kairos.registry.listing_github`); a registry that refuses the global catalog is asked for the catalog
+of the prefix's project (:mod:`kairos.registry.listing_prefix`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from urllib.parse import quote, urlsplit
 from kairos import net
 from kairos.registry.auth import TokenCache
 from kairos.registry.client import RegistryClient, RegistryError
+from kairos.registry.listing_prefix import full_names, project_catalog_path, project_of, refused
 from kairos.registry.reference import Reference, parse
 
 CATALOG_SCOPE = "registry:catalog:*"
@@ -54,6 +57,7 @@ class ListOptions:
     page_size: int = PAGE_SIZE
     timeout_s: float = 120.0
     user_agent: str = "Kairos-Monitor"
+    github_api: str | None = None  # ghcr.io only; None: $KAIROS_GITHUB_API_URL, else https://api.github.com
 
 
 def parse_prefix(text: str) -> Prefix:
@@ -106,6 +110,11 @@ def next_link(header: str | None) -> str | None:
 
 async def list_images(options: ListOptions, cache: TokenCache | None = None) -> list[str]:
     """Every ``registry/repo:tag`` under the prefix that passes the tag filter, sorted."""
+    # Imported here: the GitHub listing builds on this module's options and helpers.
+    from kairos.registry.listing_github import is_github, list_github
+
+    if is_github(options.prefix.registry):
+        return await list_github(options)
     accept = compile_tag_filter(options.tag_filter)
     deadline = time.monotonic() + options.timeout_s
     repositories = [
@@ -152,17 +161,42 @@ def _client(
 
 
 async def _catalog(options: ListOptions, deadline: float, cache: TokenCache | None) -> list[str]:
-    repositories: list[str] = []
     async with _session(options) as session:
         client = _client(options, session, "_catalog", deadline, cache)
-        path: str | None = f"/v2/_catalog?n={options.page_size}"
-        for _ in range(MAX_PAGES):
-            if path is None:
-                return repositories
-            result = await _fetch(client, path, "catalog")
-            repositories.extend(_strings(_json(result, "catalog").get("repositories")))
-            path = next_link(result.header("link"))
-    raise DiscoveryError(f"catalog has more than {MAX_PAGES} pages")
+        try:
+            return await _catalog_pages(client, f"/v2/_catalog?n={options.page_size}", "catalog")
+        except _CatalogRefused as exc:
+            project = project_of(options.prefix.path)
+            if project is None:
+                raise DiscoveryError(exc.message) from None
+            first_refusal = exc.message
+        # Harbor, GitLab and the like refuse the global catalog but may answer one scoped to the project.
+        try:
+            names = await _catalog_pages(
+                client, project_catalog_path(project, options.page_size), f"catalog of {project}"
+            )
+        except _CatalogRefused as exc:
+            raise DiscoveryError(f"{first_refusal}; {exc.message}") from None
+        return full_names(project, names)
+
+
+class _CatalogRefused(DiscoveryError):
+    """The catalog answered 401, 403 or 404: another catalog route may still work."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+async def _catalog_pages(client: RegistryClient, path: str | None, what: str) -> list[str]:
+    repositories: list[str] = []
+    for _ in range(MAX_PAGES):
+        if path is None:
+            return repositories
+        result = await _fetch(client, path, what, refusal=True)
+        repositories.extend(_strings(_json(result, what).get("repositories")))
+        path = next_link(result.header("link"))
+    raise DiscoveryError(f"{what} has more than {MAX_PAGES} pages")
 
 
 async def _tag_worker(
@@ -200,17 +234,24 @@ async def _tags(client: RegistryClient, repository: str) -> list[str]:
     return tags
 
 
-async def _fetch(client: RegistryClient, path: str, what: str, *, missing_ok: bool = False) -> net.FetchResult:
+async def _fetch(
+    client: RegistryClient, path: str, what: str, *, missing_ok: bool = False, refusal: bool = False
+) -> net.FetchResult:
+    """The answer when 200 (or 404 with ``missing_ok``); ``refusal`` raises :class:`_CatalogRefused` for
+    401/403/404, including a token server that refuses the scope."""
     try:
         result = await client.get(path)
     except RegistryError as exc:
+        if refusal and refused(exc.http_status):
+            raise _CatalogRefused(f"{what}: {exc.message}") from None
         raise DiscoveryError(f"{what}: {exc.message}") from None
     if result.status == 200 or (missing_ok and result.status == 404):
         if result.truncated:
             raise DiscoveryError(f"{what}: answer larger than {LIST_BODY_LIMIT // 1048576} MiB")
         return result
     hint = " (credentials wrong or missing)" if result.status in (401, 403) else ""
-    raise DiscoveryError(f"{what}: HTTP {result.status}{hint}")
+    error = _CatalogRefused if refusal and refused(result.status) else DiscoveryError
+    raise error(f"{what}: HTTP {result.status}{hint}")
 
 
 def _json(result: net.FetchResult, what: str) -> dict[str, object]:
