@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.api.deps import RequireAdmin, RuntimeDep, SessionDep
-from kairos.api.errors import error_responses, not_found
-from kairos.api.schemas.common import MAX_ID
+from kairos.api.errors import error_responses
+from kairos.api.lookup import get_or_404
 from kairos.api.schemas.credentials import CredentialCreate, CredentialPublic, CredentialUpdate
 from kairos.db.models import Credential
 
@@ -27,13 +26,6 @@ def _public(row: Credential) -> CredentialPublic:
         description=row.description,
         created_at=row.created_at,
     )
-
-
-async def _load(session: AsyncSession, credential_id: int) -> Credential:
-    row = await session.get(Credential, credential_id) if 1 <= credential_id <= MAX_ID else None
-    if row is None:
-        raise not_found("credential")
-    return row
 
 
 @router.get(
@@ -80,7 +72,7 @@ async def create_credential(
     responses=error_responses(401, 403, 404, 422),
 )
 async def get_credential(credential_id: int, session: SessionDep, _: RequireAdmin) -> CredentialPublic:
-    return _public(await _load(session, credential_id))
+    return _public(await get_or_404(session, Credential, credential_id, "credential"))
 
 
 @router.put(
@@ -93,7 +85,7 @@ async def get_credential(credential_id: int, session: SessionDep, _: RequireAdmi
 async def update_credential(
     credential_id: int, body: CredentialUpdate, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
 ) -> CredentialPublic:
-    row = await _load(session, credential_id)
+    row = await get_or_404(session, Credential, credential_id, "credential")
     given = body.model_fields_set
     for field in ("name", "pattern", "username", "description"):
         if field in given:
@@ -113,7 +105,7 @@ async def update_credential(
     responses=error_responses(401, 403, 404, 422),
 )
 async def delete_credential(credential_id: int, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin) -> Response:
-    await session.delete(await _load(session, credential_id))
+    await session.delete(await get_or_404(session, Credential, credential_id, "credential"))
     await session.commit()
     await runtime.credentials.reload()
     return Response(status_code=204)

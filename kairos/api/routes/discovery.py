@@ -9,10 +9,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.api.deps import RequireAdmin, RuntimeDep, SessionDep
 from kairos.api.errors import error_responses, not_found
+from kairos.api.lookup import get_or_404
 from kairos.api.schemas.common import MAX_ID
 from kairos.api.schemas.discovery import (
     DiscoveredResource,
@@ -66,13 +66,6 @@ def _public(row: DiscoverySource) -> DiscoverySourcePublic:
     )
 
 
-async def _load(session: AsyncSession, source_id: int) -> DiscoverySource:
-    row = await session.get(DiscoverySource, source_id) if 1 <= source_id <= MAX_ID else None
-    if row is None:
-        raise not_found("discovery source")
-    return row
-
-
 def _seal(box: SecretBox, password: str | None) -> bytes | None:
     return box.seal(password) if password is not None else None
 
@@ -109,7 +102,7 @@ async def create_source(
     responses=error_responses(401, 403, 404, 422),
 )  # fmt: skip
 async def get_source(source_id: int, session: SessionDep, _: RequireAdmin) -> DiscoverySourcePublic:
-    return _public(await _load(session, source_id))
+    return _public(await get_or_404(session, DiscoverySource, source_id, "discovery source"))
 
 
 @router.put(
@@ -120,7 +113,7 @@ async def get_source(source_id: int, session: SessionDep, _: RequireAdmin) -> Di
 async def update_source(
     source_id: int, body: DiscoverySourceUpdate, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
 ) -> DiscoverySourcePublic:
-    row = await _load(session, source_id)
+    row = await get_or_404(session, DiscoverySource, source_id, "discovery source")
     given = body.model_fields_set
     for field, column in _SIMPLE.items():
         if field in given:
@@ -137,7 +130,7 @@ async def update_source(
     responses=error_responses(401, 403, 404, 422),
 )  # fmt: skip
 async def delete_source(source_id: int, session: SessionDep, _: RequireAdmin) -> Response:
-    row = await _load(session, source_id)
+    row = await get_or_404(session, DiscoverySource, source_id, "discovery source")
     await session.execute(update(Resource).where(Resource.discovered_by == row.id).values(discovered_by=None))
     await session.delete(row)
     await session.commit()
@@ -177,7 +170,7 @@ async def _sync(runtime: Runtime, source_id: int, dry_run: bool) -> SyncReport:
     responses=error_responses(401, 403, 404, 422),
 )  # fmt: skip
 async def source_resources(source_id: int, session: SessionDep, _: RequireAdmin) -> list[DiscoveredResource]:
-    row = await _load(session, source_id)
+    row = await get_or_404(session, DiscoverySource, source_id, "discovery source")
     rows = await session.execute(select(Resource).where(Resource.discovered_by == row.id).order_by(Resource.id))
     return [
         DiscoveredResource(id=r.id, name=r.name, target=r.target, active=r.enabled, gone_at=r.gone_at)

@@ -7,20 +7,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.api.deps import OPTIONAL_AUTH, CurrentCaller, RequireAdmin, SessionDep
-from kairos.api.errors import ApiError, error_responses, not_found
-from kairos.api.schemas.common import MAX_ID
+from kairos.api.errors import ApiError, error_responses
+from kairos.api.lookup import get_or_404
 from kairos.api.schemas.groups import GroupCreate, GroupPublic, GroupUpdate
 from kairos.api.views import group_public
 from kairos.db.models import ResourceGroup
 
 router = APIRouter(prefix="/api/groups", tags=["groups"])
-
-
-async def _load(session: AsyncSession, group_id: int) -> ResourceGroup:
-    row = await session.get(ResourceGroup, group_id) if 1 <= group_id <= MAX_ID else None
-    if row is None:
-        raise not_found("group")
-    return row
 
 
 async def _name_taken(session: AsyncSession, name: str, but: int | None = None) -> None:
@@ -70,7 +63,7 @@ async def create_group(body: GroupCreate, session: SessionDep, _: RequireAdmin) 
     responses=error_responses(400, 401, 403, 404, 409, 422),
 )
 async def update_group(group_id: int, body: GroupUpdate, session: SessionDep, _: RequireAdmin) -> GroupPublic:
-    row = await _load(session, group_id)
+    row = await get_or_404(session, ResourceGroup, group_id, "group")
     if body.name is not None:
         await _name_taken(session, body.name, but=row.id)
         row.name = body.name
@@ -90,6 +83,6 @@ async def update_group(group_id: int, body: GroupUpdate, session: SessionDep, _:
     responses=error_responses(401, 403, 404, 422),
 )
 async def delete_group(group_id: int, session: SessionDep, _: RequireAdmin) -> Response:
-    await session.delete(await _load(session, group_id))
+    await session.delete(await get_or_404(session, ResourceGroup, group_id, "group"))
     await session.commit()
     return Response(status_code=204)
