@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from kairos.probes.base import ProbeContext  # noqa: E402
 from kairos.probes.image import ImageConfig, probe  # noqa: E402
 from kairos.registry.auth import TokenCache  # noqa: E402
-from tests.servers.registry import Registry, push, self_signed, start_script, stop  # noqa: E402
+from tests.servers.registry import push, token_registry  # noqa: E402
 
 PARALLELISM = 2  # the DOCKER default
 
@@ -75,14 +75,7 @@ def main() -> None:
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kairos-bench-images-"))
     subprocess.run([sys.executable, str(ROOT / "tests/servers/make_oci.py"), str(work / "oci")], check=True)
-    cert, key = self_signed(work, "test-issuer")
-    token, port = start_script("token_server.py", TOKEN_KEY=key, TOKEN_CERT=cert, TOKEN_HDR="kid")
-    auth = (
-        f"auth:\n  token:\n    realm: http://127.0.0.1:{port}/token\n    service: test-registry\n"
-        f"    issuer: test-issuer\n    rootcertbundle: {cert}\n"
-    )
-    registry = Registry(work, auth)
-    try:
+    with token_registry(work) as (registry, _port):
         refs = [f"{registry.host}/public/bench{i}:v1" for i in range(args.images)]
         t = time.perf_counter()
         for ref in refs:
@@ -103,9 +96,6 @@ def main() -> None:
             f"{'skopeo inspect':<36} latency p50 {pct(sk, 0.5):6.1f} ms   p95 {pct(sk, 0.95):6.1f} ms   "
             f"(full check is {pct(sk, 0.5) / max(full_p50, 0.001):.0f}x faster at p50)"
         )
-    finally:
-        registry.stop()
-        stop(token)
 
 
 if __name__ == "__main__":

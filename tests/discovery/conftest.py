@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.servers.registry import SERVERS, Registry, push, self_signed, start_script, stop
+from tests.servers.registry import SERVERS, Registry, push, token_registry
 
 PUSHES = [
     ("v1", "team/app:v1", False),
@@ -46,20 +46,7 @@ def discovery_registry(tmp_path_factory: pytest.TempPathFactory, discovery_oci: 
 @pytest.fixture(scope="session")
 def discovery_token_registry(tmp_path_factory: pytest.TempPathFactory, discovery_oci: str) -> Iterator[Registry]:
     """Token auth (our token server): alice may do anything, anonymous callers may only pull public/…."""
-    d = tmp_path_factory.mktemp("disc-tok")
-    cert, key = self_signed(d, "test-issuer")
-    server, port = start_script("token_server.py", TOKEN_KEY=key, TOKEN_CERT=cert, TOKEN_HDR="kid")
-    try:
-        r = Registry(
-            d,
-            f"auth:\n  token:\n    realm: http://127.0.0.1:{port}/token\n    service: test-registry\n"
-            f"    issuer: test-issuer\n    rootcertbundle: {cert}\n",
-        )
-        try:
-            push(discovery_oci, "v1", f"{r.host}/private/x/y:v1", creds="alice:s3cret")
-            push(discovery_oci, "v1", f"{r.host}/private/app:v1", creds="alice:s3cret")
-            yield r
-        finally:
-            r.stop()
-    finally:
-        stop(server)
+    with token_registry(tmp_path_factory.mktemp("disc-tok")) as (r, _port):
+        push(discovery_oci, "v1", f"{r.host}/private/x/y:v1", creds="alice:s3cret")
+        push(discovery_oci, "v1", f"{r.host}/private/app:v1", creds="alice:s3cret")
+        yield r

@@ -13,20 +13,21 @@ import bcrypt
 import pytest
 
 from tests.servers.ports import free_port
-from tests.servers.registry import SERVERS, Registry, push, self_signed, silent_listener, start_script, stop
+from tests.servers.registry import (
+    SERVERS,
+    Registry,
+    push,
+    self_signed,
+    silent_listener,
+    token_auth_yaml,
+    token_registry,
+)
 
 
 @dataclass
 class TokenSetup:
     registry: Registry
     token_url: str  # base URL of the token server
-
-
-def _token_auth(realm: str, cert: str) -> str:
-    return (
-        f"auth:\n  token:\n    realm: {realm}\n    service: test-registry\n"
-        f"    issuer: test-issuer\n    rootcertbundle: {cert}\n"
-    )
 
 
 @pytest.fixture(scope="session")
@@ -67,38 +68,18 @@ def basic_registry(tmp_path_factory: pytest.TempPathFactory, oci_dir: str) -> It
 
 @pytest.fixture(scope="session")
 def token_setup(tmp_path_factory: pytest.TempPathFactory, oci_dir: str) -> Iterator[TokenSetup]:
-    d = tmp_path_factory.mktemp("tok")
-    cert, key = self_signed(d, "test-issuer")
-    server, port = start_script("token_server.py", TOKEN_KEY=key, TOKEN_CERT=cert, TOKEN_HDR="kid")
-    try:
-        r = Registry(d, _token_auth(f"http://127.0.0.1:{port}/token", cert))
-        try:
-            push(oci_dir, "v1", f"{r.host}/public/hello:v1", creds="alice:s3cret")
-            push(oci_dir, "v1", f"{r.host}/private/x/y:v1", creds="alice:s3cret")
-            yield TokenSetup(r, f"http://127.0.0.1:{port}")
-        finally:
-            r.stop()
-    finally:
-        stop(server)
+    with token_registry(tmp_path_factory.mktemp("tok")) as (r, port):
+        push(oci_dir, "v1", f"{r.host}/public/hello:v1", creds="alice:s3cret")
+        push(oci_dir, "v1", f"{r.host}/private/x/y:v1", creds="alice:s3cret")
+        yield TokenSetup(r, f"http://127.0.0.1:{port}")
 
 
 @pytest.fixture(scope="session")
 def access_token_registry(tmp_path_factory: pytest.TempPathFactory, oci_dir: str) -> Iterator[Registry]:
     """A token server that answers with ``access_token`` only (OAuth2 style), signing with an x5c header."""
-    d = tmp_path_factory.mktemp("oauth")
-    cert, key = self_signed(d, "test-issuer")
-    server, port = start_script(
-        "token_server.py", TOKEN_KEY=key, TOKEN_CERT=cert, TOKEN_HDR="x5c", TOKEN_FIELD="access_token"
-    )
-    try:
-        r = Registry(d, _token_auth(f"http://127.0.0.1:{port}/token", cert))
-        try:
-            push(oci_dir, "v1", f"{r.host}/public/hello:v1", creds="alice:s3cret")
-            yield r
-        finally:
-            r.stop()
-    finally:
-        stop(server)
+    with token_registry(tmp_path_factory.mktemp("oauth"), TOKEN_HDR="x5c", TOKEN_FIELD="access_token") as (r, _):
+        push(oci_dir, "v1", f"{r.host}/public/hello:v1", creds="alice:s3cret")
+        yield r
 
 
 @pytest.fixture(scope="session")
@@ -115,7 +96,7 @@ def refused_realm_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator
     """Token auth whose realm is a port nobody listens on: the registry is up, its token server is not."""
     d = tmp_path_factory.mktemp("norealm")
     cert, _ = self_signed(d, "test-issuer")
-    r = Registry(d, _token_auth(f"http://127.0.0.1:{free_port()}/token", cert))
+    r = Registry(d, token_auth_yaml(f"http://127.0.0.1:{free_port()}/token", cert))
     yield r
     r.stop()
 
@@ -124,7 +105,7 @@ def refused_realm_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator
 def silent_realm_registry(tmp_path_factory: pytest.TempPathFactory, silent_port: int) -> Iterator[Registry]:
     d = tmp_path_factory.mktemp("silentrealm")
     cert, _ = self_signed(d, "test-issuer")
-    r = Registry(d, _token_auth(f"http://127.0.0.1:{silent_port}/token", cert))
+    r = Registry(d, token_auth_yaml(f"http://127.0.0.1:{silent_port}/token", cert))
     yield r
     r.stop()
 

@@ -6,6 +6,7 @@ See ``/work/shared/TESTING.md`` §1-3: each registry gets its own config and sto
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -15,6 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 from tests.servers.ports import free_port
@@ -128,3 +130,26 @@ def silent_listener() -> socket.socket:
     s.bind(("127.0.0.1", 0))
     s.listen()
     return s
+
+
+def token_auth_yaml(realm: str, cert: str) -> str:
+    """The registry's `auth.token` section for our token server (TESTING.md §1.3)."""
+    return (
+        f"auth:\n  token:\n    realm: {realm}\n    service: test-registry\n"
+        f"    issuer: test-issuer\n    rootcertbundle: {cert}\n"
+    )
+
+
+@contextlib.contextmanager
+def token_registry(folder: Path, **token_env: str) -> Iterator[tuple[Registry, int]]:
+    """A registry with token auth and our token server signing for it; yields it and the token server's port."""
+    cert, key = self_signed(folder, "test-issuer")
+    server, port = start_script("token_server.py", TOKEN_KEY=key, TOKEN_CERT=cert, **{"TOKEN_HDR": "kid", **token_env})
+    try:
+        registry = Registry(folder, token_auth_yaml(f"http://127.0.0.1:{port}/token", cert))
+        try:
+            yield registry, port
+        finally:
+            registry.stop()
+    finally:
+        stop(server)
