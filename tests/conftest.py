@@ -3,6 +3,8 @@ and a running Kairos on a loopback port."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,9 +12,18 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.dbs import DatabaseFactory
+from tests.servers.registry import SERVERS
 
 if TYPE_CHECKING:
     from tests.harness import Running
+
+
+@pytest.fixture(scope="session")
+def oci_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The handmade OCI layout (tests/servers/make_oci.py: tag v1 and the two-platform index multi)."""
+    d = str(tmp_path_factory.mktemp("oci") / "layout")
+    subprocess.run([sys.executable, str(SERVERS / "make_oci.py"), d], check=True)
+    return d
 
 
 @pytest.fixture(scope="session")

@@ -5,13 +5,11 @@ deletes a tag works under gone/)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 
-from tests.servers.registry import SERVERS, Registry, push, token_registry
+from tests.servers.registry import Registry, push, token_registry
 
 PUSHES = [
     ("v1", "team/app:v1", False),
@@ -26,27 +24,20 @@ PUSHES = [
 
 
 @pytest.fixture(scope="session")
-def discovery_oci(tmp_path_factory: pytest.TempPathFactory) -> str:
-    d = str(tmp_path_factory.mktemp("disc-oci") / "layout")
-    subprocess.run([sys.executable, str(SERVERS / "make_oci.py"), d], check=True)
-    return d
-
-
-@pytest.fixture(scope="session")
-def discovery_registry(tmp_path_factory: pytest.TempPathFactory, discovery_oci: str) -> Iterator[Registry]:
+def discovery_registry(tmp_path_factory: pytest.TempPathFactory, oci_dir: str) -> Iterator[Registry]:
     r = Registry(tmp_path_factory.mktemp("disc-reg"))
     try:
         for ref, dest, all_ in PUSHES:
-            push(discovery_oci, ref, f"{r.host}/{dest}", all_=all_)
+            push(oci_dir, ref, f"{r.host}/{dest}", all_=all_)
         yield r
     finally:
         r.stop()
 
 
 @pytest.fixture(scope="session")
-def discovery_token_registry(tmp_path_factory: pytest.TempPathFactory, discovery_oci: str) -> Iterator[Registry]:
+def discovery_token_registry(tmp_path_factory: pytest.TempPathFactory, oci_dir: str) -> Iterator[Registry]:
     """Token auth (our token server): alice may do anything, anonymous callers may only pull public/…."""
     with token_registry(tmp_path_factory.mktemp("disc-tok")) as (r, _port):
-        push(discovery_oci, "v1", f"{r.host}/private/x/y:v1", creds="alice:s3cret")
-        push(discovery_oci, "v1", f"{r.host}/private/app:v1", creds="alice:s3cret")
+        push(oci_dir, "v1", f"{r.host}/private/x/y:v1", creds="alice:s3cret")
+        push(oci_dir, "v1", f"{r.host}/private/app:v1", creds="alice:s3cret")
         yield r

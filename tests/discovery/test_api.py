@@ -88,7 +88,7 @@ async def test_recursive_sources_overlap_without_duplicates(kairos: Running, dis
 
 
 async def test_a_deleted_tag_is_deactivated_with_history_kept_and_comes_back(
-    kairos: Running, discovery_registry: Registry, discovery_oci: str
+    kairos: Running, discovery_registry: Registry, oci_dir: str
 ) -> None:
     source = await add_source(kairos, f"{discovery_registry.host}/gone")
     await sync(kairos, source["id"])
@@ -107,7 +107,7 @@ async def test_a_deleted_tag_is_deactivated_with_history_kept_and_comes_back(
     assert (await kairos.client.get(f"/api/resources/{temp['id']}/history")).json()  # kept, not deleted
     assert (await sync(kairos, source["id"]))["deactivated"] == []  # already marked gone
 
-    await asyncio.to_thread(push, discovery_oci, "multi", f"{discovery_registry.host}/gone/app:temp", all_=True)
+    await asyncio.to_thread(push, oci_dir, "multi", f"{discovery_registry.host}/gone/app:temp", all_=True)
     back = await sync(kairos, source["id"])
     assert back["reactivated"] == [f"{discovery_registry.host}/gone/app:temp"] and back["created"] == []
     restored = {r["name"]: r for r in await discovered(kairos, source["id"])}["gone/app:temp"]

@@ -3,8 +3,6 @@ and token registries whose token server is down or silent. Session-scoped; stopp
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +12,6 @@ import pytest
 
 from tests.servers.ports import free_port
 from tests.servers.registry import (
-    SERVERS,
     Registry,
     push,
     self_signed,
@@ -28,13 +25,6 @@ from tests.servers.registry import (
 class TokenSetup:
     registry: Registry
     token_url: str  # base URL of the token server
-
-
-@pytest.fixture(scope="session")
-def oci_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
-    d = str(tmp_path_factory.mktemp("oci") / "layout")
-    subprocess.run([sys.executable, str(SERVERS / "make_oci.py"), d], check=True)
-    return d
 
 
 @pytest.fixture(scope="session")
