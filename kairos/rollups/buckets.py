@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from kairos.probes.base import ProbeResult, Status
 
@@ -77,7 +76,3 @@ def deltas_for(items: list[tuple[int, ProbeResult]], size: int) -> dict[tuple[in
             delta = out[key] = RollupDelta()
         delta.add(result)
     return out
-
-
-def epoch(dt: datetime) -> float:
-    return dt.timestamp()

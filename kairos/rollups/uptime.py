@@ -5,7 +5,7 @@ that, so 30 days cost about as much as 24 hours. Windows start on a 15-minute bo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -64,12 +64,3 @@ async def window_counts(
         await _sum(session, Rollup15m, ids, start, first_midnight, out)
     await _sum(session, Rollup1d, ids, first_midnight, None, out)
     return out
-
-
-async def uptime_windows(
-    session: AsyncSession, ids: Sequence[int] | None, now_ts: float
-) -> dict[int, dict[str, float | None]]:
-    """``{resource_id: {"h24": %, "d7": %, "d30": %}}`` for the given resources (all when None)."""
-    per_window = {name: await window_counts(session, ids, hours, now_ts) for name, hours in WINDOWS_H.items()}
-    keys: Iterable[int] = ids if ids is not None else {rid for w in per_window.values() for rid in w}
-    return {rid: {name: (w[rid].percentage if rid in w else None) for name, w in per_window.items()} for rid in keys}

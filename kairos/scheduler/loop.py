@@ -72,7 +72,6 @@ class Scheduler:
         self._next_wake = 0.0
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
-        self.heartbeat = 0.0
         self.lags: list[float] = []  # start - due of recent checks, for benchmarks and metrics
         self.record_lags = False
 
@@ -294,7 +293,6 @@ class Scheduler:
     async def _dispatch_loop(self) -> None:
         loop = asyncio.get_running_loop()
         while not self._stopping:
-            self.heartbeat = self._clock()
             self._wake.clear()
             self.run_due()
             now = self._clock()

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from kairos.db.engine import make_engine, make_sessionmaker
 from kairos.db.models import CheckResult, Outage, Resource, ResourceState, Rollup1d, Rollup15m
 from kairos.probes.base import Phases, ProbeResult, Status
-from kairos.rollups.uptime import uptime_windows
+from kairos.rollups.live import LiveUptime
 from kairos.scheduler.recorder import Record, Recorder, state_row
 from kairos.scheduler.state import RuntimeState, apply_result
 
@@ -72,7 +72,9 @@ async def test_a_batch_writes_results_rollups_state_and_outages_together(
         assert outage.ended_at == T0 + timedelta(minutes=4)
         st = await s.get(ResourceState, rid)
         assert st is not None and st.status == "UNKNOWN" and st.ok_streak == 2
-        up = await uptime_windows(s, [rid], (T0 + timedelta(minutes=10)).timestamp())
+        live = LiveUptime()
+        await live.load(s, (T0 + timedelta(minutes=10)).timestamp())
+        up = {rid: live.get(rid)}
     assert up[rid]["h24"] == 50.0
 
 
