@@ -22,6 +22,7 @@ from kairos.metrics import Metrics
 from kairos.runtime import Runtime
 from kairos.scheduler.loop import Scheduler
 from kairos.settings import Settings
+from kairos.site import load_site
 
 log = logging.getLogger("kairos")
 
@@ -51,6 +52,8 @@ def create_app(settings: Settings) -> FastAPI:
         await asyncio.to_thread(upgrade_to_head, settings.effective_database_url)
         await ensure_admin(runtime.sessionmaker, settings)
         await runtime.credentials.reload()
+        async with runtime.sessionmaker() as session:
+            runtime.site = await load_site(session)
         if settings.scheduler_enabled:
             await runtime.scheduler.start()
         else:
@@ -81,7 +84,8 @@ def create_app(settings: Settings) -> FastAPI:
         swagger_ui_oauth2_redirect_url="/api/oauth2-redirect",
     )
     app.state.runtime = runtime
-    from kairos.api import mount
+    from kairos import api, web
 
-    mount(app)
+    api.mount(app)
+    web.mount(app)
     return app

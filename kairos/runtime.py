@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from kairos.auth.throttle import LoginThrottle
 from kairos.credentials import CredentialStore
 from kairos.crypto import SecretBox
 from kairos.metrics import Metrics
 from kairos.scheduler.loop import Scheduler
 from kairos.settings import Settings
+from kairos.site import SiteSettings
 
 if TYPE_CHECKING:
     from kairos.discovery.loop import DiscoveryLoop
@@ -28,3 +30,5 @@ class Runtime:
     scheduler: Scheduler
     started: bool = False
     discovery: DiscoveryLoop | None = None  # set by build_runtime (it needs the runtime itself)
+    site: SiteSettings = field(default_factory=SiteSettings)  # loaded at start, replaced when edited
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)

@@ -1,9 +1,10 @@
 """Request dependencies: the runtime, a database session and who is calling.
 
 Credentials: an API key as ``Authorization: Bearer <key>``, ``Authorization: ApiKey <key>`` or
-``X-API-Key: <key>``, or HTTP Basic with a local user's email and password. Credentials that are present but
-wrong are refused (401) even on public endpoints, so a revoked key fails loudly instead of reading as
-anonymous."""
+``X-API-Key: <key>``, HTTP Basic with a local user's email and password, or the console's session cookie.
+Credentials that are present but wrong are refused (401) even on public endpoints, so a revoked key fails
+loudly instead of reading as anonymous. A session cookie that is stale reads as anonymous (browsers keep
+cookies around); a write through a session cookie must carry the session's CSRF token in ``X-CSRF-Token``."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import asyncio
 import base64
 import binascii
 import functools
+import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -21,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.api.errors import ApiError
+from kairos.auth import sessions
 from kairos.auth.apikeys import find_active
 from kairos.auth.passwords import hash_password, verify_password
 from kairos.db.models import AppUser
@@ -44,6 +47,9 @@ class Caller:
     role: str | None = None  # ADMIN, READ (keys) or USER (users)
     user_id: int | None = None
     key_id: int | None = None
+    email: str | None = None
+    csrf: str | None = None  # set for session (browser) callers only
+    must_change_password: bool = False
 
     @property
     def authenticated(self) -> bool:
@@ -116,7 +122,42 @@ async def _user_caller(session: AsyncSession, email: str, password: str) -> Call
     # argon2 is deliberately slow: keep it off the event loop.
     if not await asyncio.to_thread(verify_password, user.password_hash, password):
         raise unauthorized("invalid email or password")
-    return Caller("user", user.role, user_id=user.id)
+    return Caller("user", user.role, user_id=user.id, email=user.email)
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def session_caller(request: Request, session: AsyncSession) -> Caller:
+    """The signed-in browser behind the session cookie, or ANONYMOUS. Cached on the request."""
+    cached = getattr(request.state, "caller", None)
+    if cached is not None:
+        return cached
+    caller = ANONYMOUS
+    token = request.cookies.get(sessions.COOKIE)
+    if token:
+        found = await sessions.find(session, token)
+        if found is not None:
+            u = found.user
+            caller = Caller(
+                "user",
+                u.role,
+                user_id=u.id,
+                email=u.email,
+                csrf=found.csrf,
+                must_change_password=u.must_change_password,
+            )
+    request.state.caller = caller
+    return caller
+
+
+def _check_api_csrf(request: Request, caller: Caller) -> None:
+    if request.method in _SAFE_METHODS or caller.csrf is None:
+        return
+    if not secrets.compare_digest(request.headers.get("x-csrf-token", ""), caller.csrf):
+        raise ApiError(403, "csrf_failed", "missing or wrong X-CSRF-Token for a session-authenticated write")
+    if caller.must_change_password:
+        raise ApiError(403, "password_change_required", "choose a new password first")
 
 
 async def current_caller(
@@ -135,7 +176,9 @@ async def current_caller(
     basic = _basic_credentials(request)
     if basic is not None:
         return await _user_caller(session, *basic)
-    return ANONYMOUS
+    caller = await session_caller(request, session)
+    _check_api_csrf(request, caller)
+    return caller
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]

@@ -4,8 +4,10 @@ from kairos.db.models.access import ApiKey, AppUser, Setting
 from kairos.db.models.discovery import DiscoverySource
 from kairos.db.models.history import CheckResult, Outage, ResourceState, Rollup1d, Rollup15m
 from kairos.db.models.resource import Credential, GroupMember, Resource, ResourceGroup, ResourceTypeSettings
+from kairos.db.models.web import Announcement, UserSession
 
 __all__ = [
+    "Announcement",
     "ApiKey",
     "AppUser",
     "CheckResult",
@@ -20,4 +22,5 @@ __all__ = [
     "Rollup1d",
     "Rollup15m",
     "Setting",
+    "UserSession",
 ]

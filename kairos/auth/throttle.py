@@ -1,0 +1,51 @@
+"""Slows down password guessing: each recent failure for an email or a client address adds delay, and
+too many in the window are refused outright until it passes."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+
+WINDOW_S = 900.0
+MAX_FAILURES = 10
+_MAX_DELAY_S = 4.0
+_MAX_KEYS = 50_000  # bounded memory even under a spray of random emails
+
+
+class LoginThrottle:
+    def __init__(self) -> None:
+        self._failures: dict[str, deque[float]] = {}
+        self._now = time.monotonic
+
+    def _recent(self, key: str) -> deque[float]:
+        q = self._failures.get(key)
+        if q is None:
+            return deque()
+        edge = self._now() - WINDOW_S
+        while q and q[0] < edge:
+            q.popleft()
+        if not q:
+            del self._failures[key]
+        return q
+
+    def failures(self, *keys: str) -> int:
+        return max((len(self._recent(k)) for k in keys), default=0)
+
+    def blocked(self, *keys: str) -> bool:
+        return self.failures(*keys) >= MAX_FAILURES
+
+    def delay(self, *keys: str) -> float:
+        """Seconds to wait before answering a failed attempt: 0.25 s doubling per recent failure."""
+        n = self.failures(*keys)
+        return 0.0 if n == 0 else min(_MAX_DELAY_S, 0.25 * 2 ** (n - 1))
+
+    def fail(self, *keys: str) -> None:
+        if len(self._failures) > _MAX_KEYS:
+            self._failures.clear()
+        now = self._now()
+        for k in keys:
+            self._failures.setdefault(k, deque()).append(now)
+
+    def succeed(self, *keys: str) -> None:
+        for k in keys:
+            self._failures.pop(k, None)

@@ -1,0 +1,75 @@
+"""Who is looking at a page, and the guards of the console: sign-in, admin role, CSRF on every form."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from starlette.datastructures import FormData
+
+from kairos.api.deps import Caller, SessionDep, session_caller
+from kairos.web.templating import csrf_token
+
+
+class PageError(Exception):
+    """Rendered as an HTML error page with ``status``."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class Redirect(Exception):
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
+async def page_caller(request: Request, session: SessionDep) -> Caller:
+    return await session_caller(request, session)
+
+
+PageCaller = Annotated[Caller, Depends(page_caller)]
+
+
+def safe_next(target: str | None, default: str = "/admin") -> str:
+    """Only same-site paths: ``//evil.example`` and ``https://…`` would make the login an open redirect."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+async def require_user(request: Request, caller: PageCaller) -> Caller:
+    if not caller.authenticated:
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise Redirect("/login?next=" + quote(here, safe="/"))
+    if caller.must_change_password and request.url.path != "/account/password":
+        raise Redirect("/account/password")
+    return caller
+
+
+UserPage = Annotated[Caller, Depends(require_user)]
+
+
+async def require_admin(caller: UserPage) -> Caller:
+    if not caller.is_admin:
+        raise PageError(403, "This page needs an admin.")
+    return caller
+
+
+AdminPage = Annotated[Caller, Depends(require_admin)]
+
+
+async def checked_form(request: Request, _: PageCaller) -> FormData:
+    """The submitted form, after its CSRF token was compared with the caller's (constant time)."""
+    form = await request.form()
+    sent = form.get("csrf_token")
+    if not isinstance(sent, str) or not secrets.compare_digest(sent, csrf_token(request)):
+        raise PageError(403, "The form has expired or did not come from this site. Reload the page and try again.")
+    return form
+
+
+CheckedForm = Annotated[FormData, Depends(checked_form)]

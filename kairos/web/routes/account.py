@@ -1,0 +1,122 @@
+"""Sign-in, sign-out and the password change (forced at the default admin's first login)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, select
+
+from kairos.api.deps import RuntimeDep, SessionDep
+from kairos.auth import sessions
+from kairos.auth.passwords import hash_password, verify_password
+from kairos.db.models import AppUser
+from kairos.web.deps import CheckedForm, PageCaller, UserPage, safe_next
+from kairos.web.password_policy import password_problem
+from kairos.web.templating import is_https, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _client(request: Request) -> str:
+    return "ip:" + (request.client.host if request.client else "?")
+
+
+def _signed_in(response: Response, request: Request, token: str) -> Response:
+    response.set_cookie(
+        sessions.COOKIE,
+        token,
+        max_age=int(sessions.LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=is_https(request),
+        path="/",
+    )
+    return response
+
+
+@router.get("/login")
+async def login_page(request: Request, caller: PageCaller, next: str | None = None) -> Response:
+    if caller.authenticated:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return render(request, "login.html", next=safe_next(next), email="", error=None)
+
+
+async def _check_password(user: AppUser | None, password: str) -> bool:
+    # argon2 is slow on purpose: keep it off the event loop. Unknown emails cost the same as wrong passwords.
+    stored = user.password_hash if user is not None and user.provider == "LOCAL" and user.enabled else None
+    ok = await asyncio.to_thread(verify_password, stored or _DUMMY, password)
+    return ok and stored is not None
+
+
+_DUMMY = hash_password("not-a-password")
+
+
+@router.post("/login")
+async def login(request: Request, form: CheckedForm, session: SessionDep, runtime: RuntimeDep) -> Response:
+    email = str(form.get("email", "")).strip()[:320]
+    password = str(form.get("password", ""))[:1024]
+    target = safe_next(str(form.get("next", "") or ""))
+    throttle = runtime.login_throttle
+    keys = ("email:" + email.lower(), _client(request))
+
+    def fail(message: str, status: int = 401) -> HTMLResponse:
+        return render(request, "login.html", status, next=target, email=email, error=message)
+
+    if throttle.blocked(*keys):
+        return fail("Too many failed sign-ins. Wait a few minutes and try again.", 429)
+    user = (await session.execute(select(AppUser).where(func.lower(AppUser.email) == email.lower()))).scalar()
+    if not email or not await _check_password(user, password):
+        await asyncio.sleep(throttle.delay(*keys))
+        throttle.fail(*keys)
+        return fail("Wrong email or password.")
+    assert user is not None
+    throttle.succeed(*keys)
+    # A fresh session at every sign-in: a token planted before login is worthless after it.
+    if old := request.cookies.get(sessions.COOKIE):
+        await sessions.end(session, old)
+    token, _ = await sessions.start(session, user.id)
+    await session.commit()
+    goto = "/account/password" if user.must_change_password else target
+    return _signed_in(RedirectResponse(goto, status_code=303), request, token)
+
+
+@router.post("/logout")
+async def logout(request: Request, _: CheckedForm, session: SessionDep) -> Response:
+    if token := request.cookies.get(sessions.COOKIE):
+        await sessions.end(session, token)
+        await session.commit()
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(sessions.COOKIE, path="/")
+    return response
+
+
+@router.get("/account/password")
+async def password_page(request: Request, caller: UserPage) -> Response:
+    return render(request, "password.html", errors={}, forced=caller.must_change_password)
+
+
+@router.post("/account/password")
+async def change_password(request: Request, caller: UserPage, form: CheckedForm, session: SessionDep) -> Response:
+    user = await session.get(AppUser, caller.user_id)
+    assert user is not None
+    current, new, again = (str(form.get(k, ""))[:1024] for k in ("current", "new", "again"))
+    errors: dict[str, str] = {}
+    if user.provider != "LOCAL":
+        errors["current"] = "This account signs in through your identity provider."
+    elif not await asyncio.to_thread(verify_password, user.password_hash, current):
+        errors["current"] = "This is not your current password."
+    elif problem := password_problem(new, user.email, current):
+        errors["new"] = problem
+    elif new != again:
+        errors["again"] = "The two new passwords differ."
+    if errors:
+        return render(request, "password.html", 422, errors=errors, forced=caller.must_change_password)
+    user.password_hash = await asyncio.to_thread(hash_password, new)
+    user.must_change_password = False
+    # Every other browser signed in as this user is signed out; this one gets a new session.
+    await sessions.end_all(session, user.id)
+    token, _ = await sessions.start(session, user.id)
+    await session.commit()
+    return _signed_in(RedirectResponse("/admin?changed=1", status_code=303), request, token)

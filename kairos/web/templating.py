@@ -1,0 +1,114 @@
+"""Jinja2 set-up for the pages: one environment, asset URLs that change with the file (cache forever),
+the CSRF token of the caller, the site settings, and small formatting filters."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from kairos import __version__
+from kairos.api.deps import ANONYMOUS, Caller
+from kairos.runtime import Runtime
+
+_HERE = Path(__file__).parent
+STATIC_DIR = _HERE / "static"
+CSRF_COOKIE = "kairos_csrf"  # anonymous forms (login) use double-submit; signed-in forms the session's token
+
+NONE = "\u2013"  # en dash: "no value"
+
+templates = Jinja2Templates(directory=_HERE / "templates")
+
+
+@functools.cache
+def static_url(path: str) -> str:
+    """``/static/<path>?v=<content hash>``: the URL changes when the file does, so it can be cached forever."""
+    digest = hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
+    return f"/static/{path}?v={digest}"
+
+
+def _when(value: datetime | None) -> str:
+    if value is None:
+        return NONE
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _iso(value: datetime | None) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else ""
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return NONE
+    s = int(seconds)
+    days, s = divmod(s, 86400)
+    hours, s = divmod(s, 3600)
+    minutes, s = divmod(s, 60)
+    parts = [f"{days}d"] if days else []
+    if hours or days:
+        parts.append(f"{hours}h")
+    if not days:
+        parts.append(f"{minutes}m")
+    if not days and not hours:
+        parts.append(f"{s}s")
+    return " ".join(parts)
+
+
+def _pct(value: float | None) -> str:
+    if value is None:
+        return NONE
+    return f"{value:.2f} %" if value < 100 else "100 %"
+
+
+def _ms(value: float | None) -> str:
+    return NONE if value is None else f"{value:.0f} ms"
+
+
+templates.env.globals.update(static_url=static_url, version=__version__)
+templates.env.filters.update(when=_when, iso=_iso, duration=_duration, pct=_pct, ms=_ms)
+
+
+def caller_of(request: Request) -> Caller:
+    caller: Caller = getattr(request.state, "caller", None) or ANONYMOUS
+    return caller
+
+
+def csrf_token(request: Request) -> str:
+    """The token forms on this page must send back."""
+    caller = caller_of(request)
+    if caller.csrf:
+        return caller.csrf
+    token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf", None)
+    if not token or len(token) > 100:
+        token = secrets.token_urlsafe(32)
+        request.state.new_csrf = token
+    return token
+
+
+def is_https(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def render(request: Request, template: str, code: int = 200, **context: Any) -> HTMLResponse:
+    runtime: Runtime = request.app.state.runtime
+    caller = caller_of(request)
+    context.update(
+        caller=caller,
+        csrf=csrf_token(request),
+        site=runtime.site,
+        show_targets=runtime.site.show_targets or caller.authenticated,
+        path=request.url.path,
+    )
+    response = templates.TemplateResponse(request, template, context, status_code=code)
+    response.headers["Cache-Control"] = "no-store" if caller.authenticated else "no-cache"
+    new_csrf = getattr(request.state, "new_csrf", None)
+    if new_csrf:
+        response.set_cookie(CSRF_COOKIE, new_csrf, httponly=True, samesite="strict", secure=is_https(request))
+    return response
