@@ -7,24 +7,30 @@ from fastapi import FastAPI
 from kairos.api import errors
 from kairos.api.routes import (
     actuator,
+    announcements,
     api_keys,
     credentials,
     discovery,
     groups,
     history,
+    instant_check,
     outages,
     resource_types,
     resources,
+    settings,
     status,
+    stream,
 )
 
 
 def mount(app: FastAPI) -> None:
     """Register routers and error handlers on ``app``."""
     errors.install(app)
-    # status first: its fixed path /api/resources/status-updates must win over /api/resources/{id}.
+    # status and stream first: their fixed paths (/api/resources/status-updates, /api/resources/stream)
+    # must win over /api/resources/{id}.
     for module in (
         status,
+        stream,
         resources,
         history,
         outages,
@@ -33,6 +39,9 @@ def mount(app: FastAPI) -> None:
         credentials,
         discovery,
         api_keys,
+        announcements,
+        instant_check,
+        settings,
         actuator,
     ):
         app.include_router(module.router)

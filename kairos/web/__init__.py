@@ -10,7 +10,21 @@ from starlette.types import Scope
 
 from kairos.api import errors as api_errors
 from kairos.web.deps import PageError, Redirect
-from kairos.web.routes import account, admin_home
+from kairos.web.routes import (
+    account,
+    admin_discovery,
+    admin_groups,
+    admin_home,
+    admin_keys,
+    admin_resources,
+    admin_settings,
+    admin_types,
+    announcements,
+    badges,
+    dashboard,
+    outages_page,
+    resource_page,
+)
 from kairos.web.templating import STATIC_DIR, render
 
 # Paths that always answer JSON errors; everything else is a page.
@@ -56,5 +70,19 @@ def mount(app: FastAPI) -> None:
     app.add_exception_handler(PageError, _page_error)
     app.add_exception_handler(Redirect, _redirect)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    for module in (account, admin_home):
+    for module in (
+        account,
+        dashboard,
+        resource_page,
+        outages_page,
+        announcements,
+        badges,
+        admin_home,
+        admin_resources,
+        admin_types,
+        admin_groups,
+        admin_keys,
+        admin_discovery,
+        admin_settings,
+    ):
         app.include_router(module.router)
