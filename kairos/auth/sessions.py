@@ -36,6 +36,8 @@ async def start(session: AsyncSession, user_id: int) -> tuple[str, str]:
     """A new session for ``user_id``: returns (cookie token, CSRF token). The caller commits."""
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     now = datetime.now(UTC)
+    # Sign-ins are rare next to page views: a good moment to drop sessions that ran out.
+    await session.execute(delete(UserSession).where(UserSession.expires_at <= now))
     session.add(
         UserSession(
             token_hash=_hash(token),
@@ -84,7 +86,3 @@ async def end(session: AsyncSession, token: str) -> None:
 async def end_all(session: AsyncSession, user_id: int) -> None:
     """Sign a user out everywhere (password changed, account disabled)."""
     await session.execute(delete(UserSession).where(UserSession.user_id == user_id))
-
-
-async def prune(session: AsyncSession) -> None:
-    await session.execute(delete(UserSession).where(UserSession.expires_at <= datetime.now(UTC)))
