@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     admin_password: SecretStr = SecretStr("admin")
     user_agent: str = "Kairos-Monitor/0.1"
     max_body_bytes: Annotated[int, Field(ge=1024)] = 1_048_576
+    # Proxies whose X-Forwarded-Proto/-For are trusted (comma-separated addresses, or "*"): behind a TLS proxy
+    # this makes the session cookie Secure and the client address right for login throttling.
+    forwarded_allow_ips: str = "127.0.0.1"
     shutdown_grace_s: Annotated[float, Field(gt=0, le=60)] = 5.0
 
     @field_validator("log_level")

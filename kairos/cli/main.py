@@ -64,6 +64,7 @@ def serve(
         log_level=settings.log_level,
         loop="auto",
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,
     )
 

@@ -96,3 +96,26 @@ async def test_the_api_accepts_the_console_session_but_writes_need_its_csrf_head
         assert r.status_code == 403 and r.json()["error"]["code"] == "csrf_failed"
         r = await browser.post("/api/groups", json=body, headers={"X-CSRF-Token": csrf_of(page.text)})
         assert r.status_code == 201
+
+
+def _set_cookie(response: httpx.Response, name: str) -> str:
+    return next(v for k, v in response.headers.multi_items() if k == "set-cookie" and v.startswith(name + "="))
+
+
+async def test_behind_a_tls_proxy_the_session_cookie_is_secure_and_http_only(kairos: Running) -> None:
+    proxied = {"X-Forwarded-Proto": "https"}
+    # httpx keeps Secure cookies away from plain http, as a browser would: carry the CSRF cookie by hand.
+    async with httpx.AsyncClient(base_url=kairos.url, headers=proxied) as browser:
+        page = await browser.get("/login")
+        csrf_cookie = _set_cookie(page, "kairos_csrf")
+        assert "Secure" in csrf_cookie
+        r = await browser.post(
+            "/login",
+            data={"csrf_token": csrf_of(page.text), "email": ADMIN_EMAIL, "password": "admin"},
+            headers={"Cookie": csrf_cookie.split(";")[0]},
+        )
+        cookie = _set_cookie(r, "kairos_session")
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    async with httpx.AsyncClient(base_url=kairos.url) as plain:
+        r = await sign_in(plain, ADMIN_EMAIL, "admin")
+        assert "Secure" not in _set_cookie(r, "kairos_session")
