@@ -1,23 +1,42 @@
 """Site-wide settings an admin edits in the console (title, whether targets are shown publicly).
 
-Kept in the ``setting`` table and cached on the runtime: every page reads them, few requests change them."""
+Kept in the ``setting`` table and cached on the runtime: every page reads them, few requests change them.
+``apply_site`` is the one way to change them: it saves the row and replaces the cached copy at once."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+import unicodedata
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.db.models import Setting
 
+if TYPE_CHECKING:
+    from kairos.runtime import Runtime
+
 _KEY = "site"
+
+
+def _title(value: str) -> str:
+    if not value:
+        raise ValueError("must not be blank")
+    # The title goes into the header, the tab and the badges: no control characters (newlines included).
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100), AfterValidator(_title)]
 
 
 class SiteSettings(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
-    title: str = Field("Kairos", min_length=1, max_length=100, description="Shown in the header and tab title.")
+    title: Title = Field("Kairos", description="Shown in the header and tab title (1 to 100 characters).")
     show_targets: bool = Field(
         True, description="Show each resource's target (URL, host:port, image) to anonymous visitors."
     )
@@ -41,3 +60,10 @@ async def save_site(session: AsyncSession, site: SiteSettings) -> None:
     else:
         row.value = value
     await session.commit()
+
+
+async def apply_site(runtime: Runtime, session: AsyncSession, site: SiteSettings) -> SiteSettings:
+    """Saves ``site`` and makes it the copy every page reads, from the next request on."""
+    await save_site(session, site)
+    runtime.site = site
+    return site
