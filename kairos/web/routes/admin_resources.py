@@ -1,7 +1,258 @@
-"""(being written)"""
+"""``/admin/resources``: the list with filters and actions, and the per-kind add and edit forms.
+
+Writes go through the API's resource service and its body models, so the console and the REST API accept
+and refuse exactly the same things; each change reaches the scheduler at once (``resource_changed``)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kairos.api import resource_service as svc
+from kairos.api.deps import RuntimeDep, SessionDep
+from kairos.api.errors import ApiError
+from kairos.api.schemas.resources import ResourceCreate, ResourceUpdate
+from kairos.db.models import Credential, Resource, ResourceGroup
+from kairos.probes.base import Status
+from kairos.scheduler.state import RuntimeState
+from kairos.web import resource_forms as rf
+from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect, UserPage, safe_next
+from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+
+LIST = "/admin/resources"
+STATUSES = (("available", "Available"), ("not-available", "Not available"), ("unknown", "Unknown"))
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    q: str = ""
+    kind: str = ""
+    status: str = ""
+    group: str = ""
+    enabled: str = ""  # "yes", "no" or "" (all)
+
+    @property
+    def active(self) -> bool:
+        return any((self.q, self.kind, self.status, self.group, self.enabled))
+
+    def keep(self, row: Resource, status: str) -> bool:
+        needle = self.q.strip().lower()
+        if needle and needle not in row.name.lower() and needle not in row.target.lower():
+            return False
+        if self.kind and row.kind != self.kind.upper():
+            return False
+        if self.status and status != self.status:
+            return False
+        if self.group and self.group not in {str(m.group_id) for m in row.memberships}:
+            return False
+        return not (self.enabled and row.enabled != (self.enabled == "yes"))
+
+
+def _status_of(state: RuntimeState | None) -> str:
+    if state is None or state.last_checked_at is None:
+        return Status.UNKNOWN.api_name
+    return state.status.api_name
+
+
+async def _load(session: AsyncSession, resource_id: int) -> Resource:
+    try:
+        return await svc.load_resource(session, resource_id)
+    except ApiError:
+        raise PageError(404, "There is no such resource.") from None
+
+
+async def _choices(session: AsyncSession) -> dict[str, Any]:
+    groups = (
+        await session.execute(select(ResourceGroup).order_by(ResourceGroup.display_order, ResourceGroup.id))
+    ).scalars()
+    creds = (await session.execute(select(Credential).order_by(Credential.name, Credential.id))).scalars()
+    return {"groups": list(groups), "credentials": list(creds)}
+
+
+_NOTICES = ("checked", "created", "updated", "deleted")
+
+
+def _back(form: Any, **notice: Any) -> str:
+    """The list as the form's page showed it (its filters), with this action's notice instead of older ones."""
+    target = safe_next(str(form.get("back", "") or ""), LIST)
+    parts = urlsplit(target)
+    if parts.path != LIST:
+        return LIST + "?" + urlencode(notice) if notice else LIST
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in _NOTICES] + list(notice.items())
+    return LIST + ("?" + urlencode(query) if query else "")
+
+
+@router.get("/admin/resources")
+async def resource_list(
+    request: Request,
+    caller: UserPage,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    q: str = "",
+    kind: str = "",
+    status: str = "",
+    group: str = "",
+    enabled: str = "",
+    checked: int | None = None,
+    created: int | None = None,
+    updated: int | None = None,
+    deleted: str = "",
+) -> Response:
+    filters = Filters(q[:200], kind[:16], status[:16], group[:16], enabled[:4])
+    states = runtime.scheduler.state
+    rows = (await session.execute(select(Resource).order_by(Resource.display_order, Resource.id))).scalars().all()
+    items = [
+        {"row": r, "status": _status_of(states.get(r.id)), "state": states.get(r.id)}
+        for r in rows
+        if filters.keep(r, _status_of(states.get(r.id)))
+    ]
+    result = next(({"row": r, "state": states.get(r.id)} for r in rows if r.id == checked), None)
+    named = {r.id: r.name for r in rows}
+    notice = f"Added {named[created]}." if created in named else f"Saved {named[updated]}." if updated in named else ""
+    if deleted:
+        notice = f"Deleted {deleted[:200]}."
+    here = _back({"back": request.url.path + (f"?{request.url.query}" if request.url.query else "")})
+    return render(
+        request,
+        "admin/resources.html",
+        items=items,
+        total=len(rows),
+        filters=filters,
+        kinds=rf.KIND_LABELS,
+        statuses=STATUSES,
+        checked=result,
+        notice=notice,
+        here=here,
+        **await _choices(session),
+    )
+
+
+# -- add and edit ------------------------------------------------------------------------------------------
+
+
+def _form_page(
+    request: Request, ctx: dict[str, Any], values: rf.FormValues, errors: dict[str, str], row: Resource | None
+) -> Response:
+    action = f"{LIST}/{row.id}/edit" if row else f"{LIST}/new?kind={values.kind.value}"
+    return render(
+        request,
+        "admin/resource_form.html",
+        422 if errors else 200,
+        values=values,
+        errors=errors,
+        resource=row,
+        action=action,
+        kinds=rf.KIND_LABELS,
+        option_fields=rf.OPTION_FIELDS[values.kind],
+        target_hint=rf.TARGET_HINTS[values.kind],
+        **ctx,
+    )
+
+
+@router.get("/admin/resources/new")
+async def new_form(
+    request: Request, _: AdminPage, session: SessionDep, kind: str = "HTTP", target: str = "", name: str = ""
+) -> Response:
+    values = rf.blank_values(rf.parse_kind(kind), name=name, target=target)
+    return _form_page(request, await _choices(session), values, {}, None)
+
+
+@router.post("/admin/resources/new")
+async def create(
+    request: Request, _: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep, kind: str = "HTTP"
+) -> Response:
+    values = rf.read_form(form, rf.parse_kind(kind))
+    body, errors = rf.validate(values, ResourceCreate)
+    if body is not None:
+        try:
+            row = await svc.create_resource(session, body)
+        except ApiError as exc:
+            await session.rollback()
+            errors = dict([rf.api_error_field(exc)])
+        else:
+            await runtime.scheduler.resource_changed(row.id)
+            raise Redirect(f"{LIST}?" + urlencode({"created": row.id}))
+    return _form_page(request, await _choices(session), values, errors, None)
+
+
+@router.get("/admin/resources/{resource_id}/edit")
+async def edit_form(request: Request, _: AdminPage, session: SessionDep, resource_id: int) -> Response:
+    row = await _load(session, resource_id)
+    return _form_page(request, await _choices(session), rf.values_from_row(row), {}, row)
+
+
+@router.post("/admin/resources/{resource_id}/edit")
+async def update(
+    request: Request, _: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep, resource_id: int
+) -> Response:
+    row = await _load(session, resource_id)
+    values = rf.read_form(form, rf.parse_kind(row.kind))  # the kind of a resource is fixed in the console
+    body, errors = rf.validate(values, ResourceUpdate)
+    if body is not None:
+        try:
+            row = await svc.update_resource(session, row, body)
+        except ApiError as exc:
+            await session.rollback()
+            errors = dict([rf.api_error_field(exc)])
+        else:
+            await runtime.scheduler.resource_changed(row.id)
+            raise Redirect(f"{LIST}?" + urlencode({"updated": row.id}))
+    row = await _load(session, resource_id)
+    return _form_page(request, await _choices(session), values, errors, row)
+
+
+# -- actions from the list ---------------------------------------------------------------------------------
+
+
+async def _set_enabled(session: AsyncSession, runtime: RuntimeDep, resource_id: int, enabled: bool) -> None:
+    row = await _load(session, resource_id)
+    await svc.update_resource(session, row, ResourceUpdate.model_validate({"active": enabled}))
+    await runtime.scheduler.resource_changed(resource_id)
+
+
+@router.post("/admin/resources/{resource_id}/enable")
+async def enable(_: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep, resource_id: int) -> None:
+    await _set_enabled(session, runtime, resource_id, True)
+    raise Redirect(_back(form))
+
+
+@router.post("/admin/resources/{resource_id}/disable")
+async def disable(_: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep, resource_id: int) -> None:
+    await _set_enabled(session, runtime, resource_id, False)
+    raise Redirect(_back(form))
+
+
+@router.get("/admin/resources/{resource_id}/delete")
+async def delete_confirm(request: Request, _: AdminPage, session: SessionDep, resource_id: int) -> Response:
+    """The confirmation step without JavaScript (with it, the list asks in a dialog and posts directly)."""
+    row = await _load(session, resource_id)
+    return render(request, "admin/resource_delete.html", resource=row)
+
+
+@router.post("/admin/resources/{resource_id}/delete")
+async def delete(_: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep, resource_id: int) -> None:
+    row = await _load(session, resource_id)
+    await session.delete(row)
+    await session.commit()
+    runtime.scheduler.resource_deleted(resource_id)
+    raise Redirect(f"{LIST}?" + urlencode({"deleted": row.name[:200]}))
+
+
+@router.post("/admin/resources/{resource_id}/check")
+async def check_now(
+    _: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep, resource_id: int
+) -> None:
+    """Check now without JavaScript: the list shows the fresh result (from the scheduler's state) on top."""
+    row = await _load(session, resource_id)
+    await session.close()  # a check can take up to its timeout: do not hold a connection meanwhile
+    if await runtime.scheduler.check_now(row.id) is None:
+        raise PageError(409, "This resource is not scheduled: its stored configuration is invalid.")
+    raise Redirect(_back(form, checked=row.id))

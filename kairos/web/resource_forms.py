@@ -1,0 +1,270 @@
+"""The console's resource form: what each kind's form shows, the typed values kept for re-display, and the
+translation of a submitted form into the API's own body models.
+
+Validation is the API's: the body is built as JSON would send it and checked by ``ResourceCreate`` /
+``ResourceUpdate``, the options by the kind's config model and the target by the kind's rules. Every pydantic
+error is mapped onto the form field it belongs to (``errors["options.maxRedirects"]``), not just the first."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
+
+from kairos.api import resource_service as svc
+from kairos.api.errors import ApiError, field_path
+from kairos.db.models import Resource
+from kairos.probes.base import Kind
+from kairos.probes.kinds import spec_for
+
+Widget = Literal["text", "number", "checkbox", "select", "codes", "lines"]
+M = TypeVar("M", bound=BaseModel)
+
+KIND_LABELS = {Kind.HTTP: "HTTP(S)", Kind.TCP: "TCP port", Kind.DOCKER: "Container image"}
+TARGET_HINTS = {
+    Kind.HTTP: "An http:// or https:// URL, e.g. https://example.com/health",
+    Kind.TCP: "host:port, e.g. db.example.com:5432 or [::1]:22",
+    Kind.DOCKER: "An image reference, e.g. nginx:1.27 or ghcr.io/org/app:v1",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class OptionField:
+    """One option of a kind's config model as the form shows it; the hint is the model's own description."""
+
+    name: str
+    label: str
+    widget: Widget
+    choices: tuple[tuple[str, str], ...] = ()
+    note: str = ""
+
+    def hint(self, kind: Kind) -> str:
+        model_field = spec_for(kind).config_model.model_fields.get(self.name)
+        described = (model_field.description or "") if model_field else ""
+        return " ".join(p for p in (described, self.note) if p)
+
+
+OPTION_FIELDS: dict[Kind, tuple[OptionField, ...]] = {
+    Kind.HTTP: (
+        OptionField("method", "Method", "select", (("GET", "GET"), ("HEAD", "HEAD"))),
+        OptionField("acceptedStatusCodes", "Expected status codes", "codes", note="Separate with commas."),
+        OptionField("bodyContains", "Body must contain", "text"),
+        OptionField("headers", "Request headers", "lines", note="One 'Name: value' per line."),
+        OptionField("followRedirects", "Follow redirects", "checkbox"),
+        OptionField("maxRedirects", "Maximum redirects", "number"),
+    ),
+    Kind.TCP: (),
+    Kind.DOCKER: (
+        OptionField("platform", "Platform", "text"),
+        OptionField(
+            "manifestOnly",
+            "Check mode",
+            "select",
+            (("false", "Full: manifest and the first byte of every blob"), ("true", "Manifest only")),
+        ),
+        OptionField("allPlatforms", "Check every platform", "checkbox"),
+        OptionField("insecureHttp", "Plain HTTP to the registry", "checkbox"),
+    ),
+}
+_CHECKBOXES = ("active", "skipTLS", "recursive")
+_TEXTS = ("name", "target", "intervalSeconds", "timeoutSeconds", "credentialId")
+
+
+@dataclass(slots=True)
+class FormValues:
+    """What the form shows: strings and booleans exactly as typed, so a refused form comes back unchanged."""
+
+    kind: Kind
+    name: str = ""
+    target: str = ""
+    intervalSeconds: str = ""  # the API field names: errors map onto the form
+    timeoutSeconds: str = ""
+    credentialId: str = ""
+    groupIds: list[str] = field(default_factory=list)
+    active: bool = True
+    skipTLS: bool = False
+    recursive: bool = False
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_kind(raw: str | None) -> Kind:
+    try:
+        return Kind((raw or "HTTP").strip().upper())
+    except ValueError:
+        return Kind.HTTP
+
+
+def _shown(value: Any, widget: Widget) -> Any:
+    """An option value as its widget shows it."""
+    if widget == "checkbox":
+        return bool(value)
+    if widget == "codes":
+        return ", ".join(value or [])
+    if widget == "lines":
+        return "\n".join(f"{k}: {v}" for k, v in (value or {}).items())
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _option_values(kind: Kind, config: dict[str, Any]) -> dict[str, Any]:
+    try:
+        full = spec_for(kind).config_model.model_validate(config).model_dump(mode="json")
+    except ValidationError:
+        full = dict(config)
+    return {f.name: _shown(full.get(f.name), f.widget) for f in OPTION_FIELDS[kind]}
+
+
+def blank_values(kind: Kind, name: str = "", target: str = "") -> FormValues:
+    """A new resource's form; ``name`` and ``target`` may come prefilled (the instant check's "track")."""
+    return FormValues(kind, name=name[:200], target=target[:2048], options=_option_values(kind, {}))
+
+
+def values_from_row(row: Resource) -> FormValues:
+    kind = parse_kind(row.kind)
+    return FormValues(
+        kind,
+        name=row.name,
+        target=row.target,
+        intervalSeconds="" if row.interval_s is None else str(row.interval_s),
+        timeoutSeconds="" if row.timeout_s is None else f"{row.timeout_s:g}",
+        credentialId="" if row.credential_id is None else str(row.credential_id),
+        groupIds=[str(m.group_id) for m in row.memberships],
+        active=row.enabled,
+        skipTLS=row.skip_tls,
+        recursive=row.recursive,
+        options=_option_values(kind, row.config or {}),
+    )
+
+
+def _text(form: FormData, key: str, limit: int = 4096) -> str:
+    value = form.get(key)
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def read_options(form: FormData, kind: Kind) -> dict[str, Any]:
+    """The kind's option fields of a submitted form (``options.<name>``), as typed."""
+    out: dict[str, Any] = {}
+    for f in OPTION_FIELDS[kind]:
+        key = f"options.{f.name}"
+        out[f.name] = key in form if f.widget == "checkbox" else _text(form, key)
+    return out
+
+
+def read_form(form: FormData, kind: Kind) -> FormValues:
+    values = FormValues(kind, options=read_options(form, kind))
+    for key in _TEXTS:
+        setattr(values, key, _text(form, key))
+    for key in _CHECKBOXES:
+        setattr(values, key, key in form)
+    values.groupIds = [v for v in form.getlist("groupIds") if isinstance(v, str)][:100]
+    return values
+
+
+# -- form values -> API body -------------------------------------------------------------------------------
+
+
+def _errors_of(exc: ValidationError, prefix: str = "") -> dict[str, str]:
+    """Every error of ``exc`` under the form field it belongs to (list positions dropped), the first per field."""
+    out: dict[str, str] = {}
+    for err in exc.errors():
+        path = field_path(err["loc"]) or ""
+        key = re.sub(r"\[\d+\].*$", "", f"{prefix}{path}").rstrip(".") or "form"
+        if err["type"] == "missing":
+            msg = "This is required."
+        elif err["type"] == "extra_forbidden":
+            msg = "Unknown field."
+        else:
+            msg = str(err["msg"]).removeprefix("Value error, ")
+        out.setdefault(key, msg)
+    return out
+
+
+def api_error_field(exc: ApiError) -> tuple[str, str]:
+    """An ``ApiError`` of the resource service as (form field, message without the field's name)."""
+    key = re.sub(r"\[\d+\].*$", "", exc.field or "form")
+    if key == "groupId":
+        key = "groupIds"
+    return key, exc.message.split(": ", 1)[-1] if exc.field else exc.message
+
+
+def _headers(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        name, sep, value = line.partition(":")
+        if not sep or not name.strip():
+            raise ValueError(f"'{line.strip()[:40]}' does not look like 'Name: value'")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def options_body(kind: Kind, typed: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The options as the API takes them (only what differs from the defaults), or the errors per field."""
+    raw: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for f in OPTION_FIELDS[kind]:
+        value = typed.get(f.name)
+        if f.widget == "checkbox":
+            raw[f.name] = bool(value)
+        elif f.widget == "codes":
+            codes = [c for c in re.split(r"[,\s]+", str(value or "")) if c]
+            if codes:
+                raw[f.name] = codes
+        elif f.widget == "lines":
+            try:
+                raw[f.name] = _headers(str(value or ""))
+            except ValueError as exc:
+                errors[f"options.{f.name}"] = str(exc)
+        elif str(value or "").strip():
+            raw[f.name] = str(value).strip()
+    try:
+        config = spec_for(kind).config_model.model_validate(raw)
+    except ValidationError as exc:
+        errors = {**_errors_of(exc, "options."), **errors}
+    if errors:
+        return {}, errors
+    return config.model_dump(mode="json", exclude_defaults=True), {}
+
+
+def body_of(values: FormValues) -> tuple[dict[str, Any], dict[str, str]]:
+    """The JSON body the API would receive for this form, and the errors found on the options."""
+    options, errors = options_body(values.kind, values.options)
+
+    def blank_is_none(text: str) -> str | None:
+        return text.strip() or None
+
+    body: dict[str, Any] = {
+        "name": values.name,
+        "resourceType": values.kind.value,
+        "target": values.target,
+        "groupIds": values.groupIds,
+        "active": values.active,
+        "skipTLS": values.skipTLS if values.kind is not Kind.TCP else False,
+        "recursive": values.recursive if values.kind is Kind.DOCKER else False,
+        "intervalSeconds": blank_is_none(values.intervalSeconds),
+        "timeoutSeconds": blank_is_none(values.timeoutSeconds),
+        "credentialId": blank_is_none(values.credentialId),
+        "options": options,
+    }
+    return body, errors
+
+
+def validate(values: FormValues, model: type[M]) -> tuple[M | None, dict[str, str]]:
+    """``model`` (ResourceCreate or ResourceUpdate) built from the form, or every error by field."""
+    body, errors = body_of(values)
+    parsed: M | None = None
+    try:
+        parsed = model.model_validate(body)
+    except ValidationError as exc:
+        errors = {**_errors_of(exc), **errors}
+    if "target" not in errors and values.target.strip():
+        try:
+            svc.check_target(values.kind, values.target.strip())
+        except ApiError as exc:
+            errors["target"] = api_error_field(exc)[1]
+    return (None, errors) if errors else (parsed, {})
