@@ -40,7 +40,9 @@ def build_runtime(settings: Settings) -> Runtime:
     credentials = CredentialStore(sessionmaker, box)
     metrics = Metrics()
     scheduler = Scheduler(sessionmaker, settings, credentials, engine.dialect.name, metrics)
-    return Runtime(settings, engine, sessionmaker, box, credentials, metrics, scheduler)
+    runtime = Runtime(settings, engine, sessionmaker, box, credentials, metrics, scheduler)
+    scheduler.on_result = runtime.events.publish
+    return runtime
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -69,6 +71,7 @@ def create_app(settings: Settings) -> FastAPI:
             yield
         finally:
             runtime.started = False
+            runtime.events.close()
             await discovery.stop()
             await runtime.scheduler.stop()
             await runtime.engine.dispose()

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from kairos.auth.throttle import LoginThrottle
 from kairos.credentials import CredentialStore
 from kairos.crypto import SecretBox
+from kairos.live_events import Broadcaster
 from kairos.metrics import Metrics
 from kairos.scheduler.loop import Scheduler
 from kairos.settings import Settings
@@ -32,3 +33,4 @@ class Runtime:
     discovery: DiscoveryLoop | None = None  # set by build_runtime (it needs the runtime itself)
     site: SiteSettings = field(default_factory=SiteSettings)  # loaded at start, replaced when edited
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    events: Broadcaster = field(default_factory=Broadcaster)  # results for the live stream

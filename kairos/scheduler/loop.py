@@ -74,6 +74,8 @@ class Scheduler:
         self._stopping = False
         self.lags: list[float] = []  # start - due of recent checks, for benchmarks and metrics
         self.record_lags = False
+        # Told the id of each resource whose result was just applied (the live dashboard stream); must not block.
+        self.on_result: Callable[[int], None] | None = None
 
     # -- life cycle ---------------------------------------------------------------------------------------
 
@@ -267,6 +269,8 @@ class Scheduler:
         self.recorder.add(Record(res.id, result, state_row(res.id, state), transition))
         self.uptime.add(res.id, result.status)
         self.timeline.add(res.id, result)
+        if self.on_result is not None:
+            self.on_result(res.id)
         if res.enabled:
             self._schedule(res.id, self._next_due(res, due, started))
 

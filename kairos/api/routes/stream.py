@@ -1,7 +1,136 @@
-"""(being written)"""
+"""``GET /api/resources/stream``: Server-Sent Events with every resource's new results, for the dashboard.
+
+Results are coalesced: at most one ``status`` message per ~second, carrying the latest state of each
+resource that changed. A ``: heartbeat`` comment every 15 s keeps proxies from closing an idle stream.
+Streams end by themselves at shutdown and after 30 minutes (the browser reconnects after ``retry``), so
+the caller's visibility and credentials are re-checked regularly."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy import select
+
+from kairos.api.deps import OPTIONAL_AUTH, CurrentCaller, RuntimeDep, SessionDep
+from kairos.api.errors import error_responses
+from kairos.api.views import hidden_from_anonymous
+from kairos.db.models import Resource
+from kairos.live_events import Subscription
+from kairos.runtime import Runtime
+from kairos.web.dashboard_data import live_update
 
 router = APIRouter(prefix="/api/resources", tags=["status"])
+
+RETRY_MS = 3000
+COALESCE_S = 1.0
+HEARTBEAT_S = 15.0
+MAX_LIFETIME_S = 1800.0
+
+_DESCRIPTION = """Public (anonymous callers get only resources they may see). A `text/event-stream`:
+
+- first `retry: 3000` (reconnect after 3 s);
+- `event: status` with `data:` a JSON array, one object per resource with a new result since the last
+  message (at most one message per second): `resourceId`, `status` (available / not-available / unknown),
+  `checkedAt`, `latencyMs`, `message`, `outageSince` (null when not in an outage), `uptime` (`h24`, `d7`,
+  `d30`), `block` (`index` 95 of the 24-hour timeline, its `start` in epoch seconds and its `status`
+  letter: A available, N not available, U unknown, - no data) and `blockLatencyMs`;
+- `event: resync` when the client fell too far behind: re-read `/api/resources/status-updates`;
+- a `: heartbeat` comment every 15 s.
+
+The stream ends at server shutdown and after 30 minutes; EventSource reconnects by itself."""
+
+
+class _Visibility:
+    """What an anonymous subscriber may see, re-read when an id it has not seen yet shows up."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+        self._known: set[int] = set()
+        self._hidden: set[int] = set()
+
+    async def refresh(self) -> None:
+        async with self._runtime.sessionmaker() as session:
+            self._known = set((await session.execute(select(Resource.id))).scalars())
+            self._hidden = await hidden_from_anonymous(session)
+
+    async def allowed(self, ids: set[int]) -> set[int]:
+        if not ids <= self._known:
+            await self.refresh()
+        return {i for i in ids if i in self._known and i not in self._hidden}
+
+
+def _server_closing(request: Request, keep_alive_at_start: bool) -> bool:
+    """uvicorn waits for open responses before it runs the lifespan shutdown, and tells the application
+    nothing; what it does do is mark each in-flight request cycle ``keep_alive = False``. Watching that flag
+    lets a stream end so that shutdown completes."""
+    cycle = getattr(request.receive, "__self__", None)
+    return keep_alive_at_start and getattr(cycle, "keep_alive", True) is False
+
+
+def _message(event: str, data: Any) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+
+async def _events(request: Request, runtime: Runtime, sub: Subscription, anonymous: bool) -> AsyncIterator[str]:
+    loop = asyncio.get_running_loop()
+    started = last_sent = loop.time()
+    cycle = getattr(request.receive, "__self__", None)
+    keep_alive_at_start = getattr(cycle, "keep_alive", False) is True
+    visibility = _Visibility(runtime) if anonymous else None
+    if visibility is not None:
+        await visibility.refresh()
+    yield f"retry: {RETRY_MS}\n: connected\n\n"
+    while True:
+        await sub.wait(1.0)  # wakes at least every second to notice shutdown
+        if sub.closed or _server_closing(request, keep_alive_at_start) or loop.time() - started > MAX_LIFETIME_S:
+            return
+        ids, overflowed = sub.take()
+        if overflowed:
+            yield _message("resync", {})
+            last_sent = loop.time()
+        if visibility is not None and ids:
+            ids = await visibility.allowed(ids)
+        now = time.time()
+        updates = [u for u in (live_update(runtime, rid, now) for rid in sorted(ids)) if u is not None]
+        if updates:
+            yield _message("status", updates)
+            last_sent = loop.time()
+            await asyncio.sleep(COALESCE_S)  # let the next results pile up into one message
+        elif loop.time() - last_sent >= HEARTBEAT_S:
+            yield ": heartbeat\n\n"
+            last_sent = loop.time()
+
+
+async def _subscribed(request: Request, runtime: Runtime, anonymous: bool) -> AsyncIterator[str]:
+    with runtime.events.subscribe() as sub:
+        async for chunk in _events(request, runtime, sub, anonymous):
+            yield chunk
+
+
+@router.get(
+    "/stream",
+    openapi_extra=OPTIONAL_AUTH,
+    summary="Live results of every resource (Server-Sent Events)",
+    description=_DESCRIPTION,
+    response_class=StreamingResponse,
+    responses={
+        200: {"description": "An event stream.", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+        **error_responses(401),
+    },
+)
+async def stream(
+    request: Request, runtime: RuntimeDep, caller: CurrentCaller, session: SessionDep
+) -> StreamingResponse:
+    # The caller is known; give the database connection back instead of holding it for the whole stream.
+    await session.close()
+    return StreamingResponse(
+        _subscribed(request, runtime, not caller.authenticated),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

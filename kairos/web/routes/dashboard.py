@@ -1,7 +1,35 @@
-"""(being written)"""
+"""The public status board ``/`` and the same view for one group, ``/groups/{id}``."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from kairos.announcements import active_announcements
+from kairos.api.deps import RuntimeDep, SessionDep
+from kairos.web.dashboard_data import group_visible, load_board
+from kairos.web.deps import PageCaller, PageError
+from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+async def dashboard(request: Request, session: SessionDep, runtime: RuntimeDep, caller: PageCaller) -> HTMLResponse:
+    board = await load_board(session, runtime, caller)
+    announcements = await active_announcements(session, datetime.now(UTC))
+    return render(request, "dashboard.html", board=board, announcements=announcements, group=None)
+
+
+@router.get("/groups/{group_id}")
+async def group_page(
+    request: Request, group_id: int, session: SessionDep, runtime: RuntimeDep, caller: PageCaller
+) -> HTMLResponse:
+    group = await group_visible(session, caller, group_id)
+    if group is None:
+        raise PageError(404, "There is no such group.")
+    board = await load_board(session, runtime, caller, group_id=group.id)
+    announcements = await active_announcements(session, datetime.now(UTC))
+    return render(request, "group.html", board=board, announcements=announcements, group=group)

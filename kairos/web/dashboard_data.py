@@ -1,0 +1,178 @@
+"""What the dashboard, the group page and the live stream show, assembled from the scheduler's memory.
+
+Rows come from three small column queries (resources, groups, memberships) and the in-memory status,
+uptime and 24-hour timeline; no history is read. A resource in several groups appears in each of them;
+resources in no group come last. Anonymous callers see only PUBLIC groups, and resources in no group or in
+at least one PUBLIC group (the rule of ``kairos.api.views.visible_to``)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kairos.api.deps import Caller
+from kairos.db.models import GroupMember, Resource, ResourceGroup
+from kairos.probes.base import Status
+from kairos.rollups.buckets import FIFTEEN_MIN, bucket_of
+from kairos.runtime import Runtime
+from kairos.scheduler.state import RuntimeState
+
+PUBLIC = "PUBLIC"
+
+
+@dataclass(slots=True)
+class Row:
+    id: int
+    name: str
+    kind: str
+    target: str
+    enabled: bool
+    status: str  # available / not-available / unknown
+    checked_at: datetime | None
+    latency_ms: float | None
+    outage_since: datetime | None
+    uptime: dict[str, float | None]
+    timeline: str  # 96 letters, oldest first: A up, N down, U unknown, - no data
+
+
+@dataclass(slots=True)
+class Section:
+    id: int | None  # None: the resources in no group
+    name: str
+    visibility: str
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Board:
+    sections: list[Section]
+    edge: int  # start (epoch seconds) of the last timeline block
+    now: float
+    total: int = 0  # distinct resources
+    up: int = 0
+    down: int = 0
+    unknown: int = 0
+
+    @property
+    def summary(self) -> str:
+        if self.total == 0:
+            return "No resources to show yet"
+        if self.down:
+            return f"{self.down} resource{'s' if self.down != 1 else ''} not available"
+        if self.unknown == self.total:
+            return "Waiting for the first checks"
+        return "All systems operational"
+
+
+def status_of(state: RuntimeState | None) -> str:
+    return (state.status if state else Status.UNKNOWN).api_name
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
+
+
+def live_update(runtime: Runtime, resource_id: int, now: float) -> dict[str, Any] | None:
+    """One resource as the stream sends it (None if it no longer exists)."""
+    scheduler = runtime.scheduler
+    state = scheduler.state.get(resource_id)
+    if state is None:
+        return None
+    letters, latencies = scheduler.timeline.compact(resource_id, now)
+    return {
+        "resourceId": resource_id,
+        "status": status_of(state),
+        "checkedAt": _iso(state.last_checked_at),
+        "latencyMs": state.last_latency_ms,
+        "message": state.last_message,
+        "outageSince": _iso(state.outage_since),
+        "uptime": scheduler.uptime.get(resource_id),
+        # The block the result landed in: the last of the 96, starting at ``start`` (epoch seconds).
+        "block": {"index": len(letters) - 1, "start": bucket_of(now, FIFTEEN_MIN), "status": letters[-1]},
+        "blockLatencyMs": latencies[-1],
+    }
+
+
+async def _shown_groups(session: AsyncSession, caller: Caller, only: int | None) -> list[Section]:
+    g = ResourceGroup
+    stmt = select(g.id, g.name, g.visibility).order_by(g.display_order, g.id)
+    if not caller.authenticated:
+        stmt = stmt.where(g.visibility == PUBLIC)
+    if only is not None:
+        stmt = stmt.where(g.id == only)
+    return [Section(gid, name, visibility) for gid, name, visibility in await session.execute(stmt)]
+
+
+def _row(runtime: Runtime, rid: int, fields: tuple[str, str, str, bool], now: float) -> Row:
+    scheduler = runtime.scheduler
+    state = scheduler.state.get(rid)
+    name, kind, target, enabled = fields
+    return Row(
+        id=rid,
+        name=name,
+        kind=kind,
+        target=target,
+        enabled=enabled,
+        status=status_of(state),
+        checked_at=state.last_checked_at if state else None,
+        latency_ms=state.last_latency_ms if state else None,
+        outage_since=state.outage_since if state else None,
+        uptime=scheduler.uptime.get(rid),
+        timeline=scheduler.timeline.compact(rid, now)[0],
+    )
+
+
+async def load_board(session: AsyncSession, runtime: Runtime, caller: Caller, group_id: int | None = None) -> Board:
+    """Every section the caller may see (only ``group_id``'s when given) with its rows in display order."""
+    now = time.time()
+    sections = await _shown_groups(session, caller, group_id)
+    by_group = {s.id: s for s in sections}
+    r = Resource
+    resources = {
+        rid: (name, kind, target, enabled, order)
+        for rid, name, kind, target, enabled, order in await session.execute(
+            select(r.id, r.name, r.kind, r.target, r.enabled, r.display_order)
+        )
+    }
+    members = (
+        await session.execute(select(GroupMember.group_id, GroupMember.resource_id, GroupMember.display_order))
+    ).all()
+    grouped = {rid for _gid, rid, _order in members}
+    placed: dict[int | None, list[tuple[int, str, int]]] = {}
+    for gid, rid, order in members:
+        if gid in by_group and rid in resources:
+            placed.setdefault(gid, []).append((order, resources[rid][0].lower(), rid))
+    if group_id is None:
+        loose = [(v[4], v[0].lower(), rid) for rid, v in resources.items() if rid not in grouped]
+        if loose:
+            sections.append(Section(None, "Other resources" if sections else "Resources", PUBLIC))
+            placed[None] = loose
+    board = Board(sections, bucket_of(now, FIFTEEN_MIN), now)
+    built: dict[int, Row] = {}
+    for section in sections:
+        for _order, _name, rid in sorted(placed.get(section.id, [])):
+            row = built.get(rid)
+            if row is None:
+                row = built[rid] = _row(runtime, rid, resources[rid][:4], now)
+            section.rows.append(row)
+    for row in built.values():
+        board.total += 1
+        if row.status == "available":
+            board.up += 1
+        elif row.status == "not-available":
+            board.down += 1
+        else:
+            board.unknown += 1
+    return board
+
+
+async def group_visible(session: AsyncSession, caller: Caller, group_id: int) -> ResourceGroup | None:
+    group = await session.get(ResourceGroup, group_id)
+    if group is None or (group.visibility != PUBLIC and not caller.authenticated):
+        return None
+    return group

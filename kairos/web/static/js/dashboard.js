@@ -1,0 +1,435 @@
+// The status board: draws the 96-block timelines of the rows in view, tooltips with each block's counts
+// (fetched per resource on first use), search/status filter, collapsible groups, timeline/card view, and
+// live updates from /api/resources/stream (falling back to polling when the stream is unavailable).
+(function () {
+  "use strict";
+  var BLOCK = 900, N = 96, CLS = { A: "a", N: "n", U: "u" };
+  var LABEL = { A: "Available", N: "Not available", U: "Unknown", "-": "No data" };
+  var STATUS_TEXT = { available: "Available", "not-available": "Not available", unknown: "Unknown" };
+  var KEY_VIEW = "kairos.dashboard.view", KEY_COLLAPSED = "kairos.dashboard.collapsed";
+  var board = document.getElementById("dash-board");
+  if (!board || !window.Kairos) return;
+  var fmt = window.Kairos.fmt;
+  var tip = document.getElementById("dash-tip");
+  var liveNote = document.getElementById("dash-live");
+  var data, skew, recs, observer, source = null, pollTimer = null, reloadTimer = null, opens = 0;
+  var details = {}; // resource id -> Promise of {start epoch -> block} for tooltips
+  var hiddenAt = 0, tipFor = null;
+  var pageAll = !/^\/groups\//.test(window.location.pathname); // the group page shows a subset
+
+  function store(key, value) {
+    try {
+      if (value === undefined) return window.localStorage.getItem(key);
+      window.localStorage.setItem(key, value);
+    } catch (e) { /* storage disabled: the choice lasts for this page only */ }
+    return null;
+  }
+
+  // -- rows ----------------------------------------------------------------------------------------------
+
+  function statusOf(li) {
+    var dot = li.querySelector(".dot");
+    return dot.classList.contains("available") ? "available"
+      : dot.classList.contains("not-available") ? "not-available" : "unknown";
+  }
+
+  function init() {
+    data = JSON.parse(document.getElementById("dash-data").textContent);
+    skew = data.now * 1000 - Date.now();
+    recs = {};
+    if (observer) observer.disconnect();
+    observer = "IntersectionObserver" in window ? new IntersectionObserver(onView, { rootMargin: "300px" }) : null;
+    board.querySelectorAll("li.r").forEach(function (li) {
+      var id = +li.dataset.id, rec = recs[id], out = li.querySelector(".o");
+      if (!rec) {
+        rec = recs[id] = { id: id, tl: li.dataset.tl, edge: data.edge, status: statusOf(li), v: 1, lis: [],
+          since: out ? out.dataset.since : null };
+      }
+      rec.lis.push(li);
+      li._q = (li.querySelector(".n").textContent + " " + ((li.querySelector(".t") || {}).textContent || "")).toLowerCase();
+      var tl = li.querySelector(".tl");
+      tl.tabIndex = 0;
+      tl.setAttribute("role", "group");
+      tl.setAttribute("aria-label", "Last 24 hours of " + li.querySelector(".n").textContent +
+        ": arrow keys read each 15-minute block");
+      if (observer) observer.observe(li); else paint(li);
+    });
+    applyCollapsed();
+    applyFilter();
+    tickOutages();
+  }
+
+  function onView(entries) {
+    entries.forEach(function (e) { if (e.isIntersecting) paint(e.target); });
+  }
+
+  // Builds the row's 96 blocks once, then only re-classes them when the resource's timeline changed.
+  function paint(li) {
+    var rec = recs[+li.dataset.id], tl = li.querySelector(".tl");
+    if (!rec || li._v === rec.v) return;
+    if (tl.children.length !== N) {
+      var frag = document.createDocumentFragment();
+      for (var i = 0; i < N; i++) frag.appendChild(document.createElement("span"));
+      tl.textContent = "";
+      tl.appendChild(frag);
+    }
+    for (var k = 0; k < N; k++) tl.children[k].className = CLS[rec.tl.charAt(k)] || "";
+    li._v = rec.v;
+  }
+
+  function repaint(rec) {
+    rec.v++;
+    rec.lis.forEach(function (li) { if (li.querySelector(".tl").children.length) paint(li); });
+  }
+
+  // Moves a timeline forward so that its last block starts at ``edge``; blocks that enter have no data yet.
+  function shiftTo(rec, edge) {
+    if (edge <= rec.edge) return false;
+    var k = Math.round((edge - rec.edge) / BLOCK);
+    rec.tl = k >= N ? new Array(N + 1).join("-") : rec.tl.slice(k) + new Array(k + 1).join("-");
+    rec.edge = edge;
+    return true;
+  }
+
+  function serverEdge() {
+    return Math.floor((Date.now() + skew) / 1000 / BLOCK) * BLOCK;
+  }
+
+  function advanceAll() {
+    var edge = serverEdge();
+    Object.keys(recs).forEach(function (id) { if (shiftTo(recs[id], edge)) repaint(recs[id]); });
+  }
+
+  function setText(li, selector, text) {
+    var el = li.querySelector(selector);
+    if (el && el.textContent !== text) el.textContent = text;
+  }
+
+  function render(rec, u) {
+    rec.lis.forEach(function (li) {
+      li.querySelector(".dot").className = "dot " + rec.status;
+      setText(li, ".st", STATUS_TEXT[rec.status] || "Unknown");
+      var ups = li.querySelectorAll(".u");
+      if (u.uptime) {
+        ups[0].textContent = fmt.pct(u.uptime.h24);
+        ups[1].textContent = fmt.pct(u.uptime.d7);
+        ups[2].textContent = fmt.pct(u.uptime.d30);
+      } else if (u.uptimePercentage !== undefined) {
+        ups[0].textContent = fmt.pct(u.uptimePercentage);
+      }
+      if (u.latencyMs !== undefined) setText(li, ".l", fmt.ms(u.latencyMs));
+      var out = li.querySelector(".o");
+      if (rec.since && !out) {
+        out = document.createElement("span");
+        out.className = "o";
+        li.querySelector(".m").appendChild(out);
+      }
+      if (out && !rec.since) out.remove();
+      else if (out) out.dataset.since = rec.since;
+    });
+  }
+
+  // One update from the stream (full) or from polling (status, 24 h uptime and outage only).
+  function apply(u) {
+    var rec = recs[u.resourceId];
+    if (!rec) { if (pageAll) scheduleReload(1500); return; }
+    rec.status = u.status || u.currentStatus || rec.status;
+    rec.since = u.outageSince !== undefined ? u.outageSince : u.activeOutageSince;
+    if (u.block) {
+      shiftTo(rec, u.block.start);
+      rec.tl = rec.tl.slice(0, N - 1) + u.block.status;
+      delete details[rec.id];
+      repaint(rec);
+    }
+    render(rec, u);
+  }
+
+  function afterUpdates() {
+    summary();
+    applyFilter();
+    tickOutages();
+  }
+
+  function summary() {
+    var up = 0, down = 0, total = 0;
+    Object.keys(recs).forEach(function (id) {
+      total++;
+      if (recs[id].status === "available") up++;
+      else if (recs[id].status === "not-available") down++;
+    });
+    var el = document.getElementById("dash-summary"), text;
+    if (!total) text = "No resources to show yet";
+    else if (down) text = down + " resource" + (down === 1 ? "" : "s") + " not available";
+    else if (!up) text = "Waiting for the first checks";
+    else text = "All systems operational";
+    if (el.textContent !== text) el.textContent = text;
+    el.className = "dash-summary " + (down ? "down" : up ? "up" : "none");
+  }
+
+  function tickOutages() {
+    var now = Date.now() + skew;
+    board.querySelectorAll(".o[data-since]").forEach(function (el) {
+      var since = Date.parse(el.dataset.since);
+      el.textContent = "down since " + fmt.time(since) + " \u00b7 " + fmt.duration((now - since) / 1000);
+    });
+  }
+
+  // -- filter, view, groups -------------------------------------------------------------------------------
+
+  var search = document.getElementById("dash-search"), filter = document.getElementById("dash-filter");
+
+  function applyFilter() {
+    var q = search.value.trim().toLowerCase(), f = filter.value, active = q || f !== "all";
+    board.querySelectorAll(".grp").forEach(function (grp) {
+      var shown = 0;
+      grp.querySelectorAll("li.r").forEach(function (li) {
+        var rec = recs[+li.dataset.id];
+        var match = (!q || li._q.indexOf(q) >= 0) && (f === "all" || rec.status === f);
+        li.classList.toggle("filtered", !match);
+        if (match) shown++;
+      });
+      grp.querySelector(".grp-empty").hidden = !(active && shown === 0);
+    });
+  }
+
+  function setView(view) {
+    board.classList.toggle("view-cards", view === "cards");
+    board.classList.toggle("view-timeline", view !== "cards");
+    document.querySelectorAll(".dash-views [data-view]").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(b.dataset.view === view));
+    });
+  }
+
+  function collapsedSet() {
+    try { return JSON.parse(store(KEY_COLLAPSED) || "[]"); } catch (e) { return []; }
+  }
+
+  function applyCollapsed() {
+    var closed = collapsedSet();
+    board.querySelectorAll(".grp").forEach(function (grp) {
+      var isClosed = closed.indexOf(grp.dataset.gid) >= 0;
+      grp.classList.toggle("collapsed", isClosed);
+      grp.querySelector(".grp-toggle").setAttribute("aria-expanded", String(!isClosed));
+    });
+  }
+
+  board.addEventListener("click", function (e) {
+    var btn = e.target.closest(".grp-toggle");
+    if (!btn) return;
+    var gid = btn.closest(".grp").dataset.gid, closed = collapsedSet(), at = closed.indexOf(gid);
+    if (at >= 0) closed.splice(at, 1); else closed.push(gid);
+    store(KEY_COLLAPSED, JSON.stringify(closed));
+    applyCollapsed();
+  });
+  search.addEventListener("input", applyFilter);
+  filter.addEventListener("change", applyFilter);
+  document.querySelectorAll(".dash-views [data-view]").forEach(function (b) {
+    b.addEventListener("click", function () { store(KEY_VIEW, b.dataset.view); setView(b.dataset.view); });
+  });
+
+  // -- tooltips -------------------------------------------------------------------------------------------
+
+  function blocksOf(id) {
+    if (!details[id]) {
+      details[id] = window.Kairos.api("GET", "/api/resources/" + id + "/status-update?hours=24").then(function (body) {
+        var byStart = {};
+        body.timelineBlocks.forEach(function (b) { byStart[Math.round(Date.parse(b.timestamp) / 1000)] = b; });
+        return byStart;
+      });
+      details[id].catch(function () { delete details[id]; });
+    }
+    return details[id];
+  }
+
+  function line(dl, name, value) {
+    var dt = document.createElement("dt"), dd = document.createElement("dd");
+    dt.textContent = name;
+    dd.textContent = value;
+    dl.appendChild(dt);
+    dl.appendChild(dd);
+  }
+
+  function fillTip(rec, index, block) {
+    var start = rec.edge - (N - 1 - index) * BLOCK, letter = rec.tl.charAt(index);
+    var head = document.createElement("div"), dl = document.createElement("dl");
+    head.className = "dash-tip-time";
+    head.textContent = fmt.time(start * 1000) + " \u2013 " + fmt.time((start + BLOCK) * 1000).slice(11);
+    var state = document.createElement("div");
+    state.textContent = LABEL[letter] || "No data";
+    tip.textContent = "";
+    tip.appendChild(head);
+    tip.appendChild(state);
+    if (block === undefined) {
+      line(dl, "Counts", "loading\u2026");
+    } else if (block) {
+      line(dl, "Available", String(block.available));
+      line(dl, "Not available", String(block.notAvailable));
+      line(dl, "Unknown", String(block.unknown));
+      line(dl, "Average latency", fmt.ms(block.latencyMs));
+    } else {
+      line(dl, "Checks", "0");
+    }
+    tip.appendChild(dl);
+  }
+
+  function showTip(li, index) {
+    var rec = recs[+li.dataset.id], tl = li.querySelector(".tl");
+    paint(li);
+    var cell = tl.children[index];
+    Array.prototype.forEach.call(tl.querySelectorAll(".cur"), function (c) { c.classList.remove("cur"); });
+    cell.classList.add("cur");
+    tl._cursor = index;
+    var key = rec.id + ":" + index + ":" + rec.v;
+    tipFor = key;
+    fillTip(rec, index, undefined);
+    tip.hidden = false;
+    place(cell);
+    blocksOf(rec.id).then(function (byStart) {
+      if (tipFor !== key) return;
+      fillTip(rec, index, byStart[rec.edge - (N - 1 - index) * BLOCK] || null);
+      place(cell);
+    }, function () { /* the tooltip keeps what it has */ });
+  }
+
+  function place(cell) {
+    var r = cell.getBoundingClientRect(), w = tip.offsetWidth, h = tip.offsetHeight;
+    var left = Math.max(4, Math.min(window.innerWidth - w - 4, r.left + r.width / 2 - w / 2));
+    var top = r.top - h - 8 < 4 ? r.bottom + 8 : r.top - h - 8;
+    tip.style.left = left + "px";
+    tip.style.top = top + "px";
+  }
+
+  function hideTip(tl) {
+    tipFor = null;
+    tip.hidden = true;
+    if (tl) Array.prototype.forEach.call(tl.querySelectorAll(".cur"), function (c) { c.classList.remove("cur"); });
+  }
+
+  board.addEventListener("mouseover", function (e) {
+    var cell = e.target.parentElement && e.target.parentElement.classList.contains("tl") ? e.target : null;
+    if (cell) showTip(cell.closest("li.r"), Array.prototype.indexOf.call(cell.parentElement.children, cell));
+  });
+  board.addEventListener("mouseout", function (e) {
+    var tl = e.target.closest && e.target.closest(".tl");
+    if (tl && !tl.contains(e.relatedTarget) && document.activeElement !== tl) hideTip(tl);
+  });
+  board.addEventListener("focusin", function (e) {
+    if (e.target.classList.contains("tl")) {
+      e.target.setAttribute("aria-describedby", "dash-tip");
+      showTip(e.target.closest("li.r"), N - 1);
+    }
+  });
+  board.addEventListener("focusout", function (e) {
+    if (e.target.classList.contains("tl")) hideTip(e.target);
+  });
+  board.addEventListener("keydown", function (e) {
+    var tl = e.target;
+    if (!tl.classList || !tl.classList.contains("tl")) return;
+    var i = tl._cursor === undefined ? N - 1 : tl._cursor;
+    var next = { ArrowLeft: i - 1, ArrowRight: i + 1, Home: 0, End: N - 1 }[e.key];
+    if (e.key === "Escape") { hideTip(tl); return; }
+    if (next === undefined) return;
+    e.preventDefault();
+    showTip(tl.closest("li.r"), Math.max(0, Math.min(N - 1, next)));
+  });
+
+  // -- live updates ---------------------------------------------------------------------------------------
+
+  function note(text) { if (liveNote) liveNote.textContent = text; }
+
+  // Re-reads every resource's status, 24 h uptime and outage (cheap: no timelines).
+  function resync() {
+    return window.Kairos.api("GET", "/api/resources/status-updates?includeTimeline=false").then(function (list) {
+      var seen = {};
+      list.forEach(function (u) { seen[u.resourceId] = true; if (recs[u.resourceId] || pageAll) apply(u); });
+      if (pageAll && Object.keys(recs).some(function (id) { return !seen[id]; })) scheduleReload(0);
+      afterUpdates();
+    }, function () { note("updates paused: the server is not reachable"); });
+  }
+
+  // New or deleted resources, or a long pause: fetch the page again and swap the board in place.
+  function scheduleReload(delay) {
+    if (reloadTimer) return;
+    reloadTimer = setTimeout(function () {
+      reloadTimer = null;
+      fetch(window.location.pathname, { credentials: "same-origin" }).then(function (r) {
+        return r.ok ? r.text() : Promise.reject(new Error("HTTP " + r.status));
+      }).then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("dash-board"), freshData = doc.getElementById("dash-data");
+        if (!fresh || !freshData) return;
+        board.innerHTML = fresh.innerHTML;
+        document.getElementById("dash-data").textContent = freshData.textContent;
+        details = {};
+        init();
+        summary();
+      }).catch(function () { /* the next update or poll tries again */ });
+    }, delay);
+  }
+
+  function connect() {
+    if (source || pollTimer || document.hidden) return;
+    if (!window.EventSource) { startPolling(); return; }
+    var failures = 0;
+    source = new EventSource(data.stream);
+    source.addEventListener("open", function () {
+      failures = 0;
+      document.documentElement.dataset.live = "open";
+      if (window.performance && performance.mark) performance.mark("kairos-stream-open");
+      note("live");
+      if (opens++ > 0) resync(); // missed results while reconnecting
+    });
+    source.addEventListener("status", function (e) {
+      JSON.parse(e.data).forEach(apply);
+      afterUpdates();
+    });
+    source.addEventListener("resync", resync);
+    source.addEventListener("error", function () {
+      failures++;
+      document.documentElement.dataset.live = "down";
+      // The browser retries by itself; after a refusal (CLOSED) or repeated failures, poll instead.
+      if (source.readyState === EventSource.CLOSED || failures >= 3) {
+        source.close();
+        source = null;
+        startPolling();
+      }
+    });
+  }
+
+  function startPolling() {
+    if (pollTimer) return;
+    note("updates every 30 s");
+    var rounds = 0;
+    pollTimer = setInterval(function () {
+      rounds++;
+      if (rounds % 10 === 0) scheduleReload(0); else resync(); // timelines every 5 minutes
+      if (rounds % 4 === 0 && window.EventSource) { stopLive(); connect(); } // try the stream again
+    }, 30000);
+  }
+
+  function stopLive() {
+    if (source) { source.close(); source = null; }
+    if (pollTimer) { clearInterval(pollTimer); pollTimer = null; }
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden) {
+      hiddenAt = Date.now();
+      stopLive();
+      return;
+    }
+    if (Date.now() - hiddenAt > 60000) scheduleReload(0); else resync();
+    opens = 0; // the resync above covers the gap; the reconnect need not do it again
+    connect();
+  });
+
+  // -- start ------------------------------------------------------------------------------------------------
+
+  init();
+  // (the group page shows a subset, so ids it does not know are expected there)
+  setView(store(KEY_VIEW) === "cards" ? "cards" : "timeline");
+  document.getElementById("dash-toolbar").hidden = false;
+  setInterval(tickOutages, 1000);
+  setInterval(advanceAll, 60000);
+  connect();
+})();
