@@ -10,11 +10,12 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kairos.api.deps import RequireAuth, SessionDep
-from kairos.api.errors import error_responses, invalid
+from kairos.api.deps import OPTIONAL_AUTH, CurrentCaller, RuntimeDep, SessionDep
+from kairos.api.errors import error_responses, invalid, not_found
+from kairos.api.redaction import public_details, public_message, targets_shown
 from kairos.api.resource_service import load_resource
 from kairos.api.schemas.history import HistoryItem
-from kairos.api.views import history_item
+from kairos.api.views import history_item, visible_to
 from kairos.db.models import CheckResult
 from kairos.probes.base import Status
 
@@ -27,7 +28,11 @@ _STATUS_NAMES = {
     "NOT-AVAILABLE": Status.NOT_AVAILABLE,
     "UNKNOWN": Status.UNKNOWN,
 }
-_DESCRIPTION = """Needs any authenticated caller (an API key of any role, or Basic credentials).
+_DESCRIPTION = """Public: anyone who may see the resource may read its history. Anonymous callers see only
+resources in no group or in a PUBLIC group (others answer 404). When the site hides targets
+(`showTargets` off), anonymous callers get `message` rebuilt from the status, error code and HTTP status
+(for example `Not available: connect_refused`), and `details` without the keys that name the target
+(`final_url`, `address`, …; image facts such as `digest`, `platforms`, `layerCount` stay).
 
 Newest first. The answer is a plain list, as in the original Kairos; when more results may follow, the
 `X-Next-Before` header holds the cursor for the next page and `Link` the next page's URL (`rel="next"`).
@@ -79,20 +84,25 @@ def _next_link(request: Request, cursor: str) -> str:
     response_model=list[HistoryItem],
     description=_DESCRIPTION,
     responses=error_responses(401, 404, 422),
+    openapi_extra=OPTIONAL_AUTH,
 )
 async def history(
     resource_id: int,
     request: Request,
     response: Response,
     session: SessionDep,
-    _: RequireAuth,
+    runtime: RuntimeDep,
+    caller: CurrentCaller,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size, 1 to 1000.")] = 100,
     before: Annotated[str | None, Query(max_length=64, description="Cursor: a result id or a time.")] = None,
     from_: Annotated[datetime | None, Query(alias="from", description="Checked at or after (ISO-8601).")] = None,
     to: Annotated[datetime | None, Query(description="Checked before (ISO-8601).")] = None,
     status: Annotated[str | None, Query(description="AVAILABLE, NOT_AVAILABLE or UNKNOWN.")] = None,
 ) -> list[HistoryItem]:
-    rid = (await load_resource(session, resource_id)).id
+    resource = await load_resource(session, resource_id)
+    if not visible_to(caller, resource):
+        raise not_found("resource")
+    rid = resource.id
     r = CheckResult
     stmt = select(r).where(r.resource_id == rid)
     if from_ is not None:
@@ -110,4 +120,9 @@ async def history(
         cursor = str(rows[-1].id)
         response.headers["X-Next-Before"] = cursor
         response.headers["Link"] = _next_link(request, cursor)
-    return [history_item(row) for row in rows]
+    items = [history_item(row) for row in rows]
+    if not targets_shown(caller, runtime):
+        for item in items:
+            item.message = public_message(item.status, item.error_code, item.http_status)
+            item.details = public_details(item.details)
+    return items

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kairos.api.deps import OPTIONAL_AUTH, Caller, CurrentCaller, RequireAuth, RuntimeDep, SessionDep
+from kairos.api.deps import OPTIONAL_AUTH, Caller, CurrentCaller, RuntimeDep, SessionDep
 from kairos.api.errors import error_responses, invalid, not_found
 from kairos.api.resource_service import load_resource
 from kairos.api.schemas.status import LatencySample, StatusUpdate, TimelineBlock, Uptime
@@ -148,16 +148,18 @@ async def uptime(resource_id: int, session: SessionDep, runtime: RuntimeDep, cal
 
 @router.get(
     "/{resource_id}/latency-samples",
+    openapi_extra=OPTIONAL_AUTH,
     summary="Latency over a window, downsampled",
     response_model=list[LatencySample],
-    description="Needs any authenticated caller. At most 500 points, oldest first, each the average "
-    "of its slot (3 min for 24 h, 30 min for 7 days, 90 min for 30 days); slots without checks are "
-    "left out. " + _HOURS_DOC,
+    description=_PUBLIC + " At most 500 points, oldest first, each the average of its slot (3 min for 24 h, "
+    "30 min for 7 days, 90 min for 30 days); slots without checks are left out. " + _HOURS_DOC,
     responses=error_responses(400, 401, 404, 422),
 )
-async def latency(resource_id: int, session: SessionDep, _: RequireAuth, hours: Hours = 24) -> list[LatencySample]:
+async def latency(
+    resource_id: int, session: SessionDep, caller: CurrentCaller, hours: Hours = 24
+) -> list[LatencySample]:
     _check_hours(hours)
-    rid = (await load_resource(session, resource_id)).id
+    rid = await _visible(session, caller, resource_id)
     samples = await latency_samples(session, rid, hours, time.time())
     return [
         LatencySample(

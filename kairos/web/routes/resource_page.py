@@ -1,7 +1,89 @@
-"""(being written)"""
+"""``/resources/{id}``: one resource's status, uptime, latency chart, check history, outages and, for images,
+the digest and its changes. Works without JavaScript except for the chart."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import UTC, datetime
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kairos.api.deps import Caller, RuntimeDep, SessionDep
+from kairos.api.redaction import public_message, targets_shown
+from kairos.api.schemas.common import MAX_ID
+from kairos.api.views import visible_to
+from kairos.db.models import CheckResult, Resource
+from kairos.probes.base import Status
+from kairos.web import resource_data as data
+from kairos.web.deps import PageCaller, PageError
+from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+
+Param = Annotated[str | None, Query(max_length=40)]
+KIND_NAMES = {"HTTP": "HTTP", "TCP": "TCP", "DOCKER": "Container image"}
+
+
+async def visible_resource(session: AsyncSession, caller: Caller, raw_id: str) -> Resource:
+    """The resource, or the 404 page when there is none or the caller may not see it (no difference shown)."""
+    rid = int(raw_id) if raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 12 else 0
+    row = None
+    if 1 <= rid <= MAX_ID:
+        row = (await session.execute(select(Resource).where(Resource.id == rid))).scalar_one_or_none()
+    if row is None or not visible_to(caller, row):
+        raise PageError(404, "There is no such resource.")
+    return row
+
+
+def _message(row: CheckResult, targets: bool) -> str:
+    return row.message if targets else public_message(row.status, row.error_code, row.http_status)
+
+
+@router.get("/resources/{resource_id}", response_class=HTMLResponse)
+async def resource_page(
+    request: Request,
+    resource_id: str,
+    caller: PageCaller,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    status: Param = None,
+    from_: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+    to: Param = None,
+    before: Param = None,
+    after: Param = None,
+) -> HTMLResponse:
+    resource = await visible_resource(session, caller, resource_id)
+    targets = targets_shown(caller, runtime)
+    f = data.HistoryFilter(
+        status=data.parse_status(status),
+        start=data.parse_day(from_, "from"),
+        end=data.parse_day(to, "to"),
+        before=data.parse_cursor(before),
+        after=data.parse_cursor(after),
+    )
+    page = await data.history_page(session, resource.id, f)
+    base = f"/resources/{resource.id}"
+    return render(
+        request,
+        "resource.html",
+        resource=resource,
+        kind_name=KIND_NAMES.get(resource.kind, resource.kind),
+        summary=data.summary(runtime, resource.id, targets),
+        history=[(row, _message(row, targets)) for (row,) in page.rows],
+        older_url=_url(base, f.query(before=page.older)) if page.older else None,
+        newer_url=_url(base, f.query(after=page.newer)) if page.newer else None,
+        newest_url=_url(base, f.query()) if f.before or f.after else None,
+        filters=f,
+        statuses=[(s.value, data.STATUS_WORD[s]) for s in Status],
+        outages=await data.recent_outages(session, resource.id),
+        image=await data.image_facts(session, runtime, resource.id) if resource.kind == "DOCKER" else None,
+        now=datetime.now(UTC),
+    )
+
+
+def _url(base: str, params: dict[str, str]) -> str:
+    return f"{base}?{urlencode(params)}#history" if params else f"{base}#history"

@@ -1,0 +1,252 @@
+"""What the resource page shows, read cheaply: live state from the scheduler's memory, one index range per
+table for the history, the outages and the image digest changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Text, cast, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kairos.api.redaction import public_message
+from kairos.db.models import CheckResult, Outage
+from kairos.probes.base import Status
+from kairos.runtime import Runtime
+from kairos.web.deps import PageError
+from kairos.web.keyset import Key, Page, keyset_page
+
+HISTORY_PAGE = 50
+OUTAGES_SHOWN = 20
+DIGEST_CHANGES_SHOWN = 10
+STATUS_CLASS = {Status.AVAILABLE: "available", Status.NOT_AVAILABLE: "not-available", Status.UNKNOWN: "unknown"}
+STATUS_WORD = {Status.AVAILABLE: "Available", Status.NOT_AVAILABLE: "Not available", Status.UNKNOWN: "Unknown"}
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    status: Status
+    message: str
+    checked_at: datetime | None
+    latency_ms: float | None
+    outage_since: datetime | None
+    uptime: dict[str, float | None]
+
+    @property
+    def css(self) -> str:
+        return STATUS_CLASS[self.status]
+
+    @property
+    def word(self) -> str:
+        return STATUS_WORD[self.status]
+
+
+def summary(runtime: Runtime, resource_id: int, targets: bool) -> Summary:
+    """Current status and uptime from the scheduler's memory (no database read)."""
+    scheduler = runtime.scheduler
+    state = scheduler.state.get(resource_id)
+    uptime = scheduler.uptime.get(resource_id)
+    if state is None or state.last_checked_at is None:
+        return Summary(Status.UNKNOWN, "Not checked yet.", None, None, None, uptime)
+    message = state.last_message
+    if not targets:
+        message = public_message(state.status.value, state.last_error_code, state.last_http_status)
+    return Summary(state.status, message, state.last_checked_at, state.last_latency_ms, state.outage_since, uptime)
+
+
+# -- filters from the query string ---------------------------------------------------------------------------
+
+
+def parse_day(value: str | None, name: str) -> date | None:
+    """A ``YYYY-MM-DD`` field of a filter form (UTC days); empty means no bound."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise PageError(400, f"The {name} date must look like 2025-01-31.") from None
+
+
+def day_range(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
+    """[start 00:00, the day after end 00:00) in UTC: both days are included."""
+    lo = datetime.combine(start, time(), UTC) if start else None
+    hi = datetime.combine(end, time(), UTC) + timedelta(days=1) if end else None
+    return lo, hi
+
+
+def parse_cursor(value: str | None) -> int | None:
+    if not value:
+        return None
+    if not value.isascii() or not value.isdigit() or len(value) > 18:
+        raise PageError(400, "That page link is not valid.")
+    return int(value)
+
+
+def parse_status(value: str | None) -> Status | None:
+    if not value:
+        return None
+    try:
+        return Status(value.upper())
+    except ValueError:
+        raise PageError(400, "Status must be AVAILABLE, NOT_AVAILABLE or UNKNOWN.") from None
+
+
+# -- check history -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryFilter:
+    status: Status | None = None
+    start: date | None = None
+    end: date | None = None
+    before: int | None = None
+    after: int | None = None
+
+    def query(self, **change: Any) -> dict[str, str]:
+        """The filter as query parameters (for links), with ``change`` applied; empty values left out."""
+        values: dict[str, Any] = {
+            "status": self.status.value if self.status else None,
+            "from": self.start.isoformat() if self.start else None,
+            "to": self.end.isoformat() if self.end else None,
+        }
+        values.update(change)
+        return {k: str(v) for k, v in values.items() if v not in (None, "")}
+
+
+async def _check_key(session: AsyncSession, resource_id: int, cursor: int | None) -> Key | None:
+    if cursor is None:
+        return None
+    row = await session.get(CheckResult, cursor)
+    if row is None or row.resource_id != resource_id:
+        raise PageError(400, "That page link is not valid.")
+    return row.checked_at, row.id
+
+
+async def history_page(session: AsyncSession, resource_id: int, f: HistoryFilter, size: int = HISTORY_PAGE) -> Page:
+    """One page of check results, newest first. Walks ix_check_result_resource_checked from the cursor."""
+    r = CheckResult
+    stmt = select(r).where(r.resource_id == resource_id)
+    lo, hi = day_range(f.start, f.end)
+    if lo is not None:
+        stmt = stmt.where(r.checked_at >= lo)
+    if hi is not None:
+        stmt = stmt.where(r.checked_at < hi)
+    if f.status is not None:
+        stmt = stmt.where(r.status == f.status.value)
+    return await keyset_page(
+        session,
+        stmt,
+        (r.checked_at, r.id),
+        lambda row: (row[0].checked_at, row[0].id),
+        before=await _check_key(session, resource_id, f.before),
+        after=await _check_key(session, resource_id, f.after),
+        size=size,
+    )
+
+
+# -- outages of this resource ------------------------------------------------------------------------------
+
+
+async def recent_outages(session: AsyncSession, resource_id: int, limit: int = OUTAGES_SHOWN) -> list[Outage]:
+    """The latest outages (ix_outage_resource_started); the outage page has the rest."""
+    stmt = (
+        select(Outage)
+        .where(Outage.resource_id == resource_id)
+        .order_by(Outage.started_at.desc(), Outage.id.desc())
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+# -- container images --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DigestChange:
+    at: datetime
+    old: str | None
+    new: str | None
+
+
+@dataclass(slots=True)
+class ImageFacts:
+    digest: str | None = None
+    platforms: list[str] = field(default_factory=list)
+    layer_count: int | None = None
+    total_size: int | None = None
+    seen_at: datetime | None = None  # when the check these facts come from ran
+    changes: list[DigestChange] = field(default_factory=list)
+
+    @property
+    def size_text(self) -> str:
+        """Compressed size in binary units: ``27.8 MiB``."""
+        if self.total_size is None:
+            return "\u2013"
+        value, unit = float(self.total_size), "B"
+        for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+            if value < 1024 or unit == "TiB":
+                break
+            value /= 1024
+        return f"{self.total_size} B" if unit == "B" else f"{value:.1f} {unit}"
+
+
+def _facts_from(details: dict[str, Any], at: datetime | None, digest: str | None) -> ImageFacts:
+    platforms = details.get("platforms")
+    layers, size = details.get("layerCount"), details.get("totalSize")
+    return ImageFacts(
+        digest=digest or _str(details.get("digest")),
+        platforms=[str(p) for p in platforms] if isinstance(platforms, list) else [],
+        layer_count=layers if isinstance(layers, int) else None,
+        total_size=size if isinstance(size, int) else None,
+        seen_at=at,
+    )
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+async def image_facts(session: AsyncSession, runtime: Runtime, resource_id: int) -> ImageFacts:
+    """Digest, platforms, layers and size of the last pullable check, and the latest digest changes.
+
+    The last check's details are in memory; only when it failed (its details may stop before the layers) is
+    the latest AVAILABLE result read, newest first along the index until the first one."""
+    state = runtime.scheduler.state.get(resource_id)
+    digest = state.image_digest if state else None
+    if state and state.status is Status.AVAILABLE and state.last_details:
+        facts = _facts_from(state.last_details, state.last_checked_at, digest)
+    else:
+        r = CheckResult
+        stmt = (
+            select(r.details, r.checked_at)
+            .where(r.resource_id == resource_id, r.status == Status.AVAILABLE.value)
+            .order_by(r.checked_at.desc())
+            .limit(1)
+        )
+        row = (await session.execute(stmt)).first()
+        facts = _facts_from(row[0] or {}, row[1], digest) if row else ImageFacts(digest=digest)
+    facts.changes = await digest_changes(session, resource_id)
+    return facts
+
+
+async def digest_changes(
+    session: AsyncSession, resource_id: int, limit: int = DIGEST_CHANGES_SHOWN
+) -> list[DigestChange]:
+    """When the tag moved: results whose details carry ``digestChanged`` (set by the scheduler), newest first.
+
+    One resource's rows along ix_check_result_resource_checked, stopping after ``limit`` matches; the match
+    is a text search in the JSON, the same SQL on SQLite and PostgreSQL."""
+    r = CheckResult
+    stmt = (
+        select(r.checked_at, r.details)
+        .where(r.resource_id == resource_id, cast(r.details, Text).like('%"digestChanged"%'))
+        .order_by(r.checked_at.desc())
+        .limit(limit)
+    )
+    out = []
+    for at, details in (await session.execute(stmt)).all():
+        change = (details or {}).get("digestChanged")
+        if isinstance(change, dict):
+            out.append(DigestChange(at, _str(change.get("from")), _str(change.get("to"))))
+    return out
