@@ -76,17 +76,32 @@ async def test_wrong_basic_credentials_are_401(kairos: Running) -> None:
         assert_error(await kairos.anon.get("/api/outages", headers=headers), 401, "unauthorized")
 
 
-async def test_history_outages_and_latency_need_a_caller(kairos: Running, target: Target) -> None:
+async def test_outages_need_a_caller(kairos: Running, target: Target) -> None:
     created = await create_resource(kairos, target.url("/"))
     rid = created["id"]
-    for path in (
-        f"/api/resources/{rid}/history",
-        f"/api/resources/{rid}/outages",
-        "/api/outages",
-        f"/api/resources/{rid}/latency-samples",
-    ):
+    for path in (f"/api/resources/{rid}/outages", "/api/outages"):
         assert_error(await kairos.anon.get(path), 401, "unauthorized")
         assert (await kairos.client.get(path)).status_code == 200, path
+
+
+async def test_history_and_latency_are_public_for_resources_anonymous_callers_may_see(
+    kairos: Running, target: Target
+) -> None:
+    rid = (await create_resource(kairos, target.url("/")))["id"]
+    for path in (f"/api/resources/{rid}/history", f"/api/resources/{rid}/latency-samples"):
+        assert (await kairos.anon.get(path)).status_code == 200, path
+        assert (await kairos.client.get(path)).status_code == 200, path
+
+
+async def test_history_and_latency_of_a_hidden_resource_are_404_for_anonymous_callers(
+    kairos: Running, target: Target
+) -> None:
+    for visibility in ("HIDDEN", "AUTHENTICATED"):
+        group = await kairos.client.post("/api/groups", json={"name": visibility, "visibility": visibility})
+        rid = (await create_resource(kairos, target.url("/"), groupIds=[group.json()["id"]]))["id"]
+        for path in (f"/api/resources/{rid}/history", f"/api/resources/{rid}/latency-samples"):
+            assert_error(await kairos.anon.get(path), 404, "not_found")
+            assert (await kairos.client.get(path)).status_code == 200, path
 
 
 async def test_resources_status_and_uptime_are_public(kairos: Running, target: Target) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from kairos.site import SiteSettings
 from tests.api.loopback import Target
 from tests.api.support import assert_error, create_resource, wait_for_history, wait_for_status
 from tests.harness import Running
@@ -84,3 +85,29 @@ async def test_bad_history_parameters_are_named(kairos: Running, target: Target)
     for name in ("from", "to", "before"):
         response = await kairos.client.get(url, params={name: "0001-01-01T00:00:00+01:00"})
         assert_error(response, 422, "validation_error", name)
+
+
+async def test_anonymous_callers_read_the_history_of_a_visible_resource(kairos: Running, target: Target) -> None:
+    rid = await _checked(kairos, target, 2)
+    items = (await kairos.anon.get(f"/api/resources/{rid}/history")).json()
+    assert len(items) == 2 and items[0]["message"].startswith("HTTP 200")
+    assert items[0]["details"]["final_url"] == target.url("/")
+
+
+async def test_anonymous_callers_get_no_target_in_messages_or_details_when_targets_are_hidden(
+    kairos: Running, target: Target
+) -> None:
+    rid = await _checked(kairos, target, 1)
+    kairos.runtime.site = SiteSettings(show_targets=False)
+    anonymous = (await kairos.anon.get(f"/api/resources/{rid}/history")).json()[0]
+    assert anonymous["message"] == "Available (HTTP 200)"
+    assert "final_url" not in anonymous["details"] and anonymous["details"]["redirects"] == 0
+    full = (await kairos.client.get(f"/api/resources/{rid}/history")).json()[0]
+    assert full["details"]["final_url"] == target.url("/")
+
+
+async def test_a_hidden_resources_history_is_404_for_anonymous_callers(kairos: Running, target: Target) -> None:
+    group = (await kairos.client.post("/api/groups", json={"name": "ops", "visibility": "HIDDEN"})).json()
+    rid = (await create_resource(kairos, target.url("/"), groupIds=[group["id"]]))["id"]
+    assert_error(await kairos.anon.get(f"/api/resources/{rid}/history"), 404, "not_found")
+    assert (await kairos.client.get(f"/api/resources/{rid}/history")).status_code == 200

@@ -109,3 +109,14 @@ async def test_latency_samples_average_the_recent_checks(kairos: Running, target
             "connectMs",
             "tlsHandshakeMs",
         }
+
+
+async def test_anonymous_callers_read_latency_samples_unless_the_resource_is_hidden(
+    kairos: Running, target: Target
+) -> None:
+    rid = await _available(kairos, target)
+    samples = (await kairos.anon.get(f"/api/resources/{rid}/latency-samples")).json()
+    assert len(samples) >= 1 and samples[-1]["latencyMs"] is not None
+    group = (await kairos.client.post("/api/groups", json={"name": "ops", "visibility": "HIDDEN"})).json()
+    assert (await kairos.client.put(f"/api/resources/{rid}", json={"groupIds": [group["id"]]})).status_code == 200
+    assert_error(await kairos.anon.get(f"/api/resources/{rid}/latency-samples"), 404, "not_found")
