@@ -167,7 +167,7 @@ def read_form(form: FormData, kind: Kind) -> FormValues:
 # -- form values -> API body -------------------------------------------------------------------------------
 
 
-def _errors_of(exc: ValidationError, prefix: str = "") -> dict[str, str]:
+def errors_of(exc: ValidationError, prefix: str = "") -> dict[str, str]:
     """Every error of ``exc`` under the form field it belongs to (list positions dropped), the first per field."""
     out: dict[str, str] = {}
     for err in exc.errors():
@@ -225,7 +225,7 @@ def options_body(kind: Kind, typed: dict[str, Any]) -> tuple[dict[str, Any], dic
     try:
         config = spec_for(kind).config_model.model_validate(raw)
     except ValidationError as exc:
-        errors = {**_errors_of(exc, "options."), **errors}
+        errors = {**errors_of(exc, "options."), **errors}
     if errors:
         return {}, errors
     return config.model_dump(mode="json", exclude_defaults=True), {}
@@ -261,7 +261,7 @@ def validate(values: FormValues, model: type[M]) -> tuple[M | None, dict[str, st
     try:
         parsed = model.model_validate(body)
     except ValidationError as exc:
-        errors = {**_errors_of(exc), **errors}
+        errors = {**errors_of(exc), **errors}
     if "target" not in errors and values.target.strip():
         try:
             svc.check_target(values.kind, values.target.strip())

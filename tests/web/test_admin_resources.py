@@ -168,3 +168,21 @@ async def test_the_new_form_can_be_prefilled_and_an_unknown_resource_is_a_404_pa
         assert 'value="db:5432"' in page.text and 'value="DB"' in page.text and "TCP port options" not in page.text
         assert (await browser.get("/admin/resources/999/edit")).status_code == 404
     assert ADMIN_EMAIL
+
+
+async def test_the_instant_check_page_works_without_javascript(kairos: Running, target: Target) -> None:
+    async with admin_browser(kairos) as browser:
+        page = await browser.get("/admin/instant-check")
+        assert page.status_code == 200 and 'id="ic-docker-manifestOnly"' in page.text
+        form = {
+            "resourceType": "HTTP",
+            "target": target.url("/x"),
+            "options.method": "HEAD",
+            "options.followRedirects": "on",
+        }
+        r = await post_form(browser, "/admin/instant-check", form)
+        assert r.status_code == 200 and "AVAILABLE" in r.text and 'data-phase="connectMs"' in r.text
+        assert 'id="track" href="/admin/resources/new?kind=HTTP&amp;target=http' in r.text
+        r = await post_form(browser, "/admin/instant-check", {"resourceType": "TCP", "target": "nohost"})
+        assert r.status_code == 422 and 'id="target-error"' in r.text and 'value="nohost"' in r.text
+    assert (await kairos.client.get("/api/resources")).json() == []

@@ -11,15 +11,18 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.api import resource_service as svc
-from kairos.api.deps import RuntimeDep, SessionDep
+from kairos.api.deps import Caller, RuntimeDep, SessionDep
 from kairos.api.errors import ApiError
+from kairos.api.routes.instant_check import run_instant_check, running_checks
+from kairos.api.schemas.instant_check import InstantCheckRequest, InstantCheckResult
 from kairos.api.schemas.resources import ResourceCreate, ResourceUpdate
 from kairos.db.models import Credential, Resource, ResourceGroup
-from kairos.probes.base import Status
+from kairos.probes.base import Kind, Status
 from kairos.scheduler.state import RuntimeState
 from kairos.web import resource_forms as rf
 from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect, UserPage, safe_next
@@ -256,3 +259,89 @@ async def check_now(
     if await runtime.scheduler.check_now(row.id) is None:
         raise PageError(409, "This resource is not scheduled: its stored configuration is invalid.")
     raise Redirect(_back(form, checked=row.id))
+
+
+# -- instant check -----------------------------------------------------------------------------------------
+
+
+async def _instant_page(
+    request: Request,
+    caller: Caller,
+    session: AsyncSession,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    result: InstantCheckResult | None = None,
+) -> Response:
+    creds = (await _choices(session))["credentials"] if caller.is_admin else []
+    track = None
+    if result is not None and caller.is_admin:
+        query = {"kind": values["kind"].value, "target": values["target"].strip(), "name": values["target"].strip()}
+        track = f"{LIST}/new?" + urlencode(query)
+    return render(
+        request,
+        "admin/instant_check.html",
+        422 if errors else 200,
+        values=values,
+        errors=errors,
+        result=result,
+        track=track,
+        credentials=creds,
+        kinds=rf.KIND_LABELS,
+        kind_choices=[(k.value, label) for k, label in rf.KIND_LABELS.items()],
+        option_fields=rf.OPTION_FIELDS,
+        target_hints=rf.TARGET_HINTS,
+    )
+
+
+@router.get("/admin/instant-check")
+async def instant_check_page(
+    request: Request, caller: UserPage, session: SessionDep, kind: str = "HTTP", target: str = ""
+) -> Response:
+    values = {
+        "kind": rf.parse_kind(kind),
+        "target": target[:2048],
+        "skipTLS": False,
+        "timeoutSeconds": "",
+        "credentialId": "",
+        "options": {k: rf.blank_values(k).options for k in Kind},
+    }
+    return await _instant_page(request, caller, session, values, {})
+
+
+@router.post("/admin/instant-check")
+async def instant_check_run(
+    request: Request, caller: UserPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    """The page's form without JavaScript: the same check as ``POST /api/instant-check``, rendered here."""
+    kind = rf.parse_kind(str(form.get("resourceType", "")))
+    typed = rf.read_options(form, kind)
+    timeout, credential = str(form.get("timeoutSeconds", ""))[:32], str(form.get("credentialId", ""))[:16]
+    values: dict[str, Any] = {
+        "kind": kind,
+        "target": str(form.get("target", ""))[:2048],
+        "skipTLS": "skipTLS" in form,
+        "timeoutSeconds": timeout,
+        "credentialId": credential,
+        "options": {k: typed if k is kind else rf.blank_values(k).options for k in Kind},
+    }
+    options, errors = rf.options_body(kind, typed)
+    body = {
+        "resourceType": kind.value,
+        "target": values["target"],
+        "skipTLS": values["skipTLS"] and kind is not Kind.TCP,
+        "options": options,
+        "timeoutSeconds": timeout.strip() or None,
+        "credentialId": credential.strip() or None,
+    }
+    try:
+        parsed = InstantCheckRequest.model_validate(body)
+    except ValidationError as exc:
+        errors = {**rf.errors_of(exc), **errors}
+    if errors:
+        return await _instant_page(request, caller, session, values, errors)
+    try:
+        result = await run_instant_check(runtime, session, caller, parsed, running_checks(request.app))
+    except ApiError as exc:
+        key, message = rf.api_error_field(exc)
+        return await _instant_page(request, caller, session, values, {key: message})
+    return await _instant_page(request, caller, session, values, {}, result)

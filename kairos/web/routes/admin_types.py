@@ -1,7 +1,89 @@
-"""(being written)"""
+"""``/admin/resource-types``: per-kind interval, parallelism, timeout and outage thresholds.
+
+The form is validated by ``ResourceTypeUpdate`` (the body of ``PUT /api/resource-types/{kind}``) and written
+by that route's own code, then the scheduler reloads the settings at once, exactly as after the API call."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from kairos.api.deps import RuntimeDep, SessionDep
+from kairos.api.routes.resource_types import _apply as apply_type_settings
+from kairos.api.schemas.resource_types import ResourceTypeUpdate
+from kairos.probes.base import Kind
+from kairos.runtime import Runtime
+from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect, UserPage
+from kairos.web.resource_forms import KIND_LABELS, errors_of
+from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+
+PAGE = "/admin/resource-types"
+# (API field, label, hint)
+FIELDS = (
+    ("intervalSeconds", "Interval (seconds)", "Between two checks of a resource, 5 s to 1 day."),
+    ("timeoutSeconds", "Timeout (seconds)", "Before a check is cut, 1 to 300."),
+    ("parallelism", "Parallelism", "Checks of this kind running at once, 1 to 100."),
+    ("outageThreshold", "Outage threshold", "Consecutive failures that open an outage, 1 to 100."),
+    ("recoveryThreshold", "Recovery threshold", "Consecutive successes that close it, 1 to 100."),
+)
+
+
+def _current(runtime: Runtime) -> dict[Kind, dict[str, str]]:
+    out = {}
+    for kind, t in sorted(runtime.scheduler.types.items()):
+        out[kind] = {
+            "intervalSeconds": str(t.interval_s),
+            "timeoutSeconds": f"{t.timeout_s:g}",
+            "parallelism": str(t.parallelism),
+            "outageThreshold": str(t.outage_threshold),
+            "recoveryThreshold": str(t.recovery_threshold),
+        }
+    return out
+
+
+def _page(request: Request, runtime: Runtime, typed: dict[Kind, dict[str, str]] | None = None, **ctx: Any) -> Response:
+    values = {**_current(runtime), **(typed or {})}
+    errors = ctx.pop("errors", {})
+    return render(
+        request,
+        "admin/resource_types.html",
+        422 if errors else 200,
+        values=values,
+        errors=errors,
+        fields=FIELDS,
+        kinds=KIND_LABELS,
+        **ctx,
+    )
+
+
+@router.get("/admin/resource-types")
+async def resource_types(request: Request, _: UserPage, runtime: RuntimeDep, saved: str = "") -> Response:
+    return _page(request, runtime, saved=saved if saved in Kind.__members__ else "")
+
+
+@router.post("/admin/resource-types/{kind}")
+async def save_type(
+    request: Request, kind: str, _: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    try:
+        parsed = Kind(kind.upper())
+    except ValueError:
+        raise PageError(404, "There is no such resource type.") from None
+    typed = {name: str(form.get(name, ""))[:32].strip() for name, _label, _hint in FIELDS}
+    errors = {name: "This is required." for name, value in typed.items() if not value}
+    try:
+        body = ResourceTypeUpdate.model_validate({k: v for k, v in typed.items() if v})
+    except ValidationError as exc:
+        errors = {**errors_of(exc), **errors}
+    if errors:
+        return _page(request, runtime, {parsed: typed}, errors={parsed: errors})
+    await apply_type_settings(session, runtime, parsed, body)
+    await session.commit()
+    await runtime.scheduler.reload_type_settings()
+    raise Redirect(f"{PAGE}?" + urlencode({"saved": parsed.value}))
