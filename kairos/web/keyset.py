@@ -14,11 +14,14 @@ from sqlalchemy import Row, Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 Key = tuple[datetime, int]
+# A select of any columns (SQLAlchemy 2.1 types a select by its column tuple).
+AnySelect = Select[*tuple[Any, ...]]
+AnyRow = Row[*tuple[Any, ...]]
 
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    rows: Sequence[Row[Any]]
+    rows: Sequence[AnyRow]
     older: int | None  # cursor for the next (older) page, when there is one
     newer: int | None  # cursor for the previous (newer) page, when there is one
 
@@ -31,15 +34,15 @@ def _newer(at: Any, ident: Any, key: Key) -> Any:
     return or_(at > key[0], and_(at == key[0], ident > key[1]))
 
 
-async def _exists(session: AsyncSession, stmt: Select[Any]) -> bool:
+async def _exists(session: AsyncSession, stmt: AnySelect) -> bool:
     return (await session.execute(stmt.limit(1))).first() is not None
 
 
 async def keyset_page(
     session: AsyncSession,
-    stmt: Select[Any],
+    stmt: AnySelect,
     columns: tuple[Any, Any],
-    key_of: Callable[[Row[Any]], Key],
+    key_of: Callable[[AnyRow], Key],
     *,
     before: Key | None = None,
     after: Key | None = None,

@@ -4,7 +4,6 @@ see. Every read walks an outage index (ix_outage_started_at, or ix_outage_resour
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +29,7 @@ async def resource_choices(session: AsyncSession, hidden: set[int]) -> list[tupl
     return [(rid, name) for rid, name in rows if rid not in hidden]
 
 
-def _base(hidden: set[int], resource_id: int | None) -> Select[Any]:
+def _base(hidden: set[int], resource_id: int | None) -> Select[Outage, str]:
     stmt = select(Outage, Resource.name).join(Resource, Resource.id == Outage.resource_id)
     if resource_id is not None:
         stmt = stmt.where(Outage.resource_id == resource_id)
