@@ -1,7 +1,58 @@
-"""(being written)"""
+"""``/admin/api-keys``: list, create (the key is shown once, on the answer to the form) and revoke API keys."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kairos.api.deps import SessionDep
+from kairos.api.schemas.api_keys import ApiKeyCreate
+from kairos.api.schemas.common import MAX_ID
+from kairos.auth.apikeys import create_key, revoke
+from kairos.db.models import ApiKey, AppUser
+from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect
+from kairos.web.routes.admin_settings import form_problems
+from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+
+ROLES = (("READ", "READ: reads what needs authentication (history, outages)"), ("ADMIN", "ADMIN: may change anything"))
+
+
+async def _keys(session: AsyncSession) -> list[tuple[ApiKey, str | None]]:
+    stmt = select(ApiKey, AppUser.email).outerjoin(AppUser, AppUser.id == ApiKey.created_by).order_by(ApiKey.id)
+    return [(row, email) for row, email in await session.execute(stmt)]
+
+
+async def _list(request: Request, session: AsyncSession, code: int = 200, **ctx: object) -> Response:
+    ctx.setdefault("values", {"name": "", "role": "READ"})
+    ctx.setdefault("errors", {})
+    return render(request, "admin/api_keys.html", code, keys=await _keys(session), roles=ROLES, **ctx)
+
+
+@router.get("/admin/api-keys")
+async def keys_page(request: Request, _: AdminPage, session: SessionDep, revoked: int = 0) -> Response:
+    return await _list(request, session, revoked=bool(revoked))
+
+
+@router.post("/admin/api-keys")
+async def create(request: Request, caller: AdminPage, form: CheckedForm, session: SessionDep) -> Response:
+    values = {"name": str(form.get("name", ""))[:1000], "role": str(form.get("role", ""))[:20]}
+    try:
+        body = ApiKeyCreate.model_validate(values)
+    except ValidationError as exc:
+        return await _list(request, session, 422, values=values, errors=form_problems(exc))
+    new = await create_key(session, body.name, role=body.role, created_by=caller.user_id)
+    await session.commit()
+    # The only page that ever holds the key: rendered as the answer to the POST, never stored or linked.
+    return render(request, "admin/api_key_created.html", 201, key=new.plaintext, row=new.row)
+
+
+@router.post("/admin/api-keys/{key_id}/revoke")
+async def revoke_key(key_id: int, _: AdminPage, __: CheckedForm, session: SessionDep) -> Response:
+    if not (1 <= key_id <= MAX_ID and await revoke(session, key_id)):
+        raise PageError(404, "There is no such API key.")
+    raise Redirect("/admin/api-keys?revoked=1")
