@@ -1,7 +1,144 @@
-"""(being written)"""
+"""Embeddable status: shields-style SVG badges and tiny iframe pages, with the dashboard's visibility rules
+(anything an anonymous visitor may not see answers 404, so a badge never confirms a hidden resource)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import time
+from typing import Literal
+from xml.sax.saxutils import escape
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from kairos.api.deps import RuntimeDep, SessionDep
+from kairos.api.views import visible_to
+from kairos.db.models import GroupMember, Resource
+from kairos.runtime import Runtime
+from kairos.web.dashboard_data import group_visible, load_board, status_of
+from kairos.web.deps import PageCaller, PageError
+from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+
+GREEN, RED, GREY = "#2ea44f", "#d73a49", "#6a737d"
+_COLOURS = {"available": GREEN, "not-available": RED}
+_WORDS = {"available": "up", "not-available": "down"}
+
+
+def _width(text: str) -> int:
+    """Rough Verdana 11px text width: enough for the badge to fit its words without font metrics."""
+    narrow = sum(ch in "iIl.,:;|!' " for ch in text)
+    wide = sum(ch in "mwMW%@" for ch in text)
+    return int(7 * (len(text) - narrow - wide) + 4 * narrow + 10 * wide) + 10
+
+
+def _xml(text: str) -> str:
+    """Text for an element or a quoted attribute; characters XML cannot carry at all are dropped."""
+    clean = "".join(ch for ch in text if ch in "\t\n" or ord(ch) >= 0x20)
+    return escape(clean, {'"': "&quot;", "'": "&apos;"})
+
+
+def badge_svg(label: str, value: str, colour: str) -> str:
+    lw, vw = _width(label), _width(value)
+    label_x, value_x = lw * 5, (lw + vw / 2) * 10
+    title = _xml(f"{label}: {value}")
+    label_e, value_e = _xml(label), _xml(value)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{lw + vw}" height="20" role="img" aria-label="{title}">'
+        f"<title>{title}</title>"
+        f'<linearGradient id="s" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" stop-opacity=".1"/>'
+        f'<stop offset="1" stop-opacity=".1"/></linearGradient>'
+        f'<clipPath id="r"><rect width="{lw + vw}" height="20" rx="3" fill="#fff"/></clipPath>'
+        f'<g clip-path="url(#r)"><rect width="{lw}" height="20" fill="#555"/>'
+        f'<rect x="{lw}" width="{vw}" height="20" fill="{colour}"/>'
+        f'<rect width="{lw + vw}" height="20" fill="url(#s)"/></g>'
+        f'<g fill="#fff" text-anchor="middle" font-family="Verdana,Geneva,DejaVu Sans,sans-serif" font-size="110">'
+        f'<text x="{label_x}" y="140" transform="scale(.1)">{label_e}</text>'
+        f'<text x="{value_x:.0f}" y="140" transform="scale(.1)">{value_e}</text></g></svg>'
+    )
+
+
+def _svg(body: str) -> Response:
+    return Response(body, media_type="image/svg+xml", headers={"Cache-Control": "max-age=60"})
+
+
+async def _resource(session: SessionDep, caller: PageCaller, resource_id: int) -> Resource:
+    row = await session.get(Resource, resource_id)
+    if row is None or not visible_to(caller, row):
+        raise PageError(404, "There is no such resource.")
+    return row
+
+
+def _resource_value(runtime: Runtime, rid: int, show: str) -> tuple[str, str]:
+    if show == "uptime":
+        pct = runtime.scheduler.uptime.window(rid, 24)
+        if pct is None:
+            return "no data", GREY
+        return (f"{pct:.2f} %" if pct < 100 else "100 %"), GREEN if pct >= 99 else RED
+    status = status_of(runtime.scheduler.state.get(rid))
+    return _WORDS.get(status, "unknown"), _COLOURS.get(status, GREY)
+
+
+Show = Literal["status", "uptime"]
+
+
+@router.get("/badges/resources/{resource_id}.svg")
+async def resource_badge(
+    resource_id: int,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    caller: PageCaller,
+    label: str | None = Query(None, max_length=60),
+    show: Show = "status",
+) -> Response:
+    row = await _resource(session, caller, resource_id)
+    value, colour = _resource_value(runtime, row.id, show)
+    return _svg(badge_svg(label or row.name, value, colour))
+
+
+@router.get("/badges/groups/{group_id}.svg")
+async def group_badge(
+    group_id: int,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    caller: PageCaller,
+    label: str | None = Query(None, max_length=60),
+) -> Response:
+    group = await group_visible(session, caller, group_id)
+    if group is None:
+        raise PageError(404, "There is no such group.")
+    ids = (await session.execute(select(GroupMember.resource_id).where(GroupMember.group_id == group.id))).scalars()
+    statuses = [status_of(runtime.scheduler.state.get(rid)) for rid in ids]
+    up = statuses.count("available")
+    down = statuses.count("not-available")
+    colour = RED if down else GREEN if up else GREY
+    return _svg(badge_svg(label or group.name, f"{up}/{len(statuses)} up", colour))
+
+
+@router.get("/embed/resources/{resource_id}")
+async def resource_embed(
+    request: Request, resource_id: int, session: SessionDep, runtime: RuntimeDep, caller: PageCaller
+) -> HTMLResponse:
+    row = await _resource(session, caller, resource_id)
+    state = runtime.scheduler.state.get(row.id)
+    return render(
+        request,
+        "embed_resource.html",
+        resource=row,
+        status=status_of(state),
+        state=state,
+        uptime=runtime.scheduler.uptime.get(row.id),
+        timeline=runtime.scheduler.timeline.compact(row.id, time.time())[0],
+    )
+
+
+@router.get("/embed/groups/{group_id}")
+async def group_embed(
+    request: Request, group_id: int, session: SessionDep, runtime: RuntimeDep, caller: PageCaller
+) -> HTMLResponse:
+    group = await group_visible(session, caller, group_id)
+    if group is None:
+        raise PageError(404, "There is no such group.")
+    board = await load_board(session, runtime, caller, group_id=group.id)
+    return render(request, "embed_group.html", group=group, board=board)
