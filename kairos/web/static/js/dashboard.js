@@ -261,7 +261,7 @@
     tip.appendChild(state);
     if (block === undefined) {
       line(dl, "Counts", "loading\u2026");
-    } else if (block) {
+    } else if (block && block.hasData) {
       line(dl, "Available", String(block.available));
       line(dl, "Not available", String(block.notAvailable));
       line(dl, "Unknown", String(block.unknown));
