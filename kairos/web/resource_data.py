@@ -20,6 +20,7 @@ from kairos.web.keyset import Key, Page, keyset_page
 HISTORY_PAGE = 50
 OUTAGES_SHOWN = 20
 DIGEST_CHANGES_SHOWN = 10
+DIGEST_SCAN_ROWS = 10_000  # about 35 days of an image checked every 5 minutes (the default)
 STATUS_CLASS = {Status.AVAILABLE: "available", Status.NOT_AVAILABLE: "not-available", Status.UNKNOWN: "unknown"}
 STATUS_WORD = {Status.AVAILABLE: "Available", Status.NOT_AVAILABLE: "Not available", Status.UNKNOWN: "Unknown"}
 
@@ -231,17 +232,25 @@ async def image_facts(session: AsyncSession, runtime: Runtime, resource_id: int)
 
 
 async def digest_changes(
-    session: AsyncSession, resource_id: int, limit: int = DIGEST_CHANGES_SHOWN
+    session: AsyncSession, resource_id: int, limit: int = DIGEST_CHANGES_SHOWN, scan: int = DIGEST_SCAN_ROWS
 ) -> list[DigestChange]:
     """When the tag moved: results whose details carry ``digestChanged`` (set by the scheduler), newest first.
 
-    One resource's rows along ix_check_result_resource_checked, stopping after ``limit`` matches; the match
-    is a text search in the JSON, the same SQL on SQLite and PostgreSQL."""
+    Only the newest ``scan`` results are searched (along ix_check_result_resource_checked), so the cost stays
+    bounded however long the history is kept; the match is a text search in the JSON, the same SQL on SQLite
+    and PostgreSQL."""
     r = CheckResult
-    stmt = (
-        select(r.checked_at, r.details)
-        .where(r.resource_id == resource_id, cast(r.details, Text).like('%"digestChanged"%'))
+    recent = (
+        select(r.checked_at.label("at"), r.details.label("details"))
+        .where(r.resource_id == resource_id)
         .order_by(r.checked_at.desc())
+        .limit(scan)
+        .subquery()
+    )
+    stmt = (
+        select(recent.c.at, recent.c.details)
+        .where(cast(recent.c.details, Text).like('%"digestChanged"%'))
+        .order_by(recent.c.at.desc())
         .limit(limit)
     )
     out = []
