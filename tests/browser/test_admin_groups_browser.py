@@ -117,3 +117,31 @@ async def test_a_refused_change_is_reported_and_the_board_shows_what_is_stored(p
     await page.keyboard.press("Alt+ArrowDown")
     await expect(page.locator("#board-status")).to_contain_text("Not saved: resourceIds[0]: resource")
     await expect(names(page, "web")).to_have_text(["shop"])
+
+
+async def touch(page: Page, kind: str, x: float, y: float, target: str) -> None:
+    await page.eval_on_selector(
+        target,
+        """(node, a) => node.dispatchEvent(new PointerEvent(a.kind, {pointerId: 7, pointerType: "touch",
+            clientX: a.x, clientY: a.y, bubbles: true, cancelable: true, isPrimary: true}))""",
+        {"kind": kind, "x": x, "y": y},
+    )
+
+
+async def test_a_finger_drags_a_resource_by_its_handle(pages: Pages) -> None:
+    ids = await setup(pages.kairos)
+    page = await open_board(pages)
+    handle = column(page, "web").locator(".member", has_text="shop").locator(".handle")
+    start = await handle.bounding_box()
+    goal = await column(page, "ops").locator(".member", has_text="db").bounding_box()
+    assert start and goal
+    shop = f'.group-col[data-group-id="{ids["web"]}"] .member[data-resource-id="{ids["shop"]}"] .handle'
+    await touch(page, "pointerdown", start["x"] + 3, start["y"] + 3, shop)
+    end_x, end_y = goal["x"] + 10, goal["y"] + goal["height"] - 2  # the lower half of db: after it
+    await touch(page, "pointermove", end_x, end_y, shop)
+    await expect(page.locator(".drag-ghost")).to_have_count(1)
+    await touch(page, "pointerup", end_x, end_y, shop)
+    await expect(page.locator("#board-status")).to_have_text("Saved: shop moved to ops.")
+    await expect(page.locator(".drag-ghost")).to_have_count(0)
+    assert await members(pages.kairos, ids["ops"]) == ["db", "shop"]
+    assert await members(pages.kairos, ids["web"]) == ["blog"]

@@ -411,7 +411,8 @@
     ghost.style.width = source.getBoundingClientRect().width + "px";
     document.body.appendChild(ghost);
     touch = { pointerId: e.pointerId, ghost: ghost, spot: null };
-    handle.setPointerCapture(e.pointerId);
+    // Capture keeps the moves coming when the finger leaves the handle; an untrusted event has nothing to capture.
+    try { handle.setPointerCapture(e.pointerId); } catch (err) { /* moves still bubble to the board */ }
     follow(e);
   });
 
