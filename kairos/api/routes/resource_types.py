@@ -43,7 +43,7 @@ def _all(runtime: Runtime) -> list[ResourceTypePublic]:
     return [_public(kind, t) for kind, t in sorted(runtime.scheduler.types.items())]
 
 
-async def _apply(session: AsyncSession, runtime: Runtime, kind: Kind, body: ResourceTypeUpdate) -> None:
+async def apply_type_settings(session: AsyncSession, runtime: Runtime, kind: Kind, body: ResourceTypeUpdate) -> None:
     current = runtime.scheduler.types[kind]
     row = await session.get(ResourceTypeSettings, kind.value)
     if row is None:
@@ -88,7 +88,7 @@ async def update_types(
         if item.resource_type in seen:
             raise invalid(f"[{i}].resourceType", f"{item.resource_type.value} is listed twice")
         seen.add(item.resource_type)
-        await _apply(session, runtime, item.resource_type, item)
+        await apply_type_settings(session, runtime, item.resource_type, item)
     await session.commit()
     await runtime.scheduler.reload_type_settings()
     return _all(runtime)
@@ -110,7 +110,7 @@ async def update_type(
         raise not_found("resource type (HTTP, TCP or DOCKER)") from None
     if body.resource_type is not None and body.resource_type is not parsed:
         raise invalid("resourceType", "resourceType does not match the path")
-    await _apply(session, runtime, parsed, body)
+    await apply_type_settings(session, runtime, parsed, body)
     await session.commit()
     await runtime.scheduler.reload_type_settings()
     return _public(parsed, runtime.scheduler.types[parsed])

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from kairos.api.deps import RuntimeDep, SessionDep
-from kairos.api.routes.resource_types import _apply as apply_type_settings
+from kairos.api.routes.resource_types import apply_type_settings
 from kairos.api.schemas.resource_types import ResourceTypeUpdate
 from kairos.probes.base import Kind
 from kairos.runtime import Runtime
