@@ -154,9 +154,11 @@ def _image(digest: str, changed_from: str | None = None) -> ProbeResult:
         "layerCount": 4,
         "totalSize": 29_360_128,
     }
-    if changed_from:
+    message = "pullable"
+    if changed_from:  # as the scheduler records a re-pushed tag
         details["digestChanged"] = {"from": changed_from, "to": digest}
-    return ProbeResult(Status.AVAILABLE, "pullable", None, Phases(total_ms=30.0), 200, details)
+        message += f"; tag re-pushed (was {changed_from[:19]}…)"
+    return ProbeResult(Status.AVAILABLE, message, None, Phases(total_ms=30.0), 200, details)
 
 
 async def test_an_image_shows_digest_platforms_layers_size_and_the_digest_changes(kairos: Running) -> None:
