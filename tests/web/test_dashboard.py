@@ -96,7 +96,7 @@ async def test_the_summary_says_how_many_resources_are_not_available(kairos: Run
     await kairos.runtime.scheduler.check_now(rid)
     html = (await kairos.anon.get("/")).text
     assert "1 resource not available" in html
-    assert f'data-id="{rid}" data-tl="' + "-" * 95 + 'N"><i class="dot not-available">' in html
+    assert f'data-id="{rid}" data-tl="-95N"><i class="dot not-available">' in html
 
 
 async def test_a_row_costs_well_under_half_a_kilobyte(kairos: Running) -> None:

@@ -27,6 +27,13 @@
 
   // -- rows ----------------------------------------------------------------------------------------------
 
+  // The server sends timelines run-length encoded ("A80-16": 80 available blocks, then 16 without data).
+  function expand(code) {
+    var out = "", re = /([ANU-])(\d*)/g, m;
+    while ((m = re.exec(code || ""))) out += new Array((m[2] ? +m[2] : 1) + 1).join(m[1]);
+    return (out + new Array(N + 1).join("-")).slice(0, N);
+  }
+
   function statusOf(li) {
     var dot = li.querySelector(".dot");
     return dot.classList.contains("available") ? "available"
@@ -42,7 +49,7 @@
     board.querySelectorAll("li.r").forEach(function (li) {
       var id = +li.dataset.id, rec = recs[id], out = li.querySelector(".o");
       if (!rec) {
-        rec = recs[id] = { id: id, tl: li.dataset.tl, edge: data.edge, status: statusOf(li), v: 1, lis: [],
+        rec = recs[id] = { id: id, tl: expand(li.dataset.tl), edge: data.edge, status: statusOf(li), v: 1, lis: [],
           since: out ? out.dataset.since : null };
       }
       rec.lis.push(li);
@@ -425,11 +432,11 @@
 
   // -- start ------------------------------------------------------------------------------------------------
 
+  data = JSON.parse(document.getElementById("dash-data").textContent);
+  connect(); // first: the stream's handshake overlaps with drawing the board
   init();
-  // (the group page shows a subset, so ids it does not know are expected there)
   setView(store(KEY_VIEW) === "cards" ? "cards" : "timeline");
   document.getElementById("dash-toolbar").hidden = false;
   setInterval(tickOutages, 1000);
   setInterval(advanceAll, 60000);
-  connect();
 })();
