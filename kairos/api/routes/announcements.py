@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy import not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kairos.announcements import render_content, showing
+from kairos.announcements import render_off_loop, showing
 from kairos.api.deps import OPTIONAL_AUTH, Caller, CurrentCaller, RequireAdmin, RequireAuth, SessionDep
 from kairos.api.errors import error_responses
 from kairos.api.lookup import get_or_404
@@ -56,27 +56,27 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC) if value is not None else None
 
 
-def apply_create(body: AnnouncementCreate, author: str | None) -> Announcement:
+async def apply_create(body: AnnouncementCreate, author: str | None) -> Announcement:
     row = Announcement(created_by=author)
-    replace_fields(row, body)
+    await replace_fields(row, body)
     return row
 
 
-def replace_fields(row: Announcement, body: AnnouncementCreate) -> None:
+async def replace_fields(row: Announcement, body: AnnouncementCreate) -> None:
     """Every field the author controls, from a complete body (the admin form sends all of them)."""
     row.kind = body.kind
     row.content = body.content
-    row.content_html = render_content(body.content)
+    row.content_html = await render_off_loop(body.content)
     row.active = body.active
     row.active_until = _utc(body.active_until)
 
 
-def apply_update(row: Announcement, body: AnnouncementUpdate) -> None:
+async def apply_update(row: Announcement, body: AnnouncementUpdate) -> None:
     if body.kind is not None:
         row.kind = body.kind
     if body.content is not None:
         row.content = body.content
-        row.content_html = render_content(body.content)
+        row.content_html = await render_off_loop(body.content)
     if body.active is not None:
         row.active = body.active
     if "active_until" in body.model_fields_set:
@@ -113,7 +113,7 @@ async def list_announcements(
     responses=error_responses(400, 401, 422),
 )
 async def preview(body: AnnouncementPreview, _: RequireAuth) -> AnnouncementPreviewed:
-    return AnnouncementPreviewed(content_html=render_content(body.content))
+    return AnnouncementPreviewed(content_html=await render_off_loop(body.content))
 
 
 @router.post(
@@ -128,7 +128,7 @@ async def preview(body: AnnouncementPreview, _: RequireAuth) -> AnnouncementPrev
 async def create_announcement(
     body: AnnouncementCreate, session: SessionDep, caller: RequireAdmin
 ) -> AnnouncementPublic:
-    row = apply_create(body, await author_of(session, caller))
+    row = await apply_create(body, await author_of(session, caller))
     session.add(row)
     await session.commit()
     return announcement_public(row)
@@ -158,7 +158,7 @@ async def update_announcement(
     announcement_id: int, body: AnnouncementUpdate, session: SessionDep, _: RequireAdmin
 ) -> AnnouncementPublic:
     row = await get_or_404(session, Announcement, announcement_id, "announcement")
-    apply_update(row, body)
+    await apply_update(row, body)
     await session.commit()
     await session.refresh(row)
     return announcement_public(row)

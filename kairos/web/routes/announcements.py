@@ -19,7 +19,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
-from kairos.announcements import KINDS, is_showing, render_content, showing
+from kairos.announcements import KINDS, is_showing, render_off_loop, showing
 from kairos.api.deps import SessionDep
 from kairos.api.errors import field_path
 from kairos.api.routes.announcements import apply_create, author_of, replace_fields
@@ -65,7 +65,7 @@ async def admin_list(request: Request, session: SessionDep, _: UserPage) -> Resp
     order = [Announcement.created_at.desc(), Announcement.id.desc()]
     rows, page, pages = await _page_of(session, select(Announcement), order, request)
     now = datetime.now(UTC)
-    items = [{"row": row, "showing": is_showing(row, now), "now": now} for (row,) in rows]
+    items = [{"row": row, "showing": is_showing(row, now)} for (row,) in rows]
     flash = {"saved": "The announcement was saved.", "deleted": "The announcement was deleted."}
     message = next((text for key, text in flash.items() if key in request.query_params), None)
     return render(request, "admin/announcements.html", items=items, page=page, pages=pages, message=message)
@@ -89,9 +89,9 @@ def _values_of(row: Announcement | None) -> dict[str, Any]:
     }
 
 
-def _form(request: Request, row: Announcement | None, values: dict[str, Any], errors: dict[str, str]) -> Response:
+async def _form(request: Request, row: Announcement | None, values: dict[str, Any], errors: dict[str, str]) -> Response:
     content = values["content"]
-    preview = render_content(content) if len(content) <= MAX_CONTENT else ""
+    preview = await render_off_loop(content) if len(content) <= MAX_CONTENT else ""
     return render(
         request,
         "admin/announcement_form.html",
@@ -153,15 +153,15 @@ async def _get(session: AsyncSession, announcement_id: str) -> Announcement:
 
 @router.get("/admin/announcements/new")
 async def new_form(request: Request, _: AdminPage) -> Response:
-    return _form(request, None, _values_of(None), {})
+    return await _form(request, None, _values_of(None), {})
 
 
 @router.post("/admin/announcements/new")
 async def create(request: Request, caller: AdminPage, form: CheckedForm, session: SessionDep) -> Response:
     body, values, errors = _parse(form)
     if body is None:
-        return _form(request, None, values, errors)
-    row = apply_create(body, await author_of(session, caller))
+        return await _form(request, None, values, errors)
+    row = await apply_create(body, await author_of(session, caller))
     session.add(row)
     await session.commit()
     raise Redirect(f"/admin/announcements?saved={row.id}")
@@ -170,7 +170,7 @@ async def create(request: Request, caller: AdminPage, form: CheckedForm, session
 @router.get("/admin/announcements/{announcement_id}/edit")
 async def edit_form(request: Request, announcement_id: str, _: AdminPage, session: SessionDep) -> Response:
     row = await _get(session, announcement_id)
-    return _form(request, row, _values_of(row), {})
+    return await _form(request, row, _values_of(row), {})
 
 
 @router.post("/admin/announcements/{announcement_id}/edit")
@@ -180,8 +180,8 @@ async def update(
     row = await _get(session, announcement_id)
     body, values, errors = _parse(form)
     if body is None:
-        return _form(request, row, values, errors)
-    replace_fields(row, body)
+        return await _form(request, row, values, errors)
+    await replace_fields(row, body)
     await session.commit()
     raise Redirect(f"/admin/announcements?saved={row.id}")
 
