@@ -72,4 +72,4 @@ async def test_the_openapi_document_describes_the_api(kairos: Running) -> None:
     assert body["additionalProperties"] is False
     assert "intervalSeconds" in body["properties"]
     history = paths["/api/resources/{resource_id}/history"]["get"]
-    assert "authenticated" in history["description"]
+    assert "anyone who may see the resource" in history["description"]
