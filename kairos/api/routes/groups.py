@@ -56,7 +56,7 @@ async def _members(session: AsyncSession, group_id: int) -> list[GroupMemberPubl
         select(Resource.id, Resource.name, Resource.kind, Resource.enabled, GroupMember.display_order)
         .join(GroupMember, GroupMember.resource_id == Resource.id)
         .where(GroupMember.group_id == group_id)
-        .order_by(GroupMember.display_order, Resource.id)
+        .order_by(GroupMember.display_order, func.lower(Resource.name), Resource.id)
     )
     return [
         GroupMemberPublic(id=r.id, name=r.name, resource_type=r.kind, active=r.enabled, display_order=r.display_order)

@@ -38,20 +38,16 @@ async def board(session: AsyncSession) -> dict[str, Any]:
     groups = list(
         (await session.execute(select(ResourceGroup).order_by(ResourceGroup.display_order, ResourceGroup.id))).scalars()
     )
-    resources = (
-        await session.execute(
-            select(Resource.id, Resource.name, Resource.kind, Resource.enabled).order_by(
-                Resource.display_order, Resource.id
-            )
-        )
-    ).all()
-    member_rows = await session.execute(
-        select(GroupMember.group_id, GroupMember.resource_id).order_by(
-            GroupMember.group_id, GroupMember.display_order, GroupMember.resource_id
-        )
+    columns = select(Resource.id, Resource.name, Resource.kind, Resource.enabled, Resource.display_order)
+    resources = sorted((await session.execute(columns)).all(), key=lambda r: (r.display_order, r.name.lower(), r.id))
+    names = {r.id: r.name for r in resources}
+    # The dashboard's order: a member's place in the group, then its name (ties before any reordering).
+    placed = sorted(
+        (await session.execute(select(GroupMember.group_id, GroupMember.display_order, GroupMember.resource_id))).all(),
+        key=lambda m: (m.group_id, m.display_order, names.get(m.resource_id, "").lower(), m.resource_id),
     )
     members: dict[int, list[int]] = {g.id: [] for g in groups}
-    for group_id, resource_id in member_rows:
+    for group_id, _order, resource_id in placed:
         members.setdefault(group_id, []).append(resource_id)
     grouped = {rid for ids in members.values() for rid in ids}
     state = {
@@ -59,7 +55,6 @@ async def board(session: AsyncSession) -> dict[str, Any]:
         "resources": {str(r.id): {"name": r.name, "kind": r.kind, "active": r.enabled} for r in resources},
         "order": [r.id for r in resources],
     }
-    names = {r.id: r.name for r in resources}
     return {
         "groups": groups,
         "members": members,

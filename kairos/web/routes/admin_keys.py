@@ -19,7 +19,7 @@ from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-ROLES = (("READ", "READ: reads what needs authentication (history, outages)"), ("ADMIN", "ADMIN: may change anything"))
+ROLES = (("READ", "READ: reads history and outages, changes nothing"), ("ADMIN", "ADMIN: may change anything"))
 
 
 async def _keys(session: AsyncSession) -> list[tuple[ApiKey, str | None]]:

@@ -68,8 +68,8 @@
     li.draggable = true;
     li.tabIndex = 0;
     li.dataset.resourceId = String(rid);
-    li.setAttribute("aria-label", nameOf(rid) + ", " + (pos + 1) + " of " + count + " in " + groupName(gid) +
-      ". Alt+arrow keys move it.");
+    li.setAttribute("aria-label", nameOf(rid) + (r.active === false ? " (inactive)" : "") + ", " + (pos + 1) +
+      " of " + count + " in " + groupName(gid) + ". Alt+arrow keys move it.");
     var handle = el("span", "handle", "\u283F");
     handle.setAttribute("aria-hidden", "true");
     li.append(handle, el("span", "name", nameOf(rid)), el("span", "badge", r.kind || "?"));
