@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.api.errors import field_path, invalid, not_found
@@ -72,15 +72,25 @@ async def load_resource(session: AsyncSession, resource_id: int) -> Resource:
     return row
 
 
-def _set_groups(row: Resource, group_ids: list[int]) -> None:
+async def _set_groups(session: AsyncSession, row: Resource, group_ids: list[int]) -> None:
     # Edit the membership list in place: replacing it would delete and re-insert equal primary keys.
     keep = set(group_ids)
     for member in [m for m in row.memberships if m.group_id not in keep]:
         row.memberships.remove(member)
     present = {m.group_id for m in row.memberships}
-    for gid in group_ids:
-        if gid not in present:
-            row.memberships.append(GroupMember(group_id=gid, display_order=row.display_order))
+    added = [gid for gid in group_ids if gid not in present]
+    if not added:
+        return
+    # A resource joining a group goes to its end, after the members an admin has put in order.
+    stmt = (
+        select(GroupMember.group_id, func.max(GroupMember.display_order))
+        .where(GroupMember.group_id.in_(added))
+        .group_by(GroupMember.group_id)
+    )
+    last = {gid: top for gid, top in (await session.execute(stmt)).all()}
+    for gid in added:
+        top = last.get(gid)
+        row.memberships.append(GroupMember(group_id=gid, display_order=0 if top is None else top + 1))
 
 
 async def create_resource(session: AsyncSession, body: ResourceCreate) -> Resource:
@@ -99,7 +109,7 @@ async def create_resource(session: AsyncSession, body: ResourceCreate) -> Resour
         credential_id=await check_credential(session, body.credential_id),
         memberships=[],
     )
-    _set_groups(row, await check_groups(session, body.group_id, body.group_ids))
+    await _set_groups(session, row, await check_groups(session, body.group_id, body.group_ids))
     session.add(row)
     await session.commit()
     return await load_resource(session, row.id)
@@ -130,7 +140,7 @@ async def update_resource(session: AsyncSession, row: Resource, body: ResourceUp
         if field in given:
             setattr(row, column, getattr(body, field))
     if given & {"group_id", "group_ids"}:
-        _set_groups(row, await check_groups(session, body.group_id, body.group_ids))
+        await _set_groups(session, row, await check_groups(session, body.group_id, body.group_ids))
     if "credential_id" in given:
         row.credential_id = await check_credential(session, body.credential_id)
     await session.commit()

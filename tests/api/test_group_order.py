@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.api.support import assert_error
+from tests.api.support import assert_error, create_resource
 from tests.harness import Running
 from tests.web.pages import add_user
 
@@ -134,3 +134,14 @@ async def test_the_order_endpoints_are_documented(kairos: Running) -> None:
     assert "put" in paths["/api/groups/order"] and "put" in paths["/api/groups/{group_id}/order"]
     assert paths["/api/groups/order"]["put"]["description"].startswith("Needs an admin")
     assert "get" in paths["/api/groups/{group_id}/resources"]
+
+
+async def test_a_resource_added_to_a_group_goes_to_its_end(kairos: Running) -> None:
+    group = (await kairos.client.post("/api/groups", json={"name": "ordered"})).json()
+    ids = [(await create_resource(kairos, "http://127.0.0.1:9/", name=f"r{i}")).get("id") for i in range(3)]
+    r = await kairos.client.put(f"/api/groups/{group['id']}/order", json={"resourceIds": [ids[2], ids[0], ids[1]]})
+    assert r.status_code in (200, 204), r.text
+    late = await create_resource(kairos, "http://127.0.0.1:9/", name="a-late-one", groupIds=[group["id"]])
+    listed = (await kairos.client.get(f"/api/groups/{group['id']}/resources")).json()
+    order = [item["id"] for item in (listed["resources"] if isinstance(listed, dict) else listed)]
+    assert order == [ids[2], ids[0], ids[1], late["id"]]
