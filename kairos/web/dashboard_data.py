@@ -20,7 +20,6 @@ from kairos.api.deps import Caller
 from kairos.db.models import GroupMember, Resource, ResourceGroup
 from kairos.probes.base import Status
 from kairos.rollups.buckets import FIFTEEN_MIN, bucket_of
-from kairos.rollups.live_timeline import LiveTimeline
 from kairos.rollups.timeline import BLOCKS
 from kairos.runtime import Runtime
 from kairos.scheduler.state import RuntimeState
@@ -71,18 +70,6 @@ class Board:
         if self.unknown == self.total:
             return "Waiting for the first checks"
         return "All systems operational"
-
-
-def letters(timeline: LiveTimeline, resource_id: int, now: float) -> str:
-    """The 96 status letters of ``LiveTimeline.compact`` without its latencies: rounding 96 floats per row
-    was most of the time a 1,000-row board took. (Reads the ring directly; a ``LiveTimeline.letters`` would
-    be the better home.)"""
-    ring = timeline._rings.get(resource_id)
-    if ring is None:
-        return NO_DATA_ROW
-    offset, empty = ring.window(bucket_of(now, FIFTEEN_MIN))
-    status = (ring.status[offset:] + ring.status[:offset]).decode()
-    return status[: BLOCKS - empty] + "-" * empty if empty else status
 
 
 def run_length(text: str) -> str:
@@ -144,7 +131,7 @@ def _row(runtime: Runtime, rid: int, fields: tuple[str, str, str, bool], now: fl
         latency_ms=state.last_latency_ms if state else None,
         outage_since=state.outage_since if state else None,
         uptime=scheduler.uptime.get(rid),
-        timeline=run_length(letters(scheduler.timeline, rid, now)),
+        timeline=run_length(scheduler.timeline.letters(rid, now)),
     )
 
 

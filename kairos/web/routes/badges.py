@@ -129,7 +129,7 @@ async def resource_embed(
         status=status_of(state),
         state=state,
         uptime=runtime.scheduler.uptime.get(row.id),
-        timeline=runtime.scheduler.timeline.compact(row.id, time.time())[0],
+        timeline=runtime.scheduler.timeline.letters(row.id, time.time()),
     )
 
 
