@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from tests.harness import Running
-from tests.web.pages import ADMIN_EMAIL, NEW_PASSWORD, admin_browser, csrf_of, post_form, sign_in
+from tests.web.pages import ADMIN_EMAIL, NEW_PASSWORD, add_user, admin_browser, csrf_of, post_form, sign_in
 
 
 async def test_the_default_admin_must_choose_a_new_password_before_anything_else(kairos: Running) -> None:
@@ -119,3 +119,16 @@ async def test_behind_a_tls_proxy_the_session_cookie_is_secure_and_http_only(kai
     async with httpx.AsyncClient(base_url=kairos.url) as plain:
         r = await sign_in(plain, ADMIN_EMAIL, "admin")
         assert "Secure" not in _set_cookie(r, "kairos_session")
+
+
+async def test_a_user_account_sees_only_the_console_pages_it_may_open(kairos: Running) -> None:
+    await add_user(kairos, "viewer@example.test", "viewer-password-1")
+    async with httpx.AsyncClient(base_url=kairos.url) as browser:
+        await sign_in(browser, "viewer@example.test", "viewer-password-1")
+        page = (await browser.get("/admin")).text
+        for href in ("/admin/resources", "/admin/resource-types", "/admin/announcements", "/admin/instant-check"):
+            assert f'href="{href}"' in page
+            assert (await browser.get(href)).status_code == 200, href
+        for href in ("/admin/groups", "/admin/discovery", "/admin/api-keys", "/admin/settings"):
+            assert f'href="{href}"' not in page
+            assert (await browser.get(href)).status_code == 403, href
