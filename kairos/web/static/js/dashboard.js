@@ -179,6 +179,10 @@
       var since = Date.parse(el.dataset.since);
       el.textContent = "down since " + fmt.time(since) + " \u00b7 " + fmt.duration((now - since) / 1000);
     });
+    // An announcement with an end takes itself down when the end passes, without a reload.
+    document.querySelectorAll(".dash-announcement[data-until]").forEach(function (el) {
+      if (Date.parse(el.dataset.until) <= now) el.remove();
+    });
   }
 
   // -- filter, view, groups -------------------------------------------------------------------------------
