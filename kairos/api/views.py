@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.api.deps import Caller
+from kairos.api.redaction import public_message
 from kairos.api.schemas.groups import GroupPublic
 from kairos.api.schemas.history import HistoryItem, OutagePublic
 from kairos.api.schemas.resources import CheckNowResult, ResourceDetail, ResourcePublic
@@ -31,13 +33,38 @@ def group_public(group: ResourceGroup) -> GroupPublic:
     return GroupPublic(id=group.id, name=group.name, display_order=group.display_order, visibility=group.visibility)
 
 
-def _resource_fields(row: Resource) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """What a caller may read of a resource: anonymous callers never get header values (they may hold
+    tokens for the target), and no target at all when the site hides targets."""
+
+    signed_in: bool = True
+    targets: bool = True
+
+
+FULL = Audience()
+
+
+def audience_of(caller: Caller, show_targets: bool) -> Audience:
+    return FULL if caller.authenticated else Audience(signed_in=False, targets=show_targets)
+
+
+def _shown_options(row: Resource, audience: Audience) -> dict[str, Any]:
+    if not audience.targets:
+        return {}
+    options = public_options(row.kind, row.config)
+    if not audience.signed_in and options.get("headers"):
+        options["headers"] = {name: "<hidden>" for name in options["headers"]}
+    return options
+
+
+def _resource_fields(row: Resource, audience: Audience) -> dict[str, Any]:
     groups = sorted((m.group for m in row.memberships), key=lambda g: (g.display_order, g.id))
     return {
         "id": row.id,
         "name": row.name,
         "resource_type": row.kind,
-        "target": row.target,
+        "target": row.target if audience.targets else None,
         "skip_tls": row.skip_tls,
         "recursive": row.recursive,
         "active": row.enabled,
@@ -46,27 +73,33 @@ def _resource_fields(row: Resource) -> dict[str, Any]:
         "created_at": row.created_at,
         "interval_seconds": row.interval_s,
         "timeout_seconds": row.timeout_s,
-        "options": public_options(row.kind, row.config),
+        "options": _shown_options(row, audience),
         "credential_id": row.credential_id,
     }
 
 
-def resource_public(row: Resource) -> ResourcePublic:
-    return ResourcePublic(**_resource_fields(row))
+def resource_public(row: Resource, audience: Audience = FULL) -> ResourcePublic:
+    return ResourcePublic(**_resource_fields(row, audience))
 
 
 def current_status(state: RuntimeState | None) -> str:
     return state.status.api_name if state else Status.UNKNOWN.api_name
 
 
-def resource_detail(row: Resource, state: RuntimeState | None) -> ResourceDetail:
+def _shown_message(state: RuntimeState, audience: Audience) -> str:
+    if audience.targets:
+        return state.last_message
+    return public_message(state.status.value, state.last_error_code, state.last_http_status)
+
+
+def resource_detail(row: Resource, state: RuntimeState | None, audience: Audience = FULL) -> ResourceDetail:
     checked = state is not None and state.last_checked_at is not None
     return ResourceDetail(
-        **_resource_fields(row),
+        **_resource_fields(row, audience),
         current_status=current_status(state),
         latest_check_status=state.status.value if checked and state else None,
         latest_checked_at=state.last_checked_at if state else None,
-        latest_message=state.last_message if checked and state else None,
+        latest_message=_shown_message(state, audience) if checked and state else None,
         latest_error_code=state.last_error_code if state else None,
         latest_latency_ms=state.last_latency_ms if state else None,
         latest_http_status=state.last_http_status if state else None,

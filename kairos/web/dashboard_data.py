@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.api.deps import Caller
+from kairos.api.redaction import public_message
 from kairos.db.models import GroupMember, Resource, ResourceGroup
 from kairos.probes.base import Status
 from kairos.rollups.buckets import FIFTEEN_MIN, bucket_of
@@ -85,8 +86,9 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
 
 
-def live_update(runtime: Runtime, resource_id: int, now: float) -> dict[str, Any] | None:
-    """One resource as the stream sends it (None if it no longer exists)."""
+def live_update(runtime: Runtime, resource_id: int, now: float, reveal: bool = True) -> dict[str, Any] | None:
+    """One resource as the stream sends it (None if it no longer exists). Without ``reveal`` (the site hides
+    targets from this anonymous subscriber) the message is rebuilt without the target in it."""
     scheduler = runtime.scheduler
     state = scheduler.state.get(resource_id)
     if state is None:
@@ -97,7 +99,9 @@ def live_update(runtime: Runtime, resource_id: int, now: float) -> dict[str, Any
         "status": status_of(state),
         "checkedAt": _iso(state.last_checked_at),
         "latencyMs": state.last_latency_ms,
-        "message": state.last_message,
+        "message": state.last_message
+        if reveal
+        else public_message(state.status.value, state.last_error_code, state.last_http_status),
         "outageSince": _iso(state.outage_since),
         "uptime": scheduler.uptime.get(resource_id),
         # The block the result landed in: the last of the 96, starting at ``start`` (epoch seconds).

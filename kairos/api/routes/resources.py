@@ -15,13 +15,16 @@ from kairos.api.schemas.resources import (
     ResourcePublic,
     ResourceUpdate,
 )
-from kairos.api.views import check_now_result, resource_detail, resource_public, visible_to
+from kairos.api.views import audience_of, check_now_result, resource_detail, resource_public, visible_to
 from kairos.db.models import Resource
 
 router = APIRouter(prefix="/api/resources", tags=["resources"])
 
 _PUBLIC = (
-    "Public. Anonymous callers see only resources in no group or in a PUBLIC group; authenticated callers see all."
+    "Public. Anonymous callers see only resources in no group or in a PUBLIC group; authenticated callers see all. "
+    "Anonymous callers get header values in `options.headers` as `<hidden>`; when the site hides targets "
+    "(`showTargets` off) they get `target: null`, no `options`, and `latestMessage` rebuilt from the status, "
+    "error code and HTTP status."
 )
 _ADMIN = "Needs an admin (API key with role ADMIN, or an admin user)."
 
@@ -34,10 +37,11 @@ _ADMIN = "Needs an admin (API key with role ADMIN, or an admin user)."
     description=_PUBLIC + " Ordered by display order, then id.",
     responses=error_responses(401, 503),
 )
-async def list_resources(session: SessionDep, caller: CurrentCaller) -> list[ResourcePublic]:
+async def list_resources(session: SessionDep, runtime: RuntimeDep, caller: CurrentCaller) -> list[ResourcePublic]:
     stmt = select(Resource).order_by(Resource.display_order, Resource.id)
     rows = (await session.execute(stmt)).scalars().all()
-    return [resource_public(r) for r in rows if visible_to(caller, r)]
+    audience = audience_of(caller, runtime.site.show_targets)
+    return [resource_public(r, audience) for r in rows if visible_to(caller, r)]
 
 
 @router.post(
@@ -72,7 +76,7 @@ async def get_resource(
     row = await svc.load_resource(session, resource_id)
     if not visible_to(caller, row):
         raise not_found("resource")
-    return resource_detail(row, runtime.scheduler.state.get(row.id))
+    return resource_detail(row, runtime.scheduler.state.get(row.id), audience_of(caller, runtime.site.show_targets))
 
 
 @router.put(

@@ -97,7 +97,8 @@ async def _events(request: Request, runtime: Runtime, sub: Subscription, anonymo
         if visibility is not None and ids:
             ids = await visibility.allowed(ids)
         now = time.time()
-        updates = [u for u in (live_update(runtime, rid, now) for rid in sorted(ids)) if u is not None]
+        reveal = not anonymous or runtime.site.show_targets
+        updates = [u for u in (live_update(runtime, rid, now, reveal) for rid in sorted(ids)) if u is not None]
         if updates:
             yield _message("status", updates)
             last_sent = loop.time()

@@ -96,7 +96,7 @@ class ResourcePublic(ApiModel):
     id: int
     name: str
     resource_type: str = Field(description="HTTP, TCP or DOCKER.")
-    target: str
+    target: str | None = Field(description="Null for anonymous callers when the site hides targets.")
     skip_tls: bool = Field(alias="skipTLS")
     recursive: bool
     active: bool
