@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import socket
 import statistics
 import subprocess
@@ -30,20 +29,10 @@ from sqlalchemy import create_engine, insert, text
 from bench.queries import seed as seed_history
 from kairos.db.engine import sync_url
 from kairos.db.models import GroupMember, ResourceGroup
+from tests.servers.chromium import ARGS, CHROMIUM
 
 HERE = Path(__file__).resolve().parent
 GROUPS = 10
-CHROMIUM = os.environ.get("KAIROS_TEST_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]  # as tests/browser/conftest.py
 SERVER = """
 import sys, uvicorn
 from kairos.app import create_app

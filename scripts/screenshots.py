@@ -25,6 +25,8 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from playwright.sync_api import Page, sync_playwright
 from sqlalchemy import create_engine, insert
 from sqlalchemy.orm import Session
@@ -45,18 +47,9 @@ from kairos.db.models import (
 from kairos.probes.base import Phases, ProbeResult, Status
 from kairos.rollups.buckets import FIFTEEN_MIN, ONE_DAY, deltas_for
 from kairos.scheduler.recorder import result_row
+from tests.servers.chromium import ARGS, CHROMIUM
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
 PASSWORD = "screenshots-only-1"
 
 
@@ -206,7 +199,7 @@ def sign_in(page: Page, base: str) -> None:
 
 def shoot(base: str, out: Path) -> None:
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 860})
         page.goto(base + "/")
         page.wait_for_selector(".dash-board")

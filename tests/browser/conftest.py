@@ -5,7 +5,6 @@ from a CDN or a stray call home cannot slip in."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
@@ -13,19 +12,8 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, Request, async_playwright
 
 from tests.harness import Running
+from tests.servers.chromium import ARGS, CHROMIUM
 from tests.web.pages import ADMIN_EMAIL, NEW_PASSWORD
-
-CHROMIUM = os.environ.get("KAIROS_TEST_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
 
 
 @pytest.fixture(scope="session")

@@ -4,40 +4,15 @@
 (function () {
   "use strict";
 
-  var PHASES = [["dnsResolutionMs", "DNS"], ["connectMs", "Connect"], ["tlsHandshakeMs", "TLS"],
-    ["timeToFirstByteMs", "First byte"], ["latencyMs", "Total"]];
-  var CLASSES = { AVAILABLE: "available", NOT_AVAILABLE: "not-available" };
+  var el = Kairos.el;
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
-
-  // The verdict block, the same markup as the server's verdict() macro.
+  // "check now" answers in the API's resource shape; the shared verdict block takes the instant check's.
   function verdict(r) {
-    var cls = CLASSES[r.status] || "unknown";
-    var box = el("div", "verdict " + cls);
-    var head = el("p", "verdict-head");
-    var dot = el("span", "dot " + cls);
-    dot.setAttribute("aria-hidden", "true");
-    head.append(dot, el("strong", "verdict-status", r.status.replace("_", " ")));
-    if (r.errorCode) head.append(" ", el("code", "verdict-code", r.errorCode));
-    head.append(" ", el("span", "verdict-latency", Kairos.fmt.ms(r.latencyMs)));
-    if (r.httpStatus) head.append(" ", el("span", "badge", "HTTP " + r.httpStatus));
-    box.append(head, el("p", "verdict-message", r.message));
-    var dl = el("dl", "phases");
-    PHASES.forEach(function (p) {
-      if (r[p[0]] === null || r[p[0]] === undefined) return;
-      var item = el("div");
-      var dd = el("dd", null, Kairos.fmt.ms(r[p[0]]));
-      dd.dataset.phase = p[0];
-      item.append(el("dt", null, p[1]), dd);
-      dl.append(item);
+    return Kairos.verdict({
+      status: r.status, errorCode: r.errorCode, latencyMs: r.latencyMs, httpStatus: r.httpStatus, message: r.message,
+      phases: { dnsMs: r.dnsResolutionMs, connectMs: r.connectMs, tlsMs: r.tlsHandshakeMs,
+        firstByteMs: r.timeToFirstByteMs, totalMs: r.latencyMs },
     });
-    if (dl.children.length) box.append(dl);
-    return box;
   }
 
   function showIn(id, node) {

@@ -8,19 +8,11 @@
   var kindSelect = document.getElementById("resourceType");
   var resultBox = document.getElementById("instant-result");
   var hints = JSON.parse(document.getElementById("target-hints").textContent);
-  var PHASES = [["dnsMs", "DNS"], ["connectMs", "Connect"], ["tlsMs", "TLS"], ["firstByteMs", "First byte"],
-    ["totalMs", "Total"]];
-  var CLASSES = { AVAILABLE: "available", NOT_AVAILABLE: "not-available" };
   var DETAILS = [["digest", "Digest"], ["mediaType", "Media type"], ["platforms", "Platforms"],
     ["layerCount", "Layers"], ["totalSize", "Size (bytes)"], ["requests", "Requests"], ["final_url", "Final URL"],
     ["redirects", "Redirects"], ["address", "Address"]];
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
+  var el = Kairos.el;
 
   function showKind() {
     var kind = kindSelect.value;
@@ -94,27 +86,7 @@
   }
 
   function verdict(r) {
-    var cls = CLASSES[r.status] || "unknown";
-    var box = el("div", "verdict " + cls);
-    var head = el("p", "verdict-head");
-    var dot = el("span", "dot " + cls);
-    dot.setAttribute("aria-hidden", "true");
-    head.append(dot, el("strong", "verdict-status", r.status.replace("_", " ")));
-    if (r.errorCode) head.append(" ", el("code", "verdict-code", r.errorCode));
-    head.append(" ", el("span", "verdict-latency", Kairos.fmt.ms(r.latencyMs)));
-    if (r.httpStatus) head.append(" ", el("span", "badge", "HTTP " + r.httpStatus));
-    box.append(head, el("p", "verdict-message", r.message));
-    var phases = el("dl", "phases");
-    PHASES.forEach(function (p) {
-      var value = r.phases[p[0]];
-      if (value === null || value === undefined) return;
-      var item = el("div");
-      var dd = el("dd", null, Kairos.fmt.ms(value));
-      dd.dataset.phase = p[0];
-      item.append(el("dt", null, p[1]), dd);
-      phases.append(item);
-    });
-    box.append(phases);
+    var box = Kairos.verdict(r);
     var details = el("dl", "details");
     DETAILS.forEach(function (d) {
       var value = r.details[d[0]];
