@@ -88,7 +88,11 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.runtime = runtime
     from kairos import api, web
+    from kairos.auth import oidc
+    from kairos.web import security
 
     api.mount(app)
     web.mount(app)
+    oidc.install(app, runtime)
+    security.install(app, settings)
     return app

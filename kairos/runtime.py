@@ -32,5 +32,6 @@ class Runtime:
     started: bool = False
     discovery: DiscoveryLoop | None = None  # set by build_runtime (it needs the runtime itself)
     site: SiteSettings = field(default_factory=SiteSettings)  # loaded at start, replaced when edited
-    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)  # the sign-in form
+    api_throttle: LoginThrottle = field(default_factory=LoginThrottle)  # wrong API keys and Basic credentials
     events: Broadcaster = field(default_factory=Broadcaster)  # results for the live stream

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 SECRET_FILE_NAME = "secret.key"
 
@@ -40,6 +41,28 @@ class Settings(BaseSettings):
     # this makes the session cookie Secure and the client address right for login throttling.
     forwarded_allow_ips: str = "127.0.0.1"
     shutdown_grace_s: Annotated[float, Field(gt=0, le=60)] = 5.0
+    database_password_file: Path | None = None  # put into the database URL, so the URL can live in plain config
+
+    # Access (docs/access.md). "private": every page and read endpoint needs a signed-in user or a key.
+    access_mode: Literal["public", "private"] = "public"
+    metrics_require_key: bool = False  # /actuator/prometheus and /metrics only with an API key
+    cors_origins: str = ""  # comma-separated origins allowed to call /api from a browser; none by default
+    embed_frame_ancestors: str = "*"  # who may frame /embed/* (CSP frame-ancestors); every other page: nobody
+    local_login_enabled: bool = True  # the email + password form beside (or, when false, instead of) OIDC
+
+    # OpenID Connect login (docs/oidc.md).
+    oidc_enabled: bool = False
+    oidc_issuer_uri: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: SecretStr | None = None
+    oidc_client_secret_file: Path | None = None
+    oidc_scopes: str = "openid email profile"
+    oidc_display_name: str = "single sign-on"  # "Sign in with <this>"
+    oidc_redirect_uri: str = ""  # default: <this server>/auth/callback as the browser reached it
+    # Claim-to-role mapping: users whose claim (a dotted path, e.g. Keycloak's realm_access.roles) holds one of
+    # the admin values become ADMIN, everyone else USER.
+    oidc_role_claim: str = "groups"
+    oidc_admin_values: str = ""
 
     @field_validator("log_level")
     @classmethod
@@ -56,18 +79,37 @@ class Settings(BaseSettings):
         return v
 
     @model_validator(mode="after")
-    def _secret_from_file(self) -> Settings:
+    def _secrets_from_files(self) -> Settings:
         if self.secret_key is None and self.secret_key_file is not None:
-            try:
-                self.secret_key = SecretStr(self.secret_key_file.read_text().strip())
-            except OSError as exc:
-                raise ValueError(f"KAIROS_SECRET_KEY_FILE cannot be read: {exc.strerror}") from None
+            self.secret_key = SecretStr(_read_secret(self.secret_key_file, "KAIROS_SECRET_KEY_FILE"))
+        if self.oidc_client_secret is None and self.oidc_client_secret_file is not None:
+            self.oidc_client_secret = SecretStr(
+                _read_secret(self.oidc_client_secret_file, "KAIROS_OIDC_CLIENT_SECRET_FILE")
+            )
+        if self.oidc_enabled and not (self.oidc_issuer_uri and self.oidc_client_id):
+            raise ValueError("KAIROS_OIDC_ENABLED needs KAIROS_OIDC_ISSUER_URI and KAIROS_OIDC_CLIENT_ID")
         return self
+
+    @staticmethod
+    def _split(value: str) -> list[str]:
+        return [part.strip() for part in value.split(",") if part.strip()]
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return self._split(self.cors_origins)
+
+    @property
+    def oidc_admin_value_list(self) -> list[str]:
+        return self._split(self.oidc_admin_values)
 
     @property
     def effective_database_url(self) -> str:
         if self.database_url:
-            return normalise_database_url(self.database_url)
+            url = normalise_database_url(self.database_url)
+            if self.database_password_file is not None:
+                password = _read_secret(self.database_password_file, "KAIROS_DATABASE_PASSWORD_FILE")
+                url = make_url(url).set(password=password).render_as_string(hide_password=False)
+            return url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'kairos.db').resolve()}"
 
     @property
@@ -88,6 +130,13 @@ class Settings(BaseSettings):
             fh.write(value)
         self.secret_key = SecretStr(value)
         return value
+
+
+def _read_secret(path: Path, variable: str) -> str:
+    try:
+        return path.read_text().strip()
+    except OSError as exc:
+        raise ValueError(f"{variable} cannot be read: {exc.strerror}") from None
 
 
 def normalise_database_url(url: str) -> str:

@@ -20,6 +20,7 @@ from kairos.api.routes import (
     settings,
     status,
     stream,
+    users,
 )
 
 
@@ -42,6 +43,7 @@ def mount(app: FastAPI) -> None:
         announcements,
         instant_check,
         settings,
+        users,
         actuator,
     ):
         app.include_router(module.router)

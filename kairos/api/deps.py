@@ -22,6 +22,7 @@ from fastapi.security import APIKeyHeader, HTTPBasic, HTTPBearer
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kairos.access.mode import sign_in_required
 from kairos.api.errors import ApiError
 from kairos.auth import sessions
 from kairos.auth.apikeys import find_active
@@ -168,17 +169,41 @@ async def current_caller(
     _u: Annotated[object, Security(_basic)],
 ) -> Caller:
     key = _presented_key(request)
-    if key is not None:
-        row = await find_active(session, key)
-        if row is None:
-            raise unauthorized("invalid or revoked API key")
-        return Caller("api_key", row.role, user_id=row.created_by, key_id=row.id)
-    basic = _basic_credentials(request)
-    if basic is not None:
-        return await _user_caller(session, *basic)
+    basic = _basic_credentials(request) if key is None else None
+    if key is not None or basic is not None:
+        return await _credential_caller(request, session, key, basic)
     caller = await session_caller(request, session)
     _check_api_csrf(request, caller)
+    if not caller.authenticated and sign_in_required(request.app.state.runtime.settings, request.url.path):
+        raise unauthorized("this Kairos is private: sign in or send an API key")
     return caller
+
+
+async def _credential_caller(
+    request: Request, session: AsyncSession, key: str | None, basic: tuple[str, str] | None
+) -> Caller:
+    """An API key or Basic credentials; an address that keeps sending wrong ones is refused for a while."""
+    throttle = request.app.state.runtime.api_throttle
+    address = "ip:" + (request.client.host if request.client else "?")
+    if throttle.blocked(address):
+        raise ApiError(
+            429,
+            "too_many_requests",
+            "too many failed authentication attempts; try again later",
+            headers={"Retry-After": "60"},
+        )
+    try:
+        if key is not None:
+            row = await find_active(session, key)
+            if row is None:
+                raise unauthorized("invalid or revoked API key")
+            return Caller("api_key", row.role, user_id=row.created_by, key_id=row.id)
+        assert basic is not None
+        return await _user_caller(session, *basic)
+    except ApiError as exc:
+        if exc.status == 401:
+            throttle.fail(address)
+        raise
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]

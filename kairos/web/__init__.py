@@ -19,9 +19,11 @@ from kairos.web.routes import (
     admin_resources,
     admin_settings,
     admin_types,
+    admin_users,
     announcements,
     badges,
     dashboard,
+    oidc,
     outages_page,
     resource_page,
 )
@@ -72,6 +74,7 @@ def mount(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     for module in (
         account,
+        oidc,
         dashboard,
         resource_page,
         outages_page,
@@ -84,5 +87,6 @@ def mount(app: FastAPI) -> None:
         admin_keys,
         admin_discovery,
         admin_settings,
+        admin_users,
     ):
         app.include_router(module.router)

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
+from kairos.access.mode import sign_in_required
 from kairos.api.deps import Caller, SessionDep, session_caller
 from kairos.web.templating import csrf_token
 
@@ -29,7 +30,15 @@ class Redirect(Exception):
 
 
 async def page_caller(request: Request, session: SessionDep) -> Caller:
-    return await session_caller(request, session)
+    caller = await session_caller(request, session)
+    if not caller.authenticated and sign_in_required(request.app.state.runtime.settings, request.url.path):
+        raise Redirect(_login_url(request))
+    return caller
+
+
+def _login_url(request: Request) -> str:
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return "/login?next=" + quote(here, safe="/")
 
 
 PageCaller = Annotated[Caller, Depends(page_caller)]
@@ -44,8 +53,7 @@ def safe_next(target: str | None, default: str = "/admin") -> str:
 
 async def require_user(request: Request, caller: PageCaller) -> Caller:
     if not caller.authenticated:
-        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise Redirect("/login?next=" + quote(here, safe="/"))
+        raise Redirect(_login_url(request))
     if caller.must_change_password and request.url.path != "/account/password":
         raise Redirect("/account/password")
     return caller

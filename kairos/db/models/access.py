@@ -22,6 +22,10 @@ class AppUser(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # The provider's stable user id ("sub") for OIDC users; an email can change, the subject does not.
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class ApiKey(Base):

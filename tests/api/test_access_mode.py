@@ -1,0 +1,43 @@
+"""``KAIROS_ACCESS_MODE=private`` and refusing addresses that keep sending wrong credentials."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.api.support import assert_error
+from tests.harness import Running, make_settings, running_kairos
+from tests.web.pages import admin_browser
+
+
+@pytest.fixture
+async def private(db_url: str, tmp_path: Path) -> AsyncIterator[Running]:
+    async with running_kairos(make_settings(db_url, tmp_path, access_mode="private")) as running:
+        yield running
+
+
+async def test_a_private_kairos_answers_anonymous_readers_401_and_sends_browsers_to_sign_in(private: Running) -> None:
+    for path in ("/api/resources", "/api/groups", "/api/announcements", "/api/resources/status-updates"):
+        assert_error(await private.anon.get(path), 401, "unauthorized")
+    for path in ("/", "/outages", "/announcements", "/resources/1"):
+        r = await private.anon.get(path)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login?next="), path
+    assert (await private.anon.get("/login")).status_code == 200
+    assert (await private.anon.get("/actuator/health")).status_code == 200
+    assert (await private.client.get("/api/resources")).status_code == 200
+    async with admin_browser(private) as browser:
+        assert (await browser.get("/")).status_code == 200
+
+
+async def test_an_address_that_keeps_sending_wrong_keys_is_refused_even_with_a_good_one(kairos: Running) -> None:
+    async with httpx.AsyncClient(base_url=kairos.url) as client:
+        for i in range(10):
+            r = await client.get("/api/resources", headers={"Authorization": f"Bearer kai_wrong{i}"})
+            assert r.status_code == 401
+        r = await client.get("/api/resources", headers={"Authorization": f"Bearer {kairos.admin_key}"})
+        assert_error(r, 429, "too_many_requests")
+        assert r.headers["retry-after"]
+    assert (await kairos.anon.get("/api/resources")).status_code == 200  # no credentials: nothing to refuse
