@@ -7,15 +7,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import case, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.api.deps import Caller
 from kairos.api.redaction import public_message
 from kairos.api.schemas.groups import GroupPublic
 from kairos.api.schemas.history import HistoryItem, OutagePublic
 from kairos.api.schemas.resources import CheckNowResult, ResourceDetail, ResourcePublic
-from kairos.db.models import CheckResult, GroupMember, Outage, Resource, ResourceGroup
+from kairos.db.models import CheckResult, Outage, Resource, ResourceGroup
 from kairos.probes.base import Kind, ProbeResult, Status
 from kairos.probes.kinds import parse_config
 from kairos.scheduler.state import RuntimeState
@@ -159,25 +157,3 @@ def outage_public(row: Outage, name: str, kind: str, now: datetime | None = None
         error_code=row.error_code,
         message=row.message,
     )
-
-
-# -- who sees what -----------------------------------------------------------------------------------------
-
-
-def visible_to(caller: Caller, row: Resource) -> bool:
-    """Anonymous callers see resources in no group or in at least one PUBLIC group."""
-    if caller.authenticated or not row.memberships:
-        return True
-    return any(m.group.visibility == "PUBLIC" for m in row.memberships)
-
-
-async def hidden_from_anonymous(session: AsyncSession) -> set[int]:
-    """Ids of resources whose every group is AUTHENTICATED or HIDDEN."""
-    public = func.sum(case((ResourceGroup.visibility == "PUBLIC", 1), else_=0))
-    stmt = (
-        select(GroupMember.resource_id)
-        .join(ResourceGroup, ResourceGroup.id == GroupMember.group_id)
-        .group_by(GroupMember.resource_id)
-        .having(public == 0)
-    )
-    return set((await session.execute(stmt)).scalars())

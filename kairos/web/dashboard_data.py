@@ -2,8 +2,9 @@
 
 Rows come from three small column queries (resources, groups, memberships) and the in-memory status,
 uptime and 24-hour timeline; no history is read. A resource in several groups appears in each of them;
-resources in no group come last. Anonymous callers see only PUBLIC groups, and resources in no group or in
-at least one PUBLIC group (the rule of ``kairos.api.views.visible_to``)."""
+resources in no group come last. A caller sees the groups its level allows and their members, plus the
+resources in no group: exactly the resources ``kairos.access.visibility`` lets it see, since a resource takes
+its most permissive group."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kairos.access.visibility import can_see_group, visible_group_kinds
 from kairos.api.deps import Caller
 from kairos.api.redaction import public_message
 from kairos.db.models import GroupMember, Resource, ResourceGroup
@@ -113,8 +115,8 @@ def live_update(runtime: Runtime, resource_id: int, now: float, reveal: bool = T
 async def _shown_groups(session: AsyncSession, caller: Caller, only: int | None) -> list[Section]:
     g = ResourceGroup
     stmt = select(g.id, g.name, g.visibility).order_by(g.display_order, g.id)
-    if not caller.authenticated:
-        stmt = stmt.where(g.visibility == PUBLIC)
+    if not caller.is_admin:
+        stmt = stmt.where(g.visibility.in_(visible_group_kinds(caller)))
     if only is not None:
         stmt = stmt.where(g.id == only)
     return [Section(gid, name, visibility) for gid, name, visibility in await session.execute(stmt)]
@@ -185,6 +187,6 @@ async def load_board(session: AsyncSession, runtime: Runtime, caller: Caller, gr
 
 async def group_visible(session: AsyncSession, caller: Caller, group_id: int) -> ResourceGroup | None:
     group = await session.get(ResourceGroup, group_id)
-    if group is None or (group.visibility != PUBLIC and not caller.authenticated):
+    if group is None or not can_see_group(caller, group.visibility):
         return None
     return group

@@ -8,8 +8,8 @@ from datetime import date
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kairos.access import visibility
 from kairos.api.deps import Caller
-from kairos.api.views import hidden_from_anonymous
 from kairos.db.models import Outage, Resource
 from kairos.web.deps import PageError
 from kairos.web.keyset import Key, Page, keyset_page
@@ -20,7 +20,7 @@ ACTIVE_SHOWN = 200  # more open outages than this at once: the list says so inst
 
 
 async def hidden_ids(session: AsyncSession, caller: Caller) -> set[int]:
-    return set() if caller.authenticated else await hidden_from_anonymous(session)
+    return await visibility.hidden_ids(session, caller)
 
 
 async def resource_choices(session: AsyncSession, hidden: set[int]) -> list[tuple[int, str]]:

@@ -1,16 +1,22 @@
-"""Operations endpoints: Prometheus metrics, health and info (Spring Boot actuator paths), OpenAPI alias."""
+"""Operations endpoints: Prometheus metrics, health and info (Spring Boot actuator paths), OpenAPI alias.
+
+Metrics list every resource, whatever its groups' visibility: they are for the operators who run Kairos
+(their Prometheus, their alerts), and a scraper has no group to belong to. Whoever may be shown resource
+names that the status page hides decides with ``KAIROS_METRICS_REQUIRE_KEY`` (docs/access.md). Health and
+info stay open in every mode: load balancers and orchestrators probe them without credentials."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from kairos import __version__
-from kairos.api.deps import RuntimeDep
+from kairos.api.deps import OPTIONAL_AUTH, Caller, CurrentCaller, RuntimeDep, unauthorized
+from kairos.api.errors import ApiError, error_responses
 from kairos.api.schemas.actuator import AppInfo, ComponentHealth, Health, Info
 from kairos.metrics import CONTENT_TYPE
 from kairos.runtime import Runtime
@@ -20,8 +26,29 @@ router = APIRouter(tags=["actuator"])
 DB_CHECK_TIMEOUT_S = 2.0
 _METRICS_DOC = (
     "Prometheus text format: `kairos_resource_status` (1 available, 0 not available, -1 unknown), "
-    "last latency, checks by type and status, check duration, active outages. Public, for scrapers."
+    "last latency, checks by type and status, check duration, active outages. Every resource is listed, "
+    "whatever its groups' visibility: metrics are for operators. Open by default; with "
+    "`KAIROS_METRICS_REQUIRE_KEY=true` it needs an API key (READ or ADMIN) or an admin's credentials, and with "
+    "`KAIROS_ACCESS_MODE=private` any key or signed-in user."
 )
+
+
+async def metrics_reader(caller: CurrentCaller, runtime: RuntimeDep) -> Caller:
+    """Who may scrape. ``current_caller`` has already refused anonymous callers of a private Kairos."""
+    if not runtime.settings.metrics_require_key:
+        return caller
+    if not caller.authenticated:
+        raise unauthorized("metrics need an API key (KAIROS_METRICS_REQUIRE_KEY is on)")
+    if caller.kind != "api_key" and not caller.is_admin:
+        raise ApiError(403, "forbidden", "metrics need an API key or an admin")
+    return caller
+
+
+MetricsReader = Annotated[Caller, Depends(metrics_reader)]
+_METRICS_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/plain": {}}},
+    **error_responses(401, 403),
+}
 
 
 async def _database(runtime: Runtime) -> ComponentHealth:
@@ -50,9 +77,10 @@ def _metrics(runtime: Runtime) -> Response:
     summary="Prometheus metrics",
     description=_METRICS_DOC,
     response_class=Response,
-    responses={200: {"content": {"text/plain": {}}}},
+    responses=_METRICS_RESPONSES,
+    openapi_extra=OPTIONAL_AUTH,
 )
-async def prometheus(runtime: RuntimeDep) -> Response:
+async def prometheus(runtime: RuntimeDep, _: MetricsReader) -> Response:
     return _metrics(runtime)
 
 
@@ -61,9 +89,10 @@ async def prometheus(runtime: RuntimeDep) -> Response:
     summary="Prometheus metrics (alias)",
     description=_METRICS_DOC,
     response_class=Response,
-    responses={200: {"content": {"text/plain": {}}}},
+    responses=_METRICS_RESPONSES,
+    openapi_extra=OPTIONAL_AUTH,
 )
-async def metrics(runtime: RuntimeDep) -> Response:
+async def metrics(runtime: RuntimeDep, _: MetricsReader) -> Response:
     return _metrics(runtime)
 
 

@@ -12,8 +12,9 @@ from fastapi import APIRouter, Response
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kairos.access.visibility import can_see_group, visible_group_kinds
 from kairos.api.deps import OPTIONAL_AUTH, CurrentCaller, RequireAdmin, RequireAuth, SessionDep
-from kairos.api.errors import ApiError, error_responses, invalid
+from kairos.api.errors import ApiError, error_responses, invalid, not_found
 from kairos.api.lookup import get_or_404
 from kairos.api.schemas.groups import (
     GroupCreate,
@@ -69,14 +70,14 @@ async def _members(session: AsyncSession, group_id: int) -> list[GroupMemberPubl
     openapi_extra=OPTIONAL_AUTH,
     summary="List groups",
     response_model=list[GroupPublic],
-    description="Public: anonymous callers see PUBLIC groups, authenticated callers all. Ordered by "
-    "`displayOrder`, then id.",
+    description="Public, by visibility (docs/access.md): anonymous callers see PUBLIC groups, any key or "
+    "signed-in user also AUTHENTICATED ones, admins also HIDDEN ones. Ordered by `displayOrder`, then id.",
     responses=error_responses(401),
 )
 async def list_groups(session: SessionDep, caller: CurrentCaller) -> list[GroupPublic]:
     stmt = select(ResourceGroup).order_by(ResourceGroup.display_order, ResourceGroup.id)
-    if not caller.authenticated:
-        stmt = stmt.where(ResourceGroup.visibility == "PUBLIC")
+    if not caller.is_admin:
+        stmt = stmt.where(ResourceGroup.visibility.in_(visible_group_kinds(caller)))
     return [group_public(g) for g in (await session.execute(stmt)).scalars()]
 
 
@@ -163,11 +164,15 @@ async def delete_group(group_id: int, session: SessionDep, _: RequireAdmin) -> R
     "/{group_id}/resources",
     summary="Members of a group, in order",
     response_model=list[GroupMemberPublic],
-    description="Needs authentication (any key or user). The group's resources in their order in this group.",
+    description="Needs authentication (any key or user). The group's resources in their order in this group. "
+    "A HIDDEN group answers 404 except to admins (docs/access.md); every member of a group the caller may see "
+    "is visible to them too (a resource takes its most permissive group).",
     responses=error_responses(401, 404, 422),
 )
-async def group_resources(group_id: int, session: SessionDep, _: RequireAuth) -> list[GroupMemberPublic]:
-    await get_or_404(session, ResourceGroup, group_id, "group")
+async def group_resources(group_id: int, session: SessionDep, caller: RequireAuth) -> list[GroupMemberPublic]:
+    group = await get_or_404(session, ResourceGroup, group_id, "group")
+    if not can_see_group(caller, group.visibility):
+        raise not_found("group")
     return await _members(session, group_id)
 
 

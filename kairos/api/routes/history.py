@@ -10,12 +10,13 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kairos.access.visibility import can_see_resource
 from kairos.api.deps import OPTIONAL_AUTH, CurrentCaller, RuntimeDep, SessionDep
 from kairos.api.errors import error_responses, invalid, not_found
 from kairos.api.redaction import public_details, public_message, targets_shown
 from kairos.api.resource_service import load_resource
 from kairos.api.schemas.history import HistoryItem
-from kairos.api.views import history_item, visible_to
+from kairos.api.views import history_item
 from kairos.db.models import CheckResult
 from kairos.probes.base import Status
 
@@ -28,8 +29,9 @@ _STATUS_NAMES = {
     "NOT-AVAILABLE": Status.NOT_AVAILABLE,
     "UNKNOWN": Status.UNKNOWN,
 }
-_DESCRIPTION = """Public: anyone who may see the resource may read its history. Anonymous callers see only
-resources in no group or in a PUBLIC group (others answer 404). When the site hides targets
+_DESCRIPTION = """Public: anyone who may see the resource may read its history (by group visibility,
+docs/access.md: anonymous callers see resources in no group or in a PUBLIC group, any key or signed-in user
+also AUTHENTICATED ones, admins also HIDDEN ones; others answer 404). When the site hides targets
 (`showTargets` off), anonymous callers get `message` rebuilt from the status, error code and HTTP status
 (for example `Not available: connect_refused`), and `details` without the keys that name the target
 (`final_url`, `address`, …; image facts such as `digest`, `platforms`, `layerCount` stay).
@@ -100,7 +102,7 @@ async def history(
     status: Annotated[str | None, Query(description="AVAILABLE, NOT_AVAILABLE or UNKNOWN.")] = None,
 ) -> list[HistoryItem]:
     resource = await load_resource(session, resource_id)
-    if not visible_to(caller, resource):
+    if not can_see_resource(caller, resource):
         raise not_found("resource")
     rid = resource.id
     r = CheckResult

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kairos.api.deps import RequireAuth, SessionDep
-from kairos.api.errors import error_responses
+from kairos.access.visibility import can_see_resource, hidden_query
+from kairos.api.deps import Caller, RequireAuth, SessionDep
+from kairos.api.errors import error_responses, not_found
 from kairos.api.resource_service import load_resource
 from kairos.api.schemas.common import MAX_ID
 from kairos.api.schemas.history import OutagePublic
@@ -21,13 +22,18 @@ router = APIRouter(tags=["outages"])
 
 Active = Annotated[bool | None, Query(description="true: only open outages; false: only closed ones.")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="At most this many, 1 to 1000.")]
-_AUTH = "Needs any authenticated caller. Newest first."
+_AUTH = (
+    "Needs any authenticated caller. Only outages of resources the caller may see (docs/access.md: a key or "
+    "user that is not an admin never sees resources whose groups are all HIDDEN). Newest first."
+)
 
 
 async def _outages(
-    session: AsyncSession, resource_id: int | None, active: bool | None, limit: int
+    session: AsyncSession, caller: Caller, resource_id: int | None, active: bool | None, limit: int
 ) -> list[OutagePublic]:
     stmt = select(Outage, Resource.name, Resource.kind).join(Resource, Resource.id == Outage.resource_id)
+    if (hidden := hidden_query(caller)) is not None:
+        stmt = stmt.where(Outage.resource_id.not_in(hidden))
     if resource_id is not None:
         stmt = stmt.where(Outage.resource_id == resource_id)
     if active is not None:
@@ -46,12 +52,12 @@ async def _outages(
 )
 async def all_outages(
     session: SessionDep,
-    _: RequireAuth,
+    caller: RequireAuth,
     active: Active = None,
     resource_id: Annotated[int | None, Query(alias="resourceId", ge=1, le=MAX_ID)] = None,
     limit: Limit = 100,
 ) -> list[OutagePublic]:
-    return await _outages(session, resource_id, active, limit)
+    return await _outages(session, caller, resource_id, active, limit)
 
 
 @router.get(
@@ -62,7 +68,9 @@ async def all_outages(
     responses=error_responses(401, 404, 422),
 )
 async def resource_outages(
-    resource_id: int, session: SessionDep, _: RequireAuth, active: Active = None, limit: Limit = 100
+    resource_id: int, session: SessionDep, caller: RequireAuth, active: Active = None, limit: Limit = 100
 ) -> list[OutagePublic]:
-    rid = (await load_resource(session, resource_id)).id
-    return await _outages(session, rid, active, limit)
+    row = await load_resource(session, resource_id)
+    if not can_see_resource(caller, row):
+        raise not_found("resource")
+    return await _outages(session, caller, row.id, active, limit)

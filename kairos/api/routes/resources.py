@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from sqlalchemy import select
 
+from kairos.access.visibility import can_see_resource
 from kairos.api import resource_service as svc
 from kairos.api.deps import OPTIONAL_AUTH, CurrentCaller, RequireAdmin, RuntimeDep, SessionDep
 from kairos.api.errors import error_responses, not_found
@@ -15,13 +16,14 @@ from kairos.api.schemas.resources import (
     ResourcePublic,
     ResourceUpdate,
 )
-from kairos.api.views import audience_of, check_now_result, resource_detail, resource_public, visible_to
+from kairos.api.views import audience_of, check_now_result, resource_detail, resource_public
 from kairos.db.models import Resource
 
 router = APIRouter(prefix="/api/resources", tags=["resources"])
 
 _PUBLIC = (
-    "Public. Anonymous callers see only resources in no group or in a PUBLIC group; authenticated callers see all. "
+    "Public, by group visibility (docs/access.md): anonymous callers see resources in no group or in a PUBLIC "
+    "group, any key or signed-in user also AUTHENTICATED ones, admins also HIDDEN ones; the rest answer 404. "
     "Anonymous callers get header values in `options.headers` as `<hidden>`; when the site hides targets "
     "(`showTargets` off) they get `target: null`, no `options`, and `latestMessage` rebuilt from the status, "
     "error code and HTTP status."
@@ -41,7 +43,7 @@ async def list_resources(session: SessionDep, runtime: RuntimeDep, caller: Curre
     stmt = select(Resource).order_by(Resource.display_order, Resource.id)
     rows = (await session.execute(stmt)).scalars().all()
     audience = audience_of(caller, runtime.site.show_targets)
-    return [resource_public(r, audience) for r in rows if visible_to(caller, r)]
+    return [resource_public(r, audience) for r in rows if can_see_resource(caller, r)]
 
 
 @router.post(
@@ -74,7 +76,7 @@ async def get_resource(
     resource_id: int, session: SessionDep, runtime: RuntimeDep, caller: CurrentCaller
 ) -> ResourceDetail:
     row = await svc.load_resource(session, resource_id)
-    if not visible_to(caller, row):
+    if not can_see_resource(caller, row):
         raise not_found("resource")
     return resource_detail(row, runtime.scheduler.state.get(row.id), audience_of(caller, runtime.site.show_targets))
 

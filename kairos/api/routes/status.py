@@ -14,11 +14,12 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kairos.access.visibility import can_see_resource, hidden_query
 from kairos.api.deps import OPTIONAL_AUTH, Caller, CurrentCaller, RuntimeDep, SessionDep
 from kairos.api.errors import error_responses, invalid, not_found
 from kairos.api.resource_service import load_resource
 from kairos.api.schemas.status import LatencySample, StatusUpdate, TimelineBlock, Uptime
-from kairos.api.views import current_status, hidden_from_anonymous, visible_to
+from kairos.api.views import current_status
 from kairos.db.models import Resource
 from kairos.rollups.latency import latency_samples
 from kairos.rollups.timeline import ALLOWED_HOURS, Block, timelines
@@ -29,7 +30,10 @@ router = APIRouter(prefix="/api/resources", tags=["status"])
 _HOURS_DOC = "Window: 24, 168 (7 days) or 720 (30 days)."
 Hours = Annotated[int, Query(description=_HOURS_DOC)]
 IncludeTimeline = Annotated[bool, Query(alias="includeTimeline", description="Add the 96 timeline blocks.")]
-_PUBLIC = "Public (anonymous callers see only resources in no group or in a PUBLIC group)."
+_PUBLIC = (
+    "Public, by group visibility (docs/access.md): anonymous callers see resources in no group or in a PUBLIC "
+    "group, any key or signed-in user also AUTHENTICATED ones, admins also HIDDEN ones; others answer 404."
+)
 
 
 def _check_hours(hours: int) -> int:
@@ -96,16 +100,15 @@ async def all_status_updates(
 ) -> list[StatusUpdate]:
     _check_hours(hours)
     stmt = select(Resource.id).order_by(Resource.display_order, Resource.id)
+    if (hidden := hidden_query(caller)) is not None:
+        stmt = stmt.where(Resource.id.not_in(hidden))
     ids = list((await session.execute(stmt)).scalars())
-    if not caller.authenticated:
-        hidden = await hidden_from_anonymous(session)
-        ids = [i for i in ids if i not in hidden]
     return await _status_updates(session, runtime, ids, hours, include_timeline)
 
 
 async def _visible(session: AsyncSession, caller: Caller, resource_id: int) -> int:
     row = await load_resource(session, resource_id)
-    if not visible_to(caller, row):
+    if not can_see_resource(caller, row):
         raise not_found("resource")
     return row.id
 

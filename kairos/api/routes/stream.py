@@ -3,7 +3,9 @@
 Results are coalesced: at most one ``status`` message per ~second, carrying the latest state of each
 resource that changed. A ``: heartbeat`` comment every 15 s keeps proxies from closing an idle stream.
 Streams end by themselves at shutdown and after 30 minutes (the browser reconnects after ``retry``), so
-the caller's visibility and credentials are re-checked regularly."""
+the caller's credentials are re-checked regularly. What a subscriber who is not an admin may see (group
+visibility, docs/access.md) is read at connect, again as soon as an id it does not know shows up (a new
+resource), and every ``VISIBILITY_RECHECK_S`` seconds (a group's visibility or members changed)."""
 
 from __future__ import annotations
 
@@ -17,9 +19,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
-from kairos.api.deps import OPTIONAL_AUTH, CurrentCaller, RuntimeDep, SessionDep
+from kairos.access.visibility import hidden_ids
+from kairos.api.deps import OPTIONAL_AUTH, Caller, CurrentCaller, RuntimeDep, SessionDep
 from kairos.api.errors import error_responses
-from kairos.api.views import hidden_from_anonymous
 from kairos.db.models import Resource
 from kairos.live_events import Subscription
 from kairos.runtime import Runtime
@@ -31,8 +33,10 @@ RETRY_MS = 3000
 COALESCE_S = 1.0
 HEARTBEAT_S = 15.0
 MAX_LIFETIME_S = 1800.0
+VISIBILITY_RECHECK_S = 30.0
 
-_DESCRIPTION = """Public (anonymous callers get only resources they may see). A `text/event-stream`:
+_DESCRIPTION = """Public. Each subscriber gets only the resources it may see by group visibility
+(docs/access.md), re-checked when a new resource shows up and every 30 seconds. A `text/event-stream`:
 
 - first `retry: 3000` (reconnect after 3 s);
 - `event: status` with `data:` a JSON array, one object per resource with a new result since the last
@@ -47,20 +51,25 @@ The stream ends at server shutdown and after 30 minutes; EventSource reconnects 
 
 
 class _Visibility:
-    """What an anonymous subscriber may see, re-read when an id it has not seen yet shows up."""
+    """What a subscriber who is not an admin may see: re-read when an id it has not seen yet shows up, and
+    every ``VISIBILITY_RECHECK_S`` (an admin may have hidden a group meanwhile). One query pair per refresh,
+    not one per result; the connection is held only for the refresh."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, caller: Caller) -> None:
         self._runtime = runtime
+        self._caller = caller
         self._known: set[int] = set()
         self._hidden: set[int] = set()
+        self._read_at = 0.0
 
     async def refresh(self) -> None:
         async with self._runtime.sessionmaker() as session:
             self._known = set((await session.execute(select(Resource.id))).scalars())
-            self._hidden = await hidden_from_anonymous(session)
+            self._hidden = await hidden_ids(session, self._caller)
+        self._read_at = time.monotonic()
 
     async def allowed(self, ids: set[int]) -> set[int]:
-        if not ids <= self._known:
+        if not ids <= self._known or time.monotonic() - self._read_at >= VISIBILITY_RECHECK_S:
             await self.refresh()
         return {i for i in ids if i in self._known and i not in self._hidden}
 
@@ -77,12 +86,12 @@ def _message(event: str, data: Any) -> str:
     return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
 
 
-async def _events(request: Request, runtime: Runtime, sub: Subscription, anonymous: bool) -> AsyncIterator[str]:
+async def _events(request: Request, runtime: Runtime, sub: Subscription, caller: Caller) -> AsyncIterator[str]:
     loop = asyncio.get_running_loop()
     started = last_sent = loop.time()
     cycle = getattr(request.receive, "__self__", None)
     keep_alive_at_start = getattr(cycle, "keep_alive", False) is True
-    visibility = _Visibility(runtime) if anonymous else None
+    visibility = None if caller.is_admin else _Visibility(runtime, caller)
     if visibility is not None:
         await visibility.refresh()
     yield f"retry: {RETRY_MS}\n: connected\n\n"
@@ -97,7 +106,7 @@ async def _events(request: Request, runtime: Runtime, sub: Subscription, anonymo
         if visibility is not None and ids:
             ids = await visibility.allowed(ids)
         now = time.time()
-        reveal = not anonymous or runtime.site.show_targets
+        reveal = caller.authenticated or runtime.site.show_targets
         updates = [u for u in (live_update(runtime, rid, now, reveal) for rid in sorted(ids)) if u is not None]
         if updates:
             yield _message("status", updates)
@@ -108,9 +117,9 @@ async def _events(request: Request, runtime: Runtime, sub: Subscription, anonymo
             last_sent = loop.time()
 
 
-async def _subscribed(request: Request, runtime: Runtime, anonymous: bool) -> AsyncIterator[str]:
+async def _subscribed(request: Request, runtime: Runtime, caller: Caller) -> AsyncIterator[str]:
     with runtime.events.subscribe() as sub:
-        async for chunk in _events(request, runtime, sub, anonymous):
+        async for chunk in _events(request, runtime, sub, caller):
             yield chunk
 
 
@@ -131,7 +140,7 @@ async def stream(
     # The caller is known; give the database connection back instead of holding it for the whole stream.
     await session.close()
     return StreamingResponse(
-        _subscribed(request, runtime, not caller.authenticated),
+        _subscribed(request, runtime, caller),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -1,5 +1,6 @@
 """Embeddable status: shields-style SVG badges and tiny iframe pages, with the dashboard's visibility rules
-(anything an anonymous visitor may not see answers 404, so a badge never confirms a hidden resource)."""
+(kairos.access.visibility: anything the caller may not see answers 404, so a badge never confirms a hidden
+resource; an embed in someone else's page is usually anonymous, so it shows public things only)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
+from kairos.access.visibility import can_see_resource
 from kairos.api.deps import RuntimeDep, SessionDep
-from kairos.api.views import visible_to
 from kairos.db.models import GroupMember, Resource
 from kairos.runtime import Runtime
 from kairos.web.dashboard_data import group_visible, load_board, status_of
@@ -65,7 +66,7 @@ def _svg(body: str) -> Response:
 
 async def _resource(session: SessionDep, caller: PageCaller, resource_id: int) -> Resource:
     row = await session.get(Resource, resource_id)
-    if row is None or not visible_to(caller, row):
+    if row is None or not can_see_resource(caller, row):
         raise PageError(404, "There is no such resource.")
     return row
 

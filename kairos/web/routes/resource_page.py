@@ -12,10 +12,10 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kairos.access.visibility import can_see_resource
 from kairos.api.deps import Caller, RuntimeDep, SessionDep
 from kairos.api.redaction import public_message, targets_shown
 from kairos.api.schemas.common import MAX_ID
-from kairos.api.views import visible_to
 from kairos.db.models import CheckResult, Resource
 from kairos.probes.base import Status
 from kairos.web import resource_data as data
@@ -34,7 +34,7 @@ async def visible_resource(session: AsyncSession, caller: Caller, raw_id: str) -
     row = None
     if 1 <= rid <= MAX_ID:
         row = (await session.execute(select(Resource).where(Resource.id == rid))).scalar_one_or_none()
-    if row is None or not visible_to(caller, row):
+    if row is None or not can_see_resource(caller, row):
         raise PageError(404, "There is no such resource.")
     return row
 
