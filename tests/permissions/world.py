@@ -1,0 +1,124 @@
+"""A running Kairos with one real object of every kind and a client for each of the six callers of the matrix."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from kairos.auth.throttle import LoginThrottle
+from tests.harness import Running
+from tests.servers.ports import free_port
+from tests.web.pages import add_user, admin_browser, sign_in
+
+USER_EMAIL = "matrix-user@kairos.local"
+OTHER_EMAIL = "matrix-other@kairos.local"
+PASSWORD = "matrix-password-1"
+MISSING_ID = 999_999  # DELETE goes here: the allowed answer is 404, and every fixture survives for later calls
+_META_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+class NeverBlocked(LoginThrottle):
+    """The matrix's revoked key fails on purpose ~60 times from 127.0.0.1; the real throttle would then answer
+    429 to every key caller on the same address. Refusing repeat offenders is tested in test_access_mode.py."""
+
+    def blocked(self, *keys: str) -> bool:
+        return False
+
+
+@dataclass
+class World:
+    kairos: Running
+    callers: dict[str, httpx.AsyncClient]
+    ids: dict[str, Any] = field(default_factory=dict)  # path parameter name → value of a real object
+
+
+async def _created(client: httpx.AsyncClient, url: str, body: Any) -> dict[str, Any]:
+    response = await client.post(url, json=body)
+    assert response.status_code == 201, (url, response.text)
+    return dict(response.json())
+
+
+async def _user_id(kairos: Running, email: str) -> int:
+    from sqlalchemy import select
+
+    from kairos.db.models import AppUser
+
+    async with kairos.runtime.sessionmaker() as session:
+        return int((await session.execute(select(AppUser.id).where(AppUser.email == email))).scalar_one())
+
+
+async def _fixtures(kairos: Running) -> dict[str, Any]:
+    """One object of each kind; a discovery source and the resource point at a closed loopback port, so syncs
+    and checks the matrix triggers fail fast without leaving the machine."""
+    c, port = kairos.client, free_port()  # bound once to pick it, then released: closed
+    group = await _created(c, "/api/groups", {"name": "matrix", "visibility": "PUBLIC"})
+    resource = await _created(
+        c,
+        "/api/resources",
+        {"name": "matrix", "resourceType": "TCP", "target": f"127.0.0.1:{port}", "groupIds": [group["id"]]},
+    )
+    credential = await _created(
+        c, "/api/credentials", {"name": "matrix", "pattern": "http://127.0.0.1/*", "username": "u", "password": "p"}
+    )
+    source = await _created(
+        c, "/api/discovery-sources", {"name": "matrix", "prefix": f"127.0.0.1:{port}/team", "insecureHttp": True}
+    )
+    announcement = await _created(c, "/api/announcements", {"content": "matrix"})
+    key = await _created(c, "/api/api-keys", {"name": "matrix spare", "role": "READ"})
+    await add_user(kairos, OTHER_EMAIL, PASSWORD)
+    return {
+        "resource_id": resource["id"],
+        "group_id": group["id"],
+        "kind": "HTTP",
+        "credential_id": credential["id"],
+        "source_id": source["id"],
+        "announcement_id": announcement["id"],
+        "key_id": key["id"],
+        "user_id": await _user_id(kairos, OTHER_EMAIL),
+    }
+
+
+async def _csrf(client: httpx.AsyncClient) -> str:
+    page = await client.get("/")
+    match = _META_CSRF.search(page.text)
+    assert match, "no csrf-token meta on the signed-in dashboard"
+    return match.group(1)
+
+
+async def _key(kairos: Running, role: str) -> dict[str, Any]:
+    return await _created(kairos.client, "/api/api-keys", {"name": f"matrix {role}", "role": role})
+
+
+@contextlib.asynccontextmanager
+async def world(kairos: Running) -> AsyncIterator[World]:
+    kairos.runtime.api_throttle = NeverBlocked()
+    ids = await _fixtures(kairos)
+    read_key = (await _key(kairos, "READ"))["key"]
+    revoked = await _key(kairos, "ADMIN")
+    assert (await kairos.client.delete(f"/api/api-keys/{revoked['id']}")).status_code == 204
+    await add_user(kairos, USER_EMAIL, PASSWORD)
+    url = kairos.url
+    async with (
+        admin_browser(kairos) as admin,
+        httpx.AsyncClient(base_url=url, timeout=30) as user,
+        httpx.AsyncClient(base_url=url, timeout=30, headers={"X-API-Key": read_key}) as read,
+        httpx.AsyncClient(base_url=url, timeout=30, headers={"Authorization": f"Bearer {revoked['key']}"}) as gone,
+    ):
+        assert (await sign_in(user, USER_EMAIL, PASSWORD)).status_code == 303
+        # Session callers send their CSRF token on every request: writes need it, reads ignore it.
+        for browser in (admin, user):
+            browser.headers["X-CSRF-Token"] = await _csrf(browser)
+        callers = {
+            "anonymous": kairos.anon,
+            "user_session": user,
+            "admin_session": admin,
+            "read_key": read,
+            "admin_key": kairos.client,
+            "revoked_key": gone,
+        }
+        yield World(kairos, callers, ids)
