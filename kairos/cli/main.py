@@ -11,6 +11,7 @@ from kairos.cli.apikey import app as apikey_app
 from kairos.cli.check import app as check_app
 from kairos.cli.common import fail, first_line, settings_or_exit
 from kairos.cli.discovery import app as discovery_app
+from kairos.cli.user import app as user_app
 
 app = typer.Typer(
     name="kairos",
@@ -22,6 +23,7 @@ app = typer.Typer(
 app.add_typer(check_app, name="check")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(discovery_app, name="discovery")
+app.add_typer(user_app, name="user")
 
 
 def _version(value: bool) -> None:

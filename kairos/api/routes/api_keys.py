@@ -10,7 +10,7 @@ from kairos.api.errors import error_responses, not_found
 from kairos.api.schemas.api_keys import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
 from kairos.api.schemas.common import MAX_ID
 from kairos.auth.apikeys import create_key, revoke
-from kairos.db.models import ApiKey
+from kairos.db.models import ApiKey, AppUser
 
 router = APIRouter(prefix="/api/api-keys", tags=["api keys"])
 
@@ -19,11 +19,12 @@ router = APIRouter(prefix="/api/api-keys", tags=["api keys"])
     "",
     summary="List API keys",
     response_model=list[ApiKeyPublic],
-    description="Needs an admin. Keys themselves are never shown again, only their prefix.",
+    description="Needs an admin. Keys themselves are never shown again, only their prefix. `createdByEmail` "
+    "names the user who created the key (null: the command line, or a user since deleted).",
     responses=error_responses(401, 403),
 )
 async def list_keys(session: SessionDep, _: RequireAdmin) -> list[ApiKeyPublic]:
-    rows = (await session.execute(select(ApiKey).order_by(ApiKey.id))).scalars()
+    stmt = select(ApiKey, AppUser.email).outerjoin(AppUser, AppUser.id == ApiKey.created_by).order_by(ApiKey.id)
     return [
         ApiKeyPublic(
             id=r.id,
@@ -31,11 +32,12 @@ async def list_keys(session: SessionDep, _: RequireAdmin) -> list[ApiKeyPublic]:
             prefix=r.prefix,
             role=r.role,
             created_by=r.created_by,
+            created_by_email=email,
             created_at=r.created_at,
             last_used_at=r.last_used_at,
             revoked=r.revoked_at is not None,
         )
-        for r in rows
+        for r, email in await session.execute(stmt)
     ]
 
 

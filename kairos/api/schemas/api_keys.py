@@ -32,7 +32,8 @@ class ApiKeyPublic(ApiModel):
     name: str
     prefix: str = Field(description="The first characters of the key, to recognise it.")
     role: str
-    created_by: int | None = Field(description="Id of the user who created it (null: the CLI).")
+    created_by: int | None = Field(description="Id of the user who created it (null: the CLI, or a deleted user).")
+    created_by_email: str | None = Field(description="Email of the user who created it (null as for `createdBy`).")
     created_at: datetime
     last_used_at: datetime | None = Field(description="Updated at most once a minute.")
     revoked: bool

@@ -22,9 +22,10 @@ router = APIRouter(include_in_schema=False)
 ROLES = (("READ", "READ: reads history and outages, changes nothing"), ("ADMIN", "ADMIN: may change anything"))
 
 
-async def _keys(session: AsyncSession) -> list[tuple[ApiKey, str | None]]:
-    stmt = select(ApiKey, AppUser.email).outerjoin(AppUser, AppUser.id == ApiKey.created_by).order_by(ApiKey.id)
-    return [(row, email) for row, email in await session.execute(stmt)]
+async def _keys(session: AsyncSession) -> list[tuple[ApiKey, AppUser | None]]:
+    """Each key with the user who created it (None: the command line, or a deleted user)."""
+    stmt = select(ApiKey, AppUser).outerjoin(AppUser, AppUser.id == ApiKey.created_by).order_by(ApiKey.id)
+    return [(row, user) for row, user in await session.execute(stmt)]
 
 
 async def _list(request: Request, session: AsyncSession, code: int = 200, **ctx: object) -> Response:

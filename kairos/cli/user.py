@@ -1,0 +1,163 @@
+"""``kairos user create|list|set-password|enable|disable|delete``: user accounts, straight on the database.
+
+The same rules as the API and the console (``kairos.users``). ``set-password`` is also the way back in when
+every admin is locked out: it needs only access to the server's configuration, not a sign-in.
+
+Exit status: 0 done, 1 refused by the data (no such user, email taken, the last admin), 2 a usage error
+(bad role, weak password, bad email)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kairos import users
+from kairos.api.errors import ApiError
+from kairos.cli.apikey import _run
+from kairos.cli.common import fail
+from kairos.db.models import AppUser
+
+app = typer.Typer(help="Create, list, enable, disable and delete users; set a user's password.", no_args_is_help=True)
+
+T = TypeVar("T")
+Email = Annotated[str, typer.Argument(help="The user's email (any case).")]
+MustChange = Annotated[
+    bool,
+    typer.Option(
+        "--must-change-password/--no-must-change-password", help="Ask for a new password at the next sign-in."
+    ),
+]
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from the first line of standard input.")
+]
+
+
+def _do(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``work`` on the database; a refusal becomes one line and its exit status, never a traceback."""
+
+    async def guarded(session: AsyncSession) -> T | ApiError:
+        try:
+            return await work(session)
+        except ApiError as exc:
+            return exc
+
+    result = _run(guarded)
+    if isinstance(result, ApiError):
+        field = f"{result.field}: " if result.field else ""
+        fail(field + result.message, code=2 if result.status == 422 else 1)
+    return result
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        line = sys.stdin.readline()
+        password = line.removesuffix("\n").removesuffix("\r")
+        if not password:
+            fail("--password-stdin: standard input held no password")
+        return password
+    try:
+        entered: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    except typer.Abort:
+        fail("no password given")
+    return entered
+
+
+def _lookup(email: str) -> Callable[[AsyncSession], Awaitable[AppUser]]:
+    async def find(session: AsyncSession) -> AppUser:
+        user = await users.find_by_email(session, email)
+        if user is None:
+            raise ApiError(404, "not_found", f"no user with the email {users.normalise_email(email)}")
+        return user
+
+    return find
+
+
+@app.command()
+def create(
+    email: Email,
+    role: Annotated[str, typer.Option(help="ADMIN (may change everything) or USER (reads).")] = "USER",
+    name: Annotated[str | None, typer.Option(help="A display name.")] = None,
+    password_stdin: PasswordStdin = False,
+    must_change_password: MustChange = False,
+) -> None:
+    """Create a local user; the password comes from --password-stdin or a prompt (asked twice)."""
+    role = role.upper()
+    if role not in users.ROLES:
+        fail("--role must be ADMIN or USER")
+    if name is not None and not (0 < len(name.strip()) <= 200):
+        fail("--name must be 1 to 200 characters")
+    new = users.NewUser(
+        email=email,
+        role=role,
+        password=_password(password_stdin),
+        name=name.strip() if name else None,
+        must_change_password=must_change_password,
+    )
+    user = _do(lambda session: users.create_user(session, new))
+    typer.echo(f"user {user.email} created ({user.role}, id {user.id})")
+
+
+@app.command("list")
+def list_users() -> None:
+    """List users (never a password)."""
+    rows = _do(users.list_users)
+    typer.echo(f"{'ID':>4}  {'ROLE':<5}  {'PROVIDER':<8}  {'STATE':<8}  {'LAST SIGN-IN':<20}  EMAIL")
+    for u in rows:
+        state = "enabled" if u.enabled else "disabled"
+        seen = u.last_login_at.strftime("%Y-%m-%d %H:%M:%SZ") if u.last_login_at else "never"
+        name = f"  ({u.name})" if u.name else ""
+        typer.echo(f"{u.id:>4}  {u.role:<5}  {u.provider:<8}  {state:<8}  {seen:<20}  {u.email}{name}")
+
+
+@app.command("set-password")
+def set_password(email: Email, password_stdin: PasswordStdin = False, must_change_password: MustChange = False) -> None:
+    """Set a local user's password and sign them out everywhere (also to get back in when locked out)."""
+    find = _lookup(email)
+    _do(find)  # an unknown email is reported before a password is asked for
+    password = _password(password_stdin)
+
+    async def work(session: AsyncSession) -> AppUser:
+        user = await find(session)
+        changes = users.UserChanges(password=password, must_change_password=must_change_password)
+        return await users.update_user(session, user.id, changes)
+
+    user = _do(work)
+    typer.echo(f"password of {user.email} set; its sessions were ended")
+
+
+def _set_enabled(email: str, enabled: bool) -> AppUser:
+    find = _lookup(email)
+
+    async def work(session: AsyncSession) -> AppUser:
+        return await users.update_user(session, (await find(session)).id, users.UserChanges(enabled=enabled))
+
+    return _do(work)
+
+
+@app.command()
+def enable(email: Email) -> None:
+    """Let a user sign in again."""
+    typer.echo(f"user {_set_enabled(email, True).email} enabled")
+
+
+@app.command()
+def disable(email: Email) -> None:
+    """Refuse a user's sign-ins and end their sessions (API keys they created keep working)."""
+    typer.echo(f"user {_set_enabled(email, False).email} disabled; its sessions were ended")
+
+
+@app.command()
+def delete(email: Email) -> None:
+    """Delete a user (not the last enabled admin). API keys they created stay."""
+    find = _lookup(email)
+
+    async def work(session: AsyncSession) -> str:
+        user = await find(session)
+        await users.delete_user(session, user.id)
+        return user.email
+
+    typer.echo(f"user {_do(work)} deleted")
