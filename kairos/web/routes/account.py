@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from kairos.api.deps import RuntimeDep, SessionDep
 from kairos.auth import sessions
+from kairos.auth.oidc import local_login_allowed
 from kairos.auth.passwords import hash_password, verify_password
 from kairos.db.models import AppUser
 from kairos.web.deps import CheckedForm, PageCaller, UserPage, safe_next
@@ -23,7 +24,8 @@ def _client(request: Request) -> str:
     return "ip:" + (request.client.host if request.client else "?")
 
 
-def _signed_in(response: Response, request: Request, token: str) -> Response:
+def set_session_cookie(response: Response, request: Request, token: str) -> Response:
+    """Hands the browser its session (password and OIDC sign-in alike)."""
     response.set_cookie(
         sessions.COOKIE,
         token,
@@ -36,11 +38,29 @@ def _signed_in(response: Response, request: Request, token: str) -> Response:
     return response
 
 
+def render_login(
+    request: Request, status: int = 200, *, next: str = "/admin", email: str = "", error: str | None = None
+) -> HTMLResponse:
+    """The sign-in page: the password form and/or the single sign-on button, as configured."""
+    settings = request.app.state.runtime.settings
+    return render(
+        request,
+        "login.html",
+        status,
+        next=next,
+        email=email,
+        error=error,
+        local_login=local_login_allowed(settings),
+        oidc_enabled=settings.oidc_enabled,
+        oidc_display_name=settings.oidc_display_name,
+    )
+
+
 @router.get("/login")
 async def login_page(request: Request, caller: PageCaller, next: str | None = None) -> Response:
     if caller.authenticated:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(request, "login.html", next=safe_next(next), email="", error=None)
+    return render_login(request, next=safe_next(next))
 
 
 async def _check_password(user: AppUser | None, password: str) -> bool:
@@ -62,8 +82,10 @@ async def login(request: Request, form: CheckedForm, session: SessionDep, runtim
     keys = ("email:" + email.lower(), _client(request))
 
     def fail(message: str, status: int = 401) -> HTMLResponse:
-        return render(request, "login.html", status, next=target, email=email, error=message)
+        return render_login(request, status, next=target, email=email, error=message)
 
+    if not local_login_allowed(runtime.settings):
+        return fail("Signing in with a password is turned off here: use the single sign-on button.", 403)
     if throttle.blocked(*keys):
         return fail("Too many failed sign-ins. Wait a few minutes and try again.", 429)
     user = (await session.execute(select(AppUser).where(func.lower(AppUser.email) == email.lower()))).scalar()
@@ -79,7 +101,7 @@ async def login(request: Request, form: CheckedForm, session: SessionDep, runtim
     token, _ = await sessions.start(session, user.id)
     await session.commit()
     goto = "/account/password" if user.must_change_password else target
-    return _signed_in(RedirectResponse(goto, status_code=303), request, token)
+    return set_session_cookie(RedirectResponse(goto, status_code=303), request, token)
 
 
 @router.post("/logout")
@@ -119,4 +141,4 @@ async def change_password(request: Request, caller: UserPage, form: CheckedForm,
     await sessions.end_all(session, user.id)
     token, _ = await sessions.start(session, user.id)
     await session.commit()
-    return _signed_in(RedirectResponse("/admin?changed=1", status_code=303), request, token)
+    return set_session_cookie(RedirectResponse("/admin?changed=1", status_code=303), request, token)
