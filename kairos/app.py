@@ -81,8 +81,10 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/api",
-        redoc_url="/api/redoc",
+        # The docs pages are kairos.web.routes.api_docs (no inline script, for the CSP); FastAPIOffline still
+        # serves the Swagger UI and ReDoc bundles they load.
+        docs_url=None,
+        redoc_url=None,
         openapi_url="/v3/api-docs",
         swagger_ui_oauth2_redirect_url="/api/oauth2-redirect",
     )

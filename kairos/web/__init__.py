@@ -21,6 +21,7 @@ from kairos.web.routes import (
     admin_types,
     admin_users,
     announcements,
+    api_docs,
     badges,
     dashboard,
     oidc,
@@ -88,5 +89,6 @@ def mount(app: FastAPI) -> None:
         admin_discovery,
         admin_settings,
         admin_users,
+        api_docs,
     ):
         app.include_router(module.router)
