@@ -47,15 +47,14 @@ Headers = list[tuple[str, str]]
 
 
 def frame_ancestors(value: str) -> str:
-    """``KAIROS_EMBED_FRAME_ANCESTORS`` (comma- or space-separated sources) as a CSP source list."""
-    sources = []
-    for part in re.split(r"[,\s]+", value.strip()):
-        if not part:
-            continue
-        if _SOURCE.match(part.lower()):
-            sources.append(part)
-        else:
-            log.warning("KAIROS_EMBED_FRAME_ANCESTORS: ignoring %r, it is not a CSP source", part)
+    """``KAIROS_EMBED_FRAME_ANCESTORS`` (comma- or space-separated sources) as a CSP source list.
+
+    A value with anything that is not a source (a ";" above all) is refused as a whole: nobody may frame."""
+    sources = [part for part in re.split(r"[,\s]+", value.strip()) if part]
+    wrong = [part for part in sources if not _SOURCE.match(part.lower())]
+    if wrong:
+        log.warning("KAIROS_EMBED_FRAME_ANCESTORS: %r is not a CSP source; embeds may not be framed", wrong[0])
+        return "'none'"
     return " ".join(sources) or "'none'"
 
 
