@@ -145,6 +145,8 @@ async def authorize(client: httpx.AsyncClient, kairos_url: str, user: str, next_
     raise AssertionError("the provider never sent the browser back")
 
 
-async def sign_in(client: httpx.AsyncClient, kairos_url: str, user: str, next_path: str | None = None) -> httpx.Response:
+async def sign_in(
+    client: httpx.AsyncClient, kairos_url: str, user: str, next_path: str | None = None
+) -> httpx.Response:
     """The whole flow; returns Kairos' answer to the callback (303 to ``next`` when it worked)."""
     return await client.get(await authorize(client, kairos_url, user, next_path))
