@@ -16,12 +16,16 @@ The API, the pages, badges, embeds and the live stream all ask here (docs/access
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kairos.api.deps import Caller
-from kairos.db.models import GroupMember, Resource, ResourceGroup
+from kairos.db.models import GroupMember, ResourceGroup
+
+if TYPE_CHECKING:  # kairos.api imports this module through its routes
+    from kairos.api.deps import Caller
+    from kairos.db.models import Resource
 
 ANONYMOUS, SIGNED_IN, ADMIN = 0, 1, 2
 GROUP_LEVEL = {"PUBLIC": ANONYMOUS, "AUTHENTICATED": SIGNED_IN, "HIDDEN": ADMIN}
@@ -43,8 +47,13 @@ def resource_level(group_visibilities: Iterable[str]) -> int:
     return min((group_level(v) for v in group_visibilities), default=ANONYMOUS)
 
 
+def level_sees(level: int, visibility: str) -> bool:
+    """Whether a caller of ``level`` (see :func:`caller_level`) may see a group of ``visibility``."""
+    return group_level(visibility) <= level
+
+
 def can_see_group(caller: Caller, visibility: str) -> bool:
-    return group_level(visibility) <= caller_level(caller)
+    return level_sees(caller_level(caller), visibility)
 
 
 def can_see_resource(caller: Caller, row: Resource) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from kairos.access.visibility import ADMIN, caller_level, level_sees
 from kairos.api.deps import Caller
 from kairos.api.redaction import public_message
 from kairos.api.schemas.groups import GroupPublic
@@ -34,17 +35,23 @@ def group_public(group: ResourceGroup) -> GroupPublic:
 @dataclass(frozen=True, slots=True)
 class Audience:
     """What a caller may read of a resource: anonymous callers never get header values (they may hold
-    tokens for the target), and no target at all when the site hides targets."""
+    tokens for the target), and no target at all when the site hides targets; a resource's ``groups`` list
+    only the groups the caller may see (``level``, kairos.access.visibility), so a resource shown through a
+    PUBLIC group never names the HIDDEN group it is also in."""
 
     signed_in: bool = True
     targets: bool = True
+    level: int = ADMIN
 
 
 FULL = Audience()
 
 
 def audience_of(caller: Caller, show_targets: bool) -> Audience:
-    return FULL if caller.authenticated else Audience(signed_in=False, targets=show_targets)
+    level = caller_level(caller)
+    if not caller.authenticated:
+        return Audience(signed_in=False, targets=show_targets, level=level)
+    return FULL if level == ADMIN else Audience(level=level)
 
 
 def _shown_options(row: Resource, audience: Audience) -> dict[str, Any]:
@@ -57,7 +64,8 @@ def _shown_options(row: Resource, audience: Audience) -> dict[str, Any]:
 
 
 def _resource_fields(row: Resource, audience: Audience) -> dict[str, Any]:
-    groups = sorted((m.group for m in row.memberships), key=lambda g: (g.display_order, g.id))
+    shown = (m.group for m in row.memberships if level_sees(audience.level, m.group.visibility))
+    groups = sorted(shown, key=lambda g: (g.display_order, g.id))
     return {
         "id": row.id,
         "name": row.name,
