@@ -13,24 +13,24 @@ from tests.dbs import DatabaseFactory
 from tests.harness import Running, make_settings, running_kairos
 
 
-async def _running(databases: DatabaseFactory, tmp: pytest.TempPathFactory, **settings: Any) -> AsyncIterator[Running]:
+async def running(databases: DatabaseFactory, tmp: pytest.TempPathFactory, **settings: Any) -> AsyncIterator[Running]:
     url = databases.fresh()
     try:
-        async with running_kairos(make_settings(url, tmp.mktemp("kairos"), **settings)) as running:
-            yield running
+        async with running_kairos(make_settings(url, tmp.mktemp("kairos"), **settings)) as kairos:
+            yield kairos
     finally:
         databases.drop(url)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def shared_kairos(databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Running]:
-    async for running in _running(databases, tmp_path_factory):
-        yield running
+    async for kairos in running(databases, tmp_path_factory):
+        yield kairos
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def private_kairos(
     databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Running]:
-    async for running in _running(databases, tmp_path_factory, access_mode="private"):
-        yield running
+    async for kairos in running(databases, tmp_path_factory, access_mode="private"):
+        yield kairos

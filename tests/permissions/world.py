@@ -52,7 +52,7 @@ async def _user_id(kairos: Running, email: str) -> int:
         return int((await session.execute(select(AppUser.id).where(AppUser.email == email))).scalar_one())
 
 
-async def _fixtures(kairos: Running) -> dict[str, Any]:
+async def closed_fixtures(kairos: Running) -> dict[str, Any]:
     """One object of each kind; a discovery source and the resource point at a closed loopback port, so syncs
     and checks the matrix triggers fail fast without leaving the machine."""
     c, port = kairos.client, free_port()  # bound once to pick it, then released: closed
@@ -97,7 +97,7 @@ async def _key(kairos: Running, role: str) -> dict[str, Any]:
 @contextlib.asynccontextmanager
 async def world(kairos: Running) -> AsyncIterator[World]:
     kairos.runtime.api_throttle = NeverBlocked()
-    ids = await _fixtures(kairos)
+    ids = await closed_fixtures(kairos)
     read_key = (await _key(kairos, "READ"))["key"]
     revoked = await _key(kairos, "ADMIN")
     assert (await kairos.client.delete(f"/api/api-keys/{revoked['id']}")).status_code == 204
