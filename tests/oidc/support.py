@@ -110,6 +110,22 @@ def provider(kairos_port: int) -> Iterator[Provider]:
         yield p
 
 
+@pytest.fixture
+def oidc_overrides() -> dict[str, Any]:
+    """Settings of the test's Kairos beyond the defaults of ``oidc_settings`` (parametrize it to change them)."""
+    return {}
+
+
+@pytest.fixture
+async def oidc_kairos(
+    db_url: str, tmp_path: Path, kairos_port: int, provider: Provider, oidc_overrides: dict[str, Any]
+) -> AsyncIterator[OidcKairos]:
+    """A fresh Kairos (and database) signing in through the session's provider."""
+    settings = oidc_settings(db_url, tmp_path, kairos_port, provider.issuer, **oidc_overrides)
+    async with kairos_on_port(settings, kairos_port) as runtime:
+        yield OidcKairos(f"http://127.0.0.1:{kairos_port}", runtime, provider)
+
+
 class _Forms(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
