@@ -168,3 +168,9 @@ async def test_a_provider_that_goes_away_during_the_sign_in_is_reported(
 def _stop(provider: Provider) -> None:
     provider.process.terminate()
     provider.process.wait(5)
+
+
+@pytest.mark.parametrize("oidc_overrides", [{"oidc_client_secret": "not-the-secret"}])
+async def test_a_wrong_client_secret_is_reported_as_unverifiable(oidc_kairos: OidcKairos) -> None:
+    async with httpx.AsyncClient(timeout=30) as client:
+        _refused(await sign_in(client, oidc_kairos.url, "alice"), 502, "could not be verified")
