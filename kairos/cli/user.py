@@ -17,9 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos import users
 from kairos.api.errors import ApiError
+from kairos.api.schemas.users import email_problem, normalise_email
 from kairos.cli.apikey import _run
 from kairos.cli.common import fail
 from kairos.db.models import AppUser
+from kairos.web.password_policy import password_problem
 
 app = typer.Typer(help="Create, list, enable, disable and delete users; set a user's password.", no_args_is_help=True)
 
@@ -90,10 +92,16 @@ def create(
         fail("--role must be ADMIN or USER")
     if name is not None and not (0 < len(name.strip()) <= 200):
         fail("--name must be 1 to 200 characters")
+    if problem := email_problem(normalise_email(email)):
+        fail(f"email: {problem}")
+    password = _password(password_stdin)
+    # Checked again by kairos.users; here first, so that a usage error needs no database.
+    if problem := password_problem(password, normalise_email(email)):
+        fail(f"password: {problem}")
     new = users.NewUser(
         email=email,
         role=role,
-        password=_password(password_stdin),
+        password=password,
         name=name.strip() if name else None,
         must_change_password=must_change_password,
     )
