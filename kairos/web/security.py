@@ -158,8 +158,25 @@ class SecurityHeaders:
         await inner(scope, receive, send_with_headers)
 
 
+class _HideCallbackQuery(logging.Filter):
+    """The access log shows paths with their query; the OIDC callback's query holds the authorization code."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        # uvicorn's access record: (client, method, path with query, HTTP version, status)
+        if isinstance(args, tuple) and len(args) == 5 and str(args[2]).startswith(_SECRET_QUERY_PATHS):
+            path = str(args[2])
+            record.args = (args[0], args[1], path.split("?", 1)[0] + "?(hidden)", args[3], args[4])
+        return True
+
+
+_SECRET_QUERY_PATHS = ("/auth/callback?",)
+_ACCESS_FILTER = _HideCallbackQuery()
+
+
 def install(app: FastAPI, settings: Settings) -> None:
     """Wraps ``app``'s whole middleware stack (error handling included) in :class:`SecurityHeaders`."""
+    logging.getLogger("uvicorn.access").addFilter(_ACCESS_FILTER)  # one instance: adding it again is a no-op
     build: Callable[[], ASGIApp] = app.build_middleware_stack
 
     def outermost() -> ASGIApp:
