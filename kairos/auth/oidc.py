@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import authlib.deprecate  # noqa: F401  (installs Authlib's warning filter, which ours must follow)
 import httpx
 import joserfc.errors
-from authlib import deprecate as _authlib_deprecate
 from authlib.common.errors import AuthlibBaseError
 from fastapi import FastAPI, Request
 from sqlalchemy import func, select
@@ -30,9 +30,7 @@ from kairos.db.models import AppUser
 from kairos.runtime import Runtime
 from kairos.settings import Settings
 
-# Authlib 1.9.9 warns when it runs on httpx instead of httpx2; Kairos uses httpx throughout. The warning
-# filter Authlib installs on import comes first, so ours is set after it.
-assert _authlib_deprecate
+# Authlib 1.9.9 warns when it runs on httpx instead of httpx2; Kairos uses httpx throughout.
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from authlib.integrations.starlette_client import OAuth, OAuthError
@@ -269,8 +267,10 @@ async def user_for(session: AsyncSession, identity: Identity) -> AppUser:
 
 
 async def _apply_role(session: AsyncSession, user: AppUser, admin: bool) -> None:
-    if admin or user.role != "ADMIN":
-        user.role = "ADMIN" if admin else user.role
+    if admin:
+        user.role = "ADMIN"
+        return
+    if user.role != "ADMIN":
         return
     others = select(func.count()).where(AppUser.role == "ADMIN", AppUser.enabled.is_(True), AppUser.id != user.id)
     if not (await session.execute(others)).scalar_one():
