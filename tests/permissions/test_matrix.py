@@ -85,6 +85,8 @@ async def _run(world: World, caller: str, gap_caller: str, want_of: Any) -> list
         gap = KNOWN_GAPS.get((*route, gap_caller))
         if gap is not None and problem is None:
             failures.append((name, gap_caller, "a known gap", f"{status}: fixed? remove it from KNOWN_GAPS"))
+        elif gap is not None and status >= 500:
+            failures.append((name, gap_caller, "a known gap", f"{status}"))
         elif gap is None and problem is not None:
             failures.append((name, gap_caller, str(want), problem))
     return failures

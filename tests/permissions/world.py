@@ -43,15 +43,6 @@ async def _created(client: httpx.AsyncClient, url: str, body: Any) -> dict[str, 
     return dict(response.json())
 
 
-async def _user_id(kairos: Running, email: str) -> int:
-    from sqlalchemy import select
-
-    from kairos.db.models import AppUser
-
-    async with kairos.runtime.sessionmaker() as session:
-        return int((await session.execute(select(AppUser.id).where(AppUser.email == email))).scalar_one())
-
-
 async def closed_fixtures(kairos: Running) -> dict[str, Any]:
     """One object of each kind; a discovery source and the resource point at a closed loopback port, so syncs
     and checks the matrix triggers fail fast without leaving the machine."""
@@ -70,7 +61,7 @@ async def closed_fixtures(kairos: Running) -> dict[str, Any]:
     )
     announcement = await _created(c, "/api/announcements", {"content": "matrix"})
     key = await _created(c, "/api/api-keys", {"name": "matrix spare", "role": "READ"})
-    await add_user(kairos, OTHER_EMAIL, PASSWORD)
+    user = await _created(c, "/api/users", {"email": OTHER_EMAIL, "role": "USER", "password": PASSWORD})
     return {
         "resource_id": resource["id"],
         "group_id": group["id"],
@@ -79,7 +70,7 @@ async def closed_fixtures(kairos: Running) -> dict[str, Any]:
         "source_id": source["id"],
         "announcement_id": announcement["id"],
         "key_id": key["id"],
-        "user_id": await _user_id(kairos, OTHER_EMAIL),
+        "user_id": user["id"],
     }
 
 
