@@ -133,16 +133,7 @@ RULES: dict[Route, Access] = {
 # when one is fixed, so the entry gets removed). Keys: (METHOD, path, caller); "private:anonymous" is an
 # anonymous caller of a Kairos in KAIROS_ACCESS_MODE=private.
 # "openapi" is the route's `security` in the OpenAPI document.
-_RESOURCE_TYPES_GAP = (
-    "list_types in kairos/api/routes/resource_types.py takes no CurrentCaller, so it reads no credentials: a "
-    "revoked key gets 200 and a private Kairos answers anonymous callers; fix: `_: CurrentCaller` and "
-    "`openapi_extra=OPTIONAL_AUTH` (reported to the lead)"
-)
-KNOWN_GAPS: dict[tuple[str, str, str], str] = {
-    ("GET", "/api/resource-types", "revoked_key"): _RESOURCE_TYPES_GAP,
-    ("GET", "/api/resource-types", "private:anonymous"): _RESOURCE_TYPES_GAP,
-    ("GET", "/api/resource-types", "openapi"): _RESOURCE_TYPES_GAP,
-}
+KNOWN_GAPS: dict[tuple[str, str, str], str] = {}
 
 _TABLE: dict[Access, dict[str, int | str]] = {
     Access.OPEN: dict.fromkeys(CALLERS, ALLOWED),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kairos.api.deps import RequireAdmin, RuntimeDep, SessionDep
+from kairos.api.deps import OPTIONAL_AUTH, CurrentCaller, RequireAdmin, RuntimeDep, SessionDep
 from kairos.api.errors import error_responses, invalid, not_found
 from kairos.api.schemas.resource_types import ResourceTypePublic, ResourceTypeUpdate
 from kairos.db.models import ResourceTypeSettings
@@ -63,11 +63,13 @@ async def apply_type_settings(session: AsyncSession, runtime: Runtime, kind: Kin
 
 @router.get(
     "",
+    openapi_extra=OPTIONAL_AUTH,
     summary="Settings per resource type",
     response_model=list[ResourceTypePublic],
     description="Public. One entry per kind, defaults included.",
+    responses=error_responses(401),
 )
-async def list_types(runtime: RuntimeDep) -> list[ResourceTypePublic]:
+async def list_types(runtime: RuntimeDep, _: CurrentCaller) -> list[ResourceTypePublic]:
     return _all(runtime)
 
 
