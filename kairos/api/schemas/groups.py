@@ -10,8 +10,8 @@ from kairos.api.schemas.common import ApiModel, DisplayOrder, Id, InputModel, Na
 
 Visibility = Literal["PUBLIC", "AUTHENTICATED", "HIDDEN"]
 _VISIBILITY_DOC = (
-    "PUBLIC: anyone sees it; AUTHENTICATED: only callers with credentials; HIDDEN: not on "
-    "the public dashboard, only authenticated callers see it through the API."
+    "PUBLIC: anyone sees it; AUTHENTICATED: any signed-in user or API key; HIDDEN: admins only (ADMIN users "
+    "and keys). A resource takes its most permissive group; a resource in no group is public (docs/access.md)."
 )
 # A board of a few thousand resources fits; the cap keeps one request from being unbounded.
 MAX_LIST = 10_000
