@@ -29,8 +29,9 @@ log = logging.getLogger("kairos")
 DESCRIPTION = """Kairos checks HTTP services, TCP endpoints and container images and keeps their history.
 
 Authenticate with an API key as `Authorization: Bearer <key>`, `Authorization: ApiKey <key>` or
-`X-API-Key: <key>`. Reads of resources are public; history needs any authenticated caller; writes need an
-admin. Errors are `{"error": {"code", "message", "field"}}` with a 4xx status."""
+`X-API-Key: <key>`. Reads of resources, their status and history are public as far as their groups'
+visibility allows (docs/access.md); outages need any caller; writes need an admin. Errors are
+`{"error": {"code", "message", "field"}}` with a 4xx status."""
 
 
 def build_runtime(settings: Settings) -> Runtime:

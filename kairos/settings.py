@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -20,9 +20,10 @@ class SettingsError(Exception):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KAIROS_", env_file=".env", extra="ignore")
+    _database_password: str | None = PrivateAttr(None)
 
     data_dir: Path = Path("./data")
-    database_url: str = ""
+    database_url: str = Field("", repr=False)  # may hold a password: keep it out of repr() and tracebacks
     host: str = "0.0.0.0"
     port: Annotated[int, Field(ge=1, le=65535)] = 8080
     secret_key: SecretStr | None = None
@@ -86,6 +87,9 @@ class Settings(BaseSettings):
             self.oidc_client_secret = SecretStr(
                 _read_secret(self.oidc_client_secret_file, "KAIROS_OIDC_CLIENT_SECRET_FILE")
             )
+        if self.database_password_file is not None:
+            # Read once, here, so an unreadable file is a start-up error naming the variable.
+            self._database_password = _read_secret(self.database_password_file, "KAIROS_DATABASE_PASSWORD_FILE")
         if self.oidc_enabled and not (self.oidc_issuer_uri and self.oidc_client_id):
             raise ValueError("KAIROS_OIDC_ENABLED needs KAIROS_OIDC_ISSUER_URI and KAIROS_OIDC_CLIENT_ID")
         return self
@@ -106,9 +110,8 @@ class Settings(BaseSettings):
     def effective_database_url(self) -> str:
         if self.database_url:
             url = normalise_database_url(self.database_url)
-            if self.database_password_file is not None:
-                password = _read_secret(self.database_password_file, "KAIROS_DATABASE_PASSWORD_FILE")
-                url = make_url(url).set(password=password).render_as_string(hide_password=False)
+            if self._database_password is not None:
+                url = make_url(url).set(password=self._database_password).render_as_string(hide_password=False)
             return url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'kairos.db').resolve()}"
 
@@ -158,6 +161,8 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            field = ".".join(str(p) for p in err["loc"]) or "settings"
-            problems.append(f"KAIROS_{field.upper()}: {err['msg']}")
+            field = ".".join(str(p) for p in err["loc"])
+            message = str(err["msg"]).removeprefix("Value error, ")
+            # Checks across fields (secret files, OIDC) name their variables in the message themselves.
+            problems.append(f"KAIROS_{field.upper()}: {message}" if field else message)
         raise SettingsError("; ".join(problems)) from None

@@ -199,6 +199,9 @@ async def _credential_caller(
                 raise unauthorized("invalid or revoked API key")
             return Caller("api_key", row.role, user_id=row.created_by, key_id=row.id)
         assert basic is not None
+        settings = request.app.state.runtime.settings
+        if settings.oidc_enabled and not settings.local_login_enabled:
+            raise unauthorized("password sign-in is turned off here: use single sign-on or an API key")
         return await _user_caller(session, *basic)
     except ApiError as exc:
         if exc.status == 401:

@@ -41,3 +41,19 @@ async def test_an_address_that_keeps_sending_wrong_keys_is_refused_even_with_a_g
         assert_error(r, 429, "too_many_requests")
         assert r.headers["retry-after"]
     assert (await kairos.anon.get("/api/resources")).status_code == 200  # no credentials: nothing to refuse
+
+
+async def test_with_password_sign_in_turned_off_basic_credentials_are_refused_too(db_url: str, tmp_path: Path) -> None:
+    settings = make_settings(
+        db_url,
+        tmp_path,
+        oidc_enabled=True,
+        oidc_issuer_uri="http://127.0.0.1:9",
+        oidc_client_id="kairos",
+        local_login_enabled=False,
+    )
+    async with running_kairos(settings) as running:
+        r = await running.anon.get("/api/resources", auth=("admin@kairos.local", "admin"))
+        assert_error(r, 401, "unauthorized")
+        assert "password sign-in is turned off" in r.json()["error"]["message"]
+        assert (await running.client.get("/api/resources")).status_code == 200

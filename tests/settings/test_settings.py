@@ -51,3 +51,29 @@ def test_serve_stops_with_the_variable_name_instead_of_a_traceback(tmp_path: Pat
     )
     assert out.returncode == 2
     assert "KAIROS_PORT" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_an_unreadable_database_password_file_stops_start_up_with_its_name(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "KAIROS_DATA_DIR": str(tmp_path),
+        "KAIROS_DATABASE_URL": "postgresql://kairos@127.0.0.1:1/kairos",
+        "KAIROS_DATABASE_PASSWORD_FILE": str(tmp_path / "missing"),
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "kairos.cli.main", "migrate"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 2, out.stderr
+    assert "KAIROS_DATABASE_PASSWORD_FILE cannot be read" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_the_database_password_file_goes_into_the_url_and_never_into_repr(tmp_path: Path) -> None:
+    (tmp_path / "pw").write_text("p@ss/word\n")
+    settings = load_settings(database_url="postgresql://kairos@db:5432/kairos", database_password_file=tmp_path / "pw")
+    assert settings.effective_database_url == "postgresql+psycopg://kairos:p%40ss%2Fword@db:5432/kairos"
+    assert "p@ss" not in repr(settings) and "p%40ss" not in repr(settings)
+
+
+def test_oidc_without_an_issuer_is_refused_naming_the_variables() -> None:
+    with pytest.raises(SettingsError, match="KAIROS_OIDC_ENABLED needs KAIROS_OIDC_ISSUER_URI"):
+        load_settings(oidc_enabled=True)
