@@ -12,18 +12,17 @@ as the change, after it, with the admin rows locked first (PostgreSQL) or the wr
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.api.errors import ApiError, invalid, not_found
 from kairos.api.schemas.users import email_problem, normalise_email
 from kairos.auth import sessions
 from kairos.auth.passwords import hash_password, verify_password
-from kairos.db.models import AppUser, UserSession
+from kairos.db.models import AppUser
 from kairos.web.password_policy import password_problem
 
 ROLES = ("ADMIN", "USER")
@@ -120,7 +119,7 @@ async def update_user(session: AsyncSession, user_id: int, changes: UserChanges)
 
     takes_admin_away = (changes.role not in (None, "ADMIN") or changes.enabled is False) and _counts(user)
     if takes_admin_away:
-        await _lock_admins(session)
+        await lock_admins(session)
     signs_out = (
         new_hash is not None
         or (changes.enabled is False and user.enabled)
@@ -153,7 +152,7 @@ async def delete_user(session: AsyncSession, user_id: int) -> None:
     user = await get_user(session, user_id)
     counts = _counts(user)
     if counts:
-        await _lock_admins(session)
+        await lock_admins(session)
     await sessions.end_all(session, user.id)
     await session.delete(user)
     await session.flush()
@@ -183,7 +182,7 @@ async def change_own_password(
         raise invalid("newPassword", problem)
     user.password_hash = await _hash(new)
     user.must_change_password = False
-    await _end_sessions_but(session, user.id, keep_session)
+    await sessions.end_all(session, user.id, keep_session)
     await session.commit()
 
 
@@ -197,7 +196,8 @@ def _counts(user: AppUser) -> bool:
     return user.role == "ADMIN" and user.enabled
 
 
-async def _lock_admins(session: AsyncSession) -> None:
+async def lock_admins(session: AsyncSession) -> None:
+    """Call before counting admins in a transaction that may take one away (also used by OIDC sign-in)."""
     # PostgreSQL: a second transaction taking admins away waits here until the first commits, then counts
     # what it left. SQLite ignores FOR UPDATE; there the change below takes the database's write lock first.
     stmt = select(AppUser.id).where(AppUser.role == "ADMIN", AppUser.enabled.is_(True)).order_by(AppUser.id)
@@ -209,12 +209,3 @@ async def _keep_an_admin(session: AsyncSession) -> None:
     if not (await session.execute(stmt)).scalar_one():
         await session.rollback()
         raise ApiError(409, "last_admin", LAST_ADMIN)
-
-
-async def _end_sessions_but(session: AsyncSession, user_id: int, keep_token: str | None) -> None:
-    if keep_token is None:
-        await sessions.end_all(session, user_id)
-        return
-    # The same digest kairos.auth.sessions stores for a cookie token.
-    kept = hashlib.sha256(keep_token.encode()).hexdigest()
-    await session.execute(delete(UserSession).where(UserSession.user_id == user_id, UserSession.token_hash != kept))

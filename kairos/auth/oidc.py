@@ -13,7 +13,6 @@ import logging
 import re
 import warnings
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import authlib.deprecate  # noqa: F401  (installs Authlib's warning filter, which ours must follow)
@@ -29,6 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from kairos.db.models import AppUser
 from kairos.runtime import Runtime
 from kairos.settings import Settings
+from kairos.users import lock_admins, record_login
 
 # Authlib 1.9.9 warns when it runs on httpx instead of httpx2; Kairos uses httpx throughout.
 with warnings.catch_warnings():
@@ -261,7 +261,7 @@ async def user_for(session: AsyncSession, identity: Identity) -> AppUser:
         user.name = identity.name or user.name
         if identity.admin is not None:
             await _apply_role(session, user, identity.admin)
-    user.last_login_at = datetime.now(UTC)
+    record_login(user)
     await session.flush()
     return user
 
@@ -272,6 +272,7 @@ async def _apply_role(session: AsyncSession, user: AppUser, admin: bool) -> None
         return
     if user.role != "ADMIN":
         return
+    await lock_admins(session)  # a concurrent demotion in the console must not leave no admin
     others = select(func.count()).where(AppUser.role == "ADMIN", AppUser.enabled.is_(True), AppUser.id != user.id)
     if not (await session.execute(others)).scalar_one():
         log.warning("OIDC user %s lost the admin claim but is the last enabled admin: kept as ADMIN", user.id)

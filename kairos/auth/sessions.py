@@ -83,6 +83,10 @@ async def end(session: AsyncSession, token: str) -> None:
     await session.execute(delete(UserSession).where(UserSession.token_hash == _hash(token)))
 
 
-async def end_all(session: AsyncSession, user_id: int) -> None:
-    """Sign a user out everywhere (password changed, account disabled)."""
-    await session.execute(delete(UserSession).where(UserSession.user_id == user_id))
+async def end_all(session: AsyncSession, user_id: int, keep_token: str | None = None) -> None:
+    """Sign a user out everywhere (password changed, account disabled), except the browser holding
+    ``keep_token`` when given (the one that made the change)."""
+    stmt = delete(UserSession).where(UserSession.user_id == user_id)
+    if keep_token is not None:
+        stmt = stmt.where(UserSession.token_hash != _hash(keep_token))
+    await session.execute(stmt)

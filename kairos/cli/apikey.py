@@ -2,45 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.auth.apikeys import create_key, revoke
-from kairos.cli.common import fail, first_line, settings_or_exit
+from kairos.cli.common import fail, run_in_session
 from kairos.db.models import ApiKey
 
 app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 
-T = TypeVar("T")
 ROLES = ("ADMIN", "READ")
-
-
-def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Migrate the configured database, then run ``work`` in one session."""
-    from kairos.db.engine import make_engine, make_sessionmaker
-    from kairos.db.migrate import upgrade_to_head
-
-    settings = settings_or_exit()
-    url = settings.effective_database_url
-    try:
-        upgrade_to_head(url)
-    except Exception as exc:
-        fail(f"cannot open the database: {first_line(exc)}", code=1)
-
-    async def go() -> T:
-        engine = make_engine(url)
-        try:
-            async with make_sessionmaker(engine)() as session:
-                return await work(session)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
 
 
 @app.command()
@@ -61,7 +35,7 @@ def create(
         await session.commit()
         return new.plaintext
 
-    key = _run(work)
+    key = run_in_session(work)
     typer.echo(key)
     typer.echo("Store this key now: it is not shown again.", err=True)
 
@@ -73,7 +47,7 @@ def list_keys() -> None:
     async def work(session: AsyncSession) -> list[ApiKey]:
         return list((await session.execute(select(ApiKey).order_by(ApiKey.id))).scalars())
 
-    rows = _run(work)
+    rows = run_in_session(work)
     typer.echo(f"{'ID':>4}  {'PREFIX':<12}  {'ROLE':<5}  {'STATE':<7}  {'LAST USED':<20}  NAME")
     for r in rows:
         state = "revoked" if r.revoked_at else "active"
@@ -90,6 +64,6 @@ def revoke_key(
     async def work(session: AsyncSession) -> bool:
         return 1 <= key_id <= 2**31 - 1 and await revoke(session, key_id)
 
-    if not _run(work):
+    if not run_in_session(work):
         fail(f"no API key with id {key_id}", code=1)
     typer.echo(f"API key {key_id} revoked")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import NoReturn, TypeVar
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.settings import Settings, SettingsError, load_settings
 
@@ -27,3 +30,29 @@ def settings_or_exit(**overrides: object) -> Settings:
 def first_line(exc: BaseException) -> str:
     text = str(exc).splitlines()[0][:300] if str(exc) else ""
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+T = TypeVar("T")
+
+
+def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Migrate the configured database, then run ``work`` in one session."""
+    from kairos.db.engine import make_engine, make_sessionmaker
+    from kairos.db.migrate import upgrade_to_head
+
+    settings = settings_or_exit()
+    url = settings.effective_database_url
+    try:
+        upgrade_to_head(url)
+    except Exception as exc:
+        fail(f"cannot open the database: {first_line(exc)}", code=1)
+
+    async def go() -> T:
+        engine = make_engine(url)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())

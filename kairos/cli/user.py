@@ -18,8 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kairos import users
 from kairos.api.errors import ApiError
 from kairos.api.schemas.users import email_problem, normalise_email
-from kairos.cli.apikey import _run
-from kairos.cli.common import fail
+from kairos.cli.common import fail, run_in_session
 from kairos.db.models import AppUser
 from kairos.web.password_policy import password_problem
 
@@ -47,7 +46,7 @@ def _do(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         except ApiError as exc:
             return exc
 
-    result = _run(guarded)
+    result = run_in_session(guarded)
     if isinstance(result, ApiError):
         field = f"{result.field}: " if result.field else ""
         fail(field + result.message, code=2 if result.status == 422 else 1)

@@ -10,24 +10,6 @@ from starlette.types import Scope
 
 from kairos.api import errors as api_errors
 from kairos.web.deps import PageError, Redirect
-from kairos.web.routes import (
-    account,
-    admin_discovery,
-    admin_groups,
-    admin_home,
-    admin_keys,
-    admin_resources,
-    admin_settings,
-    admin_types,
-    admin_users,
-    announcements,
-    api_docs,
-    badges,
-    dashboard,
-    oidc,
-    outages_page,
-    resource_page,
-)
 from kairos.web.templating import STATIC_DIR, render
 
 # Paths that always answer JSON errors; everything else is a page.
@@ -69,6 +51,26 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def mount(app: FastAPI) -> None:
+    # Imported here: importing kairos.web (for its small helpers) must not pull in every page.
+    from kairos.web.routes import (
+        account,
+        admin_discovery,
+        admin_groups,
+        admin_home,
+        admin_keys,
+        admin_resources,
+        admin_settings,
+        admin_types,
+        admin_users,
+        announcements,
+        api_docs,
+        badges,
+        dashboard,
+        oidc,
+        outages_page,
+        resource_page,
+    )
+
     app.mount("/static", _Static(directory=STATIC_DIR), name="static")
     app.add_exception_handler(PageError, _page_error)
     app.add_exception_handler(Redirect, _redirect)

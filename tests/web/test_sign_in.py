@@ -132,3 +132,11 @@ async def test_a_user_account_sees_only_the_console_pages_it_may_open(kairos: Ru
         for href in ("/admin/groups", "/admin/discovery", "/admin/api-keys", "/admin/settings"):
             assert f'href="{href}"' not in page
             assert (await browser.get(href)).status_code == 403, href
+
+
+async def test_a_password_sign_in_records_when_the_user_last_signed_in(kairos: Running) -> None:
+    async with admin_browser(kairos):
+        pass
+    users = (await kairos.client.get("/api/users")).json()
+    admin = next(u for u in users if u["email"] == ADMIN_EMAIL)
+    assert admin["lastLoginAt"] is not None

@@ -13,6 +13,7 @@ from kairos.auth import sessions
 from kairos.auth.oidc import local_login_allowed
 from kairos.auth.passwords import hash_password, verify_password
 from kairos.db.models import AppUser
+from kairos.users import record_login
 from kairos.web.deps import CheckedForm, PageCaller, UserPage, safe_next
 from kairos.web.password_policy import password_problem
 from kairos.web.templating import is_https, render
@@ -99,6 +100,7 @@ async def login(request: Request, form: CheckedForm, session: SessionDep, runtim
     if old := request.cookies.get(sessions.COOKIE):
         await sessions.end(session, old)
     token, _ = await sessions.start(session, user.id)
+    record_login(user)
     await session.commit()
     goto = "/account/password" if user.must_change_password else target
     return set_session_cookie(RedirectResponse(goto, status_code=303), request, token)
