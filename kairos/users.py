@@ -19,7 +19,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.api.errors import ApiError, invalid, not_found
-from kairos.api.schemas.users import email_problem, normalise_email
+from kairos.api.schemas.users import UserCreate, email_problem, normalise_email
 from kairos.auth import sessions
 from kairos.auth.passwords import hash_password, verify_password
 from kairos.db.models import AppUser
@@ -39,6 +39,11 @@ class NewUser:
     name: str | None = None
     enabled: bool = True
     must_change_password: bool = True
+
+    @classmethod
+    def of(cls, body: UserCreate) -> NewUser:
+        """From the API's (and the console form's) validated body."""
+        return cls(body.email, body.role, body.password, body.name, body.enabled, body.must_change_password)
 
 
 @dataclass(frozen=True, slots=True)

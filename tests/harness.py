@@ -43,9 +43,10 @@ def make_settings(db_url: str, data_dir: Path, **overrides: Any) -> Settings:
 
 
 @contextlib.asynccontextmanager
-async def running_kairos(settings: Settings) -> AsyncIterator[Running]:
+async def serving(settings: Settings, port: int = 0) -> AsyncIterator[tuple[FastAPI, int]]:
+    """Kairos under uvicorn on 127.0.0.1:``port`` (0: any free port) in this event loop: (app, port)."""
     app = create_app(settings)
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="on", log_level="warning")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_level="warning")
     server = uvicorn.Server(config)
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     task = asyncio.create_task(server.serve())
@@ -54,22 +55,27 @@ async def running_kairos(settings: Settings) -> AsyncIterator[Running]:
             task.result()
             raise RuntimeError("Kairos did not start")
         await asyncio.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    runtime: Runtime = app.state.runtime
-    async with runtime.sessionmaker() as session:
-        key = await create_key(session, "tests")
-        await session.commit()
-    headers = {"Authorization": f"Bearer {key.plaintext}"}
-    async with (
-        httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as client,
-        httpx.AsyncClient(base_url=url, timeout=30) as anon,
-    ):
-        try:
+    try:
+        yield app, server.servers[0].sockets[0].getsockname()[1]
+    finally:
+        server.should_exit = True
+        await task
+
+
+@contextlib.asynccontextmanager
+async def running_kairos(settings: Settings) -> AsyncIterator[Running]:
+    async with serving(settings) as (app, port):
+        url = f"http://127.0.0.1:{port}"
+        runtime: Runtime = app.state.runtime
+        async with runtime.sessionmaker() as session:
+            key = await create_key(session, "tests")
+            await session.commit()
+        headers = {"Authorization": f"Bearer {key.plaintext}"}
+        async with (
+            httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as client,
+            httpx.AsyncClient(base_url=url, timeout=30) as anon,
+        ):
             yield Running(url, app, runtime, client, anon, key.plaintext)
-        finally:
-            server.should_exit = True
-            await task
 
 
 async def wait_for(predicate: Any, timeout: float = 10.0, interval: float = 0.02) -> Any:

@@ -3,7 +3,6 @@ provider knows exactly one redirect URI. ``authorize`` walks the provider's logi
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
@@ -17,12 +16,10 @@ from urllib.parse import urljoin
 
 import httpx
 import pytest
-import uvicorn
 
-from kairos.app import create_app
 from kairos.runtime import Runtime
 from kairos.settings import Settings
-from tests.harness import make_settings
+from tests.harness import make_settings, serving
 from tests.servers.ports import free_port
 
 SERVER_JS = Path(__file__).resolve().parents[1] / "servers" / "oidc" / "server.js"
@@ -68,21 +65,8 @@ class OidcKairos:
 @contextlib.asynccontextmanager
 async def kairos_on_port(settings: Settings, port: int) -> AsyncIterator[Runtime]:
     """tests.harness.running_kairos, on a given port (the provider's redirect URI names it)."""
-    app = create_app(settings)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_level="warning")
-    server = uvicorn.Server(config)
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-            raise RuntimeError("Kairos did not start")
-        await asyncio.sleep(0.01)
-    try:
+    async with serving(settings, port) as (app, _):
         yield app.state.runtime
-    finally:
-        server.should_exit = True
-        await task
 
 
 def oidc_settings(db_url: str, data_dir: Path, port: int, issuer: str, **overrides: Any) -> Settings:

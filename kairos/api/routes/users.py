@@ -76,15 +76,7 @@ async def list_users(session: SessionDep, _: RequireAdmin) -> list[UserPublic]:
     responses=error_responses(400, 401, 403, 409, 422),
 )
 async def create_user(body: UserCreate, session: SessionDep, _: RequireAdmin) -> UserPublic:
-    new = users.NewUser(
-        email=body.email,
-        role=body.role,
-        password=body.password,
-        name=body.name,
-        enabled=body.enabled,
-        must_change_password=body.must_change_password,
-    )
-    return UserPublic.of(await users.create_user(session, new))
+    return UserPublic.of(await users.create_user(session, users.NewUser.of(body)))
 
 
 @router.get(

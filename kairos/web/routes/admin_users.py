@@ -76,23 +76,12 @@ async def create(request: Request, _: AdminPage, form: CheckedForm, session: Ses
     }
     body = {**values, "name": values["name"] or None, "password": _text(form, "password")}
     try:
-        await users.create_user(session, _new_user(UserCreate.model_validate(body)))
+        await users.create_user(session, users.NewUser.of(UserCreate.model_validate(body)))
     except ValidationError as exc:
         return _new_form(request, 422, values=values, errors=form_problems(exc, _RENAME))
     except ApiError as exc:
         return _new_form(request, exc.status, values=values, errors=_errors(exc))
     raise Redirect("/admin/users?done=created")
-
-
-def _new_user(body: UserCreate) -> users.NewUser:
-    return users.NewUser(
-        email=body.email,
-        role=body.role,
-        password=body.password,
-        name=body.name,
-        enabled=body.enabled,
-        must_change_password=body.must_change_password,
-    )
 
 
 # ---- edit, password reset, delete --------------------------------------------------------------------------
