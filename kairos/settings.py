@@ -33,7 +33,14 @@ class Settings(BaseSettings):
     # Results are buffered and written together; these bound the buffer's age and size.
     flush_interval_s: Annotated[float, Field(gt=0, le=60)] = 2.0
     flush_batch_size: Annotated[int, Field(ge=1, le=100_000)] = 500
-    retention_days: Annotated[int | None, Field(ge=1)] = None
+    retention_days: Annotated[int | None, Field(ge=1)] = None  # raw check results; rollups are kept
+    outage_retention_days: Annotated[int | None, Field(ge=1)] = None  # closed outages; open ones are never removed
+    housekeeping_interval_s: Annotated[float, Field(ge=10, le=86_400)] = 3600.0
+    config_file: Path | None = None  # a kairos/v1 YAML applied at start (GitOps)
+    # Notifications (docs/notifications.md): delivery attempts before a message is dead, and the grouping window
+    # that turns many simultaneous events into one message per channel.
+    notify_max_attempts: Annotated[int, Field(ge=1, le=100)] = 8
+    notify_group_window_s: Annotated[float, Field(ge=0, le=300)] = 10.0
     admin_email: str = "admin@kairos.local"
     admin_password: SecretStr = SecretStr("admin")
     user_agent: str = "Kairos-Monitor/0.1"
