@@ -3,6 +3,7 @@
 from kairos.db.models.access import ApiKey, AppUser, Setting
 from kairos.db.models.discovery import DiscoverySource
 from kairos.db.models.history import CheckResult, Outage, ResourceState, Rollup1d, Rollup15m
+from kairos.db.models.notify import NotificationChannel, NotificationOutbox, NotificationPolicy
 from kairos.db.models.resource import Credential, GroupMember, Resource, ResourceGroup, ResourceTypeSettings
 from kairos.db.models.web import Announcement, UserSession
 
@@ -14,6 +15,9 @@ __all__ = [
     "Credential",
     "DiscoverySource",
     "GroupMember",
+    "NotificationChannel",
+    "NotificationOutbox",
+    "NotificationPolicy",
     "Outage",
     "Resource",
     "ResourceGroup",
