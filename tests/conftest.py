@@ -18,6 +18,17 @@ if TYPE_CHECKING:
     from tests.harness import Running
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks what does not depend on the database: the browser tests and the API fuzzing. They exercise the
+    pages and the API's input handling, so scripts/test runs them on SQLite only, which keeps CI short."""
+    for item in items:
+        path = item.path.as_posix()
+        if "/tests/browser/" in path:
+            item.add_marker(pytest.mark.browser)
+        elif path.endswith("/tests/permissions/test_schemathesis.py"):
+            item.add_marker(pytest.mark.fuzz)
+
+
 @pytest.fixture(scope="session")
 def oci_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The handmade OCI layout (tests/servers/make_oci.py: tag v1 and the two-platform index multi)."""
