@@ -10,6 +10,7 @@ from kairos import __version__
 from kairos.cli.apikey import app as apikey_app
 from kairos.cli.check import app as check_app
 from kairos.cli.common import fail, first_line, settings_or_exit
+from kairos.cli.config import export_command, import_command
 from kairos.cli.discovery import app as discovery_app
 from kairos.cli.user import app as user_app
 
@@ -24,6 +25,8 @@ app.add_typer(check_app, name="check")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(discovery_app, name="discovery")
 app.add_typer(user_app, name="user")
+app.command("export")(export_command)
+app.command("import")(import_command)
 
 
 def _version(value: bool) -> None:

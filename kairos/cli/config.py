@@ -1,0 +1,73 @@
+"""``kairos export`` / ``kairos import``: configuration as code, straight on the database.
+
+A server already running picks up imported changes at its next start; while it runs, prefer
+``POST /api/config/import``, which tells the scheduler at once."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kairos.cli.common import fail, run_in_session, settings_or_exit
+from kairos.config.errors import ConfigError
+from kairos.config.plan import Plan
+
+EXIT_INVALID = 1
+
+
+def export_command() -> None:
+    """Print the configuration as a kairos/v1 YAML document (secrets as ${KAIROS_...} references only)."""
+    from kairos.config.export import export_config, to_yaml
+
+    typer.echo(to_yaml(run_in_session(export_config)), nl=False)
+
+
+def import_command(
+    file: Annotated[Path, typer.Argument(help="A kairos/v1 document or a Java Kairos export; - for stdin.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only print what would change.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")] = False,
+    prune: Annotated[bool, typer.Option("--prune", help="Also delete objects the document does not name.")] = False,
+) -> None:
+    """Print the diff, ask, then apply it in one transaction (nothing changes if any item is invalid)."""
+    from kairos.config.service import import_text
+    from kairos.crypto import SecretBox
+
+    try:
+        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror}")
+    box = SecretBox(settings_or_exit().resolved_secret())
+    source = "<stdin>" if str(file) == "-" else file.name
+
+    def run(apply: bool) -> Plan:
+        async def work(session: AsyncSession) -> Plan:
+            return await import_text(session, text, box, source=source, dry_run=not apply, prune=prune)
+
+        try:
+            return run_in_session(work)
+        except ConfigError as exc:
+            fail(str(exc), code=EXIT_INVALID)
+
+    plan = run(apply=False)
+    print_plan(plan)
+    if dry_run or not plan.changes:
+        typer.echo("dry run: nothing was changed" if dry_run else "nothing to change")
+        return
+    if not yes and not typer.confirm("Apply these changes?", default=False):
+        typer.echo("nothing was changed")
+        raise typer.Exit(1)
+    run(apply=True)
+    typer.echo("applied")
+
+
+def print_plan(plan: Plan) -> None:
+    marks = {"create": "+", "update": "~", "delete": "-"}
+    for change in plan.changes:
+        fields = f" ({', '.join(change.fields)})" if change.fields else ""
+        typer.echo(f"{marks[change.action]} {change.section} {change.name!r}{fields}")
+    c = plan.counts()
+    typer.echo(f"{c['create']} to create, {c['update']} to change, {c['delete']} to delete")

@@ -1,0 +1,104 @@
+"""The database as a ``kairos/v1`` document: deterministic (sorted by name), secrets as placeholders only.
+
+Secrets become ``${KAIROS_CREDENTIAL_<NAME>}`` / ``${KAIROS_DISCOVERY_<NAME>}``: set those variables (or edit
+the references to ``{file: /path}``) before importing the document elsewhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kairos.config.secrets import placeholder
+from kairos.config.v1 import API_VERSION
+from kairos.db.models import Announcement, Credential, DiscoverySource, Resource, ResourceGroup
+from kairos.scheduler.catalog import load_type_settings
+
+
+async def export_config(session: AsyncSession) -> dict[str, Any]:
+    types = await load_type_settings(session)
+    groups = list((await session.execute(select(ResourceGroup))).scalars())
+    creds = list((await session.execute(select(Credential))).scalars())
+    stmt = select(Resource).where(Resource.discovered_by.is_(None))
+    resources = sorted((await session.execute(stmt)).scalars(), key=lambda r: (r.name, r.id))
+    sources = sorted((await session.execute(select(DiscoverySource))).scalars(), key=lambda r: (r.name, r.id))
+    notes = sorted((await session.execute(select(Announcement))).scalars(), key=lambda r: (r.created_at, r.id))
+    cred_names = {c.id: c.name for c in creds}
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "KairosConfig",
+        "resourceTypes": [
+            {
+                "resourceType": kind.value,
+                "intervalSeconds": t.interval_s,
+                "parallelism": t.parallelism,
+                "timeoutSeconds": t.timeout_s,
+                "outageThreshold": t.outage_threshold,
+                "recoveryThreshold": t.recovery_threshold,
+            }
+            for kind, t in sorted(types.items())
+        ],
+        "groups": [_group(g, resources) for g in sorted(groups, key=lambda g: (g.display_order, g.name))],
+        "credentials": [
+            {
+                "name": c.name,
+                "pattern": c.pattern,
+                "username": c.username,
+                "secret": placeholder("CREDENTIAL", c.name),
+                **({"description": c.description} if c.description else {}),
+            }
+            for c in sorted(creds, key=lambda c: (c.name, c.id))
+        ],
+        "resources": [_resource(r, cred_names) for r in resources],
+        "discoverySources": [_source(s) for s in sources],
+        "announcements": [
+            {
+                "kind": a.kind,
+                "content": a.content,
+                "active": a.active,
+                **({"activeUntil": a.active_until.isoformat()} if a.active_until else {}),
+            }
+            for a in notes
+        ],
+    }
+
+
+def _group(group: ResourceGroup, resources: list[Resource]) -> dict[str, Any]:
+    members = sorted(
+        ((m.display_order, r.name) for r in resources for m in r.memberships if m.group_id == group.id),
+    )
+    return {"name": group.name, "visibility": group.visibility, "order": group.display_order,
+            "members": [name for _, name in members]}  # fmt: skip
+
+
+def _resource(r: Resource, cred_names: dict[int, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": r.name, "type": r.kind, "target": r.target, "skipTLS": r.skip_tls,
+                           "recursive": r.recursive, "active": r.enabled, "displayOrder": r.display_order}  # fmt: skip
+    if r.interval_s is not None:
+        out["intervalSeconds"] = r.interval_s
+    if r.timeout_s is not None:
+        out["timeoutSeconds"] = r.timeout_s
+    if r.config:
+        out["options"] = r.config
+    out["groups"] = sorted(m.group.name for m in r.memberships)
+    if r.credential_id in cred_names:
+        out["credential"] = cred_names[r.credential_id]
+    return out
+
+
+def _source(s: DiscoverySource) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": s.name, "prefix": s.prefix, "recursive": s.recursive}
+    if s.tag_filter:
+        out["tagFilter"] = s.tag_filter
+    out |= {"intervalSeconds": s.interval_s, "parallelism": s.parallelism}
+    if s.username:
+        out["username"] = s.username
+    if s.secret_enc is not None:
+        out["password"] = placeholder("DISCOVERY", s.name)
+    return out | {"insecureHttp": s.insecure_http, "skipTLS": s.skip_tls, "active": s.enabled}
+
+
+def to_yaml(document: dict[str, Any]) -> str:
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, default_flow_style=False, width=120)

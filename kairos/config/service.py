@@ -1,0 +1,58 @@
+"""What the CLI, the API and start-up share: import a text in one transaction, then tell the running parts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kairos.config.plan import Plan, apply_document
+from kairos.config.source import parse
+from kairos.crypto import SecretBox
+
+if TYPE_CHECKING:
+    from kairos.runtime import Runtime
+
+
+async def import_text(
+    session: AsyncSession, text: str, box: SecretBox, *, source: str, dry_run: bool, prune: bool = False
+) -> Plan:
+    """The diff; applied (committed) unless ``dry_run``. ``ConfigError`` leaves the database untouched."""
+    doc = parse(text, source)
+    try:
+        plan = await apply_document(session, doc, box, prune=prune)
+    except BaseException:
+        await session.rollback()
+        raise
+    if dry_run:
+        await session.rollback()
+    else:
+        await session.commit()
+    return plan
+
+
+async def notify(runtime: Runtime, plan: Plan) -> None:
+    """The scheduler and the credential cache pick up an applied plan without a restart."""
+    if plan.credentials_changed:
+        await runtime.credentials.reload()
+    if plan.types_changed:
+        await runtime.scheduler.reload_type_settings()
+    for rid in sorted(plan.resources_deleted):
+        runtime.scheduler.resource_deleted(rid)
+    for rid in sorted(plan.resources_touched):
+        await runtime.scheduler.resource_changed(rid)
+
+
+async def apply_config_file(runtime: Runtime) -> Plan | None:
+    """``KAIROS_CONFIG_FILE`` at start: applied before the scheduler loads (so nothing needs telling)."""
+    path = runtime.settings.config_file
+    if path is None:
+        return None
+    from kairos.config.errors import ConfigError
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read KAIROS_CONFIG_FILE: {exc.strerror}", source=str(path)) from None
+    async with runtime.sessionmaker() as session:
+        return await import_text(session, text, runtime.box, source=str(path), dry_run=False)

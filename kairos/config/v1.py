@@ -1,0 +1,113 @@
+"""The ``kairos/v1`` document: pydantic models that refuse unknown fields, so a typo is an error, not a no-op.
+
+A later ``kairos/v2`` gets its own module and a converter from v1 in ``source.VERSIONS``; these models stay."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from kairos.api.schemas.common import Description, DisplayOrder, Name, Pattern, Target, Username
+from kairos.api.schemas.discovery import Interval as SyncInterval
+from kairos.api.schemas.discovery import Parallelism as SyncParallelism
+from kairos.api.schemas.discovery import Prefix, TagFilter
+from kairos.api.schemas.groups import Visibility
+from kairos.api.schemas.resource_types import Interval as TypeInterval
+from kairos.api.schemas.resource_types import Parallelism, Threshold
+from kairos.api.schemas.resources import Interval, ResourceType, Timeout
+from kairos.config.secrets import check_reference
+
+API_VERSION = "kairos/v1"
+SecretRef = Annotated[Any, AfterValidator(check_reference)]
+
+
+class Item(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class TypeItem(Item):
+    resource_type: ResourceType
+    interval_seconds: TypeInterval | None = None
+    parallelism: Parallelism | None = None
+    timeout_seconds: Timeout | None = None
+    outage_threshold: Threshold | None = None
+    recovery_threshold: Threshold | None = None
+
+
+class GroupItem(Item):
+    name: Name
+    visibility: Visibility = "PUBLIC"
+    order: DisplayOrder = 0
+    members: list[Name] = Field(default_factory=list, description="Resource names, first shown first.")
+
+
+class CredentialItem(Item):
+    name: Name
+    pattern: Pattern
+    username: Username
+    secret: SecretRef
+    description: Description | None = None
+
+
+class ResourceItem(Item):
+    name: Name
+    type: ResourceType
+    target: Target
+    skip_tls: bool = Field(False, alias="skipTLS")
+    recursive: bool = False
+    active: bool = True
+    display_order: DisplayOrder = 0
+    interval_seconds: Interval | None = None
+    timeout_seconds: Timeout | None = None
+    options: dict[str, Any] = Field(default_factory=dict)
+    groups: list[Name] = Field(default_factory=list)
+    credential: Name | None = None
+
+
+class DiscoveryItem(Item):
+    name: Name
+    prefix: Prefix
+    recursive: bool = False
+    tag_filter: TagFilter | None = None
+    interval_seconds: SyncInterval = 3600
+    parallelism: SyncParallelism = 1
+    username: Username | None = None
+    password: SecretRef | None = None
+    insecure_http: bool = False
+    skip_tls: bool = Field(False, alias="skipTLS")
+    active: bool = True
+
+
+class AnnouncementItem(Item):
+    kind: Literal["INFORMATION", "WARNING", "PROBLEM"] = "INFORMATION"
+    content: Annotated[str, Field(min_length=1, max_length=20_000)]
+    active: bool = True
+    active_until: datetime | None = None
+
+
+class KairosConfig(Item):
+    """The whole document. Objects are identified by name (resource types by type, announcements by content)."""
+
+    api_version: Literal["kairos/v1"]
+    kind: Literal["KairosConfig"]
+    resource_types: list[TypeItem] = Field(default_factory=list)
+    groups: list[GroupItem] = Field(default_factory=list)
+    credentials: list[CredentialItem] = Field(default_factory=list)
+    resources: list[ResourceItem] = Field(default_factory=list)
+    discovery_sources: list[DiscoveryItem] = Field(default_factory=list)
+    announcements: list[AnnouncementItem] = Field(default_factory=list)
+    # Extension point: notification channels and policies join here (with their section in plan.py) once
+    # their tables exist; a v1 document without them leaves them untouched.
+
+
+UNIQUE = {
+    "resourceTypes": "resource_type",
+    "groups": "name",
+    "credentials": "name",
+    "resources": "name",
+    "discoverySources": "name",
+    "announcements": "content",
+}
