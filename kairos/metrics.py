@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -75,6 +75,17 @@ class Metrics:
             "kairos_image_digest_changes",
             "Tags seen pointing at a new digest",
             ["resource_name"],
+            registry=self.registry,
+        )
+        self.housekeeping_deleted = Counter(
+            "kairos_housekeeping_deleted",
+            "Rows deleted by retention, by kind (check_result, outage)",
+            ["kind"],
+            registry=self.registry,
+        )
+        self.housekeeping_last_run = Gauge(
+            "kairos_housekeeping_last_run_timestamp_seconds",
+            "When the last housekeeping round finished (epoch seconds); 0 before the first",
             registry=self.registry,
         )
         self._bound = False

@@ -1,7 +1,8 @@
 """The scheduler: a due queue feeding per-kind worker pools, with immediate reaction to edits.
 
 The loop body is small step functions (``run_due``, ``flush_results``, ``prune``) that tests call directly;
-time comes from an injected clock (epoch seconds)."""
+time comes from an injected clock (epoch seconds). Retention and database upkeep are the housekeeping job's
+(kairos.scheduler.housekeeping), which the scheduler starts beside its own loops."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import heapq
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -24,8 +25,9 @@ from kairos.rollups.live import LiveUptime
 from kairos.rollups.live_timeline import LiveTimeline
 from kairos.scheduler import catalog
 from kairos.scheduler.catalog import Scheduled, TypeSettings
+from kairos.scheduler.housekeeping import Housekeeper
 from kairos.scheduler.pool import KindPool
-from kairos.scheduler.recorder import Record, Recorder, prune_raw, state_row
+from kairos.scheduler.recorder import Record, Recorder, state_row
 from kairos.scheduler.state import RuntimeState, apply_result, track_digest
 from kairos.settings import Settings
 
@@ -34,7 +36,6 @@ log = logging.getLogger("kairos.scheduler")
 # After the start-up pass each resource's next check lands at 80-100 % of its interval, fixed per resource,
 # so that N resources checked together at start do not stay in lock-step.
 SPREAD = 0.2
-PRUNE_EVERY_S = 3600.0
 
 
 def _phase(resource_id: int) -> float:
@@ -60,6 +61,7 @@ class Scheduler:
         self.uptime = LiveUptime()
         self.timeline = LiveTimeline()
         self.recorder = Recorder(sessionmaker, dialect, batch_size=settings.flush_batch_size)
+        self.housekeeper = Housekeeper(sessionmaker, settings, dialect, self.metrics, clock=clock)
         self.resources: dict[int, Scheduled] = {}
         self.state: dict[int, RuntimeState] = {}
         self.types: dict[Kind, TypeSettings] = {}
@@ -100,7 +102,7 @@ class Scheduler:
         self._tasks = [
             asyncio.create_task(self._dispatch_loop(), name="kairos-dispatch"),
             asyncio.create_task(self._flush_loop(), name="kairos-recorder"),
-            asyncio.create_task(self._prune_loop(), name="kairos-retention"),
+            asyncio.create_task(self.housekeeper.run_forever(), name="kairos-housekeeping"),
         ]
 
     async def stop(self) -> None:
@@ -157,11 +159,8 @@ class Scheduler:
             log.warning("cannot slide the uptime windows yet: %s", exc)
 
     async def prune(self, now: datetime | None = None) -> int:
-        days = self._settings.retention_days
-        if not days:
-            return 0
-        now = now or datetime.now(UTC)
-        return await prune_raw(self._sessionmaker, now - timedelta(days=days))
+        """Raw-result retention now (the housekeeping job does this on its own every round)."""
+        return await self.housekeeper.prune_results(now or datetime.fromtimestamp(self._clock(), UTC))
 
     # -- reacting to edits --------------------------------------------------------------------------------
 
@@ -314,13 +313,3 @@ class Scheduler:
                 await asyncio.wait_for(self.recorder.full.wait(), timeout=self._settings.flush_interval_s)
             await self.recorder.flush_with_retry()
             await self.advance_windows()
-
-    async def _prune_loop(self) -> None:
-        while True:
-            try:
-                removed = await self.prune()
-                if removed:
-                    log.info("retention removed %d raw results", removed)
-            except Exception as exc:
-                log.warning("retention pruning failed: %s", exc)
-            await asyncio.sleep(PRUNE_EVERY_S)

@@ -1,0 +1,159 @@
+"""Housekeeping: optional retention of raw check results and closed outages, and SQLite upkeep.
+
+One background job, started by the scheduler, runs a round shortly after start and then every
+``KAIROS_HOUSEKEEPING_INTERVAL_S``. Deletes run in small batches, each its own short transaction, with a pause
+between them: SQLite has a single writer, and the recorder must get the write lock between two batches
+instead of waiting behind one long DELETE. Rollups are never touched, so uptime and timelines stay whole.
+
+The rounds are step functions (``prune_results``, ``prune_outages``, ``optimize``) that tests call directly
+with an injected time. Nothing is deleted unless ``retention_days`` / ``outage_retention_days`` are set."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from kairos.db.engine import SQLITE_BUSY_TIMEOUT_MS
+from kairos.db.models import CheckResult, Outage
+from kairos.metrics import Metrics
+from kairos.settings import Settings
+
+log = logging.getLogger("kairos.housekeeping")
+
+BATCH_ROWS = 5_000
+# SQLite's busy handler sleeps in steps of up to 100 ms: a waiting recorder only notices the free lock if the
+# gap between two batches is at least that long.
+BATCH_PAUSE_S = 0.1
+FIRST_ROUND_AFTER_S = 30.0
+# The TRUNCATE checkpoint blocks writers while it waits for readers; this bounds the wait (it then gives up and
+# the WAL is reused as it is, to be truncated next round).
+CHECKPOINT_BUSY_MS = 200
+
+
+@dataclass(slots=True)
+class Round:
+    results: int = 0
+    outages: int = 0
+    seconds: float = 0.0
+
+
+class Housekeeper:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        dialect: str,
+        metrics: Metrics | None = None,
+        *,
+        batch_rows: int = BATCH_ROWS,
+        pause_s: float = BATCH_PAUSE_S,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._settings = settings
+        self._dialect = dialect
+        self._metrics = metrics
+        self.batch_rows = batch_rows
+        self.pause_s = pause_s
+        self._clock = clock
+        self.batches = 0  # transactions used by deletes so far (tests and benchmarks read it)
+        self.rounds = 0
+        self.failures = 0
+
+    # -- step functions -----------------------------------------------------------------------------------
+
+    async def prune_results(self, now: datetime) -> int:
+        """Delete raw check results older than ``retention_days``; rollups stay. Returns the count."""
+        days = self._settings.retention_days
+        if not days:
+            return 0
+        cutoff = now - timedelta(days=days)
+        ids = select(CheckResult.id).where(CheckResult.checked_at < cutoff)
+        return await self._delete_in_batches(CheckResult, ids, "check_result")
+
+    async def prune_outages(self, now: datetime) -> int:
+        """Delete outages that ended before ``outage_retention_days`` ago; an open outage is never removed."""
+        days = self._settings.outage_retention_days
+        if not days:
+            return 0
+        cutoff = now - timedelta(days=days)
+        ids = select(Outage.id).where(Outage.ended_at.is_not(None), Outage.ended_at < cutoff)
+        return await self._delete_in_batches(Outage, ids, "outage")
+
+    async def optimize(self) -> None:
+        """SQLite: refresh the planner's statistics and fold the WAL back into the database file.
+        PostgreSQL: nothing; autovacuum reclaims deleted rows and re-analyzes changed tables by itself."""
+        if self._dialect != "sqlite":
+            return
+        async with self._sessionmaker() as session:
+            conn = await session.connection()
+            await conn.exec_driver_sql("PRAGMA optimize")
+            await conn.exec_driver_sql(f"PRAGMA busy_timeout={CHECKPOINT_BUSY_MS}")
+            try:
+                busy = (await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).first()
+            finally:
+                await conn.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            await session.commit()
+        if busy is not None and busy[0]:
+            log.debug("WAL checkpoint skipped: the database was busy")
+
+    async def run_once(self, now: datetime | None = None) -> Round:
+        """One round: both prunes, then upkeep; logs one line with the counts."""
+        started = time.perf_counter()
+        now = now or datetime.fromtimestamp(self._clock(), UTC)
+        done = Round()
+        done.results = await self.prune_results(now)
+        done.outages = await self.prune_outages(now)
+        await self.optimize()
+        done.seconds = time.perf_counter() - started
+        self.rounds += 1
+        if self._metrics is not None:
+            self._metrics.housekeeping_last_run.set(self._clock())
+        log.info(
+            "housekeeping: %d raw results and %d outages deleted in %.1f s", done.results, done.outages, done.seconds
+        )
+        return done
+
+    async def run_forever(self, first_after_s: float = FIRST_ROUND_AFTER_S, every_s: float | None = None) -> None:
+        """The background job: a failed round is logged in one line and simply tried again next time."""
+        await asyncio.sleep(first_after_s)
+        while True:
+            try:
+                await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.failures += 1
+                log.warning("housekeeping failed, retrying in the next round: %s", _one_line(exc))
+            await asyncio.sleep(self._settings.housekeeping_interval_s if every_s is None else every_s)
+
+    # -- internals ----------------------------------------------------------------------------------------
+
+    async def _delete_in_batches(self, model: Any, ids: Any, kind: str) -> int:
+        removed = 0
+        table = model.__table__
+        while True:
+            chunk = ids.limit(self.batch_rows).scalar_subquery()
+            async with self._sessionmaker() as session, session.begin():
+                res = await session.execute(delete(table).where(table.c.id.in_(chunk)))
+            count = int(getattr(res, "rowcount", 0) or 0)
+            self.batches += 1
+            removed += count
+            if self._metrics is not None and count:
+                self._metrics.housekeeping_deleted.labels(kind).inc(count)
+            if count < self.batch_rows:
+                return removed
+            await asyncio.sleep(self.pause_s)  # the recorder (and pages) take their turn
+
+
+def _one_line(exc: BaseException) -> str:
+    first = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return f"{type(exc).__name__}: {first}"

@@ -1,0 +1,3 @@
+from tests.housekeeping.support import db
+
+__all__ = ["db"]

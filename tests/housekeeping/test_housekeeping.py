@@ -1,0 +1,194 @@
+"""Retention of raw results and closed outages, in batches beside a writing recorder, and SQLite upkeep."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+
+from kairos.db.models import CheckResult, Outage, Rollup1d, Rollup15m
+from kairos.metrics import Metrics
+from kairos.probes.base import Status
+from kairos.rollups.live import LiveUptime
+from kairos.scheduler.housekeeping import Housekeeper
+from kairos.scheduler.recorder import Record, Recorder, state_row
+from kairos.scheduler.state import RuntimeState, Transition
+from tests.harness import wait_for
+from tests.housekeeping.support import Db, add_outage, result, seed_checks
+
+NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
+
+
+async def uptime_30d(db: Db) -> float | None:
+    live = LiveUptime()
+    async with db.sessionmaker() as s:
+        await live.load(s, NOW.timestamp())
+    return live.get(db.resource_id)["d30"]
+
+
+async def test_raw_results_older_than_the_retention_are_deleted_and_recent_ones_kept(db: Db) -> None:
+    await seed_checks(db, NOW, 40 * 24, timedelta(hours=1))  # 40 days, hourly
+    before = await uptime_30d(db)
+    rollups = (await db.count(Rollup15m), await db.count(Rollup1d))
+
+    removed = await db.housekeeper(retention_days=7).prune_results(NOW)
+
+    async with db.sessionmaker() as s:
+        oldest = (await s.execute(select(CheckResult.checked_at).order_by(CheckResult.checked_at))).scalars().first()
+    kept = 7 * 24 + 1  # the result exactly at the cut-off is kept
+    assert removed == 40 * 24 - kept
+    assert await db.count(CheckResult) == kept
+    assert oldest is not None and oldest >= NOW - timedelta(days=7)
+    assert (await db.count(Rollup15m), await db.count(Rollup1d)) == rollups
+    assert await uptime_30d(db) == before
+
+
+async def test_closed_outages_older_than_their_retention_go_and_open_ones_stay_however_old(db: Db) -> None:
+    old_closed = await add_outage(db, NOW - timedelta(days=100), NOW - timedelta(days=99))
+    recent_closed = await add_outage(db, NOW - timedelta(days=100), NOW - timedelta(days=2))
+    ancient_open = await add_outage(db, NOW - timedelta(days=400), None)
+
+    removed = await db.housekeeper(outage_retention_days=30).prune_outages(NOW)
+
+    async with db.sessionmaker() as s:
+        left = set((await s.execute(select(Outage.id))).scalars())
+    assert removed == 1
+    assert left == {recent_closed, ancient_open}
+    assert old_closed not in left
+
+
+async def test_without_retention_settings_nothing_is_ever_deleted(db: Db) -> None:
+    await seed_checks(db, NOW - timedelta(days=3000), 50, timedelta(days=1))
+    await add_outage(db, NOW - timedelta(days=3000), NOW - timedelta(days=2999))
+    keeper = db.housekeeper()
+
+    done = await keeper.run_once(NOW)
+
+    assert (done.results, done.outages) == (0, 0)
+    assert await db.count(CheckResult) == 50
+    assert await db.count(Outage) == 1
+
+
+async def test_a_big_prune_runs_in_several_transactions(db: Db) -> None:
+    await seed_checks(db, NOW - timedelta(days=10), 1_050, timedelta(minutes=1), rollups=False)
+    keeper = db.housekeeper(retention_days=1, batch_rows=100)
+
+    assert await keeper.prune_results(NOW) == 1_050
+    assert keeper.batches == 11
+    assert await db.count(CheckResult) == 0
+
+
+def record(db: Db, i: int) -> Record:
+    r = result(datetime.now(UTC), i + 1)
+    state = RuntimeState(status=Status.AVAILABLE, last_checked_at=r.checked_at, last_message=r.message)
+    return Record(db.resource_id, r, state_row(db.resource_id, state), Transition())
+
+
+async def test_the_recorder_keeps_writing_while_a_big_prune_runs(db: Db) -> None:
+    await seed_checks(db, NOW - timedelta(days=60), 20_000, timedelta(minutes=1), rollups=False)
+    keeper = db.housekeeper(retention_days=30, batch_rows=2_000, pause_s=0.05)
+    recorder = Recorder(db.sessionmaker, db.dialect)
+    stalls: list[float] = []
+
+    async def write_while_pruning(prune: asyncio.Task[int]) -> None:
+        i = 0
+        while not prune.done() or i < 3:
+            recorder.add(record(db, i))
+            started = time.perf_counter()
+            await recorder.flush()  # raises on "database is locked"
+            stalls.append(time.perf_counter() - started)
+            i += 1
+            await asyncio.sleep(0.01)
+
+    prune = asyncio.create_task(keeper.prune_results(NOW))
+    await write_while_pruning(prune)
+
+    assert await prune == 20_000
+    assert keeper.batches >= 10
+    assert recorder.written == len(stalls)
+    assert await db.count(CheckResult) == len(stalls)
+    assert max(stalls) < 2.0  # a batch, not the whole prune (measured figures: docs/sizing.md)
+
+
+def wal_size(db: Db) -> int:
+    path = f"{make_url(db.url).database}-wal"
+    return os.path.getsize(path) if os.path.exists(path) else 0
+
+
+async def test_sqlite_upkeep_truncates_the_write_ahead_log(db: Db) -> None:
+    if db.dialect != "sqlite":
+        pytest.skip("PostgreSQL leaves upkeep to autovacuum")
+    await seed_checks(db, NOW - timedelta(days=60), 5_000, timedelta(minutes=1), rollups=False)
+    await db.housekeeper(retention_days=30).prune_results(NOW)
+    assert wal_size(db) > 0
+
+    await db.housekeeper().optimize()
+
+    assert wal_size(db) == 0
+
+
+async def test_upkeep_runs_cleanly_on_either_database(db: Db) -> None:
+    await db.housekeeper().optimize()  # a no-op on PostgreSQL, PRAGMAs on SQLite: neither raises
+    assert await db.count(CheckResult) == 0
+
+
+async def test_a_failing_round_is_logged_and_the_next_round_still_runs(
+    db: Db, caplog: pytest.LogCaptureFixture
+) -> None:
+    await seed_checks(db, NOW - timedelta(days=60), 10, timedelta(minutes=1), rollups=False)
+    keeper = db.housekeeper(retention_days=30)
+    calls = 0
+    real = keeper.prune_results
+
+    async def flaky(now: datetime) -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("database went away")
+        return await real(now)
+
+    keeper.prune_results = flaky  # type: ignore[method-assign]
+    job = asyncio.create_task(keeper.run_forever(first_after_s=0, every_s=0.01))
+    try:
+        await wait_for(lambda: keeper.rounds >= 1)
+    finally:
+        job.cancel()
+    assert keeper.failures == 1
+    assert await db.count(CheckResult) == 0
+    assert "housekeeping failed, retrying in the next round: RuntimeError: database went away" in caplog.text
+
+
+async def test_metrics_count_deleted_rows_by_kind_and_the_time_of_the_last_round(db: Db) -> None:
+    await seed_checks(db, NOW - timedelta(days=60), 7, timedelta(minutes=1), rollups=False)
+    await add_outage(db, NOW - timedelta(days=90), NOW - timedelta(days=89))
+    metrics = Metrics()
+    keeper = Housekeeper(
+        db.sessionmaker,
+        db.housekeeper(retention_days=30, outage_retention_days=30)._settings,
+        db.dialect,
+        metrics,
+        clock=lambda: 1_700_000_000.0,
+    )
+
+    await keeper.run_once(NOW)
+
+    text = metrics.render().decode()
+    assert 'kairos_housekeeping_deleted_total{kind="check_result"} 7.0' in text
+    assert 'kairos_housekeeping_deleted_total{kind="outage"} 1.0' in text
+    assert "kairos_housekeeping_last_run_timestamp_seconds 1.7e+09" in text
+
+
+async def test_the_scheduler_runs_housekeeping_as_its_own_job(db: Db, tmp_path: Path) -> None:
+    from tests.harness import make_settings, running_kairos
+
+    settings = make_settings(db.url, tmp_path, retention_days=30)
+    async with running_kairos(settings) as k:
+        scheduler = k.runtime.scheduler
+        assert any(t.get_name() == "kairos-housekeeping" for t in scheduler._tasks)
+        assert await scheduler.prune() == 0
