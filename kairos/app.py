@@ -13,12 +13,14 @@ from fastapi_offline import FastAPIOffline
 
 from kairos import __version__
 from kairos.bootstrap import ensure_admin
+from kairos.config.service import apply_config_file
 from kairos.credentials import CredentialStore
 from kairos.crypto import SecretBox
 from kairos.db.engine import make_engine, make_sessionmaker
 from kairos.db.migrate import upgrade_to_head
 from kairos.discovery.loop import DiscoveryLoop
 from kairos.metrics import Metrics
+from kairos.notify.outbox import Notifications
 from kairos.runtime import Runtime
 from kairos.scheduler.loop import Scheduler
 from kairos.settings import Settings
@@ -43,20 +45,26 @@ def build_runtime(settings: Settings) -> Runtime:
     scheduler = Scheduler(sessionmaker, settings, credentials, engine.dialect.name, metrics)
     runtime = Runtime(settings, engine, sessionmaker, box, credentials, metrics, scheduler)
     scheduler.on_result = runtime.events.publish
+    runtime.notifications = Notifications(sessionmaker, box, settings)
+    scheduler.recorder.notify = runtime.notifications.enqueue
     return runtime
 
 
 def create_app(settings: Settings) -> FastAPI:
     runtime = build_runtime(settings)
     discovery = runtime.discovery = DiscoveryLoop(runtime)
+    notifications = runtime.notifications
+    assert notifications is not None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(upgrade_to_head, settings.effective_database_url)
         await ensure_admin(runtime.sessionmaker, settings)
+        await apply_config_file(runtime)  # KAIROS_CONFIG_FILE (GitOps): before anything reads the configuration
         await runtime.credentials.reload()
         async with runtime.sessionmaker() as session:
             runtime.site = await load_site(session)
+        await notifications.policies.reload()  # before the first result is recorded
         if settings.scheduler_enabled:
             await runtime.scheduler.start()
         else:
@@ -64,6 +72,7 @@ def create_app(settings: Settings) -> FastAPI:
         runtime.started = True
         if settings.scheduler_enabled:
             discovery.start()  # after `started`: its syncs hand new resources to the running scheduler
+            await notifications.start()
         # Start-up objects (models, compiled SQL, the scheduler's state) live for the whole run: keep the
         # cyclic collector from rescanning them, which otherwise shows up as CPU spikes under load.
         gc.freeze()
@@ -74,6 +83,7 @@ def create_app(settings: Settings) -> FastAPI:
             runtime.started = False
             runtime.events.close()
             await discovery.stop()
+            await notifications.stop()
             await runtime.scheduler.stop()
             await runtime.engine.dispose()
 

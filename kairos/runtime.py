@@ -18,6 +18,7 @@ from kairos.site import SiteSettings
 
 if TYPE_CHECKING:
     from kairos.discovery.loop import DiscoveryLoop
+    from kairos.notify.outbox import Notifications
 
 
 @dataclass(slots=True)
@@ -31,6 +32,7 @@ class Runtime:
     scheduler: Scheduler
     started: bool = False
     discovery: DiscoveryLoop | None = None  # set by build_runtime (it needs the runtime itself)
+    notifications: Notifications | None = None  # policies and the delivery loop (kairos.notify)
     site: SiteSettings = field(default_factory=SiteSettings)  # loaded at start, replaced when edited
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)  # the sign-in form
     api_throttle: LoginThrottle = field(default_factory=LoginThrottle)  # wrong API keys and Basic credentials

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.db.models import Credential, DiscoverySource, GroupMember, Resource, ResourceGroup
+from kairos.notify.events import DISCOVERY_FOUND, DISCOVERY_LOST, Event
 from kairos.probes.base import Kind
 from kairos.registry.discovery import DiscoveryError, Known, ListOptions, Plan, list_images, parse_prefix, plan
 from kairos.runtime import Runtime
@@ -59,6 +60,8 @@ async def sync_source(runtime: Runtime, source_id: int, *, dry_run: bool = False
             report = _report(changes, dry_run)
             if not dry_run:
                 touched = await _apply(session, source, changes)
+                if runtime.notifications is not None:  # in this transaction: found/lost are stored with the change
+                    await runtime.notifications.enqueue(session, discovery_events(changes, touched))
         if dry_run:
             return report
         _mark(source, report)
@@ -104,6 +107,16 @@ async def _known(session: AsyncSession) -> list[Known]:
         )
     )
     return [Known(r.id, r.target, r.discovered_by, r.enabled, r.gone_at is not None) for r in rows]
+
+
+def discovery_events(changes: Plan, touched: list[int]) -> list[Event]:
+    """Found (created or back) and lost images; ``touched`` is _apply's ids: reactivated, deactivated, created."""
+    now = datetime.now(UTC)
+    back, gone = len(changes.reactivate), len(changes.deactivate)
+    found = [k.id for k in changes.reactivate] + touched[back + gone :]
+    return [Event(DISCOVERY_FOUND, rid, now) for rid in found] + [
+        Event(DISCOVERY_LOST, k.id, now, "the image is no longer listed") for k in changes.deactivate
+    ]
 
 
 def _report(changes: Plan, dry_run: bool) -> SyncReport:

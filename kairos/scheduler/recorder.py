@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -18,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kairos.db.models import CheckResult, Outage, Resource, ResourceState, Rollup1d, Rollup15m
+from kairos.notify.events import Event, events_of
 from kairos.probes.base import ProbeResult
 from kairos.rollups.buckets import FIFTEEN_MIN, ONE_DAY, deltas_for
 from kairos.scheduler.state import RuntimeState, Transition
@@ -83,6 +85,8 @@ class Recorder:
         self.full = asyncio.Event()
         self.failures = 0
         self.written = 0
+        # Stores notification events in the batch's own transaction (kairos.notify), so none is lost or doubled.
+        self.notify: Callable[[AsyncSession, list[Event]], Awaitable[None]] | None = None
 
     @property
     def pending(self) -> int:
@@ -157,6 +161,9 @@ class Recorder:
             await self._upsert_states(session, list(latest.values()))
             for r in batch:
                 await self._apply_transition(session, r)
+            events = [e for r in batch for e in events_of(r.resource_id, r.result, r.transition)]
+            if events and self.notify is not None:
+                await self.notify(session, events)
 
     def _insert(self, table: Any) -> Any:
         return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
