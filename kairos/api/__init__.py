@@ -14,6 +14,7 @@ def mount(app: FastAPI) -> None:
         actuator,
         announcements,
         api_keys,
+        config,
         credentials,
         discovery,
         groups,
@@ -46,6 +47,7 @@ def mount(app: FastAPI) -> None:
         instant_check,
         settings,
         users,
+        config,
         actuator,
     ):
         app.include_router(module.router)

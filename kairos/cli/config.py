@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kairos.cli.common import fail, run_in_session, settings_or_exit
 from kairos.config.errors import ConfigError
 from kairos.config.plan import Plan
+from kairos.settings import Settings
 
 EXIT_INVALID = 1
 
@@ -71,3 +72,35 @@ def print_plan(plan: Plan) -> None:
         typer.echo(f"{marks[change.action]} {change.section} {change.name!r}{fields}")
     c = plan.counts()
     typer.echo(f"{c['create']} to create, {c['update']} to change, {c['delete']} to delete")
+
+
+def check_config_file_or_exit(settings: Settings) -> None:
+    """``kairos serve`` with ``KAIROS_CONFIG_FILE``: a dry run first, so a bad file stops start-up with one
+    line naming its line and field (the lifespan then applies it)."""
+    import asyncio
+
+    from kairos.config.service import import_text
+    from kairos.crypto import SecretBox
+    from kairos.db.engine import make_engine, make_sessionmaker
+
+    path = settings.config_file
+    if path is None:
+        return
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        fail(f"KAIROS_CONFIG_FILE cannot be read: {path}: {exc.strerror}")
+    box = SecretBox(settings.resolved_secret())
+
+    async def go() -> None:
+        engine = make_engine(settings.effective_database_url)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                await import_text(session, text, box, source=str(path), dry_run=True)
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(go())
+    except ConfigError as exc:
+        fail(f"KAIROS_CONFIG_FILE: {exc}")

@@ -10,7 +10,7 @@ from kairos import __version__
 from kairos.cli.apikey import app as apikey_app
 from kairos.cli.check import app as check_app
 from kairos.cli.common import fail, first_line, settings_or_exit
-from kairos.cli.config import export_command, import_command
+from kairos.cli.config import check_config_file_or_exit, export_command, import_command
 from kairos.cli.discovery import app as discovery_app
 from kairos.cli.user import app as user_app
 
@@ -61,6 +61,7 @@ def serve(
     except OSError as exc:
         fail(f"KAIROS_DATA_DIR: cannot keep the secret key there: {exc.strerror}")
     _migrate_or_exit(settings.effective_database_url)
+    check_config_file_or_exit(settings)
     # loop="auto" picks uvloop when it is installed; uvicorn handles SIGTERM and SIGINT (graceful shutdown).
     uvicorn.run(
         create_app(settings),

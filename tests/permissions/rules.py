@@ -95,6 +95,9 @@ RULES: dict[Route, Access] = {
     # Resource types.
     ("PUT", "/api/resource-types"): _ADM,
     ("PUT", "/api/resource-types/{kind}"): _ADM,
+    # Configuration as code (docs/config-as-code.md): the whole configuration, admin only.
+    ("GET", "/api/config/export"): _ADM,
+    ("POST", "/api/config/import"): _ADM,
     # Stored credentials: even listing them is admin's (patterns and usernames are sensitive).
     ("GET", "/api/credentials"): _ADM,
     ("POST", "/api/credentials"): _ADM,
