@@ -186,3 +186,11 @@ def test_the_image_builds_and_serves_with_a_data_volume(tmp_path: Path) -> None:
     finally:
         subprocess.run(["docker", "rm", "-f", name], capture_output=True)
         subprocess.run(["docker", "volume", "rm", volume], capture_output=True)
+
+
+def test_the_readme_and_the_deployment_guide_give_the_same_docker_run_command() -> None:
+    command = "docker run -d -p 8080:8080 -v kairos-data:/app/data kairos"
+    assert command in (ROOT / "README.md").read_text()
+    assert command in (ROOT / "docs" / "deployment.md").read_text()
+    final = dict(final_stage())
+    assert f"-p {final['EXPOSE']}:{final['EXPOSE']}" in command and f":{final['VOLUME']} " in command
