@@ -168,7 +168,7 @@ class Notifications:
             )
             .group_by(NotificationOutbox.resource_id)
         )
-        return {rid: at for rid, at in rows.tuples() if rid is not None and at is not None}
+        return {rid: at for rid, at in rows.all() if rid is not None and at is not None}
 
     async def _recover(self, now: datetime) -> None:
         async with self._sessionmaker() as session, session.begin():
@@ -190,7 +190,7 @@ class Notifications:
                 .where(NotificationOutbox.status == "pending", NotificationOutbox.next_attempt_at <= now)
                 .group_by(NotificationOutbox.channel_id)
             )
-            return [cid for cid, oldest in rows.tuples() if oldest is not None and oldest <= now - window]
+            return [cid for cid, oldest in rows.all() if oldest is not None and oldest <= now - window]
 
     async def _deliver(self, channel_id: int) -> int:
         async with self._slots:

@@ -62,6 +62,11 @@ async def closed_fixtures(kairos: Running) -> dict[str, Any]:
     announcement = await _created(c, "/api/announcements", {"content": "matrix"})
     key = await _created(c, "/api/api-keys", {"name": "matrix spare", "role": "READ"})
     user = await _created(c, "/api/users", {"email": OTHER_EMAIL, "role": "USER", "password": PASSWORD})
+    hook = {"name": "matrix", "kind": "WEBHOOK", "url": f"http://127.0.0.1:{port}/hook"}
+    channel = await _created(c, "/api/notifications/channels", hook)
+    policy = await _created(
+        c, "/api/notifications/policies", {"name": "matrix", "channelId": channel["id"], "events": ["outage_opened"]}
+    )
     return {
         "resource_id": resource["id"],
         "group_id": group["id"],
@@ -71,6 +76,9 @@ async def closed_fixtures(kairos: Running) -> dict[str, Any]:
         "announcement_id": announcement["id"],
         "key_id": key["id"],
         "user_id": user["id"],
+        "channel_id": channel["id"],
+        "policy_id": policy["id"],
+        "delivery_id": MISSING_ID,  # deliveries come from events only; 404 is an allowed answer
     }
 
 
