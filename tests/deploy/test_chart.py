@@ -191,3 +191,16 @@ def test_the_values_schema_refuses_typos_and_settings_the_chart_owns(helm: str, 
     lint = subprocess.run([helm, "lint", str(CHART), "--set", value], capture_output=True, text=True)
     assert lint.returncode != 0
     assert "schema" in (lint.stdout + lint.stderr).lower()
+
+
+def test_the_install_notes_say_how_to_reach_kairos_and_where_its_data_is(helm: str) -> None:
+    def notes(*values: str) -> str:
+        args = [helm, "install", "kairos", str(CHART), "-n", "ops", "--dry-run=client", *helm_args(list(values))]
+        out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+        return out.split("NOTES:", 1)[1]
+
+    default = notes()
+    assert "port-forward service/kairos 8080:8080" in default
+    assert "claim kairos-data" in default and "Secret kairos" in default
+    ingress = notes(*POSTGRES, "ingress.enabled=true", "ingress.tls[0].hosts[0]=kairos.example.com")
+    assert "https://kairos.example.com/" in ingress and "PostgreSQL" in ingress

@@ -119,7 +119,7 @@ def test_the_wheel_carries_templates_static_files_and_migrations(installed_wheel
 
 
 @pytest.fixture
-def served_from_wheel(installed_wheel: Path, tmp_path: Path) -> Iterator[str]:
+def served_from_wheel(installed_wheel: Path, tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KAIROS_")}
     env |= {"KAIROS_DATA_DIR": str(tmp_path / "data"), "KAIROS_HOST": "127.0.0.1", "KAIROS_PORT": str(port)}
@@ -131,16 +131,21 @@ def served_from_wheel(installed_wheel: Path, tmp_path: Path) -> Iterator[str]:
         stderr=subprocess.PIPE,
     )
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", proc
     finally:
         proc.terminate()
         proc.wait(timeout=20)
 
 
-async def test_kairos_installed_from_the_wheel_serves_pages_and_reports_up(served_from_wheel: str) -> None:
-    async with httpx.AsyncClient(base_url=served_from_wheel) as client:
+async def test_kairos_installed_from_the_wheel_serves_pages_and_reports_up(
+    served_from_wheel: tuple[str, subprocess.Popen[bytes]],
+) -> None:
+    url, proc = served_from_wheel
+    async with httpx.AsyncClient(base_url=url) as client:
 
         async def healthy() -> bool:
+            if proc.poll() is not None:  # it stopped: show why instead of waiting out the timeout
+                pytest.fail("kairos serve exited: " + proc.stderr.read().decode()[-2000:] if proc.stderr else "")
             try:
                 r = await client.get("/actuator/health")
             except httpx.TransportError:
