@@ -158,9 +158,9 @@ async def test_errors_name_the_line_and_the_field(
 
 async def test_changes_and_prune_are_reported_per_object(kairos: Running, sample: str) -> None:
     await _import(kairos, sample, dryRun="false")
+    image = "  - name: app-image\n    type: DOCKER\n    target: registry.example.com/team/app:1.0\n"
     edited = sample.replace("intervalSeconds: 30", "intervalSeconds: 90").replace(
-        "  - name: app-image\n    type: DOCKER\n    target: registry.example.com/team/app:1.0\n    credential: registry\n",
-        "",
+        image + "    credential: registry\n", ""
     )
     diff = await _import(kairos, edited)
     assert diff["changes"] == [
