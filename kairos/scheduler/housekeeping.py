@@ -36,6 +36,7 @@ FIRST_ROUND_AFTER_S = 30.0
 # The TRUNCATE checkpoint blocks writers while it waits for readers; this bounds the wait (it then gives up and
 # the WAL is reused as it is, to be truncated next round).
 CHECKPOINT_BUSY_MS = 200
+ANALYSIS_LIMIT = 400  # rows sampled per index by ANALYZE (SQLite's recommended value)
 
 
 @dataclass(slots=True)
@@ -95,7 +96,15 @@ class Housekeeper:
             return
         async with self._sessionmaker() as session:
             conn = await session.connection()
+            # PRAGMA optimize may ANALYZE, which reads and then writes: taking the write lock first (waiting
+            # politely behind the recorder) avoids SQLite's immediate "database is locked" on the upgrade, and
+            # the analysis limit keeps it to milliseconds on a table of millions of rows.
+            await conn.exec_driver_sql("BEGIN IMMEDIATE")
+            await conn.exec_driver_sql(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
             await conn.exec_driver_sql("PRAGMA optimize")
+            await session.commit()
+        async with self._sessionmaker() as session:
+            conn = await session.connection()
             await conn.exec_driver_sql(f"PRAGMA busy_timeout={CHECKPOINT_BUSY_MS}")
             try:
                 busy = (await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).first()

@@ -108,6 +108,9 @@ async def test_the_recorder_keeps_writing_while_a_big_prune_runs(db: Db) -> None
 
     prune = asyncio.create_task(keeper.prune_results(NOW))
     await write_while_pruning(prune)
+    upkeep = asyncio.create_task(keeper.optimize())
+    await write_while_pruning(upkeep)
+    await upkeep
 
     assert await prune == 20_000
     assert keeper.batches >= 10
