@@ -29,8 +29,10 @@ SEND_TIMEOUT_S = 15.0
 MAX_RESPONSE_BYTES = 64 * 1024
 MAX_NAMES = 10  # names listed in a grouped message before "and N more"
 
-# Apprise's debug lines print the URLs it loads; ours are secrets, and its warnings say enough.
-logging.getLogger("apprise").setLevel(logging.WARNING)
+# Apprise's debug lines print the URLs it loads, and urllib3's (under Apprise's requests) the paths it posts to:
+# ours carry secrets (tokens in paths), and warnings say enough. Kairos's own HTTP client is not urllib3.
+for _name in ("apprise", "urllib3"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 _HEADLINES = {
     "outage_opened": ("not available", "is not available"),

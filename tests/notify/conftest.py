@@ -9,11 +9,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.loopback import Target, target
+from tests.api.loopback import Target, closed_port, target
 from tests.harness import Running, make_settings, running_kairos
 from tests.notify.receivers import Hook, Smtp, hook_server, smtp_server
 
-__all__ = ["target"]
+__all__ = ["closed_port", "target"]
 
 WINDOW_S = 0.5
 MAX_ATTEMPTS = 3
