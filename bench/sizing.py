@@ -102,8 +102,9 @@ def chunks(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any
         yield rows[i : i + size]
 
 
-def table_bytes(engine: Engine) -> dict[str, int]:
-    """Bytes per table, its indexes included."""
+def table_bytes(engine: Engine) -> dict[str, tuple[int, int]]:
+    """Bytes per table, its indexes included, and how many of them are indexes."""
+    out: dict[str, tuple[int, int]] = {}
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -111,17 +112,20 @@ def table_bytes(engine: Engine) -> dict[str, int]:
             conn.exec_driver_sql("VACUUM")
             pages = conn.execute(
                 text(
-                    "SELECT s.name, m.tbl_name, SUM(s.pgsize) FROM dbstat s"
+                    "SELECT m.tbl_name, m.type, SUM(s.pgsize) FROM dbstat s"
                     " JOIN sqlite_master m ON m.name = s.name GROUP BY s.name"
                 )
             ).all()
-        out: dict[str, int] = {}
-        for _name, table, size in pages:
-            out[table] = out.get(table, 0) + int(size)
+        for table, kind, size in pages:
+            total, indexes = out.get(table, (0, 0))
+            out[table] = (total + int(size), indexes + (int(size) if kind == "index" else 0))
         return out
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM ANALYZE")
-        return {t: int(conn.execute(text(f"SELECT pg_total_relation_size('{t}')")).scalar_one()) for t in TABLES}
+        for t in TABLES:
+            total, indexes = conn.execute(text(f"SELECT pg_total_relation_size('{t}'), pg_indexes_size('{t}')")).one()
+            out[t] = (int(total), int(indexes))
+    return out
 
 
 def file_bytes(url: str) -> int | None:
@@ -200,12 +204,13 @@ def report(label: str, url: str, resources: int, days: int) -> None:
     engine.dispose()
     checks = resources * days * 86_400 // INTERVAL_S
     resource_days = resources * days
-    raw = sizes.get("check_result", 0)
-    rollups = sizes.get("rollup_15m", 0) + sizes.get("rollup_1d", 0)
+    size = {t: sizes.get(t, (0, 0))[0] for t in TABLES}
+    raw, rollups = size["check_result"], size["rollup_15m"] + size["rollup_1d"]
     print(f"\n{label}: {resources} resources x {days} days at {INTERVAL_S} s = {checks:,} checks", end="")
     print(f" (seeded in {seeded:.0f} s)")
     for table in TABLES:
-        print(f"  {table:<13} {sizes.get(table, 0) / 1e6:9.1f} MB")
+        total, indexes = sizes.get(table, (0, 0))
+        print(f"  {table:<13} {total / 1e6:9.1f} MB, of which indexes {indexes / 1e6:7.1f} MB")
     whole = file_bytes(url)
     if whole is not None:
         print(f"  database file {whole / 1e6:9.1f} MB (after VACUUM)")
@@ -213,7 +218,7 @@ def report(label: str, url: str, resources: int, days: int) -> None:
     print(f"  raw bytes per resource per day           {raw / resource_days:8.0f}")
     print(f"  rollup bytes per resource per day        {rollups / resource_days:8.0f}")
     print(f"  raw + rollups per resource per day       {(raw + rollups) / resource_days:8.0f}")
-    print(f"  bytes per outage row                     {sizes.get('outage', 0) / resource_days:8.0f}")
+    print(f"  bytes per outage row                     {size['outage'] / resource_days:8.0f}")
     s = asyncio.run(prune_beside_recorder(url, resources, end, days))
     print(
         f"  prune of {s.deleted:,} rows: {s.prune_s:.1f} s in {s.batches} batches; recorder wrote {s.writes} batches "
