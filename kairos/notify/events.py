@@ -100,7 +100,14 @@ class Policies:
             )
             self.active = [_cached(p) for p in rows.scalars()]
 
-    async def enqueue(self, session: AsyncSession, events: Iterable[Event], *, policy_id: int | None = None) -> int:
+    async def enqueue(
+        self,
+        session: AsyncSession,
+        events: Iterable[Event],
+        *,
+        policy_id: int | None = None,
+        now: datetime | None = None,
+    ) -> int:
         """Insert one outbox row per (event, matching policy) in ``session``'s transaction; returns how many."""
         events = list(events)
         policies = [p for p in self.active if policy_id is None or p.id == policy_id]
@@ -114,11 +121,12 @@ class Policies:
         groups = await _groups(session, ids) if any(p.scope == "groups" for p in policies) else {}
         await _fill_resolved(session, wanted)
         rows = []
+        now = now or datetime.now(UTC)
         for event in wanted:
             payload = event_payload(event, resources.get(event.resource_id))
             for p in policies:
                 if p.wants(event.kind) and p.covers(event.resource_id, groups.get(event.resource_id, set())):
-                    rows.append(_row(p, event, payload))
+                    rows.append(_row(p, event, payload, now))
         if rows:
             await session.execute(insert(NotificationOutbox), rows)
         return len(rows)
@@ -135,8 +143,7 @@ def _cached(p: NotificationPolicy) -> CachedPolicy:
     )
 
 
-def _row(p: CachedPolicy, event: Event, payload: dict[str, Any]) -> dict[str, Any]:
-    now = datetime.now(UTC)
+def _row(p: CachedPolicy, event: Event, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
     return {
         "channel_id": p.channel_id,
         "policy_id": p.id,

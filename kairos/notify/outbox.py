@@ -148,7 +148,7 @@ class Notifications:
                     for o in outages
                     if o.started_at <= now - interval and (last.get(o.resource_id) or o.started_at) <= now - interval
                 ]
-                queued += await self.policies.enqueue(session, events, policy_id=policy.id)
+                queued += await self.policies.enqueue(session, events, policy_id=policy.id, now=now)
         return queued
 
     # -- internals ----------------------------------------------------------------------------------------
