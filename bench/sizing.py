@@ -40,7 +40,7 @@ from kairos.db.migrate import upgrade_to_head
 from kairos.db.models import CheckResult, Outage, Resource, Rollup1d, Rollup15m
 from kairos.probes.base import Phases, ProbeResult, Status
 from kairos.rollups.buckets import FIFTEEN_MIN, ONE_DAY, deltas_for
-from kairos.scheduler.housekeeping import Housekeeper
+from kairos.scheduler.housekeeping import BATCH_ROWS, Housekeeper
 from kairos.scheduler.recorder import Record, Recorder, result_row, state_row
 from kairos.scheduler.state import RuntimeState, Transition
 from kairos.settings import Settings
@@ -145,13 +145,13 @@ class Stall:
     worst_write_during_optimize_ms: float
 
 
-async def prune_beside_recorder(url: str, resources: int, end: datetime, days: int) -> Stall:
+async def prune_beside_recorder(url: str, resources: int, end: datetime, days: int, batch_rows: int) -> Stall:
     """Delete the older half of the raw history while a recorder writes one result per resource per second
     (a load far above 60 s checks: every write is a chance to be stalled)."""
     engine = make_engine(url)
     sm = make_sessionmaker(engine)
     settings = Settings(database_url=url, retention_days=max(1, days // 2))
-    keeper = Housekeeper(sm, settings, engine.dialect.name)
+    keeper = Housekeeper(sm, settings, engine.dialect.name, batch_rows=batch_rows)
     recorder = Recorder(sm, engine.dialect.name)
     rng = random.Random(3)
     times: list[float] = []
@@ -192,7 +192,7 @@ async def prune_beside_recorder(url: str, resources: int, end: datetime, days: i
     )
 
 
-def report(label: str, url: str, resources: int, days: int) -> None:
+def report(label: str, url: str, resources: int, days: int, batch_rows: int = BATCH_ROWS) -> None:
     # Whole UTC days, so each simulated day fills its own rollup buckets exactly once.
     end = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     upgrade_to_head(url)
@@ -219,7 +219,7 @@ def report(label: str, url: str, resources: int, days: int) -> None:
     print(f"  rollup bytes per resource per day        {rollups / resource_days:8.0f}")
     print(f"  raw + rollups per resource per day       {(raw + rollups) / resource_days:8.0f}")
     print(f"  bytes per outage row                     {size['outage'] / resource_days:8.0f}")
-    s = asyncio.run(prune_beside_recorder(url, resources, end, days))
+    s = asyncio.run(prune_beside_recorder(url, resources, end, days, batch_rows))
     print(
         f"  prune of {s.deleted:,} rows: {s.prune_s:.1f} s in {s.batches} batches; recorder wrote {s.writes} batches "
         f"of {resources} meanwhile, median {s.median_write_ms:.0f} ms, worst {s.worst_write_ms:.0f} ms"
@@ -246,22 +246,23 @@ def main() -> None:
     ap.add_argument("--resources", type=int, default=50)
     ap.add_argument("--days", type=int, default=7)
     ap.add_argument("--db", default="both", help="sqlite, postgres, both, or a SQLAlchemy URL")
+    ap.add_argument("--batch-rows", type=int, default=BATCH_ROWS, help="rows per delete transaction")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="kairos-sizing-")
     if args.db in ("sqlite", "both"):
-        report("SQLite", f"sqlite+aiosqlite:///{tmp}/sizing.db", args.resources, args.days)
+        report("SQLite", f"sqlite+aiosqlite:///{tmp}/sizing.db", args.resources, args.days, args.batch_rows)
     if args.db in ("postgres", "both"):
         url, stop = os.environ.get("KAIROS_BENCH_DATABASE_URL", ""), None
         if not url:
             url, stop = throwaway_postgres()
         try:
-            report("PostgreSQL", url, args.resources, args.days)
+            report("PostgreSQL", url, args.resources, args.days, args.batch_rows)
         finally:
             if stop:
                 subprocess.run(stop, check=False, capture_output=True)
                 shutil.rmtree(Path(stop[-4]).parent, ignore_errors=True)
     if args.db not in ("sqlite", "postgres", "both"):
-        report(args.db.split("://")[0], args.db, args.resources, args.days)
+        report(args.db.split("://")[0], args.db, args.resources, args.days, args.batch_rows)
 
 
 if __name__ == "__main__":
