@@ -7,6 +7,7 @@ import os
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -96,7 +97,7 @@ async def test_the_recorder_keeps_writing_while_a_big_prune_runs(db: Db) -> None
     recorder = Recorder(db.sessionmaker, db.dialect)
     stalls: list[float] = []
 
-    async def write_while_pruning(prune: asyncio.Task[int]) -> None:
+    async def write_while_pruning(prune: asyncio.Task[Any]) -> None:
         i = 0
         while not prune.done() or i < 3:
             recorder.add(record(db, i))
