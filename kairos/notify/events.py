@@ -176,19 +176,23 @@ async def _resources(session: AsyncSession, ids: set[int]) -> dict[int, dict[str
 
 
 async def _fill_resolved(session: AsyncSession, events: list[Event]) -> None:
-    """A resolved event tells how long the outage lasted: its row was closed earlier in this transaction."""
-    for e in events:
-        if e.kind != OUTAGE_RESOLVED or e.details.get("outage") is not None:
-            continue
-        started = (
-            await session.execute(
-                select(Outage.started_at).where(Outage.resource_id == e.resource_id, Outage.ended_at == e.at).limit(1)
-            )
-        ).scalar()
+    """A resolved event tells how long the outage lasted: its row was closed earlier in this transaction.
+    One query for all of them (a network-wide recovery resolves hundreds at once)."""
+    todo = [e for e in events if e.kind == OUTAGE_RESOLVED and e.details.get("outage") is None]
+    if not todo:
+        return
+    rows = await session.execute(
+        select(Outage.resource_id, Outage.ended_at, Outage.started_at).where(
+            Outage.resource_id.in_({e.resource_id for e in todo}), Outage.ended_at.in_({e.at for e in todo})
+        )
+    )
+    started = {(r.resource_id, r.ended_at): r.started_at for r in rows}
+    for e in todo:
+        begun = started.get((e.resource_id, e.at))
         e.details["outage"] = {
-            "startedAt": iso(started),
+            "startedAt": iso(begun),
             "endedAt": iso(e.at),
-            "durationSeconds": round((e.at - started).total_seconds()) if started else None,
+            "durationSeconds": round((e.at - begun).total_seconds()) if begun else None,
         }
 
 
