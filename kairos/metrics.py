@@ -71,6 +71,20 @@ class Metrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
             registry=self.registry,
         )
+        # Failures by their stable code (dns_failed, connect_refused, http_status, …): a bounded label set.
+        self.errors = Counter(
+            "kairos_check_errors",
+            "Failed checks, by resource type and error code",
+            ["resource_type", "error_code"],
+            registry=self.registry,
+        )
+        self.phases = Histogram(
+            "kairos_check_phase_seconds",
+            "Time spent in each phase of a check (dns, connect, tls, first_byte)",
+            ["resource_type", "phase"],
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+            registry=self.registry,
+        )
         self.digest_changes = Counter(
             "kairos_image_digest_changes",
             "Tags seen pointing at a new digest",
@@ -97,8 +111,14 @@ class Metrics:
 
     def observe_check(self, kind: str, result: ProbeResult) -> None:
         self.checks.labels(kind, result.status.value).inc()
-        if result.phases.total_ms is not None:
-            self.duration.labels(kind).observe(result.phases.total_ms / 1000.0)
+        p = result.phases
+        if p.total_ms is not None:
+            self.duration.labels(kind).observe(p.total_ms / 1000.0)
+        if result.error_code is not None:
+            self.errors.labels(kind, result.error_code).inc()
+        for phase, ms in (("dns", p.dns_ms), ("connect", p.connect_ms), ("tls", p.tls_ms), ("first_byte", p.ttfb_ms)):
+            if ms is not None:
+                self.phases.labels(kind, phase).observe(ms / 1000.0)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.api.loopback import Target
-from tests.api.support import create_resource
+from tests.api.support import create_resource, wait_for_status
 from tests.harness import Running
 
 
@@ -73,3 +73,16 @@ async def test_the_openapi_document_describes_the_api(kairos: Running) -> None:
     assert "intervalSeconds" in body["properties"]
     history = paths["/api/resources/{resource_id}/history"]["get"]
     assert "anyone who may see the resource" in history["description"]
+
+
+async def test_metrics_count_failures_by_error_code_and_time_each_phase(
+    kairos: Running, target: Target, closed_port: int
+) -> None:
+    up = await create_resource(kairos, target.url(), name="up")
+    down = await create_resource(kairos, f"http://127.0.0.1:{closed_port}/", name="down")
+    await wait_for_status(kairos, up["id"], "available")
+    await wait_for_status(kairos, down["id"], "not-available")
+    text = (await kairos.anon.get("/actuator/prometheus")).text
+    assert 'kairos_check_errors_total{error_code="connect_refused",resource_type="HTTP"}' in text
+    for phase in ("dns", "connect", "first_byte"):
+        assert f'kairos_check_phase_seconds_count{{phase="{phase}",resource_type="HTTP"}}' in text
