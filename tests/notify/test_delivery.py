@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.api.loopback import Target
 from tests.harness import Running, wait_for
 from tests.notify.conftest import MAX_ATTEMPTS, channel, deliveries, failing_resource, policy
@@ -92,3 +94,31 @@ async def test_twenty_resources_failing_at_once_send_one_message_per_channel(
 
 async def _all_sent(kairos: Running, n: int) -> bool:
     return len(await deliveries(kairos.client, status="sent", limit=100)) == n
+
+
+async def test_a_hanging_channel_delays_neither_checks_nor_other_channels(
+    kairos: Running, hook: Hook, target: Target
+) -> None:
+    held: list[asyncio.StreamWriter] = []
+
+    async def never_answer(_r: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)  # takes the request and says nothing, like a stuck endpoint
+
+    stuck = await asyncio.start_server(never_answer, "127.0.0.1", 0)
+    stuck_url = f"http://127.0.0.1:{stuck.sockets[0].getsockname()[1]}/hook"
+    try:
+        await policy(kairos.client, await channel(kairos.client, stuck_url, name="stuck"), ["outage_opened"])
+        await policy(kairos.client, await channel(kairos.client, hook.url(), name="ok"), ["outage_opened"])
+        await failing_resource(kairos.client, target, "first")
+        await wait_for(lambda: len(hook.events) == 1)  # the healthy channel did not wait for the stuck one
+        await wait_for(lambda: held)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        second = await failing_resource(kairos.client, target, "second", active=False)
+        await kairos.runtime.scheduler.check_now(second)
+        assert loop.time() - started < 2.0
+        await wait_for(lambda: len(hook.events) == 2)
+    finally:
+        for writer in held:
+            writer.close()
+        stuck.close()
