@@ -54,6 +54,7 @@ def mount(app: FastAPI) -> None:
     # Imported here: importing kairos.web (for its small helpers) must not pull in every page.
     from kairos.web.routes import (
         account,
+        admin_config,
         admin_discovery,
         admin_groups,
         admin_home,
@@ -91,6 +92,7 @@ def mount(app: FastAPI) -> None:
         admin_discovery,
         admin_settings,
         admin_users,
+        admin_config,
         api_docs,
     ):
         app.include_router(module.router)
