@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     # that turns many simultaneous events into one message per channel.
     notify_max_attempts: Annotated[int, Field(ge=1, le=100)] = 8
     notify_group_window_s: Annotated[float, Field(ge=0, le=300)] = 10.0
+    notify_retention_days: Annotated[int, Field(ge=1)] = 30  # sent and dead deliveries; pending ones stay
     admin_email: str = "admin@kairos.local"
     admin_password: SecretStr = SecretStr("admin")
     user_agent: str = "Kairos-Monitor/0.1"

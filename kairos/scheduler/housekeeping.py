@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kairos.db.engine import SQLITE_BUSY_TIMEOUT_MS
 from kairos.db.models import CheckResult, Outage
+from kairos.db.models.notify import NotificationOutbox
 from kairos.metrics import Metrics
 from kairos.settings import Settings
 
@@ -43,6 +44,7 @@ ANALYSIS_LIMIT = 400  # rows sampled per index by ANALYZE (SQLite's recommended 
 class Round:
     results: int = 0
     outages: int = 0
+    deliveries: int = 0
     seconds: float = 0.0
 
 
@@ -89,6 +91,15 @@ class Housekeeper:
         ids = select(Outage.id).where(Outage.ended_at.is_not(None), Outage.ended_at < cutoff)
         return await self._delete_in_batches(Outage, ids, "outage")
 
+    async def prune_deliveries(self, now: datetime) -> int:
+        """Delete notification deliveries that are done (sent or dead) and older than ``notify_retention_days``;
+        pending ones are never removed, whatever their age."""
+        cutoff = now - timedelta(days=self._settings.notify_retention_days)
+        ids = select(NotificationOutbox.id).where(
+            NotificationOutbox.status.in_(("sent", "dead")), NotificationOutbox.created_at < cutoff
+        )
+        return await self._delete_in_batches(NotificationOutbox, ids, "notification")
+
     async def optimize(self) -> None:
         """SQLite: refresh the planner's statistics and fold the WAL back into the database file.
         PostgreSQL: nothing; autovacuum reclaims deleted rows and re-analyzes changed tables by itself."""
@@ -121,13 +132,18 @@ class Housekeeper:
         done = Round()
         done.results = await self.prune_results(now)
         done.outages = await self.prune_outages(now)
+        done.deliveries = await self.prune_deliveries(now)
         await self.optimize()
         done.seconds = time.perf_counter() - started
         self.rounds += 1
         if self._metrics is not None:
             self._metrics.housekeeping_last_run.set(self._clock())
         log.info(
-            "housekeeping: %d raw results and %d outages deleted in %.1f s", done.results, done.outages, done.seconds
+            "housekeeping: %d raw results, %d outages and %d notification deliveries deleted in %.1f s",
+            done.results,
+            done.outages,
+            done.deliveries,
+            done.seconds,
         )
         return done
 

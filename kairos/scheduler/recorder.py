@@ -10,10 +10,9 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, case, delete, insert, select, update
+from sqlalchemy import Table, and_, case, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -236,21 +235,6 @@ class Recorder:
                 .where(and_(Outage.resource_id == r.resource_id, Outage.ended_at.is_(None)))
                 .values(ended_at=tr.closed_at)
             )
-
-
-async def prune_raw(sessionmaker: async_sessionmaker[AsyncSession], before: datetime, *, chunk: int = 10_000) -> int:
-    """Retention: delete raw results older than ``before`` (rollups stay), in small transactions so the
-    recorder is never locked out for long."""
-    removed = 0
-    while True:
-        ids = select(CheckResult.id).where(CheckResult.checked_at < before).limit(chunk).scalar_subquery()
-        async with sessionmaker() as session, session.begin():
-            res = await session.execute(delete(CheckResult).where(CheckResult.id.in_(ids)))
-        count = int(getattr(res, "rowcount", 0) or 0)
-        removed += count
-        if count < chunk:
-            return removed
-        await asyncio.sleep(0)  # let checks and the recorder run between chunks
 
 
 def _short(exc: BaseException) -> str:

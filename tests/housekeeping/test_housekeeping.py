@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from kairos.db.models import CheckResult, Outage, Rollup1d, Rollup15m
+from kairos.db.models.notify import NotificationChannel, NotificationOutbox
 from kairos.metrics import Metrics
 from kairos.probes.base import Status
 from kairos.rollups.live import LiveUptime
@@ -196,3 +197,25 @@ async def test_the_scheduler_runs_housekeeping_as_its_own_job(db: Db, tmp_path: 
         scheduler = k.runtime.scheduler
         assert any(t.get_name() == "kairos-housekeeping" for t in scheduler._tasks)
         assert await scheduler.prune() == 0
+
+
+async def test_finished_notification_deliveries_age_out_and_pending_ones_stay(db: Db) -> None:
+    async with db.sessionmaker() as s, s.begin():
+        channel = NotificationChannel(name="ops", kind="WEBHOOK", url_enc=b"x")
+        s.add(channel)
+        await s.flush()
+        for status, age in (("sent", 40), ("dead", 40), ("sent", 5), ("pending", 90)):
+            s.add(
+                NotificationOutbox(
+                    channel_id=channel.id,
+                    event="outage_opened",
+                    payload={},
+                    status=status,
+                    created_at=NOW - timedelta(days=age),
+                )
+            )
+    removed = await db.housekeeper(notify_retention_days=30).prune_deliveries(NOW)
+    async with db.sessionmaker() as s:
+        left = sorted((await s.execute(select(NotificationOutbox.status))).scalars())
+    assert removed == 2
+    assert left == ["pending", "sent"]
