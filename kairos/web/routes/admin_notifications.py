@@ -1,0 +1,326 @@
+"""``/admin/notifications``: channels (with a test send), policies and the delivery outbox.
+
+Every change goes through the API's own route functions (kairos/api/routes/notifications.py), so the page and
+``/api/notifications`` validate, encrypt the URL and reload the policies exactly alike. The channel URL is
+write-only: no page ever shows it, not even a refused form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData
+
+from kairos.api.deps import Caller, RuntimeDep, SessionDep
+from kairos.api.errors import ApiError
+from kairos.api.routes import notifications as api
+from kairos.api.schemas.notifications import (
+    ChannelCreate,
+    ChannelPublic,
+    ChannelUpdate,
+    PolicyCreate,
+    PolicyPublic,
+    PolicyUpdate,
+    TestResult,
+)
+from kairos.db.models import Resource, ResourceGroup
+from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect
+from kairos.web.routes.admin_settings import form_problems
+from kairos.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+BASE = "/admin/notifications"
+EVENTS = ("outage_opened", "outage_resolved", "digest_changed", "discovery_found", "discovery_lost")
+STATUSES = ("pending", "sending", "sent", "dead")
+_DONE = {
+    "channel-created": "The channel was added.",
+    "channel-saved": "The channel was saved.",
+    "channel-deleted": "The channel was deleted.",
+    "policy-created": "The policy was added.",
+    "policy-saved": "The policy was saved.",
+    "policy-deleted": "The policy was deleted.",
+    "retried": "The delivery is queued again.",
+}
+# API field names → the form field that shows the error.
+_POLICY_RENAME = {"scopeIds": "scope", "reminderIntervalSeconds": "reminderMinutes"}
+
+
+def _missing(exc: ApiError, what: str) -> PageError:
+    return PageError(404, f"There is no such {what}.") if exc.status == 404 else PageError(exc.status, exc.message)
+
+
+def _problems(exc: ValidationError, rename: dict[str, str] | None = None) -> dict[str, str]:
+    """Errors by form field; ``events[2]`` belongs to ``events``."""
+    out: dict[str, str] = {}
+    for name, message in form_problems(exc).items():
+        name = name.split("[", 1)[0]
+        out.setdefault((rename or {}).get(name, name), message)
+    return out
+
+
+# -- the page -------------------------------------------------------------------------------------------------
+
+
+async def _list(request: Request, session: AsyncSession, caller: Caller, **ctx: Any) -> Response:
+    status = request.query_params.get("status")
+    status = status if status in STATUSES else None
+    channels = await api.list_channels(session, caller)
+    page = await api.list_deliveries(session, caller, status=status, channel_id=None, limit=50, offset=0)  # type: ignore[arg-type]
+    return render(
+        request,
+        "admin/notifications.html",
+        notice=_DONE.get(str(request.query_params.get("done", ""))),
+        channels=channels,
+        channel_names={c.id: c.name for c in channels},
+        policies=await api.list_policies(session, caller),
+        deliveries=page.items,
+        delivery_total=page.total,
+        status=status,
+        statuses=STATUSES,
+        **ctx,
+    )
+
+
+@router.get(BASE)
+async def notifications_page(request: Request, caller: AdminPage, session: SessionDep) -> Response:
+    return await _list(request, session, caller)
+
+
+# -- channels -------------------------------------------------------------------------------------------------
+
+
+def _channel_values(form: FormData) -> dict[str, Any]:
+    return {
+        "name": str(form.get("name", "")).strip()[:1000],
+        "kind": str(form.get("kind", "WEBHOOK"))[:20],
+        "active": form.get("active") == "on",
+    }
+
+
+def _channel_form(request: Request, channel: ChannelPublic | None, values: dict[str, Any], **ctx: Any) -> Response:
+    code = ctx.pop("code", 200)
+    ctx.setdefault("errors", {})
+    return render(request, "admin/notification_channel_form.html", code, channel=channel, values=values, **ctx)
+
+
+async def _channel(session: AsyncSession, caller: Caller, channel_id: int) -> ChannelPublic:
+    try:
+        return await api.get_channel(channel_id, session, caller)
+    except ApiError as exc:
+        raise _missing(exc, "channel") from None
+
+
+@router.get(BASE + "/channels/new")
+async def new_channel_page(request: Request, _: AdminPage) -> Response:
+    return _channel_form(request, None, {"name": "", "kind": "WEBHOOK", "active": True})
+
+
+@router.post(BASE + "/channels/new")
+async def create_channel(
+    request: Request, caller: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    values = _channel_values(form)
+    url = str(form.get("url", ""))[:5000]
+    try:
+        body = ChannelCreate.model_validate({**values, "url": url})
+        await api.create_channel(body, session, runtime, caller)
+    except ValidationError as exc:
+        return _channel_form(request, None, values, code=422, errors=_problems(exc))
+    except ApiError as exc:
+        return _channel_form(request, None, values, code=exc.status, errors={exc.field or "form": exc.message})
+    raise Redirect(BASE + "?done=channel-created")
+
+
+@router.get(BASE + "/channels/{channel_id}")
+async def edit_channel_page(request: Request, channel_id: int, caller: AdminPage, session: SessionDep) -> Response:
+    c = await _channel(session, caller, channel_id)
+    return _channel_form(request, c, {"name": c.name, "kind": c.kind, "active": c.active})
+
+
+@router.post(BASE + "/channels/{channel_id}")
+async def edit_channel(
+    request: Request, channel_id: int, caller: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    channel = await _channel(session, caller, channel_id)
+    values = {**_channel_values(form), "kind": channel.kind}  # the kind cannot change
+    body: dict[str, Any] = {"name": values["name"], "active": values["active"]}
+    if url := str(form.get("url", ""))[:5000]:  # blank keeps the stored URL
+        body["url"] = url
+    try:
+        await api.update_channel(channel_id, ChannelUpdate.model_validate(body), session, runtime, caller)
+    except ValidationError as exc:
+        return _channel_form(request, channel, values, code=422, errors=_problems(exc))
+    except ApiError as exc:
+        if exc.status == 404:
+            raise _missing(exc, "channel") from None
+        return _channel_form(request, channel, values, code=exc.status, errors={exc.field or "form": exc.message})
+    raise Redirect(BASE + "?done=channel-saved")
+
+
+@router.post(BASE + "/channels/{channel_id}/delete")
+async def delete_channel(
+    channel_id: int, caller: AdminPage, _: CheckedForm, session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    try:
+        await api.delete_channel(channel_id, session, runtime, caller)
+    except ApiError as exc:
+        raise _missing(exc, "channel") from None
+    raise Redirect(BASE + "?done=channel-deleted")
+
+
+@router.post(BASE + "/channels/{channel_id}/test")
+async def test_channel(
+    request: Request, channel_id: int, caller: AdminPage, _: CheckedForm, session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    """Sends now and answers the list page with the result at its top."""
+    channel = await _channel(session, caller, channel_id)
+    result: TestResult = await api.test_channel(channel_id, session, runtime, caller)
+    return await _list(request, session, caller, test_result=result, test_channel=channel)
+
+
+# -- policies -------------------------------------------------------------------------------------------------
+
+
+def _policy_values(form: FormData) -> dict[str, Any]:
+    def ids(key: str) -> list[str]:
+        return [str(v) for v in form.getlist(key)][:1000]
+
+    return {
+        "name": str(form.get("name", "")).strip()[:1000],
+        "channelId": str(form.get("channelId", "")),
+        "events": [str(e) for e in form.getlist("events")][:10],
+        "scope": str(form.get("scope", "all"))[:20],
+        "groupIds": ids("groupIds"),
+        "resourceIds": ids("resourceIds"),
+        "reminderMinutes": str(form.get("reminderMinutes", "")).strip()[:20],
+        "active": form.get("active") == "on",
+    }
+
+
+def _policy_body(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The API body for the form, and errors the form itself finds (minutes that are not a number)."""
+    scope = values["scope"]
+    picked = values["groupIds"] if scope == "groups" else values["resourceIds"] if scope == "resources" else []
+    body: dict[str, Any] = {k: values[k] for k in ("name", "channelId", "events", "scope", "active")}
+    body["scopeIds"] = picked
+    body["reminderIntervalSeconds"] = None
+    minutes = values["reminderMinutes"]
+    if minutes:
+        if not minutes.isdigit():
+            return body, {"reminderMinutes": "Enter whole minutes, or leave it empty for no reminders."}
+        body["reminderIntervalSeconds"] = int(minutes) * 60
+    if scope in ("groups", "resources") and not picked:
+        return body, {"scope": f"Pick at least one of the {scope}."}
+    return body, {}
+
+
+async def _choices(session: AsyncSession) -> dict[str, Any]:
+    groups = (await session.execute(select(ResourceGroup.id, ResourceGroup.name).order_by(ResourceGroup.name))).all()
+    resources = (await session.execute(select(Resource.id, Resource.name).order_by(Resource.name))).all()
+    return {"groups": groups, "resources": resources, "events": EVENTS}
+
+
+async def _policy_form(
+    request: Request, session: AsyncSession, caller: Caller, policy: PolicyPublic | None, values: dict[str, Any],
+    **ctx: Any,
+) -> Response:  # fmt: skip
+    code = ctx.pop("code", 200)
+    ctx.setdefault("errors", {})
+    channels = await api.list_channels(session, caller)
+    return render(
+        request, "admin/notification_policy_form.html", code, policy=policy, values=values, channels=channels,
+        **await _choices(session), **ctx,
+    )  # fmt: skip
+
+
+async def _policy(session: AsyncSession, caller: Caller, policy_id: int) -> PolicyPublic:
+    try:
+        return await api.get_policy(policy_id, session, caller)
+    except ApiError as exc:
+        raise _missing(exc, "policy") from None
+
+
+@router.get(BASE + "/policies/new")
+async def new_policy_page(request: Request, caller: AdminPage, session: SessionDep) -> Response:
+    values = {"name": "", "channelId": "", "events": ["outage_opened", "outage_resolved"], "scope": "all",
+              "groupIds": [], "resourceIds": [], "reminderMinutes": "", "active": True}  # fmt: skip
+    return await _policy_form(request, session, caller, None, values)
+
+
+async def _save_policy(
+    request: Request, caller: Caller, form: FormData, session: AsyncSession, runtime: Any, policy: PolicyPublic | None
+) -> Response:
+    values = _policy_values(form)
+    body, errors = _policy_body(values)
+    try:
+        if errors:
+            return await _policy_form(request, session, caller, policy, values, code=422, errors=errors)
+        if policy is None:
+            await api.create_policy(PolicyCreate.model_validate(body), session, runtime, caller)
+        else:
+            await api.update_policy(policy.id, PolicyUpdate.model_validate(body), session, runtime, caller)
+    except ValidationError as exc:
+        errors = _problems(exc, _POLICY_RENAME)
+        return await _policy_form(request, session, caller, policy, values, code=422, errors=errors)
+    except ApiError as exc:
+        if exc.status == 404:
+            raise _missing(exc, "policy") from None
+        errors = {_POLICY_RENAME.get(exc.field or "", exc.field or "form"): exc.message}
+        return await _policy_form(request, session, caller, policy, values, code=exc.status, errors=errors)
+    raise Redirect(BASE + ("?done=policy-created" if policy is None else "?done=policy-saved"))
+
+
+@router.post(BASE + "/policies/new")
+async def create_policy(
+    request: Request, caller: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    return await _save_policy(request, caller, form, session, runtime, None)
+
+
+@router.get(BASE + "/policies/{policy_id}")
+async def edit_policy_page(request: Request, policy_id: int, caller: AdminPage, session: SessionDep) -> Response:
+    p = await _policy(session, caller, policy_id)
+    ids = [str(i) for i in p.scope_ids]
+    values = {
+        "name": p.name, "channelId": str(p.channel_id), "events": p.events, "scope": p.scope,
+        "groupIds": ids if p.scope == "groups" else [], "resourceIds": ids if p.scope == "resources" else [],
+        "reminderMinutes": str(p.reminder_interval_seconds // 60) if p.reminder_interval_seconds else "",
+        "active": p.active,
+    }  # fmt: skip
+    return await _policy_form(request, session, caller, p, values)
+
+
+@router.post(BASE + "/policies/{policy_id}")
+async def edit_policy(
+    request: Request, policy_id: int, caller: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    policy = await _policy(session, caller, policy_id)
+    return await _save_policy(request, caller, form, session, runtime, policy)
+
+
+@router.post(BASE + "/policies/{policy_id}/delete")
+async def delete_policy(
+    policy_id: int, caller: AdminPage, _: CheckedForm, session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    try:
+        await api.delete_policy(policy_id, session, runtime, caller)
+    except ApiError as exc:
+        raise _missing(exc, "policy") from None
+    raise Redirect(BASE + "?done=policy-deleted")
+
+
+# -- deliveries -----------------------------------------------------------------------------------------------
+
+
+@router.post(BASE + "/deliveries/{delivery_id}/retry")
+async def retry_delivery(delivery_id: int, caller: AdminPage, _: CheckedForm, session: SessionDep) -> Response:
+    try:
+        await api.retry_delivery(delivery_id, session, caller)
+    except ApiError as exc:
+        raise _missing(exc, "delivery") from None
+    raise Redirect(BASE + "?done=retried#deliveries")
