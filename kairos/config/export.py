@@ -1,6 +1,7 @@
 """The database as a ``kairos/v1`` document: deterministic (sorted by name), secrets as placeholders only.
 
-Secrets become ``${KAIROS_CREDENTIAL_<NAME>}`` / ``${KAIROS_DISCOVERY_<NAME>}``: set those variables (or edit
+Secrets become ``${KAIROS_CREDENTIAL_<NAME>}`` / ``${KAIROS_DISCOVERY_<NAME>}`` / ``${KAIROS_NOTIFY_<NAME>}``
+(channel URLs): set those variables (or edit
 the references to ``{file: /path}``) before importing the document elsewhere."""
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.config.secrets import placeholder
 from kairos.config.v1 import API_VERSION
-from kairos.db.models import Announcement, Credential, DiscoverySource, Resource, ResourceGroup
+from kairos.db.models import (
+    Announcement,
+    Credential,
+    DiscoverySource,
+    NotificationChannel,
+    NotificationPolicy,
+    Resource,
+    ResourceGroup,
+)
 from kairos.scheduler.catalog import load_type_settings
 
 
@@ -62,7 +71,37 @@ async def export_config(session: AsyncSession) -> dict[str, Any]:
             }
             for a in notes
         ],
+        **await _notifications(session, groups),
     }
+
+
+async def _notifications(session: AsyncSession, groups: list[ResourceGroup]) -> dict[str, Any]:
+    """Channels with a placeholder URL, policies by the names of their channel, groups and resources."""
+    chans = sorted((await session.execute(select(NotificationChannel))).scalars(), key=lambda c: (c.name, c.id))
+    policies = sorted((await session.execute(select(NotificationPolicy))).scalars(), key=lambda p: (p.name, p.id))
+    chan_names = {c.id: c.name for c in chans}
+    names = {"groups": {g.id: g.name for g in groups}}
+    if any(p.scope == "resources" for p in policies):
+        rows = (await session.execute(select(Resource.id, Resource.name))).all()
+        names["resources"] = {rid: name for rid, name in rows}
+    return {
+        "notificationChannels": [
+            {"name": c.name, "kind": c.kind, "url": placeholder("NOTIFY", c.name), "active": c.enabled} for c in chans
+        ],
+        "notificationPolicies": [_policy(p, chan_names, names) for p in policies if p.channel_id in chan_names],
+    }
+
+
+def _policy(p: NotificationPolicy, chans: dict[int, str], names: dict[str, dict[int, str]]) -> dict[str, Any]:
+    scope: Any = "all"
+    if p.scope in names:
+        # Ids of objects deleted since are left out: the policy never matched them again anyway.
+        scope = {p.scope: [names[p.scope][i] for i in p.scope_ids or [] if i in names[p.scope]]}
+    out: dict[str, Any] = {"name": p.name, "channel": chans[p.channel_id], "events": list(p.events or []),
+                           "scope": scope}  # fmt: skip
+    if p.reminder_interval_s is not None:
+        out["reminderIntervalSeconds"] = p.reminder_interval_s
+    return out | {"active": p.enabled}
 
 
 def _group(group: ResourceGroup, resources: list[Resource]) -> dict[str, Any]:

@@ -52,6 +52,7 @@ class Plan:
     resources_deleted: set[int] = field(default_factory=set)
     types_changed: bool = False
     credentials_changed: bool = False
+    notifications_changed: bool = False
 
     def add(self, section: str, name: str, action: Action, fields: list[str] | None = None) -> None:
         self.changes.append(Change(section, name, action, fields or []))
@@ -101,6 +102,10 @@ async def apply_document(session: AsyncSession, doc: Document, box: SecretBox, *
     await _resources(session, doc, plan, creds, groups, prune and "resources" in present)
     await _discovery(session, doc, box, plan, prune and "discovery_sources" in present)
     await _announcements(session, cfg, plan, prune and "announcements" in present)
+    # Imported here: notify_plan builds on this module's helpers.
+    from kairos.config.notify_plan import apply_notifications
+
+    await apply_notifications(session, doc, box, plan, prune)
     await session.flush()
     return plan
 

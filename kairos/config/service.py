@@ -32,9 +32,11 @@ async def import_text(
 
 
 async def notify(runtime: Runtime, plan: Plan) -> None:
-    """The scheduler and the credential cache pick up an applied plan without a restart."""
+    """The scheduler, the credential cache and the notification policies pick up an applied plan at once."""
     if plan.credentials_changed:
         await runtime.credentials.reload()
+    if plan.notifications_changed and runtime.notifications is not None:
+        await runtime.notifications.policies.reload()
     if plan.types_changed:
         await runtime.scheduler.reload_type_settings()
     for rid in sorted(plan.resources_deleted):

@@ -15,6 +15,7 @@ from kairos.api.schemas.discovery import Interval as SyncInterval
 from kairos.api.schemas.discovery import Parallelism as SyncParallelism
 from kairos.api.schemas.discovery import Prefix, TagFilter
 from kairos.api.schemas.groups import Visibility
+from kairos.api.schemas.notifications import ChannelKind, EventKind, Reminder
 from kairos.api.schemas.resource_types import Interval as TypeInterval
 from kairos.api.schemas.resource_types import Parallelism, Threshold
 from kairos.api.schemas.resources import Interval, ResourceType, Timeout
@@ -88,6 +89,30 @@ class AnnouncementItem(Item):
     active_until: datetime | None = None
 
 
+class ChannelItem(Item):
+    name: Name
+    kind: ChannelKind = "APPRISE"
+    url: SecretRef = Field(description="The Apprise or webhook URL carries tokens: a reference, like any secret.")
+    active: bool = True
+
+
+class GroupScope(Item):
+    groups: list[Name] = Field(max_length=1000)
+
+
+class ResourceScope(Item):
+    resources: list[Name] = Field(max_length=1000)
+
+
+class PolicyItem(Item):
+    name: Name
+    channel: Name
+    events: list[EventKind] = Field(min_length=1, max_length=5)
+    scope: Literal["all"] | GroupScope | ResourceScope = "all"
+    reminder_interval_seconds: Reminder | None = None
+    active: bool = True
+
+
 class KairosConfig(Item):
     """The whole document. Objects are identified by name (resource types by type, announcements by content)."""
 
@@ -99,8 +124,9 @@ class KairosConfig(Item):
     resources: list[ResourceItem] = Field(default_factory=list)
     discovery_sources: list[DiscoveryItem] = Field(default_factory=list)
     announcements: list[AnnouncementItem] = Field(default_factory=list)
-    # Extension point: notification channels and policies join here (with their section in plan.py) once
-    # their tables exist; a v1 document without them leaves them untouched.
+    # A v1 document without these sections leaves notifications untouched.
+    notification_channels: list[ChannelItem] = Field(default_factory=list)
+    notification_policies: list[PolicyItem] = Field(default_factory=list)
 
 
 UNIQUE = {
@@ -110,4 +136,6 @@ UNIQUE = {
     "resources": "name",
     "discoverySources": "name",
     "announcements": "content",
+    "notificationChannels": "name",
+    "notificationPolicies": "name",
 }

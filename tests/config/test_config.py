@@ -228,3 +228,100 @@ def test_the_cli_dry_run_prints_the_diff_and_errors_exit_1(tmp_path: Path) -> No
     bad.write_text("format: kairos-resources\nschemaVersion: 1\nresources:\n  - name: a\n    resourceType: FTP\n")
     refused = _cli(["import", str(bad), "--yes"], tmp_path)
     assert refused.returncode == 1 and "bad.yaml:5: resources[0].type: " in refused.stderr, refused.stderr
+
+
+HOOK = "https://hooks.example.com/kairos?token=n0tify-t0ken"
+NOTIFY = """notificationChannels:
+  - name: on call
+    kind: WEBHOOK
+    url: ${KAIROS_TEST_HOOK}
+notificationPolicies:
+  - name: web outages
+    channel: on call
+    events: [outage_opened, outage_resolved]
+    scope: {groups: [Web]}
+    reminderIntervalSeconds: 3600
+  - name: db down
+    channel: on call
+    events: [outage_opened]
+    scope: {resources: [db]}
+    active: false
+"""
+
+
+async def _policies(kairos: Running) -> dict[str, dict]:
+    return {p["name"]: p for p in (await kairos.client.get("/api/notifications/policies")).json()}
+
+
+async def test_notification_channels_and_policies_round_trip_by_name(
+    kairos: Running, sample: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KAIROS_TEST_HOOK", HOOK)
+    diff = await _import(kairos, sample + NOTIFY, dryRun="false")
+    created = {(c["section"], c["name"]) for c in diff["changes"] if c["action"] == "create"}
+    assert {("notificationChannels", "on call"), ("notificationPolicies", "web outages")} <= created
+    channel = (await kairos.client.get("/api/notifications/channels")).json()[0]
+    assert channel["urlHint"] == "https://…" and channel["kind"] == "WEBHOOK"
+    policies = await _policies(kairos)
+    groups = {g["name"]: g["id"] for g in (await kairos.client.get("/api/groups")).json()}
+    assert policies["web outages"]["scope"] == "groups" and policies["web outages"]["scopeIds"] == [groups["Web"]]
+    assert policies["web outages"]["reminderIntervalSeconds"] == 3600 and policies["db down"]["active"] is False
+    notifications = kairos.runtime.notifications
+    assert notifications is not None and [p.id for p in notifications.policies.active] == [
+        policies["web outages"]["id"]
+    ]
+    exported = await _export(kairos)
+    assert "url: ${KAIROS_NOTIFY_ON_CALL}" in exported and "- name: web outages\n  channel: on call" in exported
+    monkeypatch.setenv("KAIROS_DISCOVERY_TEAM_REGISTRY", "disco-pa55")
+    monkeypatch.setenv("KAIROS_CREDENTIAL_REGISTRY", SECRET)
+    monkeypatch.setenv("KAIROS_NOTIFY_ON_CALL", HOOK)
+    assert (await _import(kairos, exported, dryRun="false"))["changes"] == []
+    monkeypatch.setenv("KAIROS_NOTIFY_ON_CALL", HOOK + "2")
+    changed = (await _import(kairos, exported))["changes"]
+    assert changed == [{"section": "notificationChannels", "name": "on call", "action": "update", "fields": ["url"]}]
+
+
+async def test_notification_urls_are_never_exported_in_clear(
+    kairos: Running, sample: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KAIROS_TEST_HOOK", HOOK)
+    await _import(kairos, sample + NOTIFY, dryRun="false")
+    exported = await _export(kairos)
+    assert "n0tify-t0ken" not in exported and "hooks.example.com" not in exported
+    clear = (sample + NOTIFY).replace("${KAIROS_TEST_HOOK}", HOOK)
+    response = await kairos.client.post("/api/config/import", content=clear.encode())
+    assert response.status_code == 422
+    assert response.json()["error"]["message"].startswith("body:50: notificationChannels[0].url: must be a reference")
+
+
+async def test_an_unknown_channel_in_a_policy_names_the_line_and_changes_nothing(
+    kairos: Running, sample: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KAIROS_TEST_HOOK", HOOK)
+    bad = (sample + NOTIFY).replace("channel: on call", "channel: pager", 1)
+    response = await kairos.client.post("/api/config/import", content=bad.encode(), params={"dryRun": "false"})
+    assert response.status_code == 422
+    message = response.json()["error"]["message"]
+    assert message == "body:53: notificationPolicies[0].channel: notification channel 'pager' does not exist"
+    assert (await kairos.client.get("/api/notifications/channels")).json() == []
+    assert await _count(kairos, Resource) == 0
+    unknown = (sample + NOTIFY).replace("{resources: [db]}", "{resources: [dbx]}")
+    response = await kairos.client.post("/api/config/import", content=unknown.encode())
+    assert response.json()["error"]["message"] == (
+        "body:60: notificationPolicies[1].scope.resources[0]: resource 'dbx' does not exist"
+    )
+
+
+async def test_prune_deletes_a_notification_policy_the_file_does_not_name(
+    kairos: Running, sample: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KAIROS_TEST_HOOK", HOOK)
+    await _import(kairos, sample + NOTIFY, dryRun="false")
+    fewer = sample + NOTIFY.split("  - name: db down")[0]
+    assert (await _import(kairos, fewer, dryRun="false"))["changes"] == []
+    assert set(await _policies(kairos)) == {"web outages", "db down"}
+    pruned = await _import(kairos, fewer, dryRun="false", prune="true")
+    assert pruned["changes"] == [
+        {"section": "notificationPolicies", "name": "db down", "action": "delete", "fields": []}
+    ]
+    assert set(await _policies(kairos)) == {"web outages"}
