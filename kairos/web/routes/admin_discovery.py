@@ -27,7 +27,7 @@ from kairos.api.schemas.discovery import (
 from kairos.db.models import Resource
 from kairos.runtime import Runtime
 from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect
-from kairos.web.routes.admin_settings import form_problems
+from kairos.web.forms import form_problems
 from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)

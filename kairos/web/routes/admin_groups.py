@@ -20,7 +20,7 @@ from kairos.api.routes.groups import create_group, delete_group, update_group
 from kairos.api.schemas.groups import GroupCreate, GroupUpdate
 from kairos.db.models import GroupMember, Resource, ResourceGroup
 from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect
-from kairos.web.routes.admin_settings import form_problems
+from kairos.web.forms import form_problems
 from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -14,7 +14,7 @@ from kairos.api.schemas.common import MAX_ID
 from kairos.auth.apikeys import create_key, revoke
 from kairos.db.models import ApiKey, AppUser
 from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect
-from kairos.web.routes.admin_settings import form_problems
+from kairos.web.forms import form_problems
 from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)

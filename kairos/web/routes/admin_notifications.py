@@ -29,7 +29,7 @@ from kairos.api.schemas.notifications import (
 )
 from kairos.db.models import Resource, ResourceGroup
 from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect
-from kairos.web.routes.admin_settings import form_problems
+from kairos.web.forms import form_problems
 from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -9,23 +9,12 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from kairos.api.deps import RuntimeDep, SessionDep
-from kairos.api.errors import field_path
 from kairos.site import SiteSettings, apply_site
 from kairos.web.deps import AdminPage, CheckedForm, Redirect
+from kairos.web.forms import form_problems
 from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-
-def form_problems(exc: ValidationError, rename: dict[str, str] | None = None) -> dict[str, str]:
-    """``{form field: message}`` for each field a model refused (the first message per field)."""
-    out: dict[str, str] = {}
-    for err in exc.errors():
-        name = field_path(("body", *err.get("loc", ()))) or "form"
-        name = (rename or {}).get(name, name)
-        message = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
-        out.setdefault(name, message)
-    return out
 
 
 @router.get("/admin/settings")

@@ -20,7 +20,7 @@ from kairos.api.routes.users import changes_of
 from kairos.api.schemas.users import UserCreate, UserUpdate
 from kairos.db.models import AppUser
 from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect
-from kairos.web.routes.admin_settings import form_problems
+from kairos.web.forms import form_problems
 from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -21,12 +21,12 @@ from starlette.datastructures import FormData
 
 from kairos.announcements import KINDS, is_showing, render_off_loop, showing
 from kairos.api.deps import SessionDep
-from kairos.api.errors import field_path
 from kairos.api.routes.announcements import apply_create, author_of, replace_fields
 from kairos.api.schemas.announcements import MAX_CONTENT, AnnouncementCreate
 from kairos.api.schemas.common import MAX_ID
 from kairos.db.models import Announcement
 from kairos.web.deps import AdminPage, CheckedForm, PageCaller, PageError, Redirect, UserPage
+from kairos.web.forms import form_problems
 from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -131,11 +131,7 @@ def _parse(form: FormData) -> tuple[AnnouncementCreate | None, dict[str, Any], d
     try:
         return AnnouncementCreate.model_validate(data), values, {}
     except ValidationError as exc:
-        errors: dict[str, str] = {}
-        for err in exc.errors():
-            field = field_path(err["loc"]) or "form"
-            errors.setdefault(field, str(err["msg"]).removeprefix("Value error, "))
-        return None, values, errors
+        return None, values, form_problems(exc)
 
 
 async def _get(session: AsyncSession, announcement_id: str) -> Announcement:
