@@ -59,6 +59,23 @@ class Settings(BaseSettings):
     embed_frame_ancestors: str = "*"  # who may frame /embed/* (CSP frame-ancestors); every other page: nobody
     local_login_enabled: bool = True  # the email + password form beside (or, when false, instead of) OIDC
 
+    # Hardening (docs/security.md). Host names the server answers to besides localhost, IP literals and the host of
+    # public_url ("*" turns the check off); a request naming any other Host gets 400 before routing (DNS rebinding).
+    public_url: str = ""  # the URL users reach Kairos at, e.g. https://status.example.com
+    allowed_hosts: str = ""
+    # Networks no check may connect to (CIDRs, comma-separated), checked after DNS and on every redirect hop.
+    # Empty by default: monitoring a service on the same host is normal. Shared installs: see docs/security.md.
+    denied_networks: str = ""
+    # Secret references in configuration as code: files only below secrets_dir, environment variables only with
+    # secret_env_prefix; over the HTTP import (admin API and console) only when config_api_secrets is true.
+    secrets_dir: Path | None = None
+    secret_env_prefix: str = "KAIROS_SECRET_"
+    config_api_secrets: bool = False
+    # Instant checks (POST /api/instant-check, admins only): at most this many at once per caller, and in all.
+    instant_checks_per_caller: Annotated[int, Field(ge=1, le=16)] = 2
+    # Uvicorn: a client must send its request headers within this long (slow clients hold file descriptors).
+    request_header_timeout_s: Annotated[float, Field(gt=0, le=300)] = 10.0
+
     # OpenID Connect login (docs/oidc.md).
     oidc_enabled: bool = False
     oidc_issuer_uri: str = ""
