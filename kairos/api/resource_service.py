@@ -17,6 +17,7 @@ from kairos.api.schemas.resources import ResourceCreate, ResourceUpdate
 from kairos.db.models import Credential, GroupMember, Resource, ResourceGroup
 from kairos.probes.base import Kind
 from kairos.probes.kinds import parse_config, spec_for
+from kairos.secrets_mask import MaskWithoutValue, merge_headers
 
 
 def check_target(kind: Kind, target: str) -> str:
@@ -41,6 +42,21 @@ def check_options(kind: Kind, options: dict[str, Any] | None) -> dict[str, Any]:
     except ValueError as exc:
         raise invalid("options", f"options: {exc}") from None
     return config.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+def with_stored_headers(options: dict[str, Any] | None, stored: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``options`` with masked header values replaced by the stored ones (header values are write-only:
+    callers only ever read the mask, kairos/secrets_mask.py). Headers left out are dropped with the rest of the
+    old options; a mask with nothing stored behind it is refused rather than sent as a literal value."""
+    headers = (options or {}).get("headers")
+    if not isinstance(headers, dict):
+        return options  # absent, or a shape the kind's model refuses with its own message
+    old = (stored or {}).get("headers")
+    try:
+        merged = merge_headers(headers, old if isinstance(old, dict) else {})
+    except MaskWithoutValue as exc:
+        raise invalid("options.headers", f"options.headers: {exc}") from None
+    return {**(options or {}), "headers": merged}
 
 
 async def check_groups(session: AsyncSession, group_id: int | None, group_ids: list[int] | None) -> list[int]:
@@ -99,7 +115,7 @@ async def create_resource(session: AsyncSession, body: ResourceCreate) -> Resour
         name=body.name,
         kind=kind.value,
         target=check_target(kind, body.target),
-        config=check_options(kind, body.options),
+        config=check_options(kind, with_stored_headers(body.options, None)),
         enabled=body.active,
         interval_s=body.interval_seconds,
         timeout_s=body.timeout_seconds,
@@ -122,7 +138,8 @@ async def update_resource(session: AsyncSession, row: Resource, body: ResourceUp
     if "target" in given or kind_changed:
         row.target = check_target(kind, body.target if body.target is not None else row.target)
     if "options" in given:
-        row.config = check_options(kind, body.options)
+        stored = row.config if not kind_changed else None
+        row.config = check_options(kind, with_stored_headers(body.options, stored))
     elif kind_changed:
         # Options of another kind mean nothing to this one; a kind change without options starts afresh.
         row.config = check_options(kind, {})

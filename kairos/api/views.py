@@ -18,6 +18,7 @@ from kairos.db.models import CheckResult, Outage, Resource, ResourceGroup
 from kairos.probes.base import Kind, ProbeResult, Status
 from kairos.probes.kinds import parse_config
 from kairos.scheduler.state import RuntimeState
+from kairos.secrets_mask import mask_headers
 
 
 def public_options(kind: str, config: dict[str, Any]) -> dict[str, Any]:
@@ -34,10 +35,10 @@ def group_public(group: ResourceGroup) -> GroupPublic:
 
 @dataclass(frozen=True, slots=True)
 class Audience:
-    """What a caller may read of a resource: anonymous callers never get header values (they may hold
-    tokens for the target), and no target at all when the site hides targets; a resource's ``groups`` list
-    only the groups the caller may see (``level``, kairos.access.visibility), so a resource shown through a
-    PUBLIC group never names the HIDDEN group it is also in."""
+    """What a caller may read of a resource: nobody gets header values (write-only secrets, shown as the mask
+    of kairos/secrets_mask.py), anonymous callers no target at all when the site hides targets; a resource's
+    ``groups`` list only the groups the caller may see (``level``, kairos.access.visibility), so a resource
+    shown through a PUBLIC group never names the HIDDEN group it is also in."""
 
     signed_in: bool = True
     targets: bool = True
@@ -58,8 +59,8 @@ def _shown_options(row: Resource, audience: Audience) -> dict[str, Any]:
     if not audience.targets:
         return {}
     options = public_options(row.kind, row.config)
-    if not audience.signed_in and options.get("headers"):
-        options["headers"] = {name: "<hidden>" for name in options["headers"]}
+    if isinstance(options.get("headers"), dict):
+        options["headers"] = mask_headers(options["headers"])
     return options
 
 
