@@ -102,10 +102,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.runtime = runtime
     from kairos import api, web
     from kairos.auth import oidc
-    from kairos.web import security
+    from kairos.web import security, slashes
 
     api.mount(app)
     web.mount(app)
+    slashes.install(app)  # relative trailing-slash redirects: Location never echoes the Host header
     oidc.install(app, runtime)
     security.install(app, settings)
     return app

@@ -17,6 +17,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kairos.settings import Settings
+from kairos.web.hosts import AllowedHosts, HostPolicy
 
 log = logging.getLogger("kairos.security")
 
@@ -175,12 +176,14 @@ _ACCESS_FILTER = _HideCallbackQuery()
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Wraps ``app``'s whole middleware stack (error handling included) in :class:`SecurityHeaders`."""
+    """Wraps ``app``'s whole middleware stack (error handling included) in :class:`SecurityHeaders`, and inside
+    it :class:`~kairos.web.hosts.AllowedHosts`: a foreign Host is refused before routing, with the headers."""
     logging.getLogger("uvicorn.access").addFilter(_ACCESS_FILTER)  # one instance: adding it again is a no-op
     build: Callable[[], ASGIApp] = app.build_middleware_stack
+    hosts = HostPolicy.from_settings(settings)
 
     def outermost() -> ASGIApp:
-        return SecurityHeaders(build(), settings)
+        return SecurityHeaders(AllowedHosts(build(), hosts), settings)
 
     # Starlette builds the stack on the first request; an add_middleware() layer would sit inside
     # ServerErrorMiddleware and miss the 500 answers it writes.
