@@ -90,6 +90,14 @@ class Settings(BaseSettings):
     oidc_role_claim: str = "groups"
     oidc_admin_values: str = ""
 
+    @field_validator("denied_networks")
+    @classmethod
+    def _valid_networks(cls, v: str) -> str:
+        from kairos.net.denylist import parse_networks  # imported here: kairos.net is not needed to read settings
+
+        parse_networks(v)  # ValueError naming the entry that is not a CIDR; load_settings names the variable
+        return v
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, v: str) -> str:
@@ -151,7 +159,7 @@ class Settings(BaseSettings):
         path = self.data_dir / SECRET_FILE_NAME
         if path.exists():
             return path.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: the database and this key
         value = secrets.token_urlsafe(48)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:

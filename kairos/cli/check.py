@@ -13,7 +13,8 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from kairos.cli.common import fail
+from kairos.cli.common import fail, settings_or_exit
+from kairos.net.denylist import parse_networks
 from kairos.probes.base import Credential, Kind, ProbeConfig, ProbeContext, ProbeResult, Status
 from kairos.probes.kinds import parse_config, run_probe, spec_for
 
@@ -106,6 +107,8 @@ def _run(
         skip_tls=skip_tls,
         credential=credential,
         extra={"trace": True},  # the terminal shows every request; stored results do not keep this
+        # The server's KAIROS_DENIED_NETWORKS applies here too: the CLI is no way around the operator's policy.
+        policy=parse_networks(settings_or_exit().denied_networks),
     )
     typer.echo(f"{kind.value} {target}")
     result = asyncio.run(run_probe(kind, config, ctx))

@@ -2,11 +2,13 @@
 
 Every outbound request goes through here, so that all of them keep the same rules: an explicit deadline,
 a redirect cap, a response size cap, our User-Agent, a per-resource TLS verification switch, timed phases
-(DNS, connect, TLS, first byte, total) and one exception tree with stable codes (:class:`NetError`).
+(DNS, connect, TLS, first byte, total), the operator's target policy (denied networks, checked on every
+resolved address and every redirect hop) and one exception tree with stable codes (:class:`NetError`).
 """
 
 from kairos.net.client import FetchResult, Redirect, Session, fetch
 from kairos.net.connect import Connection, open_connection, tcp_connect
+from kairos.net.denylist import OPEN, TargetPolicy, parse_networks
 from kairos.net.errors import (
     ConnectionReset,
     ConnectRefused,
@@ -16,6 +18,7 @@ from kairos.net.errors import (
     NetworkUnreachable,
     ProtocolError,
     RedirectInvalid,
+    TargetDenied,
     Timeout,
     TlsError,
     TlsInvalid,
@@ -23,6 +26,7 @@ from kairos.net.errors import (
 )
 
 __all__ = [
+    "OPEN",
     "ConnectRefused",
     "ConnectTimeout",
     "Connection",
@@ -35,11 +39,14 @@ __all__ = [
     "Redirect",
     "RedirectInvalid",
     "Session",
+    "TargetDenied",
+    "TargetPolicy",
     "Timeout",
     "TlsError",
     "TlsInvalid",
     "TooManyRedirects",
     "fetch",
     "open_connection",
+    "parse_networks",
     "tcp_connect",
 ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import codecs
 import ssl
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from urllib.parse import urljoin
 import h11
 
 from kairos.net.connect import Connection, open_connection
+from kairos.net.denylist import OPEN, TargetPolicy
 from kairos.net.errors import NetError, RedirectInvalid, TooManyRedirects, deadline_error
 from kairos.net.http11 import Headers, Response, StaleConnection, exchange
 from kairos.net.policy import HttpTarget, parse_http_url
@@ -71,8 +73,11 @@ class FetchResult:
         return next((v for n, v in self.headers if n == wanted), default)
 
     def text(self) -> str:
-        """The body decoded with the declared charset (UTF-8 when none), bad bytes replaced."""
-        return self.body.decode(_charset(self.header("content-type")), errors="replace")
+        """The body decoded with the declared charset (UTF-8 when none or unusable), bad bytes replaced."""
+        try:
+            return self.body.decode(_charset(self.header("content-type")), errors="replace")
+        except (UnicodeError, ValueError):  # a text codec that still cannot take these bytes
+            return self.body.decode("utf-8", errors="replace")
 
 
 @dataclass(slots=True)
@@ -94,8 +99,10 @@ class Session:
         verify_tls: bool = True,
         ca_context: ssl.SSLContext | None = None,
         keep_alive: bool = True,
+        policy: TargetPolicy = OPEN,
     ) -> None:
         self.user_agent = user_agent
+        self.policy = policy  # checked on every connection this session opens, redirects included
         self.max_body_bytes = max_body_bytes
         self.tls_context = context_for(verify_tls, ca_context)
         self.keep_alive = keep_alive
@@ -125,8 +132,10 @@ class Session:
         follow_redirects: bool = True,
         auth: BasicAuth | None = None,
         auth_for: AuthFor | None = None,
+        headers_cross_origin: bool = True,
     ) -> FetchResult:
-        """Request ``url``, following redirects, all within ``timeout_s`` seconds."""
+        """Request ``url``, following redirects, all within ``timeout_s`` seconds. On a redirect to another
+        origin, ``headers`` are dropped unless ``headers_cross_origin`` (Authorization and Cookie always are)."""
         start = parse_http_url(url)
         trace = Trace()
         try:
@@ -139,6 +148,7 @@ class Session:
                     max_redirects if follow_redirects else None,
                     auth,
                     auth_for,
+                    headers_cross_origin,
                 )
         except TimeoutError:
             error = deadline_error(trace.current, timeout_s)
@@ -170,7 +180,11 @@ class Session:
                     raise  # the server may have acted on it before hanging up: never send it twice
                 trace.new_hop()  # the server dropped the idle connection: one fresh attempt
         conn = await open_connection(
-            target.host, target.port, trace, tls_context=self.tls_context if target.scheme == "https" else None
+            target.host,
+            target.port,
+            trace,
+            tls_context=self.tls_context if target.scheme == "https" else None,
+            policy=self.policy,
         )
         fresh = _Pooled(conn, h11.Connection(h11.CLIENT, max_incomplete_event_size=64 * 1024))
         return await self._exchange(fresh, method, target, wire_headers, body, trace, reused=False)
@@ -233,13 +247,14 @@ class Session:
         max_redirects: int | None,
         auth: BasicAuth | None,
         auth_for: AuthFor | None,
+        headers_cross_origin: bool,
     ) -> FetchResult:
         first_origin = current.origin
         redirects: list[Redirect] = []
         seen = {current.url}
         while True:
             same_origin = current.origin == first_origin
-            hop_headers = headers if same_origin else _without_secrets(headers)
+            hop_headers = headers if same_origin else _cross_origin(headers, keep=headers_cross_origin)
             creds = auth if (auth is not None and same_origin) else _lookup(auth_for, current.url)
             response, address = await self.request(method, current, hop_headers, trace=trace, auth=creds)
             if max_redirects is None or response.status not in REDIRECT_CODES:
@@ -280,18 +295,21 @@ async def fetch(
     auth_for: AuthFor | None = None,
     follow_redirects: bool = True,
     ca_context: ssl.SSLContext | None = None,
+    policy: TargetPolicy = OPEN,
+    headers_cross_origin: bool = True,
 ) -> FetchResult:
     """GET (or HEAD) ``url`` on fresh connections, following redirects, bounded by ``timeout_s``.
 
     ``auth`` is sent only to the origin of ``url``; on other origins ``auth_for(url)`` decides. The body is
     read up to ``max_body_bytes`` (then ``truncated`` is set). Raises :class:`NetError` or, for an invalid
-    ``url``, ``ValueError``."""
+    ``url``, ``ValueError``; a denied address (``policy``) is :class:`~kairos.net.errors.TargetDenied`."""
     async with Session(
         user_agent=user_agent,
         max_body_bytes=max_body_bytes,
         verify_tls=verify_tls,
         ca_context=ca_context,
         keep_alive=False,
+        policy=policy,
     ) as session:
         return await session.fetch(
             url,
@@ -302,6 +320,7 @@ async def fetch(
             follow_redirects=follow_redirects,
             auth=auth,
             auth_for=auth_for,
+            headers_cross_origin=headers_cross_origin,
         )
 
 
@@ -310,7 +329,11 @@ def basic_auth_header(username: str, password: str) -> str:
     return f"Basic {token}"
 
 
-def _without_secrets(headers: Headers) -> Headers:
+def _cross_origin(headers: Headers, *, keep: bool) -> Headers:
+    """The caller's headers for a hop on another origin: none (a resource's headers often carry tokens), or
+    with ``keep`` all but the credentials (the registry's Accept and Range must reach blob storage)."""
+    if not keep:
+        return []
     return [(n, v) for n, v in headers if n.lower() not in _SECRET_HEADERS]
 
 
@@ -348,8 +371,16 @@ def _charset(content_type: str | None) -> str:
         if key.lower() == "charset" and value:
             charset = value.strip().strip('"')
             try:
-                "".encode(charset)
+                info = codecs.lookup(charset)
             except LookupError:
+                break
+            # Only real text encodings: "idna", "rot13", "base64" and friends are codecs too, and decoding a
+            # body with them fails (or means nothing). A server's odd label falls back to UTF-8.
+            if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_BODY_CODECS:
                 break
             return charset
     return "utf-8"
+
+
+# Text codecs by Python's flag that still cannot decode an arbitrary body.
+_NOT_BODY_CODECS = frozenset({"idna", "punycode", "raw-unicode-escape", "unicode-escape", "undefined"})

@@ -13,7 +13,8 @@ import socket
 import ssl
 from dataclasses import dataclass
 
-from kairos.net.errors import DnsFailed, NetError, classify, deadline_error
+from kairos.net.denylist import OPEN, TargetPolicy, address_class
+from kairos.net.errors import DnsFailed, NetError, TargetDenied, classify, deadline_error
 from kairos.net.policy import format_host_port
 from kairos.net.timing import CONNECT, DNS, TLS, Trace
 from kairos.probes.base import Phases
@@ -47,12 +48,13 @@ class Connection:
         self.writer.transport.abort()
 
 
-async def resolve(host: str, port: int, trace: Trace) -> list[tuple[int, str]]:
-    """Addresses for ``host`` in resolver order, as (family, ip). IP literals skip DNS (recorded as 0 ms)."""
+async def resolve(host: str, port: int, trace: Trace, policy: TargetPolicy = OPEN) -> list[tuple[int, str]]:
+    """Addresses for ``host`` in resolver order, as (family, ip). IP literals skip DNS (recorded as 0 ms).
+    Raises :class:`TargetDenied` when any address is in a denied network."""
     literal = _ip_literal(host)
     if literal is not None:
         trace.skip(DNS)
-        return [literal]
+        return _allowed([literal], host, policy)
     loop = asyncio.get_running_loop()
     with trace.phase(DNS):
         try:
@@ -66,14 +68,32 @@ async def resolve(host: str, port: int, trace: Trace) -> list[tuple[int, str]]:
             addresses.append(item)
     if not addresses:
         raise DnsFailed(f"DNS lookup for {host} returned no addresses")
+    return _allowed(addresses, host, policy)
+
+
+def _allowed(addresses: list[tuple[int, str]], host: str, policy: TargetPolicy) -> list[tuple[int, str]]:
+    """All of ``addresses``, or TargetDenied: one denied address denies the name (a rebinding resolver would
+    otherwise mix one in and let the connection fall through to it)."""
+    for _family, ip in addresses:
+        if policy.denied_network(ip) is not None:
+            # The class of address, not the address: a name's resolution is an internal detail.
+            verb = "is" if _ip_literal(host) is not None else "resolves to"
+            raise TargetDenied(f"{host} {verb} {address_class(ip)}, which the target policy does not allow")
     return addresses
 
 
 async def open_connection(
-    host: str, port: int, trace: Trace, *, tls_context: ssl.SSLContext | None = None, server_hostname: str | None = None
+    host: str,
+    port: int,
+    trace: Trace,
+    *,
+    tls_context: ssl.SSLContext | None = None,
+    server_hostname: str | None = None,
+    policy: TargetPolicy = OPEN,
 ) -> Connection:
-    """Resolve, connect (trying each address in order) and optionally start TLS, timing each phase."""
-    addresses = await resolve(host, port, trace)
+    """Resolve, check the addresses against ``policy``, connect (trying each address in order, by address:
+    no second lookup) and optionally start TLS, timing each phase."""
+    addresses = await resolve(host, port, trace, policy)
     conn = await _connect_any(addresses, port, trace)
     if tls_context is None:
         return conn
@@ -89,13 +109,13 @@ async def open_connection(
     return conn
 
 
-async def tcp_connect(host: str, port: int, *, timeout_s: float) -> tuple[Phases, str]:
+async def tcp_connect(host: str, port: int, *, timeout_s: float, policy: TargetPolicy = OPEN) -> tuple[Phases, str]:
     """Resolve and connect within ``timeout_s``, then close at once: the TCP check. Returns the phases
     and the IP address that accepted."""
     trace = Trace()
     try:
         async with asyncio.timeout(timeout_s):
-            conn = await open_connection(host, port, trace)
+            conn = await open_connection(host, port, trace, policy=policy)
     except TimeoutError:
         error = deadline_error(trace.current, timeout_s)
         error.phases = trace.phases()

@@ -69,6 +69,13 @@ class Timeout(NetError):
     code = "timeout"
 
 
+class TargetDenied(NetError):
+    """The address is in ``KAIROS_DENIED_NETWORKS``: refused before any packet is sent. It is the operator's
+    policy, not the target's fault, so probes report it as UNKNOWN (see ``kairos.probes.base``)."""
+
+    code = "target_denied"
+
+
 class TooManyRedirects(NetError):
     code = "too_many_redirects"
 

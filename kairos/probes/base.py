@@ -5,9 +5,15 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:  # kairos.net imports this module: a runtime import would be circular
+    from kairos.net.denylist import TargetPolicy
+
+# Failures that are the operator's own policy, not the target's fault: UNKNOWN, never an outage of the target.
+POLICY_CODES = frozenset({"target_denied"})
 
 
 class Kind(enum.StrEnum):
@@ -60,7 +66,7 @@ class ProbeResult:
 
 
 class ProbeFailure(Exception):
-    """A verdict of NOT_AVAILABLE with a stable code and a one-line human message."""
+    """A verdict of NOT_AVAILABLE (UNKNOWN for :data:`POLICY_CODES`) with a stable code and a one-line message."""
 
     def __init__(
         self,
@@ -79,9 +85,8 @@ class ProbeFailure(Exception):
         self.details = details or {}
 
     def to_result(self) -> ProbeResult:
-        return ProbeResult(
-            Status.NOT_AVAILABLE, self.message, self.code, self.phases or Phases(), self.http_status, self.details
-        )
+        status = Status.UNKNOWN if self.code in POLICY_CODES else Status.NOT_AVAILABLE
+        return ProbeResult(status, self.message, self.code, self.phases or Phases(), self.http_status, self.details)
 
 
 @dataclass(slots=True)
@@ -92,7 +97,8 @@ class Credential:
 
 @dataclass(slots=True)
 class ProbeContext:
-    """What a probe may use beside its config: the resolved target, timeout and secrets."""
+    """What a probe may use beside its config: the resolved target, timeout, secrets and the target policy
+    (``KAIROS_DENIED_NETWORKS``; None allows every address, as in the CLI without the setting)."""
 
     target: str
     timeout_s: float
@@ -101,3 +107,4 @@ class ProbeContext:
     user_agent: str = "Kairos-Monitor/0.1"
     max_body_bytes: int = 1_048_576
     extra: dict[str, Any] = field(default_factory=dict)
+    policy: TargetPolicy | None = None

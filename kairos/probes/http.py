@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from http import HTTPStatus
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from kairos import net
 from kairos.net.policy import MAX_REDIRECTS, validate_http_url
@@ -19,6 +19,30 @@ _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # RFC 9110 field-name cha
 # Set by the client itself, per request; letting users set them would break framing.
 _FORBIDDEN_HEADERS = {"host", "connection", "content-length", "transfer-encoding", "te", "upgrade"}
 _MAX_HEADERS = 50
+_MAX_HEADER_VALUE = 8192
+# RFC 9110 field-value: visible ASCII, space and tab. Non-ASCII (ü) and other controls (\v) cannot be sent.
+_FIELD_VALUE = re.compile(r"^[\x21-\x7e \t]*$")
+
+
+def _check_header_name(name: str) -> str:
+    if not _TOKEN.match(name) or len(name) > 256:
+        raise ValueError(f"'{name[:40]}' is not a valid header name (letters, digits and !#$%&'*+-.^_`|~)")
+    if name.lower() in _FORBIDDEN_HEADERS:
+        raise ValueError(f"header '{name}' is set by Kairos and cannot be overridden")
+    return name
+
+
+def _check_header_value(value: str) -> str:
+    # The value is not repeated in the message: it is often a token.
+    if len(value) > _MAX_HEADER_VALUE:
+        raise ValueError(f"a header value may have at most {_MAX_HEADER_VALUE} characters")
+    if not _FIELD_VALUE.match(value):
+        raise ValueError("a header value may only hold visible ASCII characters, spaces and tabs")
+    return value
+
+
+HeaderName = Annotated[str, AfterValidator(_check_header_name)]
+HeaderValue = Annotated[str, AfterValidator(_check_header_value)]
 
 
 class HttpConfig(ProbeConfig):
@@ -29,9 +53,17 @@ class HttpConfig(ProbeConfig):
         max_length=50,
         description='Status codes that mean "available": "200", "2xx" or "200-299". Default: any 2xx.',
     )
-    headers: dict[str, str] = Field(default_factory=dict, description="Extra request headers.")
+    headers: dict[HeaderName, HeaderValue] = Field(
+        default_factory=dict,
+        description="Extra request headers: RFC 9110 names; values of visible ASCII, spaces and tabs.",
+    )
     method: Literal["GET", "HEAD"] = "GET"
     followRedirects: bool = True
+    forwardHeadersOnRedirect: bool = Field(
+        default=False,
+        description="Send `headers` also after a redirect to another origin (scheme, host or port). Off by "
+        "default: header values are often tokens, and a redirect must not hand them to another server.",
+    )
     maxRedirects: int = Field(default=10, ge=0, le=MAX_REDIRECTS)
     bodyContains: str | None = Field(
         default=None, min_length=1, max_length=1024, description="Text the response body must contain."
@@ -54,13 +86,6 @@ class HttpConfig(ProbeConfig):
     def _check_headers(cls, value: dict[str, str]) -> dict[str, str]:
         if len(value) > _MAX_HEADERS:
             raise ValueError(f"at most {_MAX_HEADERS} headers")
-        for name, val in value.items():
-            if not _TOKEN.match(name) or len(name) > 256:
-                raise ValueError(f"'{name[:40]}' is not a valid header name")
-            if name.lower() in _FORBIDDEN_HEADERS:
-                raise ValueError(f"header '{name}' is set by Kairos and cannot be overridden")
-            if any(ch in val for ch in "\r\n\0") or len(val) > 8192:
-                raise ValueError(f"the value of header '{name}' has a line break or is too long")
         return value
 
     @model_validator(mode="after")
@@ -120,6 +145,8 @@ async def probe(config: HttpConfig, ctx: ProbeContext) -> ProbeResult:
             max_body_bytes=ctx.max_body_bytes,
             user_agent=ctx.user_agent,
             auth=auth,
+            policy=ctx.policy or net.OPEN,
+            headers_cross_origin=config.forwardHeadersOnRedirect,
         )
     except net.NetError as exc:
         raise ProbeFailure(exc.code, exc.message, phases=exc.phases) from None

@@ -51,7 +51,10 @@ async def probe(config: ImageConfig, ctx: ProbeContext) -> ProbeResult:
     credential = (ctx.credential.username, ctx.credential.password) if ctx.credential else None
     cache = ctx.extra.get("token_cache")
     async with net.Session(
-        user_agent=ctx.user_agent, max_body_bytes=MANIFEST_LIMIT, verify_tls=not ctx.skip_tls
+        user_agent=ctx.user_agent,
+        max_body_bytes=MANIFEST_LIMIT,
+        verify_tls=not ctx.skip_tls,
+        policy=ctx.policy or net.OPEN,  # registry, blob storage and token realm requests all use this session
     ) as session:
         client = RegistryClient(
             ref,

@@ -17,7 +17,7 @@ async def probe(config: TcpConfig, ctx: ProbeContext) -> ProbeResult:
     except ValueError as exc:
         return ProbeResult(Status.UNKNOWN, f"invalid target: {exc}", "invalid_target")
     try:
-        phases, address = await net.tcp_connect(host, port, timeout_s=ctx.timeout_s)
+        phases, address = await net.tcp_connect(host, port, timeout_s=ctx.timeout_s, policy=ctx.policy or net.OPEN)
     except net.NetError as exc:
         raise ProbeFailure(exc.code, exc.message, phases=exc.phases) from None
     shown = format_host_port(address, port)

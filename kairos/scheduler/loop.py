@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kairos.credentials import CredentialStore
 from kairos.metrics import Metrics
+from kairos.net.denylist import parse_networks
 from kairos.probes.base import Kind, ProbeContext, ProbeResult
 from kairos.probes.kinds import run_probe
 from kairos.rollups.live import LiveUptime
@@ -241,6 +242,7 @@ class Scheduler:
                 credential=self._credentials.for_resource(res.target, res.credential_id),
                 user_agent=self._settings.user_agent,
                 max_body_bytes=self._settings.max_body_bytes,
+                policy=parse_networks(self._settings.denied_networks),  # cached: parsed once per value
             )
             result = await run_probe(res.kind, res.config, ctx)
             result.checked_at = datetime.fromtimestamp(started, UTC)
