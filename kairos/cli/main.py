@@ -50,9 +50,12 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on [KAIROS_PORT].")] = None,
 ) -> None:
     """Run Kairos: web pages, REST API and scheduler in one process (migrations run by themselves)."""
+    import math
+
     import uvicorn
 
     from kairos.app import create_app
+    from kairos.web.slow_clients import header_timeout_protocol
 
     overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
     settings = settings_or_exit(**overrides)
@@ -69,9 +72,13 @@ def serve(
         port=settings.port,
         log_level=settings.log_level,
         loop="auto",
+        http=header_timeout_protocol(settings.request_header_timeout_s),  # slow clients must not hold sockets
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,
+        # After this long, uvicorn cancels requests still running (instant checks run up to 60 s) and goes on
+        # to the lifespan's shutdown: SIGTERM never outlives Kubernetes' grace period waiting for them.
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_s),  # uvicorn wants whole seconds
     )
 
 
