@@ -21,10 +21,16 @@ EXIT_INVALID = 1
 
 
 def export_command() -> None:
-    """Print the configuration as a kairos/v1 YAML document (secrets as ${KAIROS_...} references only)."""
+    """Print the configuration as a kairos/v1 YAML document (secrets as ${KAIROS_SECRET_...} references only)."""
     from kairos.config.export import export_config, to_yaml
+    from kairos.config.secrets import SecretPolicy
 
-    typer.echo(to_yaml(run_in_session(export_config)), nl=False)
+    policy = SecretPolicy.operator(settings_or_exit())
+
+    async def work(session: AsyncSession) -> dict[str, object]:
+        return await export_config(session, policy)
+
+    typer.echo(to_yaml(run_in_session(work)), nl=False)
 
 
 def import_command(
@@ -34,6 +40,7 @@ def import_command(
     prune: Annotated[bool, typer.Option("--prune", help="Also delete objects the document does not name.")] = False,
 ) -> None:
     """Print the diff, ask, then apply it in one transaction (nothing changes if any item is invalid)."""
+    from kairos.config.secrets import SecretPolicy
     from kairos.config.service import import_text
     from kairos.crypto import SecretBox
 
@@ -41,12 +48,14 @@ def import_command(
         text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}")
-    box = SecretBox(settings_or_exit().resolved_secret())
+    settings = settings_or_exit()
+    box = SecretBox(settings.resolved_secret())
+    policy = SecretPolicy.operator(settings)
     source = "<stdin>" if str(file) == "-" else file.name
 
     def run(apply: bool) -> Plan:
         async def work(session: AsyncSession) -> Plan:
-            return await import_text(session, text, box, source=source, dry_run=not apply, prune=prune)
+            return await import_text(session, text, box, source=source, dry_run=not apply, prune=prune, secrets=policy)
 
         try:
             return run_in_session(work)
@@ -79,6 +88,7 @@ def check_config_file_or_exit(settings: Settings) -> None:
     line naming its line and field (the lifespan then applies it)."""
     import asyncio
 
+    from kairos.config.secrets import SecretPolicy
     from kairos.config.service import import_text
     from kairos.crypto import SecretBox
     from kairos.db.engine import make_engine, make_sessionmaker
@@ -96,7 +106,8 @@ def check_config_file_or_exit(settings: Settings) -> None:
         engine = make_engine(settings.effective_database_url)
         try:
             async with make_sessionmaker(engine)() as session:
-                await import_text(session, text, box, source=str(path), dry_run=True)
+                policy = SecretPolicy.operator(settings)
+                await import_text(session, text, box, source=str(path), dry_run=True, secrets=policy)
         finally:
             await engine.dispose()
 

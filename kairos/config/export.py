@@ -1,8 +1,9 @@
 """The database as a ``kairos/v1`` document: deterministic (sorted by name), secrets as placeholders only.
 
-Secrets become ``${KAIROS_CREDENTIAL_<NAME>}`` / ``${KAIROS_DISCOVERY_<NAME>}`` / ``${KAIROS_NOTIFY_<NAME>}``
-(channel URLs): set those variables (or edit
-the references to ``{file: /path}``) before importing the document elsewhere."""
+Secrets become ``${KAIROS_SECRET_CREDENTIAL_<NAME>}`` / ``..._DISCOVERY_<NAME>}`` / ``..._NOTIFY_<NAME>}`` (channel
+URLs) / ``..._HEADER_<RESOURCE>_<HEADER>}`` (HTTP header values), with ``KAIROS_SECRET_ENV_PREFIX`` as the prefix:
+set those variables (or edit the references to ``{file: name}`` below ``KAIROS_SECRETS_DIR``) before importing
+the document elsewhere; importing it back where it came from keeps the stored values."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kairos.config.secrets import placeholder
+from kairos.config.headers import export_headers
+from kairos.config.secrets import SecretPolicy
 from kairos.config.v1 import API_VERSION
 from kairos.db.models import (
     Announcement,
@@ -26,7 +28,9 @@ from kairos.db.models import (
 from kairos.scheduler.catalog import load_type_settings
 
 
-async def export_config(session: AsyncSession) -> dict[str, Any]:
+async def export_config(session: AsyncSession, policy: SecretPolicy | None = None) -> dict[str, Any]:
+    """``policy`` gives the placeholders' prefix (``KAIROS_SECRET_ENV_PREFIX``); nothing else of it is used."""
+    refs = policy or SecretPolicy()
     types = await load_type_settings(session)
     groups = list((await session.execute(select(ResourceGroup))).scalars())
     creds = list((await session.execute(select(Credential))).scalars())
@@ -55,13 +59,13 @@ async def export_config(session: AsyncSession) -> dict[str, Any]:
                 "name": c.name,
                 "pattern": c.pattern,
                 "username": c.username,
-                "secret": placeholder("CREDENTIAL", c.name),
+                "secret": refs.placeholder("CREDENTIAL", c.name),
                 **({"description": c.description} if c.description else {}),
             }
             for c in sorted(creds, key=lambda c: (c.name, c.id))
         ],
-        "resources": [_resource(r, cred_names) for r in resources],
-        "discoverySources": [_source(s) for s in sources],
+        "resources": [_resource(r, cred_names, refs) for r in resources],
+        "discoverySources": [_source(s, refs) for s in sources],
         "announcements": [
             {
                 "kind": a.kind,
@@ -71,11 +75,11 @@ async def export_config(session: AsyncSession) -> dict[str, Any]:
             }
             for a in notes
         ],
-        **await _notifications(session, groups),
+        **await _notifications(session, groups, refs),
     }
 
 
-async def _notifications(session: AsyncSession, groups: list[ResourceGroup]) -> dict[str, Any]:
+async def _notifications(session: AsyncSession, groups: list[ResourceGroup], refs: SecretPolicy) -> dict[str, Any]:
     """Channels with a placeholder URL, policies by the names of their channel, groups and resources."""
     chans = sorted((await session.execute(select(NotificationChannel))).scalars(), key=lambda c: (c.name, c.id))
     policies = sorted((await session.execute(select(NotificationPolicy))).scalars(), key=lambda p: (p.name, p.id))
@@ -86,7 +90,8 @@ async def _notifications(session: AsyncSession, groups: list[ResourceGroup]) -> 
         names["resources"] = {rid: name for rid, name in rows}
     return {
         "notificationChannels": [
-            {"name": c.name, "kind": c.kind, "url": placeholder("NOTIFY", c.name), "active": c.enabled} for c in chans
+            {"name": c.name, "kind": c.kind, "url": refs.placeholder("NOTIFY", c.name), "active": c.enabled}
+            for c in chans
         ],
         "notificationPolicies": [_policy(p, chan_names, names) for p in policies if p.channel_id in chan_names],
     }
@@ -112,7 +117,7 @@ def _group(group: ResourceGroup, resources: list[Resource]) -> dict[str, Any]:
             "members": [name for _, name in members]}  # fmt: skip
 
 
-def _resource(r: Resource, cred_names: dict[int, str]) -> dict[str, Any]:
+def _resource(r: Resource, cred_names: dict[int, str], refs: SecretPolicy) -> dict[str, Any]:
     out: dict[str, Any] = {"name": r.name, "type": r.kind, "target": r.target, "skipTLS": r.skip_tls,
                            "recursive": r.recursive, "active": r.enabled, "displayOrder": r.display_order}  # fmt: skip
     if r.interval_s is not None:
@@ -120,14 +125,14 @@ def _resource(r: Resource, cred_names: dict[int, str]) -> dict[str, Any]:
     if r.timeout_s is not None:
         out["timeoutSeconds"] = r.timeout_s
     if r.config:
-        out["options"] = r.config
+        out["options"] = export_headers(refs, r.name, r.config)
     out["groups"] = sorted(m.group.name for m in r.memberships)
     if r.credential_id in cred_names:
         out["credential"] = cred_names[r.credential_id]
     return out
 
 
-def _source(s: DiscoverySource) -> dict[str, Any]:
+def _source(s: DiscoverySource, refs: SecretPolicy) -> dict[str, Any]:
     out: dict[str, Any] = {"name": s.name, "prefix": s.prefix, "recursive": s.recursive}
     if s.tag_filter:
         out["tagFilter"] = s.tag_filter
@@ -135,7 +140,7 @@ def _source(s: DiscoverySource) -> dict[str, Any]:
     if s.username:
         out["username"] = s.username
     if s.secret_enc is not None:
-        out["password"] = placeholder("DISCOVERY", s.name)
+        out["password"] = refs.placeholder("DISCOVERY", s.name)
     return out | {"insecureHttp": s.insecure_http, "skipTLS": s.skip_tls, "active": s.enabled}
 
 

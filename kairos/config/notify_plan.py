@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.config import v1
-from kairos.config.plan import Plan, _by_name, _differ, _open, _secret
+from kairos.config.plan import Plan, _by_name, _differ, _open
 from kairos.config.source import Document
 from kairos.crypto import SecretBox
 from kairos.db.models import NotificationChannel, NotificationPolicy, Resource, ResourceGroup
@@ -35,10 +35,11 @@ async def _channels(session: AsyncSession, doc: Document, box: SecretBox, plan: 
     rows = list((await session.execute(select(NotificationChannel).order_by(NotificationChannel.id))).scalars())
     known = _by_name(rows, doc, CHANNELS, {i.name for i in items})
     for i, item in enumerate(items):
-        url = _secret(doc, (CHANNELS, i, "url"), item.url)
+        row = known.get(item.name)
+        stored = None if row is None else _open(box, row.url_enc)
+        url = doc.secret((CHANNELS, i, "url"), item.url, ("NOTIFY", item.name, stored))
         if problem := delivery.validate(item.kind, url):
             raise doc.error((CHANNELS, i, "url"), problem)
-        row = known.get(item.name)
         if row is None:
             row = known[item.name] = NotificationChannel(
                 name=item.name, kind=item.kind, enabled=item.active, url_enc=box.seal(url), url_hint=delivery.mask(url)
@@ -48,7 +49,7 @@ async def _channels(session: AsyncSession, doc: Document, box: SecretBox, plan: 
             plan.notifications_changed = True
             continue
         changed = ["active" if c == "enabled" else c for c in _differ(row, {"kind": item.kind, "enabled": item.active})]
-        if _open(box, row.url_enc) != url:
+        if stored != url:
             row.url_enc, row.url_hint = box.seal(url), delivery.mask(url)
             changed.append("url")
         if changed:

@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kairos.announcements import render_content
 from kairos.api.errors import ApiError
 from kairos.api.resource_service import check_options, check_target
-from kairos.config import secrets, v1
+from kairos.config import v1
+from kairos.config.headers import resolve_headers
 from kairos.config.source import Document
 from kairos.crypto import SecretBox
 from kairos.db.models import (
@@ -78,13 +79,6 @@ def _by_name(rows: list[Any], doc: Document, section: str, names: set[str]) -> d
     return out
 
 
-def _secret(doc: Document, path: tuple[str | int, ...], ref: Any) -> str:
-    try:
-        return secrets.resolve(ref)
-    except ValueError as exc:
-        raise doc.error(path, str(exc)) from None
-
-
 def _open(box: SecretBox, token: bytes | None) -> str | None:
     try:
         return box.open(token) if token is not None else None
@@ -141,8 +135,9 @@ async def _credentials(
     rows = list((await session.execute(select(Credential).order_by(Credential.id))).scalars())
     known = _by_name(rows, doc, "credentials", {i.name for i in items})
     for i, item in enumerate(items):
-        secret = _secret(doc, ("credentials", i, "secret"), item.secret)
         row = known.get(item.name)
+        stored = None if row is None else _open(box, row.secret_enc)
+        secret = doc.secret(("credentials", i, "secret"), item.secret, ("CREDENTIAL", item.name, stored))
         wanted = {"pattern": item.pattern, "username": item.username, "description": item.description}
         if row is None:
             row = known[item.name] = Credential(name=item.name, secret_enc=box.seal(secret), **wanted)
@@ -151,7 +146,7 @@ async def _credentials(
             plan.credentials_changed = True
             continue
         changed = _differ(row, wanted)
-        if _open(box, row.secret_enc) != secret:
+        if stored != secret:
             row.secret_enc = box.seal(secret)
             changed.append("secret")
         if changed:
@@ -198,11 +193,13 @@ _COLUMNS = {"enabled": "active", "interval_s": "intervalSeconds", "timeout_s": "
             "credential_id": "credential"}  # fmt: skip
 
 
-def _resource_columns(doc: Document, i: int, item: v1.ResourceItem, creds: dict[str, Credential]) -> dict[str, Any]:
+def _resource_columns(
+    doc: Document, i: int, item: v1.ResourceItem, creds: dict[str, Credential], row: Resource | None
+) -> dict[str, Any]:
     path = ("resources", i)
     try:
         target = check_target(item.type, item.target)
-        options = check_options(item.type, item.options)
+        options = check_options(item.type, resolve_headers(doc, i, item, row.config if row is not None else None))
     except ApiError as exc:
         sub = exc.field or "target"
         raise doc.error((*path, *sub.split(".")), exc.message.removeprefix(f"{sub}: ")) from None
@@ -232,8 +229,8 @@ async def _resources(
     known = _by_name(rows, doc, "resources", {i.name for i in items})
     wanted_groups = _memberships(doc, groups)
     for i, item in enumerate(items):
-        wanted = _resource_columns(doc, i, item, creds)
         row = known.get(item.name)
+        wanted = _resource_columns(doc, i, item, creds, row)
         if row is None:
             row = known[item.name] = Resource(name=item.name, memberships=[], **wanted)
             session.add(row)
@@ -313,20 +310,24 @@ async def _discovery(session: AsyncSession, doc: Document, box: SecretBox, plan:
     rows = list((await session.execute(select(DiscoverySource).order_by(DiscoverySource.id))).scalars())
     known = _by_name(rows, doc, "discoverySources", {i.name for i in items})
     for i, item in enumerate(items):
-        password = None if item.password is None else _secret(doc, ("discoverySources", i, "password"), item.password)
+        row = known.get(item.name)
+        stored = None if row is None else _open(box, row.secret_enc)
+        kept = ("DISCOVERY", item.name, stored)
+        password = (
+            None if item.password is None else doc.secret(("discoverySources", i, "password"), item.password, kept)
+        )
         wanted = {
             "prefix": item.prefix, "recursive": item.recursive, "tag_filter": item.tag_filter,
             "interval_s": item.interval_seconds, "parallelism": item.parallelism, "username": item.username,
             "insecure_http": item.insecure_http, "skip_tls": item.skip_tls, "enabled": item.active,
         }  # fmt: skip
-        row = known.get(item.name)
         if row is None:
             sealed = None if password is None else box.seal(password)
             session.add(DiscoverySource(name=item.name, secret_enc=sealed, **wanted))
             plan.add("discoverySources", item.name, "create")
             continue
         changed = _differ(row, wanted)
-        if _open(box, row.secret_enc) != password:
+        if stored != password:
             row.secret_enc = None if password is None else box.seal(password)
             changed.append("password")
         if changed:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.config.plan import Plan, apply_document
+from kairos.config.secrets import SecretPolicy
 from kairos.config.source import parse
 from kairos.crypto import SecretBox
 
@@ -15,10 +17,20 @@ if TYPE_CHECKING:
 
 
 async def import_text(
-    session: AsyncSession, text: str, box: SecretBox, *, source: str, dry_run: bool, prune: bool = False
+    session: AsyncSession,
+    text: str,
+    box: SecretBox,
+    *,
+    source: str,
+    dry_run: bool,
+    secrets: SecretPolicy,
+    prune: bool = False,
 ) -> Plan:
-    """The diff; applied (committed) unless ``dry_run``. ``ConfigError`` leaves the database untouched."""
-    doc = parse(text, source)
+    """The diff; applied (committed) unless ``dry_run``. ``ConfigError`` leaves the database untouched.
+    ``secrets`` is the channel's policy: ``SecretPolicy.http`` for the API and console, ``.operator`` otherwise."""
+    # Parsing is CPU-bound pure Python (up to seconds for a large document): off the event loop.
+    doc = await asyncio.to_thread(parse, text, source)
+    doc.secrets = secrets
     try:
         plan = await apply_document(session, doc, box, prune=prune)
     except BaseException:
@@ -57,4 +69,5 @@ async def apply_config_file(runtime: Runtime) -> Plan | None:
     except OSError as exc:
         raise ConfigError(f"cannot read KAIROS_CONFIG_FILE: {exc.strerror}", source=str(path)) from None
     async with runtime.sessionmaker() as session:
-        return await import_text(session, text, runtime.box, source=str(path), dry_run=False)
+        policy = SecretPolicy.operator(runtime.settings)
+        return await import_text(session, text, runtime.box, source=str(path), dry_run=False, secrets=policy)

@@ -1,5 +1,6 @@
 """Reading a document: YAML with the line of every value, then the model of its version.
 
+YAML (or JSON) without anchors, aliases or duplicate keys, nested at most 32 deep (kairos/config/loader.py).
 Supported: ``apiVersion: kairos/v1`` and the Java Kairos export (``format: kairos-resources``). A new version
 adds an entry to ``VERSIONS``: its model, and a converter to the newest model."""
 
@@ -12,8 +13,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from kairos.config import java, v1
+from kairos.config import java, loader, secrets, v1
 from kairos.config.errors import ConfigError
+from kairos.config.secrets import SecretPolicy
 
 Path_ = tuple[str | int, ...]
 Lines = dict[Path_, int]
@@ -30,9 +32,25 @@ class Document:
     source: str
     lines: Lines = field(default_factory=dict)
     origin: str = v1.API_VERSION  # or "kairos-resources" for the Java Kairos export
+    secrets: SecretPolicy = field(default_factory=SecretPolicy)  # set by the channel; the default reads nothing
 
     def error(self, path: Path_, message: str) -> ConfigError:
         return ConfigError(message, source=self.source, line=line_of(self.lines, path), field=dotted(path))
+
+    def secret(self, path: Path_, ref: Any, kept: tuple[str, str, str | None] | None = None) -> str:
+        """The value ``ref`` points to. ``kept`` is (kind, name, stored value): when ``ref`` is the placeholder the
+        export writes for that object and cannot be resolved here, the stored value stays, so an export goes back
+        in (through the API too) without its secrets. Nothing is read to decide this: it tells nothing either."""
+        try:
+            return secrets.resolve(ref, self.secrets)
+        except secrets.Unavailable as exc:
+            kind, name, stored = kept or ("", "", None)
+            if stored is not None and ref in {
+                self.secrets.placeholder(kind, name),
+                secrets.legacy_placeholder(kind, name),
+            }:
+                return stored
+            raise self.error(path, str(exc)) from None
 
 
 def dotted(path: Path_) -> str:
@@ -66,11 +84,10 @@ def _walk(node: yaml.Node, path: Path_, lines: Lines) -> None:
 def parse(text: str, source: str = "<config>") -> Document:
     """The document in ``text``; ``ConfigError`` names the line and field of the first problem."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        raw = yaml.safe_load(text)
+        node, raw = loader.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
+        line = getattr(exc, "line", None) or (mark.line + 1 if mark is not None else None)
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(f"not valid YAML: {reason}", source=source, line=line) from None
     lines: Lines = {}

@@ -11,11 +11,13 @@ from kairos.api.deps import RequireAdmin, RuntimeDep, SessionDep
 from kairos.api.errors import error_responses, invalid
 from kairos.config.errors import ConfigError
 from kairos.config.export import export_config, to_yaml
+from kairos.config.secrets import SecretPolicy
 from kairos.config.service import import_text, notify
 
 router = APIRouter(prefix="/api/config", tags=["configuration"])
 
-MAX_BODY = 5 * 1024 * 1024
+# A document this large already takes seconds to parse; the console uses the same bound.
+MAX_BODY = 1024 * 1024
 _YAML = {"application/yaml": {"schema": {"type": "string"}}}
 
 
@@ -23,12 +25,13 @@ _YAML = {"application/yaml": {"schema": {"type": "string"}}}
     "/export",
     summary="Export the configuration",
     description="Needs an admin. The whole configuration as a `kairos/v1` YAML document, in a stable order. "
-    "Secrets are never exported: credentials and discovery passwords become `${KAIROS_...}` references.",
+    "Secrets are never exported: credentials, discovery passwords, notification URLs and HTTP header values "
+    "become `${KAIROS_SECRET_...}` references.",
     response_class=Response,
     responses={200: {"content": _YAML}, **error_responses(401, 403)},
 )
-async def export(session: SessionDep, _: RequireAdmin) -> Response:
-    text = to_yaml(await export_config(session))
+async def export(session: SessionDep, runtime: RuntimeDep, _: RequireAdmin) -> Response:
+    text = to_yaml(await export_config(session, SecretPolicy.http(runtime.settings)))
     return Response(
         text, media_type="application/yaml", headers={"Content-Disposition": "inline; filename=kairos.yaml"}
     )
@@ -41,7 +44,9 @@ async def export(session: SessionDep, _: RequireAdmin) -> Response:
     "the diff (`changes`: section, name, action create/update/delete, changed fields). With `dryRun=true` "
     "(the default) nothing changes; otherwise everything is applied in one transaction and checks use it at "
     "once. `prune=true` also deletes what the document does not name. An invalid item changes nothing: the "
-    "422 names its line and field.",
+    "422 names its line and field. Anchors, aliases and duplicate keys are refused; the body is at most 1 MiB. "
+    "Secret references are refused unless the server sets `KAIROS_CONFIG_API_SECRETS=true` (docs/security.md), "
+    "except the export's own placeholders, which keep the stored secret.",
     openapi_extra={"requestBody": {"required": True, "content": _YAML}},
     responses=error_responses(401, 403, 413, 422),
 )
@@ -53,12 +58,13 @@ async def import_config(
     dry_run: bool = Query(True, alias="dryRun", description="Only compute the diff."),
     prune: bool = Query(False, description="Delete objects of the listed sections that the document omits."),
 ) -> dict[str, Any]:
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise invalid("body", "the document is larger than 5 MiB", status=413)
+    body = await _bounded_body(request)
+    policy = SecretPolicy.http(runtime.settings)
     try:
         text = body.decode("utf-8")
-        plan = await import_text(session, text, runtime.box, source="body", dry_run=dry_run, prune=prune)
+        plan = await import_text(
+            session, text, runtime.box, source="body", dry_run=dry_run, prune=prune, secrets=policy
+        )
     except UnicodeDecodeError:
         raise invalid("body", "the document must be UTF-8") from None
     except ConfigError as exc:
@@ -66,3 +72,15 @@ async def import_config(
     if not dry_run:
         await notify(runtime, plan)
     return {"dryRun": dry_run, "prune": prune, "counts": plan.counts(), "changes": [c.as_json() for c in plan.changes]}
+
+
+async def _bounded_body(request: Request) -> bytes:
+    """The body, refused (413) as soon as it passes ``MAX_BODY``: never held in memory whole when too large."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise invalid("body", "the document is larger than 1 MiB", status=413)
+        chunks.append(chunk)
+    return b"".join(chunks)

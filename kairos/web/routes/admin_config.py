@@ -9,13 +9,14 @@ from starlette.datastructures import UploadFile
 
 from kairos.api.deps import RuntimeDep, SessionDep
 from kairos.config.errors import ConfigError
+from kairos.config.secrets import SecretPolicy
 from kairos.config.service import import_text, notify
 from kairos.web.deps import AdminPage, CheckedForm
 from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-MAX_DOCUMENT = 5 * 1024 * 1024
+MAX_DOCUMENT = 1024 * 1024  # as the API: a larger document takes seconds to parse
 
 
 @router.get("/admin/config")
@@ -29,12 +30,15 @@ async def _document(form: CheckedForm) -> str:
     if isinstance(upload, UploadFile) and upload.filename:
         raw = await upload.read(MAX_DOCUMENT + 1)
         if len(raw) > MAX_DOCUMENT:
-            raise ConfigError("the document is larger than 5 MiB")
+            raise ConfigError("the document is larger than 1 MiB")
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError:
             raise ConfigError("the document must be UTF-8") from None
-    return str(form.get("document", ""))[:MAX_DOCUMENT]
+    text = str(form.get("document", ""))
+    if len(text.encode("utf-8")) > MAX_DOCUMENT:
+        raise ConfigError("the document is larger than 1 MiB")  # cut short, it would only fail further on
+    return text
 
 
 @router.post("/admin/config")
@@ -48,7 +52,10 @@ async def preview_or_apply(
         document = await _document(form)
         if not document.strip():
             raise ConfigError("paste a document or choose a file")
-        plan = await import_text(session, document, runtime.box, source="document", dry_run=not apply, prune=prune)
+        policy = SecretPolicy.http(runtime.settings)
+        plan = await import_text(
+            session, document, runtime.box, source="document", dry_run=not apply, prune=prune, secrets=policy
+        )
     except ConfigError as exc:
         return render(request, "admin/config.html", 422, document=document, prune=prune, plan=None, error=str(exc))
     if apply:
