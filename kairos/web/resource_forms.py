@@ -19,6 +19,7 @@ from kairos.api.errors import ApiError, field_path
 from kairos.db.models import Resource
 from kairos.probes.base import Kind
 from kairos.probes.kinds import spec_for
+from kairos.secrets_mask import MASK, mask_headers
 
 Widget = Literal["text", "number", "checkbox", "select", "codes", "lines"]
 M = TypeVar("M", bound=BaseModel)
@@ -52,7 +53,12 @@ OPTION_FIELDS: dict[Kind, tuple[OptionField, ...]] = {
         OptionField("method", "Method", "select", (("GET", "GET"), ("HEAD", "HEAD"))),
         OptionField("acceptedStatusCodes", "Expected status codes", "codes", note="Separate with commas."),
         OptionField("bodyContains", "Body must contain", "text"),
-        OptionField("headers", "Request headers", "lines", note="One 'Name: value' per line."),
+        OptionField(
+            "headers",
+            "Request headers",
+            "lines",
+            note=f"One 'Name: value' per line. Stored values show as {MASK}: leave it to keep the value.",
+        ),
         OptionField("followRedirects", "Follow redirects", "checkbox"),
         OptionField("maxRedirects", "Maximum redirects", "number"),
     ),
@@ -123,6 +129,13 @@ def blank_values(kind: Kind, name: str = "", target: str = "") -> FormValues:
     return FormValues(kind, name=name[:200], target=target[:2048], options=_option_values(kind, {}))
 
 
+def _masked(config: dict[str, Any]) -> dict[str, Any]:
+    """The stored options with header values replaced by the mask: the edit form never carries them, and
+    the service puts the stored value back for a header submitted with the mask (kairos/secrets_mask.py)."""
+    headers = config.get("headers")
+    return {**config, "headers": mask_headers(headers)} if isinstance(headers, dict) else config
+
+
 def values_from_row(row: Resource) -> FormValues:
     kind = parse_kind(row.kind)
     return FormValues(
@@ -136,7 +149,7 @@ def values_from_row(row: Resource) -> FormValues:
         active=row.enabled,
         skipTLS=row.skip_tls,
         recursive=row.recursive,
-        options=_option_values(kind, row.config or {}),
+        options=_option_values(kind, _masked(row.config or {})),
     )
 
 

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kairos.access.visibility import can_see_group, can_see_resource
 from kairos.api import resource_service as svc
 from kairos.api.deps import Caller, RuntimeDep, SessionDep
 from kairos.api.errors import ApiError
@@ -46,7 +47,8 @@ class Filters:
     def active(self) -> bool:
         return any((self.q, self.kind, self.status, self.group, self.enabled))
 
-    def keep(self, row: Resource, status: str) -> bool:
+    def keep(self, row: Resource, status: str, groups: list[ResourceGroup]) -> bool:
+        """``groups``: the row's groups the caller may see, so a filter cannot probe a HIDDEN group's members."""
         needle = self.q.strip().lower()
         if needle and needle not in row.name.lower() and needle not in row.target.lower():
             return False
@@ -54,7 +56,7 @@ class Filters:
             return False
         if self.status and status != self.status:
             return False
-        if self.group and self.group not in {str(m.group_id) for m in row.memberships}:
+        if self.group and self.group not in {str(g.id) for g in groups}:
             return False
         return not (self.enabled and row.enabled != (self.enabled == "yes"))
 
@@ -72,12 +74,19 @@ async def _load(session: AsyncSession, resource_id: int) -> Resource:
         raise PageError(404, "There is no such resource.") from None
 
 
-async def _choices(session: AsyncSession) -> dict[str, Any]:
+async def _choices(session: AsyncSession, caller: Caller | None = None) -> dict[str, Any]:
+    """Groups and credentials for a page's selects; with ``caller``, only the groups that caller may see."""
     groups = (
         await session.execute(select(ResourceGroup).order_by(ResourceGroup.display_order, ResourceGroup.id))
     ).scalars()
     creds = (await session.execute(select(Credential).order_by(Credential.name, Credential.id))).scalars()
-    return {"groups": list(groups), "credentials": list(creds)}
+    shown = [g for g in groups if caller is None or can_see_group(caller, g.visibility)]
+    return {"groups": shown, "credentials": list(creds)}
+
+
+def _groups_of(caller: Caller, row: Resource) -> list[ResourceGroup]:
+    """The resource's groups this caller may see, by name (a PUBLIC member never names its HIDDEN group)."""
+    return sorted((m.group for m in row.memberships if can_see_group(caller, m.group.visibility)), key=lambda g: g.name)
 
 
 _NOTICES = ("checked", "created", "updated", "deleted")
@@ -111,11 +120,15 @@ async def resource_list(
 ) -> Response:
     filters = Filters(q[:200], kind[:16], status[:16], group[:16], enabled[:4])
     states = runtime.scheduler.state
-    rows = (await session.execute(select(Resource).order_by(Resource.display_order, Resource.id))).scalars().all()
+    stored = (await session.execute(select(Resource).order_by(Resource.display_order, Resource.id))).scalars().all()
+    # USERs open this page too: the API's visibility rule decides what they see (a HIDDEN resource, or a
+    # HIDDEN group's name, never reaches them), not a rule of this page's own.
+    rows = [r for r in stored if can_see_resource(caller, r)]
+    listed = [(r, _status_of(states.get(r.id)), _groups_of(caller, r)) for r in rows]
     items = [
-        {"row": r, "status": _status_of(states.get(r.id)), "state": states.get(r.id)}
-        for r in rows
-        if filters.keep(r, _status_of(states.get(r.id)))
+        {"row": r, "status": now, "state": states.get(r.id), "groups": groups}
+        for r, now, groups in listed
+        if filters.keep(r, now, groups)
     ]
     result = next(({"row": r, "state": states.get(r.id)} for r in rows if r.id == checked), None)
     named = {r.id: r.name for r in rows}
@@ -134,7 +147,7 @@ async def resource_list(
         checked=result,
         notice=notice,
         here=here,
-        **await _choices(session),
+        **await _choices(session, caller),
     )
 
 
