@@ -9,6 +9,7 @@ from alembic.config import Config
 from sqlalchemy import create_engine, event
 
 from kairos.db.engine import _sqlite_pragmas, sync_url
+from kairos.db.files import prepare_sqlite_file
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -23,6 +24,7 @@ def alembic_config(url: str) -> Config:
 def upgrade_to_head(url: str) -> None:
     """Bring the schema to the newest revision; safe to call on every start."""
     cfg = alembic_config(url)
+    prepare_sqlite_file(url)  # `kairos migrate` may be the first to touch a fresh data directory
     engine = create_engine(sync_url(url))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
