@@ -17,7 +17,7 @@ from typing import Any
 from kairos import net
 from kairos.net.client import basic_auth_header
 from kairos.probes.base import Phases
-from kairos.registry import auth
+from kairos.registry import auth, realms
 from kairos.registry.reference import DIGEST_HEX_LENGTHS, Reference
 
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
@@ -108,6 +108,7 @@ class RegistryClient:
         self.scope = scope or f"repository:{ref.repository}:pull"
         self._ident = auth.identity(credential)
         self._authorization: str | None = None  # what worked earlier in this check
+        self._withheld_from: str | None = None  # a token realm on another host that got no credentials
 
     async def manifest(self, reference: str, *, expected_digest: str | None = None) -> Manifest:
         """GET a manifest by tag or digest, check its digest, parse it. Raises :class:`RegistryError`."""
@@ -115,7 +116,10 @@ class RegistryClient:
         result = await self._get(path, [("Accept", ACCEPT)], MANIFEST)
         if result.status != 200:
             sep = "@" if ":" in reference else ":"  # a digest has a colon, a tag never does
-            raise _status_error(result, f"manifest {self.ref.repository}{sep}{reference}", missing="manifest_unknown")
+            error = _status_error(result, f"manifest {self.ref.repository}{sep}{reference}", missing="manifest_unknown")
+            if error.code == "registry_unauthorized" and self._withheld_from:
+                error.message += f" (credentials not sent to the token realm on another host, {self._withheld_from})"
+            raise error
         if result.truncated:
             raise RegistryError("manifest_invalid", f"manifest is larger than {MANIFEST_LIMIT // 1048576} MiB")
         digest = _verify_digest(result, expected_digest)
@@ -167,12 +171,29 @@ class RegistryClient:
             return basic_auth_header(*self.credential)
         return f"Bearer {await self._token(challenge)}"
 
+    def _realm_credential(self, challenge: auth.Challenge) -> tuple[str, str] | None:
+        """The credential the challenge's realm may get (kairos/registry/realms.py): the resource's own, or
+        None for a realm on a foreign host; ``RegistryError`` when the realm may not be used at all."""
+        realm = challenge.params.get("realm", "")
+        if not realm:
+            return self.credential  # request_token refuses a challenge without a realm
+        try:
+            decision = realms.decide(self.base_url, realm, has_credential=self.credential is not None)
+        except realms.RealmRefused as exc:
+            self.stats.step("token", "token_realm_refused", 0.0)
+            raise RegistryError("token_realm_refused", exc.message) from None
+        if decision == "anonymous":
+            self._withheld_from = realms.host_of(realm)[:100]
+            return None
+        return self.credential
+
     async def _token(self, challenge: auth.Challenge) -> str:
         scope = challenge.params.get("scope") or self.scope
+        credential = self._realm_credential(challenge)
         started = time.perf_counter()
         try:
             token, expires_in, requests = await auth.request_token(
-                self.session, challenge, scope, self.credential, timeout_s=self._remaining()
+                self.session, challenge, scope, credential, timeout_s=self._remaining()
             )
         except auth.TokenFailed as exc:
             self.stats.requests += 1
