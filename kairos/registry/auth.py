@@ -12,6 +12,7 @@ import json
 import re
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -23,7 +24,11 @@ Clock = Callable[[], float]
 
 DEFAULT_EXPIRES_IN_S = 60  # the token spec's value when the server does not say
 MAX_MARGIN_S = 30.0  # stop using a token this long before it expires (clock skew, slow requests)
-MAX_TOKEN_BYTES = 256 * 1024
+MAX_TOKEN_BYTES = 256 * 1024  # what is read of a token answer
+# The cache is bounded in bytes, not only entries: instant checks can make it fetch many tokens, and one
+# answer may carry up to MAX_TOKEN_BYTES. Real tokens are a few KB; a larger one is used but not kept.
+CACHE_MAX_BYTES = 8 * 1024 * 1024
+CACHE_MAX_TOKEN_BYTES = 64 * 1024
 
 # RFC 9110 token characters; anything else between challenges is skipped rather than fatal.
 _TCHAR = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -141,56 +146,98 @@ def identity(credential: tuple[str, str] | None) -> str:
 class _Entry:
     token: str
     valid_until: float
+    size: int
+
+
+def _size(key: tuple[str, str, str], token: str) -> int:
+    """What an entry costs, roughly: its strings' lengths (the key's parts are bounded by the request)."""
+    return len(token) + sum(len(part) for part in key)
 
 
 class TokenCache:
     """Bearer tokens keyed by (registry, scope, credential identity), dropped shortly before they expire.
 
-    Shared by every check in the process (the probe runner runs checks concurrently, hence the lock);
-    also remembers which registries asked for Basic, so that later checks send credentials up front."""
+    Shared by every check in the process (the probe runner runs checks concurrently, hence the lock); at most
+    ``max_entries`` entries and ``max_bytes`` in all, the least recently used going first, and a token over
+    ``max_token_bytes`` is not kept. Also remembers which registries asked for Basic, so that later checks
+    send credentials up front."""
 
-    def __init__(self, *, clock: Clock = time.monotonic, max_entries: int = 10_000) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Clock = time.monotonic,
+        max_entries: int = 10_000,
+        max_bytes: int = CACHE_MAX_BYTES,
+        max_token_bytes: int = CACHE_MAX_TOKEN_BYTES,
+    ) -> None:
         self.clock = clock
         self.max_entries = max_entries
-        self._tokens: dict[tuple[str, str, str], _Entry] = {}
+        self.max_bytes = max_bytes
+        self.max_token_bytes = max_token_bytes
+        self._tokens: OrderedDict[tuple[str, str, str], _Entry] = OrderedDict()
+        self._bytes = 0
         self._basic: set[str] = set()
         self._lock = threading.Lock()
 
+    @property
+    def bytes_used(self) -> int:
+        """The size of what is cached (tokens and keys), never above ``max_bytes``."""
+        return self._bytes
+
+    @property
+    def entries(self) -> int:
+        # Not __len__: an empty cache must stay truthy for ``cache or default`` callers.
+        return len(self._tokens)
+
     def get(self, registry: str, scope: str, ident: str) -> str | None:
+        key = (registry, scope, ident)
         with self._lock:
-            entry = self._tokens.get((registry, scope, ident))
+            entry = self._tokens.get(key)
             if entry is None:
                 return None
             if self.clock() >= entry.valid_until:
-                del self._tokens[(registry, scope, ident)]
+                self._drop(key)
                 return None
+            self._tokens.move_to_end(key)
             return entry.token
 
     def put(self, registry: str, scope: str, ident: str, token: str, expires_in: float | None) -> None:
         lifetime = float(expires_in) if expires_in and expires_in > 0 else float(DEFAULT_EXPIRES_IN_S)
         margin = min(MAX_MARGIN_S, lifetime / 10.0)
+        key = (registry, scope, ident)
+        size = _size(key, token)
         with self._lock:
-            if len(self._tokens) >= self.max_entries:
-                self._prune()
-            self._tokens[(registry, scope, ident)] = _Entry(token, self.clock() + lifetime - margin)
+            self._drop(key)
+            if len(token) > self.max_token_bytes or size > self.max_bytes:
+                return
+            self._make_room(size)
+            self._tokens[key] = _Entry(token, self.clock() + lifetime - margin, size)
+            self._bytes += size
 
     def forget(self, registry: str, scope: str, ident: str) -> None:
         with self._lock:
-            self._tokens.pop((registry, scope, ident), None)
+            self._drop((registry, scope, ident))
 
     def mark_basic(self, registry: str) -> None:
         with self._lock:
-            self._basic.add(registry)
+            if len(self._basic) < self.max_entries:  # registry names: bounded like the tokens
+                self._basic.add(registry)
 
     def wants_basic(self, registry: str) -> bool:
         return registry in self._basic
 
-    def _prune(self) -> None:
-        now = self.clock()
-        for key in [k for k, e in self._tokens.items() if now >= e.valid_until]:
-            del self._tokens[key]
-        while len(self._tokens) >= self.max_entries:
-            del self._tokens[next(iter(self._tokens))]  # oldest insertion first
+    def _drop(self, key: tuple[str, str, str]) -> None:
+        entry = self._tokens.pop(key, None)
+        if entry is not None:
+            self._bytes -= entry.size
+
+    def _make_room(self, size: int) -> None:
+        if len(self._tokens) >= self.max_entries or self._bytes + size > self.max_bytes:
+            now = self.clock()
+            for key in [k for k, e in self._tokens.items() if now >= e.valid_until]:
+                self._drop(key)
+        while self._tokens and (len(self._tokens) >= self.max_entries or self._bytes + size > self.max_bytes):
+            self._drop(next(iter(self._tokens)))  # least recently used first
 
 
 DEFAULT_CACHE = TokenCache()
