@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kairos.announcements import render_off_loop, showing
 from kairos.api.deps import OPTIONAL_AUTH, Caller, CurrentCaller, RequireAdmin, RequireAuth, SessionDep
 from kairos.api.errors import error_responses
+from kairos.api.ids import PathId
 from kairos.api.lookup import get_or_404
 from kairos.api.schemas.announcements import (
     AnnouncementCreate,
@@ -142,7 +143,7 @@ async def create_announcement(
     description="Public.",
     responses=error_responses(401, 404, 422),
 )
-async def get_announcement(announcement_id: int, session: SessionDep, _: CurrentCaller) -> AnnouncementPublic:
+async def get_announcement(announcement_id: PathId, session: SessionDep, _: CurrentCaller) -> AnnouncementPublic:
     return announcement_public(await get_or_404(session, Announcement, announcement_id, "announcement"))
 
 
@@ -155,7 +156,7 @@ async def get_announcement(announcement_id: int, session: SessionDep, _: Current
     responses=error_responses(400, 401, 403, 404, 422),
 )
 async def update_announcement(
-    announcement_id: int, body: AnnouncementUpdate, session: SessionDep, _: RequireAdmin
+    announcement_id: PathId, body: AnnouncementUpdate, session: SessionDep, _: RequireAdmin
 ) -> AnnouncementPublic:
     row = await get_or_404(session, Announcement, announcement_id, "announcement")
     await apply_update(row, body)
@@ -171,7 +172,7 @@ async def update_announcement(
     description="Needs an admin. To take one off the pages but keep it, set `active` to false instead.",
     responses=error_responses(401, 403, 404, 422),
 )
-async def delete_announcement(announcement_id: int, session: SessionDep, _: RequireAdmin) -> Response:
+async def delete_announcement(announcement_id: PathId, session: SessionDep, _: RequireAdmin) -> Response:
     await session.delete(await get_or_404(session, Announcement, announcement_id, "announcement"))
     await session.commit()
     return Response(status_code=204)

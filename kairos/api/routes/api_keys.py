@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from kairos.api.deps import RequireAdmin, SessionDep
 from kairos.api.errors import error_responses, not_found
+from kairos.api.ids import PathId
 from kairos.api.schemas.api_keys import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
 from kairos.api.schemas.common import MAX_ID
 from kairos.auth.apikeys import create_key, revoke
@@ -70,7 +71,7 @@ async def create(body: ApiKeyCreate, session: SessionDep, caller: RequireAdmin) 
     description="Needs an admin. The key stops working on the next request.",
     responses=error_responses(401, 403, 404, 422),
 )
-async def revoke_key(key_id: int, session: SessionDep, _: RequireAdmin) -> Response:
+async def revoke_key(key_id: PathId, session: SessionDep, _: RequireAdmin) -> Response:
     if not (1 <= key_id <= MAX_ID and await revoke(session, key_id)):
         raise not_found("API key")
     return Response(status_code=204)

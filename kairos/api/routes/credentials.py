@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from kairos.api.deps import RequireAdmin, RuntimeDep, SessionDep
 from kairos.api.errors import error_responses
+from kairos.api.ids import PathId
 from kairos.api.lookup import get_or_404
 from kairos.api.schemas.credentials import CredentialCreate, CredentialPublic, CredentialUpdate
 from kairos.db.models import Credential
@@ -71,7 +72,7 @@ async def create_credential(
     description=_ADMIN,
     responses=error_responses(401, 403, 404, 422),
 )
-async def get_credential(credential_id: int, session: SessionDep, _: RequireAdmin) -> CredentialPublic:
+async def get_credential(credential_id: PathId, session: SessionDep, _: RequireAdmin) -> CredentialPublic:
     return _public(await get_or_404(session, Credential, credential_id, "credential"))
 
 
@@ -83,7 +84,7 @@ async def get_credential(credential_id: int, session: SessionDep, _: RequireAdmi
     responses=error_responses(400, 401, 403, 404, 422),
 )
 async def update_credential(
-    credential_id: int, body: CredentialUpdate, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
+    credential_id: PathId, body: CredentialUpdate, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
 ) -> CredentialPublic:
     row = await get_or_404(session, Credential, credential_id, "credential")
     given = body.model_fields_set
@@ -104,7 +105,9 @@ async def update_credential(
     description=_WRITE,
     responses=error_responses(401, 403, 404, 422),
 )
-async def delete_credential(credential_id: int, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin) -> Response:
+async def delete_credential(
+    credential_id: PathId, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
+) -> Response:
     await session.delete(await get_or_404(session, Credential, credential_id, "credential"))
     await session.commit()
     await runtime.credentials.reload()

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 
 from kairos.api.deps import RequireAdmin, RuntimeDep, SessionDep
 from kairos.api.errors import error_responses, not_found
+from kairos.api.ids import PathId
 from kairos.api.lookup import get_or_404
 from kairos.api.schemas.common import MAX_ID
 from kairos.api.schemas.discovery import (
@@ -101,7 +102,7 @@ async def create_source(
     "/{source_id}", summary="Read a discovery source", response_model=DiscoverySourcePublic, description=_ADMIN,
     responses=error_responses(401, 403, 404, 422),
 )  # fmt: skip
-async def get_source(source_id: int, session: SessionDep, _: RequireAdmin) -> DiscoverySourcePublic:
+async def get_source(source_id: PathId, session: SessionDep, _: RequireAdmin) -> DiscoverySourcePublic:
     return _public(await get_or_404(session, DiscoverySource, source_id, "discovery source"))
 
 
@@ -111,7 +112,7 @@ async def get_source(source_id: int, session: SessionDep, _: RequireAdmin) -> Di
     responses=error_responses(400, 401, 403, 404, 422),
 )  # fmt: skip
 async def update_source(
-    source_id: int, body: DiscoverySourceUpdate, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
+    source_id: PathId, body: DiscoverySourceUpdate, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
 ) -> DiscoverySourcePublic:
     row = await get_or_404(session, DiscoverySource, source_id, "discovery source")
     given = body.model_fields_set
@@ -129,7 +130,7 @@ async def update_source(
     description=_ADMIN + " Its resources and group are kept; the resources are detached from the source.",
     responses=error_responses(401, 403, 404, 422),
 )  # fmt: skip
-async def delete_source(source_id: int, session: SessionDep, _: RequireAdmin) -> Response:
+async def delete_source(source_id: PathId, session: SessionDep, _: RequireAdmin) -> Response:
     row = await get_or_404(session, DiscoverySource, source_id, "discovery source")
     await session.execute(update(Resource).where(Resource.discovered_by == row.id).values(discovered_by=None))
     await session.delete(row)
@@ -144,7 +145,7 @@ async def delete_source(source_id: int, session: SessionDep, _: RequireAdmin) ->
     responses=error_responses(401, 403, 404, 422),
 )  # fmt: skip
 async def sync_now(
-    source_id: int,
+    source_id: PathId,
     runtime: RuntimeDep,
     _: RequireAdmin,
     dry_run: Annotated[bool, Query(alias="dryRun")] = False,
@@ -169,7 +170,7 @@ async def _sync(runtime: Runtime, source_id: int, dry_run: bool) -> SyncReport:
     description=_ADMIN + " Gone images are inactive with `goneAt` set; they are never deleted.",
     responses=error_responses(401, 403, 404, 422),
 )  # fmt: skip
-async def source_resources(source_id: int, session: SessionDep, _: RequireAdmin) -> list[DiscoveredResource]:
+async def source_resources(source_id: PathId, session: SessionDep, _: RequireAdmin) -> list[DiscoveredResource]:
     row = await get_or_404(session, DiscoverySource, source_id, "discovery source")
     rows = await session.execute(select(Resource).where(Resource.discovered_by == row.id).order_by(Resource.id))
     return [

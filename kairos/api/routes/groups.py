@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kairos.access.visibility import can_see_group, visible_group_kinds
 from kairos.api.deps import OPTIONAL_AUTH, CurrentCaller, RequireAdmin, RequireAuth, SessionDep
 from kairos.api.errors import ApiError, error_responses, invalid, not_found
+from kairos.api.ids import PathId
 from kairos.api.lookup import get_or_404
 from kairos.api.schemas.groups import (
     GroupCreate,
@@ -134,7 +135,7 @@ async def order_groups(body: GroupOrder, session: SessionDep, _: RequireAdmin) -
     description="Needs an admin. Fields left out keep their value.",
     responses=error_responses(400, 401, 403, 404, 409, 422),
 )
-async def update_group(group_id: int, body: GroupUpdate, session: SessionDep, _: RequireAdmin) -> GroupPublic:
+async def update_group(group_id: PathId, body: GroupUpdate, session: SessionDep, _: RequireAdmin) -> GroupPublic:
     row = await get_or_404(session, ResourceGroup, group_id, "group")
     if body.name is not None:
         await _name_taken(session, body.name, but=row.id)
@@ -154,7 +155,7 @@ async def update_group(group_id: int, body: GroupUpdate, session: SessionDep, _:
     description="Needs an admin. Its resources stay; they only leave the group.",
     responses=error_responses(401, 403, 404, 422),
 )
-async def delete_group(group_id: int, session: SessionDep, _: RequireAdmin) -> Response:
+async def delete_group(group_id: PathId, session: SessionDep, _: RequireAdmin) -> Response:
     await session.delete(await get_or_404(session, ResourceGroup, group_id, "group"))
     await session.commit()
     return Response(status_code=204)
@@ -169,7 +170,7 @@ async def delete_group(group_id: int, session: SessionDep, _: RequireAdmin) -> R
     "is visible to them too (a resource takes its most permissive group).",
     responses=error_responses(401, 404, 422),
 )
-async def group_resources(group_id: int, session: SessionDep, caller: RequireAuth) -> list[GroupMemberPublic]:
+async def group_resources(group_id: PathId, session: SessionDep, caller: RequireAuth) -> list[GroupMemberPublic]:
     group = await get_or_404(session, ResourceGroup, group_id, "group")
     if not can_see_group(caller, group.visibility):
         raise not_found("group")
@@ -187,7 +188,7 @@ async def group_resources(group_id: int, session: SessionDep, caller: RequireAut
     responses=error_responses(400, 401, 403, 404, 422),
 )
 async def order_members(
-    group_id: int, body: MemberOrder, session: SessionDep, _: RequireAdmin
+    group_id: PathId, body: MemberOrder, session: SessionDep, _: RequireAdmin
 ) -> list[GroupMemberPublic]:
     await get_or_404(session, ResourceGroup, group_id, "group")
     ids = body.resource_ids

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kairos.access.visibility import can_see_resource
 from kairos.api.deps import OPTIONAL_AUTH, CurrentCaller, RuntimeDep, SessionDep
 from kairos.api.errors import error_responses, invalid, not_found
+from kairos.api.ids import PathId
 from kairos.api.redaction import public_details, public_message, targets_shown
 from kairos.api.resource_service import load_resource
 from kairos.api.schemas.history import HistoryItem
@@ -89,7 +90,7 @@ def _next_link(request: Request, cursor: str) -> str:
     openapi_extra=OPTIONAL_AUTH,
 )
 async def history(
-    resource_id: int,
+    resource_id: PathId,
     request: Request,
     response: Response,
     session: SessionDep,

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 
 from kairos.api.deps import RequireAdmin, RuntimeDep, SessionDep
 from kairos.api.errors import ApiError, error_responses, invalid
+from kairos.api.ids import PathId
 from kairos.api.lookup import get_or_404
 from kairos.api.schemas.notifications import (
     ChannelCreate,
@@ -122,7 +123,7 @@ async def create_channel(
     "/channels/{channel_id}", summary="Read a notification channel", response_model=ChannelPublic,
     description=_ADMIN + _WRITE_ONLY, responses=error_responses(401, 403, 404, 422),
 )  # fmt: skip
-async def get_channel(channel_id: int, session: SessionDep, _: RequireAdmin) -> ChannelPublic:
+async def get_channel(channel_id: PathId, session: SessionDep, _: RequireAdmin) -> ChannelPublic:
     return _channel(await get_or_404(session, NotificationChannel, channel_id, "notification channel"))
 
 
@@ -132,7 +133,7 @@ async def get_channel(channel_id: int, session: SessionDep, _: RequireAdmin) -> 
     responses=error_responses(400, 401, 403, 404, 422),
 )  # fmt: skip
 async def update_channel(
-    channel_id: int, body: ChannelUpdate, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
+    channel_id: PathId, body: ChannelUpdate, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
 ) -> ChannelPublic:
     row = await get_or_404(session, NotificationChannel, channel_id, "notification channel")
     given = body.model_fields_set
@@ -152,7 +153,7 @@ async def update_channel(
     description=_ADMIN + " Its policies and queued deliveries go with it.",
     responses=error_responses(401, 403, 404, 422),
 )  # fmt: skip
-async def delete_channel(channel_id: int, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin) -> Response:
+async def delete_channel(channel_id: PathId, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin) -> Response:
     row = await get_or_404(session, NotificationChannel, channel_id, "notification channel")
     await session.delete(row)
     await session.commit()
@@ -166,7 +167,7 @@ async def delete_channel(channel_id: int, session: SessionDep, runtime: RuntimeD
     "took it, or its error.",
     responses=error_responses(401, 403, 404, 422),
 )  # fmt: skip
-async def test_channel(channel_id: int, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin) -> TestResult:
+async def test_channel(channel_id: PathId, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin) -> TestResult:
     row = await get_or_404(session, NotificationChannel, channel_id, "notification channel")
     url = runtime.box.open(row.url_enc)
     try:
@@ -212,7 +213,7 @@ async def create_policy(body: PolicyCreate, session: SessionDep, runtime: Runtim
     "/policies/{policy_id}", summary="Read a notification policy", response_model=PolicyPublic, description=_ADMIN,
     responses=error_responses(401, 403, 404, 422),
 )  # fmt: skip
-async def get_policy(policy_id: int, session: SessionDep, _: RequireAdmin) -> PolicyPublic:
+async def get_policy(policy_id: PathId, session: SessionDep, _: RequireAdmin) -> PolicyPublic:
     return _policy(await get_or_404(session, NotificationPolicy, policy_id, "notification policy"))
 
 
@@ -221,7 +222,7 @@ async def get_policy(policy_id: int, session: SessionDep, _: RequireAdmin) -> Po
     description=_ADMIN + " Fields left out keep their value.", responses=error_responses(400, 401, 403, 404, 422),
 )  # fmt: skip
 async def update_policy(
-    policy_id: int, body: PolicyUpdate, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
+    policy_id: PathId, body: PolicyUpdate, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
 ) -> PolicyPublic:
     row = await get_or_404(session, NotificationPolicy, policy_id, "notification policy")
     if body.channel_id is not None:
@@ -238,7 +239,7 @@ async def update_policy(
     "/policies/{policy_id}", status_code=204, summary="Delete a notification policy",
     description=_ADMIN + " Messages already queued are still sent.", responses=error_responses(401, 403, 404, 422),
 )  # fmt: skip
-async def delete_policy(policy_id: int, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin) -> Response:
+async def delete_policy(policy_id: PathId, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin) -> Response:
     row = await get_or_404(session, NotificationPolicy, policy_id, "notification policy")
     await session.delete(row)
     await session.commit()
@@ -281,7 +282,7 @@ async def list_deliveries(
     description=_ADMIN + " Puts a dead delivery back in the queue with its attempts reset; 409 for any other status.",
     responses=error_responses(401, 403, 404, 409, 422),
 )  # fmt: skip
-async def retry_delivery(delivery_id: int, session: SessionDep, _: RequireAdmin) -> DeliveryPublic:
+async def retry_delivery(delivery_id: PathId, session: SessionDep, _: RequireAdmin) -> DeliveryPublic:
     await get_or_404(session, NotificationOutbox, delivery_id, "delivery")
     res = await session.execute(
         update(NotificationOutbox)

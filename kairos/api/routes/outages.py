@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kairos.access.visibility import can_see_resource, hidden_query
 from kairos.api.deps import Caller, RequireAuth, SessionDep
 from kairos.api.errors import error_responses, not_found
+from kairos.api.ids import PathId
 from kairos.api.resource_service import load_resource
 from kairos.api.schemas.common import MAX_ID
 from kairos.api.schemas.history import OutagePublic
@@ -68,7 +69,7 @@ async def all_outages(
     responses=error_responses(401, 404, 422),
 )
 async def resource_outages(
-    resource_id: int, session: SessionDep, caller: RequireAuth, active: Active = None, limit: Limit = 100
+    resource_id: PathId, session: SessionDep, caller: RequireAuth, active: Active = None, limit: Limit = 100
 ) -> list[OutagePublic]:
     row = await load_resource(session, resource_id)
     if not can_see_resource(caller, row):

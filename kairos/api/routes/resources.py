@@ -9,6 +9,7 @@ from kairos.access.visibility import can_see_resource
 from kairos.api import resource_service as svc
 from kairos.api.deps import OPTIONAL_AUTH, CurrentCaller, RequireAdmin, RuntimeDep, SessionDep
 from kairos.api.errors import error_responses, not_found
+from kairos.api.ids import PathId
 from kairos.api.schemas.resources import (
     CheckNowResult,
     ResourceCreate,
@@ -73,7 +74,7 @@ async def create_resource(
     responses=error_responses(401, 404, 422),
 )
 async def get_resource(
-    resource_id: int, session: SessionDep, runtime: RuntimeDep, caller: CurrentCaller
+    resource_id: PathId, session: SessionDep, runtime: RuntimeDep, caller: CurrentCaller
 ) -> ResourceDetail:
     row = await svc.load_resource(session, resource_id)
     if not can_see_resource(caller, row):
@@ -90,7 +91,7 @@ async def get_resource(
     responses=error_responses(400, 401, 403, 404, 422),
 )
 async def update_resource(
-    resource_id: int, body: ResourceUpdate, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
+    resource_id: PathId, body: ResourceUpdate, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
 ) -> ResourceDetail:
     row = await svc.load_resource(session, resource_id)
     row = await svc.update_resource(session, row, body)
@@ -105,7 +106,7 @@ async def update_resource(
     description=_ADMIN,
     responses=error_responses(401, 403, 404, 422),
 )
-async def delete_resource(resource_id: int, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin) -> Response:
+async def delete_resource(resource_id: PathId, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin) -> Response:
     row = await svc.load_resource(session, resource_id)
     await session.delete(row)
     await session.commit()
@@ -122,7 +123,7 @@ async def delete_resource(resource_id: int, session: SessionDep, runtime: Runtim
     "history and returns the verdict with its latency phases.",
     responses=error_responses(401, 403, 404, 422),
 )
-async def check_now(resource_id: int, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin) -> CheckNowResult:
+async def check_now(resource_id: PathId, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin) -> CheckNowResult:
     row = await svc.load_resource(session, resource_id)
     await session.close()  # a check can take up to its timeout: do not hold a connection meanwhile
     result = await runtime.scheduler.check_now(row.id)

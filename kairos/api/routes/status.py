@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kairos.access.visibility import can_see_resource, hidden_query
 from kairos.api.deps import OPTIONAL_AUTH, Caller, CurrentCaller, RuntimeDep, SessionDep
 from kairos.api.errors import error_responses, invalid, not_found
+from kairos.api.ids import PathId
 from kairos.api.resource_service import load_resource
 from kairos.api.schemas.status import LatencySample, StatusUpdate, TimelineBlock, Uptime
 from kairos.api.views import current_status
@@ -122,7 +123,7 @@ async def _visible(session: AsyncSession, caller: Caller, resource_id: int) -> i
     responses=error_responses(400, 401, 404, 422),
 )
 async def status_update(
-    resource_id: int,
+    resource_id: PathId,
     session: SessionDep,
     runtime: RuntimeDep,
     caller: CurrentCaller,
@@ -143,7 +144,7 @@ async def status_update(
     "in the window; UNKNOWN checks are left out.",
     responses=error_responses(401, 404, 422),
 )
-async def uptime(resource_id: int, session: SessionDep, runtime: RuntimeDep, caller: CurrentCaller) -> Uptime:
+async def uptime(resource_id: PathId, session: SessionDep, runtime: RuntimeDep, caller: CurrentCaller) -> Uptime:
     rid = await _visible(session, caller, resource_id)
     windows = runtime.scheduler.uptime.get(rid)
     return Uptime(h24=windows["h24"], d7=windows["d7"], d30=windows["d30"])
@@ -159,7 +160,7 @@ async def uptime(resource_id: int, session: SessionDep, runtime: RuntimeDep, cal
     responses=error_responses(400, 401, 404, 422),
 )
 async def latency(
-    resource_id: int, session: SessionDep, caller: CurrentCaller, hours: Hours = 24
+    resource_id: PathId, session: SessionDep, caller: CurrentCaller, hours: Hours = 24
 ) -> list[LatencySample]:
     _check_hours(hours)
     rid = await _visible(session, caller, resource_id)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 from kairos import users
 from kairos.api.deps import Caller, RequireAdmin, RequireAuth, SessionDep
 from kairos.api.errors import ApiError, error_responses
+from kairos.api.ids import PathId
 from kairos.api.schemas.users import PasswordChange, UserCreate, UserPublic, UserUpdate
 from kairos.auth import sessions
 
@@ -86,7 +87,7 @@ async def create_user(body: UserCreate, session: SessionDep, _: RequireAdmin) ->
     description="Needs an admin.",
     responses=error_responses(401, 403, 404, 422),
 )
-async def get_user(user_id: int, session: SessionDep, _: RequireAdmin) -> UserPublic:
+async def get_user(user_id: PathId, session: SessionDep, _: RequireAdmin) -> UserPublic:
     return UserPublic.of(await users.get_user(session, user_id))
 
 
@@ -98,7 +99,7 @@ async def get_user(user_id: int, session: SessionDep, _: RequireAdmin) -> UserPu
     "role ends the user's sessions at once; API keys they created keep working (revoke them separately)." + _LAST_ADMIN,
     responses=error_responses(400, 401, 403, 404, 409, 422),
 )
-async def update_user(user_id: int, body: UserUpdate, session: SessionDep, _: RequireAdmin) -> UserPublic:
+async def update_user(user_id: PathId, body: UserUpdate, session: SessionDep, _: RequireAdmin) -> UserPublic:
     return UserPublic.of(await users.update_user(session, user_id, changes_of(body)))
 
 
@@ -122,6 +123,6 @@ def changes_of(body: UserUpdate) -> users.UserChanges:
     "user)." + _LAST_ADMIN,
     responses=error_responses(401, 403, 404, 409, 422),
 )
-async def delete_user(user_id: int, session: SessionDep, _: RequireAdmin) -> Response:
+async def delete_user(user_id: PathId, session: SessionDep, _: RequireAdmin) -> Response:
     await users.delete_user(session, user_id)
     return Response(status_code=204)

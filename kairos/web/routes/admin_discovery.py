@@ -17,6 +17,7 @@ from starlette.datastructures import FormData
 
 from kairos.api.deps import Caller, RuntimeDep, SessionDep
 from kairos.api.errors import ApiError
+from kairos.api.ids import PageId
 from kairos.api.routes import discovery as api
 from kairos.api.schemas.discovery import (
     DiscoverySourceCreate,
@@ -113,7 +114,7 @@ async def _source(session: AsyncSession, caller: Caller, source_id: int) -> Disc
 
 
 @router.get("/admin/discovery/{source_id}")
-async def edit_page(request: Request, source_id: int, caller: AdminPage, session: SessionDep) -> Response:
+async def edit_page(request: Request, source_id: PageId, caller: AdminPage, session: SessionDep) -> Response:
     s = await _source(session, caller, source_id)
     values = {
         "name": s.name, "prefix": s.prefix, "tagFilter": s.tag_filter or "", "intervalSeconds": str(s.interval_seconds),
@@ -125,7 +126,7 @@ async def edit_page(request: Request, source_id: int, caller: AdminPage, session
 
 @router.post("/admin/discovery/{source_id}")
 async def edit(
-    request: Request, source_id: int, caller: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep
+    request: Request, source_id: PageId, caller: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep
 ) -> Response:
     source = await _source(session, caller, source_id)
     values = _values(form)
@@ -147,7 +148,7 @@ async def edit(
 
 
 @router.post("/admin/discovery/{source_id}/delete")
-async def delete(source_id: int, caller: AdminPage, _: CheckedForm, session: SessionDep) -> Response:
+async def delete(source_id: PageId, caller: AdminPage, _: CheckedForm, session: SessionDep) -> Response:
     try:
         await api.delete_source(source_id, session, caller)
     except ApiError as exc:
@@ -157,7 +158,7 @@ async def delete(source_id: int, caller: AdminPage, _: CheckedForm, session: Ses
 
 @router.post("/admin/discovery/{source_id}/sync")
 async def sync(
-    request: Request, source_id: int, caller: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep
+    request: Request, source_id: PageId, caller: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep
 ) -> Response:
     """``dryRun=1`` previews (nothing changes); otherwise the sync is applied. The answer shows the report."""
     dry_run = form.get("dryRun") == "1"

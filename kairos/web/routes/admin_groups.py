@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 
 from kairos.api.deps import SessionDep
 from kairos.api.errors import ApiError
+from kairos.api.ids import PageId
 from kairos.api.routes.groups import create_group, delete_group, update_group
 from kairos.api.schemas.groups import GroupCreate, GroupUpdate
 from kairos.db.models import GroupMember, Resource, ResourceGroup
@@ -96,7 +97,9 @@ async def create(request: Request, caller: AdminPage, form: CheckedForm, session
 
 
 @router.post("/admin/groups/{group_id}")
-async def edit(request: Request, group_id: int, caller: AdminPage, form: CheckedForm, session: SessionDep) -> Response:
+async def edit(
+    request: Request, group_id: PageId, caller: AdminPage, form: CheckedForm, session: SessionDep
+) -> Response:
     values = _values(form)
     try:
         await update_group(group_id, GroupUpdate.model_validate(values), session, caller)
@@ -116,7 +119,7 @@ async def _edit_failed(
 
 
 @router.post("/admin/groups/{group_id}/delete")
-async def delete(group_id: int, caller: AdminPage, _: CheckedForm, session: SessionDep) -> Response:
+async def delete(group_id: PageId, caller: AdminPage, _: CheckedForm, session: SessionDep) -> Response:
     try:
         await delete_group(group_id, session, caller)
     except ApiError as exc:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.api.deps import SessionDep
+from kairos.api.ids import PageId
 from kairos.api.schemas.api_keys import ApiKeyCreate
 from kairos.api.schemas.common import MAX_ID
 from kairos.auth.apikeys import create_key, revoke
@@ -53,7 +54,7 @@ async def create(request: Request, caller: AdminPage, form: CheckedForm, session
 
 
 @router.post("/admin/api-keys/{key_id}/revoke")
-async def revoke_key(key_id: int, _: AdminPage, __: CheckedForm, session: SessionDep) -> Response:
+async def revoke_key(key_id: PageId, _: AdminPage, __: CheckedForm, session: SessionDep) -> Response:
     if not (1 <= key_id <= MAX_ID and await revoke(session, key_id)):
         raise PageError(404, "There is no such API key.")
     raise Redirect("/admin/api-keys?revoked=1")

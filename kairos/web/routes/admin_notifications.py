@@ -17,6 +17,7 @@ from starlette.datastructures import FormData
 
 from kairos.api.deps import Caller, RuntimeDep, SessionDep
 from kairos.api.errors import ApiError
+from kairos.api.ids import PageId
 from kairos.api.routes import notifications as api
 from kairos.api.schemas.notifications import (
     ChannelCreate,
@@ -137,14 +138,14 @@ async def create_channel(
 
 
 @router.get(BASE + "/channels/{channel_id}")
-async def edit_channel_page(request: Request, channel_id: int, caller: AdminPage, session: SessionDep) -> Response:
+async def edit_channel_page(request: Request, channel_id: PageId, caller: AdminPage, session: SessionDep) -> Response:
     c = await _channel(session, caller, channel_id)
     return _channel_form(request, c, {"name": c.name, "kind": c.kind, "active": c.active})
 
 
 @router.post(BASE + "/channels/{channel_id}")
 async def edit_channel(
-    request: Request, channel_id: int, caller: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep
+    request: Request, channel_id: PageId, caller: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep
 ) -> Response:
     channel = await _channel(session, caller, channel_id)
     values = {**_channel_values(form), "kind": channel.kind}  # the kind cannot change
@@ -164,7 +165,7 @@ async def edit_channel(
 
 @router.post(BASE + "/channels/{channel_id}/delete")
 async def delete_channel(
-    channel_id: int, caller: AdminPage, _: CheckedForm, session: SessionDep, runtime: RuntimeDep
+    channel_id: PageId, caller: AdminPage, _: CheckedForm, session: SessionDep, runtime: RuntimeDep
 ) -> Response:
     try:
         await api.delete_channel(channel_id, session, runtime, caller)
@@ -175,7 +176,7 @@ async def delete_channel(
 
 @router.post(BASE + "/channels/{channel_id}/test")
 async def test_channel(
-    request: Request, channel_id: int, caller: AdminPage, _: CheckedForm, session: SessionDep, runtime: RuntimeDep
+    request: Request, channel_id: PageId, caller: AdminPage, _: CheckedForm, session: SessionDep, runtime: RuntimeDep
 ) -> Response:
     """Sends now and answers the list page with the result at its top."""
     channel = await _channel(session, caller, channel_id)
@@ -283,7 +284,7 @@ async def create_policy(
 
 
 @router.get(BASE + "/policies/{policy_id}")
-async def edit_policy_page(request: Request, policy_id: int, caller: AdminPage, session: SessionDep) -> Response:
+async def edit_policy_page(request: Request, policy_id: PageId, caller: AdminPage, session: SessionDep) -> Response:
     p = await _policy(session, caller, policy_id)
     ids = [str(i) for i in p.scope_ids]
     values = {
@@ -297,7 +298,7 @@ async def edit_policy_page(request: Request, policy_id: int, caller: AdminPage, 
 
 @router.post(BASE + "/policies/{policy_id}")
 async def edit_policy(
-    request: Request, policy_id: int, caller: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep
+    request: Request, policy_id: PageId, caller: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep
 ) -> Response:
     policy = await _policy(session, caller, policy_id)
     return await _save_policy(request, caller, form, session, runtime, policy)
@@ -305,7 +306,7 @@ async def edit_policy(
 
 @router.post(BASE + "/policies/{policy_id}/delete")
 async def delete_policy(
-    policy_id: int, caller: AdminPage, _: CheckedForm, session: SessionDep, runtime: RuntimeDep
+    policy_id: PageId, caller: AdminPage, _: CheckedForm, session: SessionDep, runtime: RuntimeDep
 ) -> Response:
     try:
         await api.delete_policy(policy_id, session, runtime, caller)
@@ -318,7 +319,7 @@ async def delete_policy(
 
 
 @router.post(BASE + "/deliveries/{delivery_id}/retry")
-async def retry_delivery(delivery_id: int, caller: AdminPage, _: CheckedForm, session: SessionDep) -> Response:
+async def retry_delivery(delivery_id: PageId, caller: AdminPage, _: CheckedForm, session: SessionDep) -> Response:
     try:
         await api.retry_delivery(delivery_id, session, caller)
     except ApiError as exc:

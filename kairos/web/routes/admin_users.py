@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 from kairos import users
 from kairos.api.deps import SessionDep
 from kairos.api.errors import ApiError
+from kairos.api.ids import PageId
 from kairos.api.routes.users import changes_of
 from kairos.api.schemas.users import UserCreate, UserUpdate
 from kairos.db.models import AppUser
@@ -104,12 +105,12 @@ async def _edit_form(request: Request, session: AsyncSession, user_id: int, code
 
 
 @router.get("/admin/users/{user_id}")
-async def edit_page(request: Request, user_id: int, _: AdminPage, session: SessionDep) -> Response:
+async def edit_page(request: Request, user_id: PageId, _: AdminPage, session: SessionDep) -> Response:
     return await _edit_form(request, session, user_id)
 
 
 @router.post("/admin/users/{user_id}")
-async def edit(request: Request, user_id: int, _: AdminPage, form: CheckedForm, session: SessionDep) -> Response:
+async def edit(request: Request, user_id: PageId, _: AdminPage, form: CheckedForm, session: SessionDep) -> Response:
     await _user(session, user_id)
     values: dict[str, Any] = {
         "name": _text(form, "name").strip(),
@@ -128,7 +129,7 @@ async def edit(request: Request, user_id: int, _: AdminPage, form: CheckedForm, 
 
 @router.post("/admin/users/{user_id}/password")
 async def reset_password(
-    request: Request, user_id: int, _: AdminPage, form: CheckedForm, session: SessionDep
+    request: Request, user_id: PageId, _: AdminPage, form: CheckedForm, session: SessionDep
 ) -> Response:
     user = await _user(session, user_id)
     password, again = _text(form, "password"), _text(form, "again")
@@ -149,7 +150,7 @@ async def reset_password(
 
 
 @router.post("/admin/users/{user_id}/delete")
-async def delete(request: Request, user_id: int, _: AdminPage, __: CheckedForm, session: SessionDep) -> Response:
+async def delete(request: Request, user_id: PageId, _: AdminPage, __: CheckedForm, session: SessionDep) -> Response:
     await _user(session, user_id)
     try:
         await users.delete_user(session, user_id)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from kairos.access.visibility import can_see_resource
 from kairos.api.deps import RuntimeDep, SessionDep
+from kairos.api.ids import PageId
 from kairos.db.models import GroupMember, Resource
 from kairos.runtime import Runtime
 from kairos.web.dashboard_data import group_visible, load_board, status_of
@@ -86,7 +87,7 @@ Show = Literal["status", "uptime"]
 
 @router.get("/badges/resources/{resource_id}.svg")
 async def resource_badge(
-    resource_id: int,
+    resource_id: PageId,
     session: SessionDep,
     runtime: RuntimeDep,
     caller: PageCaller,
@@ -100,7 +101,7 @@ async def resource_badge(
 
 @router.get("/badges/groups/{group_id}.svg")
 async def group_badge(
-    group_id: int,
+    group_id: PageId,
     session: SessionDep,
     runtime: RuntimeDep,
     caller: PageCaller,
@@ -119,7 +120,7 @@ async def group_badge(
 
 @router.get("/embed/resources/{resource_id}")
 async def resource_embed(
-    request: Request, resource_id: int, session: SessionDep, runtime: RuntimeDep, caller: PageCaller
+    request: Request, resource_id: PageId, session: SessionDep, runtime: RuntimeDep, caller: PageCaller
 ) -> HTMLResponse:
     row = await _resource(session, caller, resource_id)
     state = runtime.scheduler.state.get(row.id)
@@ -136,7 +137,7 @@ async def resource_embed(
 
 @router.get("/embed/groups/{group_id}")
 async def group_embed(
-    request: Request, group_id: int, session: SessionDep, runtime: RuntimeDep, caller: PageCaller
+    request: Request, group_id: PageId, session: SessionDep, runtime: RuntimeDep, caller: PageCaller
 ) -> HTMLResponse:
     group = await group_visible(session, caller, group_id)
     if group is None:

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from kairos.announcements import active_announcements
 from kairos.api.deps import RuntimeDep, SessionDep
+from kairos.api.ids import PageId
 from kairos.web.dashboard_data import group_visible, load_board
 from kairos.web.deps import PageCaller, PageError
 from kairos.web.templating import render
@@ -25,7 +26,7 @@ async def dashboard(request: Request, session: SessionDep, runtime: RuntimeDep, 
 
 @router.get("/groups/{group_id}")
 async def group_page(
-    request: Request, group_id: int, session: SessionDep, runtime: RuntimeDep, caller: PageCaller
+    request: Request, group_id: PageId, session: SessionDep, runtime: RuntimeDep, caller: PageCaller
 ) -> HTMLResponse:
     group = await group_visible(session, caller, group_id)
     if group is None:
