@@ -8,10 +8,8 @@ cookies around); a write through a session cookie must carry the session's CSRF 
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
-import functools
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,15 +17,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPBasic, HTTPBearer
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.access.mode import sign_in_required
 from kairos.api.errors import ApiError
 from kairos.auth import sessions
 from kairos.auth.apikeys import find_active
-from kairos.auth.passwords import hash_password, verify_password
-from kairos.db.models import AppUser
+from kairos.auth.password_signin import TooManyAttempts, WrongPassword, check_password
 from kairos.runtime import Runtime
 
 # Declared only so that OpenAPI (and the Swagger UI "Authorize" dialog) list the schemes; the header is
@@ -108,22 +104,38 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     return email, password
 
 
-@functools.cache
-def _dummy_hash() -> str:
-    """Verified against when the email is unknown, so a wrong email costs as long as a wrong password."""
-    return hash_password("not-a-password")
+def password_change_required() -> ApiError:
+    return ApiError(
+        403,
+        "password_change_required",
+        "this account must choose a new password before anything else: sign in to the console (/login) and "
+        "choose one, or send PUT /api/users/me/password from that session",
+    )
 
 
-async def _user_caller(session: AsyncSession, email: str, password: str) -> Caller:
-    stmt = select(AppUser).where(func.lower(AppUser.email) == email.strip().lower())
-    user = (await session.execute(stmt)).scalars().first()
-    if user is None or user.provider != "LOCAL" or not user.enabled:
-        await asyncio.to_thread(lambda: verify_password(_dummy_hash(), password))
-        raise unauthorized("invalid email or password")
-    # argon2 is deliberately slow: keep it off the event loop.
-    if not await asyncio.to_thread(verify_password, user.password_hash, password):
-        raise unauthorized("invalid email or password")
+async def _user_caller(request: Request, session: AsyncSession, email: str, password: str) -> Caller:
+    """Basic credentials go through the sign-in form's own rule and throttle (kairos.auth.password_signin)."""
+    throttle = request.app.state.runtime.login_throttle
+    try:
+        user = await check_password(session, throttle, email, password, client_address(request))
+    except TooManyAttempts:
+        raise _too_many("too many failed sign-ins for this account from this address; try again later") from None
+    except WrongPassword:
+        raise unauthorized("invalid email or password") from None
+    # A temporary or default password (admin/admin) must not open the API at all: refused until the user
+    # chose a new one in the console, where the change form is the only thing such an account may use.
+    if user.must_change_password:
+        raise password_change_required()
     return Caller("user", user.role, user_id=user.id, email=user.email)
+
+
+def client_address(request: Request) -> str:
+    """The caller's address as uvicorn's proxy-header handling left it (KAIROS_FORWARDED_ALLOW_IPS)."""
+    return request.client.host if request.client else "?"
+
+
+def _too_many(message: str) -> ApiError:
+    return ApiError(429, "too_many_requests", message, headers={"Retry-After": "60"})
 
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -146,7 +158,8 @@ async def session_caller(request: Request, session: AsyncSession) -> Caller:
                 user_id=u.id,
                 email=u.email,
                 csrf=found.csrf,
-                must_change_password=u.must_change_password,
+                # Only a local password can be changed: an OIDC account never waits for one.
+                must_change_password=u.must_change_password and u.provider == "LOCAL",
             )
     request.state.caller = caller
     return caller
@@ -157,8 +170,16 @@ def _check_api_csrf(request: Request, caller: Caller) -> None:
         return
     if not secrets.compare_digest(request.headers.get("x-csrf-token", ""), caller.csrf):
         raise ApiError(403, "csrf_failed", "missing or wrong X-CSRF-Token for a session-authenticated write")
-    if caller.must_change_password:
-        raise ApiError(403, "password_change_required", "choose a new password first")
+
+
+# All a session that must choose a new password may still call: the change itself, and who it is.
+_PASSWORD_CHANGE_PATHS = frozenset({"/api/users/me", "/api/users/me/password"})
+
+
+def _check_password_change(request: Request, caller: Caller) -> None:
+    """Reads included: the default admin's session must not read credentials or export the configuration."""
+    if caller.must_change_password and request.url.path not in _PASSWORD_CHANGE_PATHS:
+        raise password_change_required()
 
 
 async def current_caller(
@@ -174,6 +195,7 @@ async def current_caller(
         return await _credential_caller(request, session, key, basic)
     caller = await session_caller(request, session)
     _check_api_csrf(request, caller)
+    _check_password_change(request, caller)
     if not caller.authenticated and sign_in_required(request.app.state.runtime.settings, request.url.path):
         raise unauthorized("this Kairos is private: sign in or send an API key")
     return caller
@@ -182,31 +204,29 @@ async def current_caller(
 async def _credential_caller(
     request: Request, session: AsyncSession, key: str | None, basic: tuple[str, str] | None
 ) -> Caller:
-    """An API key or Basic credentials; an address that keeps sending wrong ones is refused for a while."""
+    """An API key or Basic credentials."""
+    if key is not None:
+        return await _key_caller(request, session, key)
+    assert basic is not None
+    settings = request.app.state.runtime.settings
+    if settings.oidc_enabled and not settings.local_login_enabled:
+        raise unauthorized("password sign-in is turned off here: use single sign-on or an API key")
+    return await _user_caller(request, session, *basic)
+
+
+async def _key_caller(request: Request, session: AsyncSession, key: str) -> Caller:
+    """A valid key is always accepted, whatever else came from its address (a scraper behind the same proxy
+    as a misconfigured client must keep its metrics). A wrong key costs its sender: an address that keeps
+    sending wrong ones gets 429 for them. Keys carry 256 random bits, so this limits load, not guessing."""
+    row = await find_active(session, key)
+    if row is not None:
+        return Caller("api_key", row.role, user_id=row.created_by, key_id=row.id)
     throttle = request.app.state.runtime.api_throttle
-    address = "ip:" + (request.client.host if request.client else "?")
+    address = "ip:" + client_address(request)
     if throttle.blocked(address):
-        raise ApiError(
-            429,
-            "too_many_requests",
-            "too many failed authentication attempts; try again later",
-            headers={"Retry-After": "60"},
-        )
-    try:
-        if key is not None:
-            row = await find_active(session, key)
-            if row is None:
-                raise unauthorized("invalid or revoked API key")
-            return Caller("api_key", row.role, user_id=row.created_by, key_id=row.id)
-        assert basic is not None
-        settings = request.app.state.runtime.settings
-        if settings.oidc_enabled and not settings.local_login_enabled:
-            raise unauthorized("password sign-in is turned off here: use single sign-on or an API key")
-        return await _user_caller(session, *basic)
-    except ApiError as exc:
-        if exc.status == 401:
-            throttle.fail(address)
-        raise
+        raise _too_many("too many wrong API keys from this address; try again later")
+    throttle.fail(address)
+    raise unauthorized("invalid or revoked API key")
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]

@@ -1,5 +1,6 @@
-"""Slows down password guessing: each recent failure for an email or a client address adds delay, and
-too many in the window are refused outright until it passes."""
+"""Counts recent failed attempts per key (an account, an address, an account seen from an address) in a
+sliding window. What the counts are used for (delay, refusal) is the business of the callers: the password
+rule in ``kairos.auth.password_signin`` and the API key check in ``kairos.api.deps``."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ from collections import deque
 
 WINDOW_S = 900.0
 MAX_FAILURES = 10
-_MAX_DELAY_S = 4.0
-_MAX_KEYS = 50_000  # bounded memory even under a spray of random emails
+_MAX_KEYS = 50_000  # bounded memory even under a spray of random emails and addresses
 
 
 class LoginThrottle:
-    def __init__(self) -> None:
+    def __init__(self, base_delay_s: float = 0.25, max_delay_s: float = 4.0) -> None:
         self._failures: dict[str, deque[float]] = {}
         self._now = time.monotonic
+        self.base_delay_s = base_delay_s
+        self.max_delay_s = max_delay_s
 
     def _recent(self, key: str) -> deque[float]:
         q = self._failures.get(key)
@@ -35,9 +37,9 @@ class LoginThrottle:
         return self.failures(*keys) >= MAX_FAILURES
 
     def delay(self, *keys: str) -> float:
-        """Seconds to wait before answering a failed attempt: 0.25 s doubling per recent failure."""
+        """Seconds to wait before answering a failed attempt: the base delay, doubling per recent failure."""
         n = self.failures(*keys)
-        return 0.0 if n == 0 else min(_MAX_DELAY_S, 0.25 * 2 ** (n - 1))
+        return 0.0 if n == 0 else min(self.max_delay_s, self.base_delay_s * 2 ** min(n - 1, 30))
 
     def fail(self, *keys: str) -> None:
         if len(self._failures) > _MAX_KEYS:

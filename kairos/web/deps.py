@@ -29,8 +29,15 @@ class Redirect(Exception):
         self.location = location
 
 
+# The pages a session that must choose a new password may still use: the change form, signing out, and
+# signing in (as someone else). Every other page, public ones included, sends it to the change form.
+_PASSWORD_CHANGE_PAGES = frozenset({"/account/password", "/logout", "/login"})
+
+
 async def page_caller(request: Request, session: SessionDep) -> Caller:
     caller = await session_caller(request, session)
+    if caller.must_change_password and request.url.path not in _PASSWORD_CHANGE_PAGES:
+        raise Redirect("/account/password")
     if not caller.authenticated and sign_in_required(request.app.state.runtime.settings, request.url.path):
         raise Redirect(_login_url(request))
     return caller
@@ -54,8 +61,6 @@ def safe_next(target: str | None, default: str = "/admin") -> str:
 async def require_user(request: Request, caller: PageCaller) -> Caller:
     if not caller.authenticated:
         raise Redirect(_login_url(request))
-    if caller.must_change_password and request.url.path != "/account/password":
-        raise Redirect("/account/password")
     return caller
 
 

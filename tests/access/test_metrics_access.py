@@ -18,6 +18,7 @@ from tests.api.support import assert_error
 from tests.harness import Running, make_settings, running_kairos
 from tests.web.pages import add_user, admin_browser, sign_in
 
+ADMIN = "metrics-admin@kairos.local"
 METRICS = ("/actuator/prometheus", "/metrics")
 OPEN = ("/actuator/health", "/actuator/info")
 
@@ -60,13 +61,14 @@ async def test_metrics_list_every_resource_whatever_its_groups(kairos: Running, 
 
 async def test_with_the_setting_on_metrics_need_a_key_or_an_admin(keyed: Running) -> None:
     await add_user(keyed, USER_EMAIL, USER_PASSWORD)
+    await add_user(keyed, ADMIN, USER_PASSWORD, role="ADMIN")  # admin/admin is refused over Basic
     read = await _read_key(keyed)
     for path in METRICS:
         error = assert_error(await _get(keyed, path), 401, "unauthorized")
         assert "API key" in error["message"]
         assert (await _get(keyed, path, headers=read)).status_code == 200, path
         assert (await keyed.client.get(path)).status_code == 200, path
-        assert (await _get(keyed, path, headers=_basic("admin@kairos.local", "admin"))).status_code == 200
+        assert (await _get(keyed, path, headers=_basic(ADMIN, USER_PASSWORD))).status_code == 200
         assert_error(await _get(keyed, path, headers=_basic(USER_EMAIL, USER_PASSWORD)), 403, "forbidden")
         assert_error(await _get(keyed, path, headers={"X-API-Key": "kai_wrong"}), 401, "unauthorized")
     for path in OPEN:

@@ -7,6 +7,7 @@ import base64
 from tests.api.loopback import Target
 from tests.api.support import assert_error, create_resource
 from tests.harness import Running
+from tests.web.pages import ADMIN_EMAIL, NEW_PASSWORD, admin_browser
 
 BODY = {"name": "x", "resourceType": "HTTP", "target": "http://127.0.0.1:9/"}
 
@@ -62,9 +63,33 @@ async def test_an_unknown_key_is_401_even_on_public_reads(kairos: Running) -> No
     assert_error(response, 401, "unauthorized")
 
 
-async def test_the_admin_may_use_basic_credentials(kairos: Running) -> None:
-    response = await kairos.anon.post("/api/resources", json=BODY, headers=_basic("admin@kairos.local", "admin"))
+async def test_the_admin_may_use_basic_credentials_once_the_default_password_is_changed(kairos: Running) -> None:
+    # Was: admin/admin over Basic created resources (and permanent ADMIN keys) before any password change.
+    async with admin_browser(kairos):
+        pass
+    response = await kairos.anon.post("/api/resources", json=BODY, headers=_basic(ADMIN_EMAIL, NEW_PASSWORD))
     assert response.status_code == 201, response.text
+
+
+async def test_the_default_password_opens_nothing_over_basic(kairos: Running) -> None:
+    admin = _basic(ADMIN_EMAIL, "admin")
+    for method, path in (
+        ("POST", "/api/api-keys"),
+        ("GET", "/api/credentials"),
+        ("GET", "/api/api-keys"),
+        ("GET", "/api/config/export"),
+        ("GET", "/api/users"),
+        ("GET", "/api/users/me"),
+        ("GET", "/api/resources"),
+    ):
+        body = {"name": "backdoor"} if method == "POST" else None
+        r = await kairos.anon.request(method, path, json=body, headers=admin)
+        error = assert_error(r, 403, "password_change_required")
+        assert "sign in to the console" in error["message"], path
+    keys = (await kairos.client.get("/api/api-keys")).json()
+    assert [k["name"] for k in keys] == ["tests"]
+    # A wrong password still reads as wrong: the 403 tells nothing to someone without the password.
+    assert_error(await kairos.anon.get("/api/users", headers=_basic(ADMIN_EMAIL, "nope")), 401, "unauthorized")
 
 
 async def test_wrong_basic_credentials_are_401(kairos: Running) -> None:

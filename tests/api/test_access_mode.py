@@ -32,12 +32,16 @@ async def test_a_private_kairos_answers_anonymous_readers_401_and_sends_browsers
         assert (await browser.get("/")).status_code == 200
 
 
-async def test_an_address_that_keeps_sending_wrong_keys_is_refused_even_with_a_good_one(kairos: Running) -> None:
+async def test_wrong_keys_cost_their_sender_but_a_good_key_from_the_same_address_still_works(kairos: Running) -> None:
+    # Was: ten wrong keys made every valid key from that address 429 (a scraper behind the same proxy lost its
+    # metrics). A valid key is now always accepted; only more wrong keys are refused.
     async with httpx.AsyncClient(base_url=kairos.url) as client:
         for i in range(10):
             r = await client.get("/api/resources", headers={"Authorization": f"Bearer kai_wrong{i}"})
             assert r.status_code == 401
         r = await client.get("/api/resources", headers={"Authorization": f"Bearer {kairos.admin_key}"})
+        assert r.status_code == 200, r.text
+        r = await client.get("/api/resources", headers={"Authorization": "Bearer kai_wrong-again"})
         assert_error(r, 429, "too_many_requests")
         assert r.headers["retry-after"]
     assert (await kairos.anon.get("/api/resources")).status_code == 200  # no credentials: nothing to refuse

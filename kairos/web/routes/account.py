@@ -6,11 +6,11 @@ import asyncio
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
 
-from kairos.api.deps import RuntimeDep, SessionDep
+from kairos.api.deps import RuntimeDep, SessionDep, client_address
 from kairos.auth import sessions
 from kairos.auth.oidc import local_login_allowed
+from kairos.auth.password_signin import MAX_EMAIL, TooManyAttempts, WrongPassword, check_password
 from kairos.auth.passwords import hash_password, verify_password
 from kairos.db.models import AppUser
 from kairos.users import record_login
@@ -19,10 +19,6 @@ from kairos.web.password_policy import password_problem
 from kairos.web.templating import is_https, render
 
 router = APIRouter(include_in_schema=False)
-
-
-def _client(request: Request) -> str:
-    return "ip:" + (request.client.host if request.client else "?")
 
 
 def set_session_cookie(response: Response, request: Request, token: str) -> Response:
@@ -64,38 +60,23 @@ async def login_page(request: Request, caller: PageCaller, next: str | None = No
     return render_login(request, next=safe_next(next))
 
 
-async def _check_password(user: AppUser | None, password: str) -> bool:
-    # argon2 is slow on purpose: keep it off the event loop. Unknown emails cost the same as wrong passwords.
-    stored = user.password_hash if user is not None and user.provider == "LOCAL" and user.enabled else None
-    ok = await asyncio.to_thread(verify_password, stored or _DUMMY, password)
-    return ok and stored is not None
-
-
-_DUMMY = hash_password("not-a-password")
-
-
 @router.post("/login")
 async def login(request: Request, form: CheckedForm, session: SessionDep, runtime: RuntimeDep) -> Response:
-    email = str(form.get("email", "")).strip()[:320]
+    email = str(form.get("email", "")).strip()[:MAX_EMAIL]
     password = str(form.get("password", ""))[:1024]
     target = safe_next(str(form.get("next", "") or ""))
-    throttle = runtime.login_throttle
-    keys = ("email:" + email.lower(), _client(request))
 
     def fail(message: str, status: int = 401) -> HTMLResponse:
         return render_login(request, status, next=target, email=email, error=message)
 
     if not local_login_allowed(runtime.settings):
         return fail("Signing in with a password is turned off here: use the single sign-on button.", 403)
-    if throttle.blocked(*keys):
+    try:
+        user = await check_password(session, runtime.login_throttle, email, password, client_address(request))
+    except TooManyAttempts:
         return fail("Too many failed sign-ins. Wait a few minutes and try again.", 429)
-    user = (await session.execute(select(AppUser).where(func.lower(AppUser.email) == email.lower()))).scalar()
-    if not email or not await _check_password(user, password):
-        await asyncio.sleep(throttle.delay(*keys))
-        throttle.fail(*keys)
+    except WrongPassword:
         return fail("Wrong email or password.")
-    assert user is not None
-    throttle.succeed(*keys)
     # A fresh session at every sign-in: a token planted before login is worthless after it.
     if old := request.cookies.get(sessions.COOKIE):
         await sessions.end(session, old)
