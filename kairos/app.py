@@ -82,6 +82,7 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             runtime.started = False
             runtime.events.close()
+            await runtime.instant_checks.cancel_all(settings.shutdown_grace_s)  # may run for up to 60 s
             await discovery.stop()
             await notifications.stop()
             await runtime.scheduler.stop()

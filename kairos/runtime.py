@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from kairos.auth.throttle import LoginThrottle
 from kairos.credentials import CredentialStore
 from kairos.crypto import SecretBox
+from kairos.instant_checks import InstantChecks
 from kairos.live_events import Broadcaster
 from kairos.metrics import Metrics
 from kairos.scheduler.loop import Scheduler
@@ -37,3 +38,4 @@ class Runtime:
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)  # the sign-in form
     api_throttle: LoginThrottle = field(default_factory=LoginThrottle)  # wrong API keys and Basic credentials
     events: Broadcaster = field(default_factory=Broadcaster)  # results for the live stream
+    instant_checks: InstantChecks = field(default_factory=InstantChecks)  # running ones, cancelled at shutdown

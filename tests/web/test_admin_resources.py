@@ -170,6 +170,18 @@ async def test_the_new_form_can_be_prefilled_and_an_unknown_resource_is_a_404_pa
     assert ADMIN_EMAIL
 
 
+async def test_a_user_account_may_not_run_instant_checks(kairos: Running, target: Target) -> None:
+    await add_user(kairos, "viewer@example.test", "viewer-password-1")
+    async with httpx.AsyncClient(base_url=kairos.url) as browser:
+        await sign_in(browser, "viewer@example.test", "viewer-password-1")
+        assert 'href="/admin/instant-check"' not in (await browser.get("/admin")).text
+        page = await browser.get("/admin/instant-check")
+        assert page.status_code == 403 and "This page needs an admin." in page.text
+        form = {"resourceType": "HTTP", "target": target.url("/"), "options.bodyContains": "ok"}
+        r = await post_form(browser, "/admin/instant-check", form, page="/admin")
+        assert r.status_code == 403 and "AVAILABLE" not in r.text
+
+
 async def test_the_instant_check_page_works_without_javascript(kairos: Running, target: Target) -> None:
     async with admin_browser(kairos) as browser:
         page = await browser.get("/admin/instant-check")

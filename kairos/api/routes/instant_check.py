@@ -2,21 +2,20 @@
 nothing. The body is validated by the same rules as resource creation (target by its kind, options by the
 kind's model).
 
-Abuse limits: only signed-in users and API keys may call it, each check is cut after at most 60 s, and at
-most ``MAX_RUNNING`` checks run at once per Kairos; one more is refused with 429 instead of queueing, so a
-flood cannot pile up waiting tasks or sockets. Stored credentials are only ever sent on an admin's behalf:
-otherwise any signed-in user could point a credential at a server of their own and read the password."""
+Abuse limits: only admins may call it (READ keys and USER accounts get 403: a check of any target with any
+headers and ``bodyContains`` is a way to read services only Kairos can reach), every check obeys the target
+policy (``KAIROS_DENIED_NETWORKS``, as scheduled checks do), each check is cut after at most 60 s, and at most
+``MAX_RUNNING`` checks run at once per Kairos and ``KAIROS_INSTANT_CHECKS_PER_CALLER`` per caller; one more is
+refused with 429 instead of queueing, so a flood cannot pile up waiting tasks or sockets. Running checks are
+cancelled at shutdown (:mod:`kairos.instant_checks`)."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.api import resource_service as svc
-from kairos.api.deps import Caller, RequireAuth, RuntimeDep, SessionDep
+from kairos.api.deps import Caller, RequireAdmin, RuntimeDep, SessionDep
 from kairos.api.errors import ApiError, error_responses
 from kairos.api.schemas.instant_check import (
     MAX_TIMEOUT_S,
@@ -24,44 +23,24 @@ from kairos.api.schemas.instant_check import (
     InstantCheckRequest,
     InstantCheckResult,
 )
+from kairos.instant_checks import MAX_RUNNING, Busy, InstantChecks
+from kairos.net.denylist import parse_networks
 from kairos.probes.base import Kind, ProbeContext, ProbeResult
 from kairos.probes.kinds import parse_config, run_probe
 from kairos.runtime import Runtime
 
 router = APIRouter(prefix="/api/instant-check", tags=["instant check"])
 
-MAX_RUNNING = 4
+
+def running_checks(app: FastAPI) -> InstantChecks:
+    """The slots of this application (one per app, so test servers in one process do not share them)."""
+    runtime: Runtime = app.state.runtime
+    return runtime.instant_checks
 
 
-class RunningChecks:
-    """At most ``size`` instant checks at once; one more is refused at once (429), never queued."""
-
-    def __init__(self, size: int = MAX_RUNNING) -> None:
-        self.size = size
-        self.running = 0
-
-    @contextlib.contextmanager
-    def slot(self) -> Iterator[None]:
-        if self.running >= self.size:
-            raise ApiError(
-                429,
-                "too_many_requests",
-                f"{self.size} instant checks are already running; try again in a few seconds",
-                headers={"Retry-After": "5"},
-            )
-        self.running += 1
-        try:
-            yield
-        finally:
-            self.running -= 1
-
-
-def running_checks(app: FastAPI) -> RunningChecks:
-    """The limit of this application (one per app, so test servers in one process do not share it)."""
-    limit = getattr(app.state, "instant_checks", None)
-    if not isinstance(limit, RunningChecks):
-        limit = app.state.instant_checks = RunningChecks()
-    return limit
+def caller_key(caller: Caller) -> str:
+    """Who a per-caller limit counts: the person (keys count for the admin who made them), else the key."""
+    return f"user:{caller.user_id}" if caller.user_id is not None else f"key:{caller.key_id}"
 
 
 def to_result(result: ProbeResult, timeout_s: float) -> InstantCheckResult:
@@ -81,18 +60,19 @@ def to_result(result: ProbeResult, timeout_s: float) -> InstantCheckResult:
 
 
 async def run_instant_check(
-    runtime: Runtime, session: AsyncSession, caller: Caller, body: InstantCheckRequest, limit: RunningChecks
+    runtime: Runtime, session: AsyncSession, caller: Caller, body: InstantCheckRequest, limit: InstantChecks
 ) -> InstantCheckResult:
-    """Validate like a resource creation, then run the probe once; raises ``ApiError`` for a refused body."""
+    """Validate like a resource creation, then run the probe once; raises ``ApiError`` for a refused body
+    or caller. The API needs an admin already; the check is repeated here for every other entry point."""
+    if not caller.is_admin:
+        raise ApiError(403, "forbidden", "instant checks need an admin")
     kind = body.resource_type
     target = svc.check_target(kind, body.target)
     config = parse_config(kind, svc.check_options(kind, body.options))
     if body.credential_id is not None:
-        if not caller.is_admin:
-            raise ApiError(403, "forbidden", "credentialId needs an admin", "credentialId")
         await svc.check_credential(session, body.credential_id)
     await session.close()  # the check may take up to a minute: do not hold a connection meanwhile
-    credential = runtime.credentials.for_resource(target, body.credential_id) if caller.is_admin else None
+    credential = runtime.credentials.for_resource(target, body.credential_id)
     timeout = body.timeout_seconds or min(runtime.scheduler.types[kind].timeout_s, MAX_TIMEOUT_S)
     ctx = ProbeContext(
         target=target,
@@ -102,9 +82,13 @@ async def run_instant_check(
         user_agent=runtime.settings.user_agent,
         max_body_bytes=runtime.settings.max_body_bytes,
         extra={"trace": True} if kind is Kind.DOCKER else {},  # each registry request, as `kairos check image`
+        policy=parse_networks(runtime.settings.denied_networks),
     )
-    with limit.slot():
-        result = await run_probe(kind, config, ctx)
+    try:
+        with limit.slot(caller_key(caller), runtime.settings.instant_checks_per_caller):
+            result = await run_probe(kind, config, ctx)
+    except Busy as exc:
+        raise ApiError(429, "too_many_requests", str(exc), headers={"Retry-After": "5"}) from None
     return to_result(result, timeout)
 
 
@@ -112,16 +96,19 @@ async def run_instant_check(
     "",
     summary="Check a target once, without saving anything",
     response_model=InstantCheckResult,
-    description="Needs a signed-in user or an API key (any role). Runs the probe of `resourceType` against "
+    description="Admins only (an ADMIN key or a signed-in admin); READ keys and USER accounts get 403. "
+    "Every check obeys the target policy (`KAIROS_DENIED_NETWORKS`; a denied address is UNKNOWN "
+    "`target_denied`). Runs the probe of `resourceType` against "
     "`target` once, with the same validation as creating a resource, and returns the verdict with its "
     "latency phases (DNS, connect, TLS, first byte, total); images also return digest, media type, "
     "platforms, layer count and every registry request in `details`. Nothing is stored: no resource, no "
     "history. The check is cut after `timeoutSeconds` (default: the kind's timeout, at most 60 s). At most "
-    f"{MAX_RUNNING} instant checks run at once; another one gets 429 with `Retry-After`. Stored credentials "
-    "are sent only for admins: `credentialId`, or else the credential whose pattern matches the target.",
+    f"{MAX_RUNNING} instant checks run at once, and `KAIROS_INSTANT_CHECKS_PER_CALLER` (default 2) per "
+    "caller; another one gets 429 with `Retry-After`. Stored credentials are sent: `credentialId`, or else "
+    "the credential whose pattern matches the target.",
     responses=error_responses(400, 401, 403, 422, 429),
 )
 async def instant_check(
-    body: InstantCheckRequest, request: Request, session: SessionDep, runtime: RuntimeDep, caller: RequireAuth
+    body: InstantCheckRequest, session: SessionDep, runtime: RuntimeDep, caller: RequireAdmin
 ) -> InstantCheckResult:
-    return await run_instant_check(runtime, session, caller, body, running_checks(request.app))
+    return await run_instant_check(runtime, session, caller, body, runtime.instant_checks)

@@ -19,7 +19,7 @@ from kairos.access.visibility import can_see_group, can_see_resource
 from kairos.api import resource_service as svc
 from kairos.api.deps import Caller, RuntimeDep, SessionDep
 from kairos.api.errors import ApiError
-from kairos.api.routes.instant_check import run_instant_check, running_checks
+from kairos.api.routes.instant_check import run_instant_check
 from kairos.api.schemas.instant_check import InstantCheckRequest, InstantCheckResult
 from kairos.api.schemas.resources import ResourceCreate, ResourceUpdate
 from kairos.db.models import Credential, Resource, ResourceGroup
@@ -308,7 +308,7 @@ async def _instant_page(
 
 @router.get("/admin/instant-check")
 async def instant_check_page(
-    request: Request, caller: UserPage, session: SessionDep, kind: str = "HTTP", target: str = ""
+    request: Request, caller: AdminPage, session: SessionDep, kind: str = "HTTP", target: str = ""
 ) -> Response:
     values = {
         "kind": rf.parse_kind(kind),
@@ -323,9 +323,10 @@ async def instant_check_page(
 
 @router.post("/admin/instant-check")
 async def instant_check_run(
-    request: Request, caller: UserPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep
+    request: Request, caller: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep
 ) -> Response:
-    """The page's form without JavaScript: the same check as ``POST /api/instant-check``, rendered here."""
+    """The page's form without JavaScript: the same check as ``POST /api/instant-check`` (admins only, same
+    target policy and slots), rendered here."""
     kind = rf.parse_kind(str(form.get("resourceType", "")))
     typed = rf.read_options(form, kind)
     timeout, credential = str(form.get("timeoutSeconds", ""))[:32], str(form.get("credentialId", ""))[:16]
@@ -353,7 +354,7 @@ async def instant_check_run(
     if errors:
         return await _instant_page(request, caller, session, values, errors)
     try:
-        result = await run_instant_check(runtime, session, caller, parsed, running_checks(request.app))
+        result = await run_instant_check(runtime, session, caller, parsed, runtime.instant_checks)
     except ApiError as exc:
         key, message = rf.api_error_field(exc)
         return await _instant_page(request, caller, session, values, {key: message})
