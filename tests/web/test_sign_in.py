@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from kairos.auth.throttle import LoginThrottle
 from tests.harness import Running
 from tests.web.pages import ADMIN_EMAIL, NEW_PASSWORD, add_user, admin_browser, csrf_of, post_form, sign_in
 
@@ -63,6 +64,22 @@ async def test_repeated_wrong_passwords_are_refused_for_a_while(kairos: Running)
         assert codes[:10] == [401] * 10 and codes[10] == 429
         r = await sign_in(browser, ADMIN_EMAIL, "admin")
         assert r.status_code == 429 and "Too many failed sign-ins" in r.text
+
+
+async def test_failing_on_purpose_cannot_lock_the_owner_out_of_the_console(kairos: Running) -> None:
+    # Was: ten wrong passwords for an email refused that email from everywhere for 15 minutes, so anyone could
+    # keep the real admin out. Now only the guesser's (account, address) pair is refused.
+    kairos.runtime.login_throttle = LoginThrottle(base_delay_s=0.0)
+    async with admin_browser(kairos):
+        pass
+    async with httpx.AsyncClient(base_url=kairos.url) as attacker:
+        for i in range(10):
+            assert (await sign_in(attacker, ADMIN_EMAIL, f"guess-{i}")).status_code == 401
+        assert (await sign_in(attacker, ADMIN_EMAIL, NEW_PASSWORD)).status_code == 429
+    # The test server trusts X-Forwarded-For from 127.0.0.1, as a reverse proxy would be trusted.
+    async with httpx.AsyncClient(base_url=kairos.url, headers={"X-Forwarded-For": "127.0.0.9"}) as owner:
+        r = await sign_in(owner, ADMIN_EMAIL, NEW_PASSWORD)
+        assert r.status_code == 303 and r.headers["location"] == "/admin"
 
 
 async def test_login_never_redirects_to_another_site(kairos: Running) -> None:
