@@ -25,9 +25,9 @@ router = APIRouter(prefix="/api/resources", tags=["resources"])
 _PUBLIC = (
     "Public, by group visibility (docs/access.md): anonymous callers see resources in no group or in a PUBLIC "
     "group, any key or signed-in user also AUTHENTICATED ones, admins also HIDDEN ones; the rest answer 404. "
-    "Anonymous callers get header values in `options.headers` as `<hidden>`; when the site hides targets "
-    "(`showTargets` off) they get `target: null`, no `options`, and `latestMessage` rebuilt from the status, "
-    "error code and HTTP status."
+    "Header values in `options.headers` are write-only: every caller gets `********`. When the site hides "
+    "targets (`showTargets` off) anonymous callers get `target: null`, no `options`, and `latestMessage` "
+    "rebuilt from the status, error code and HTTP status."
 )
 _ADMIN = "Needs an admin (API key with role ADMIN, or an admin user)."
 
@@ -86,7 +86,8 @@ async def get_resource(
     "/{resource_id}",
     summary="Edit a resource",
     response_model=ResourceDetail,
-    description=_ADMIN + " Takes the create body; fields left out keep their value. Takes effect at "
+    description=_ADMIN + " Takes the create body; fields left out keep their value. In `options.headers` a "
+    "value of `********` keeps the stored one and a header left out is removed. Takes effect at "
     "once: the resource is re-checked.",
     responses=error_responses(400, 401, 403, 404, 422),
 )
