@@ -21,7 +21,7 @@ ENV PATH=/opt/venv/bin:$PATH \
 # A fixed uid/gid, so volume and Kubernetes fsGroup permissions can be set ahead of time.
 RUN groupadd --system --gid 10001 kairos \
  && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home --shell /usr/sbin/nologin kairos \
- && mkdir -p /app/data && chown -R 10001:10001 /app
+ && mkdir -p /app/data && chown -R 10001:10001 /app && chmod 0700 /app/data
 COPY --from=builder /opt/venv /opt/venv
 WORKDIR /app
 USER 10001:10001
