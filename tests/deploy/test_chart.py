@@ -158,8 +158,23 @@ def test_the_ingress_routes_its_hosts_to_the_service_and_trusts_the_proxy_header
     assert rule["host"] == "status.example.com"
     backend = rule["http"]["paths"][0]["backend"]["service"]
     assert backend == {"name": objects["Service"]["metadata"]["name"], "port": {"name": "http"}}
-    assert objects["ConfigMap"]["data"]["KAIROS_FORWARDED_ALLOW_IPS"] == "*"
+    # Was "*": any client reaching the Service chose its own address with X-Forwarded-For.
+    trusted = objects["ConfigMap"]["data"]["KAIROS_FORWARDED_ALLOW_IPS"]
+    assert trusted == "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
     assert "Ingress" not in render()
+    assert "KAIROS_FORWARDED_ALLOW_IPS" not in render()["ConfigMap"]["data"]
+
+
+def test_the_ingress_trusts_only_the_proxies_it_is_given_and_never_everyone(render: Render, helm: str) -> None:
+    objects = render("ingress.enabled=true", "ingress.trustedProxies={10.42.0.0/16,fd00:42::/56}")
+    assert objects["ConfigMap"]["data"]["KAIROS_FORWARDED_ALLOW_IPS"] == "10.42.0.0/16,fd00:42::/56"
+    objects = render("ingress.enabled=true", "ingress.trustedProxies=null")
+    assert "KAIROS_FORWARDED_ALLOW_IPS" not in objects["ConfigMap"]["data"]
+    objects = render("ingress.enabled=true", "config.KAIROS_FORWARDED_ALLOW_IPS=10.1.2.3")
+    assert objects["ConfigMap"]["data"]["KAIROS_FORWARDED_ALLOW_IPS"] == "10.1.2.3"
+    args = ["template", "kairos", str(CHART), *helm_args(["ingress.enabled=true", "ingress.trustedProxies={*}"])]
+    refused = subprocess.run([helm, *args], capture_output=True, text=True)
+    assert refused.returncode != 0 and "must not contain" in refused.stderr
 
 
 def test_prometheus_finds_the_pod_by_annotations_and_by_an_optional_service_monitor(render: Render) -> None:
