@@ -50,7 +50,8 @@ async def test_an_admin_creates_reads_edits_and_deletes_an_announcement(kairos: 
         "id", "kind", "content", "contentHtml", "active", "activeUntil", "createdBy", "createdAt", "updatedAt"
     }  # fmt: skip
     url = f"/api/announcements/{created['id']}"
-    assert (await kairos.anon.get(url)).json() == created
+    assert (await kairos.client.get(url)).json() == created
+    assert (await kairos.anon.get(url)).json() == {**created, "createdBy": None}  # the author is for admins only
 
     r = await kairos.client.put(url, json={"content": "Done", "active": False})
     assert r.status_code == 200, r.text
@@ -189,3 +190,42 @@ async def test_an_announcement_stops_showing_when_its_time_passes_without_any_wr
     await wait_for(gone, timeout=5, interval=0.1)
     after = (await kairos.anon.get(f"/api/announcements/{created['id']}")).json()
     assert after["active"] is True and after["updatedAt"] == created["updatedAt"]  # nothing flipped a flag
+
+
+@pytest.mark.parametrize("until", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+async def test_an_active_until_outside_the_utc_range_is_a_422_not_a_500(kairos: Running, until: str) -> None:
+    assert_error(
+        await kairos.client.post("/api/announcements", json={"content": "x", "activeUntil": until}),
+        422,
+        "validation_error",
+        "activeUntil",
+    )
+    created = await _create(kairos)
+    assert_error(
+        await kairos.client.put(f"/api/announcements/{created['id']}", json={"activeUntil": until}),
+        422,
+        "validation_error",
+        "activeUntil",
+    )
+
+
+async def test_only_admins_see_who_wrote_an_announcement(kairos: Running) -> None:
+    from kairos.auth.apikeys import create_key
+
+    await add_user(kairos, "ops@example.com", "a-long-password", role="ADMIN")
+    await add_user(kairos, "reader@example.com", "a-long-password", role="USER")
+    written = await kairos.anon.post(
+        "/api/announcements", json={"content": "by ops"}, headers=_basic("ops@example.com", "a-long-password")
+    )
+    rid = written.json()["id"]
+    async with kairos.runtime.sessionmaker() as session:
+        read_key = (await create_key(session, "reader", role="READ")).plaintext
+        await session.commit()
+    for headers in ({}, {"X-API-Key": read_key}, _basic("reader@example.com", "a-long-password")):
+        one = await kairos.anon.get(f"/api/announcements/{rid}", headers=headers)
+        assert one.status_code == 200 and one.json()["createdBy"] is None, (headers, one.text)
+        listed = await kairos.anon.get("/api/announcements", headers=headers)
+        assert [a["createdBy"] for a in listed.json()] == [None]
+        assert "ops@example.com" not in listed.text
+    assert (await kairos.client.get(f"/api/announcements/{rid}")).json()["createdBy"] == "ops@example.com"
+    assert (await kairos.client.get("/api/announcements")).json()[0]["createdBy"] == "ops@example.com"

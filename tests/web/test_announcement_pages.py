@@ -39,7 +39,7 @@ async def test_an_admin_creates_an_announcement_through_the_form_and_the_public_
         assert r.status_code == 303 and r.headers["location"].startswith("/admin/announcements?saved=")
         listing = await browser.get(r.headers["location"])
         assert "The announcement was saved." in listing.text and "Database upgrade" in listing.text
-    (stored,) = (await kairos.anon.get("/api/announcements")).json()
+    (stored,) = (await kairos.client.get("/api/announcements")).json()  # createdBy: for admins only
     assert stored["kind"] == "WARNING" and stored["createdBy"] == "admin@kairos.local"
     assert stored["activeUntil"] == "2099-01-01T18:30:00Z"
     page = await kairos.anon.get("/announcements")
@@ -93,7 +93,7 @@ async def test_editing_shows_the_stored_values_and_saves_changes(kairos: Running
         assert r.status_code == 303
         assert (await browser.get("/admin/announcements/999/edit")).status_code == 404
         assert (await browser.get("/admin/announcements/abc/edit")).status_code == 404
-    stored = (await kairos.anon.get(f"/api/announcements/{created['id']}")).json()
+    stored = (await kairos.client.get(f"/api/announcements/{created['id']}")).json()
     assert stored["content"] == "New text" and stored["kind"] == "INFORMATION"
     assert stored["activeUntil"] is None and stored["createdBy"] == created["createdBy"]
 

@@ -25,7 +25,8 @@ from kairos.db.models import Announcement, ApiKey, AppUser
 router = APIRouter(prefix="/api/announcements", tags=["announcements"])
 
 
-def announcement_public(row: Announcement) -> AnnouncementPublic:
+def announcement_public(row: Announcement, show_author: bool = True) -> AnnouncementPublic:
+    """``show_author`` False for everyone but admins: the author's email is for the team, not the public page."""
     return AnnouncementPublic(
         id=row.id,
         kind=row.kind,
@@ -33,7 +34,7 @@ def announcement_public(row: Announcement) -> AnnouncementPublic:
         content_html=row.content_html,
         active=row.active,
         active_until=row.active_until,
-        created_by=row.created_by,
+        created_by=row.created_by if show_author else None,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
@@ -89,20 +90,21 @@ async def apply_update(row: Announcement, body: AnnouncementUpdate) -> None:
     openapi_extra=OPTIONAL_AUTH,
     summary="List announcements",
     response_model=list[AnnouncementPublic],
-    description="Public. Newest first. `active=true`: only those showing now (switched on and before their "
-    "`activeUntil`); `active=false`: only those not showing (switched off or expired).",
+    description="Public; `createdBy` only for admins (null for everyone else). Newest first. `active=true`: "
+    "only those showing now (switched on and before their `activeUntil`); `active=false`: only those not showing "
+    "(switched off or expired).",
     responses=error_responses(400, 401),
 )
 async def list_announcements(
     session: SessionDep,
-    _: CurrentCaller,
+    caller: CurrentCaller,
     active: bool | None = Query(None, description="Filter on showing now (see above); leave out for all."),
 ) -> list[AnnouncementPublic]:
     stmt = select(Announcement).order_by(Announcement.created_at.desc(), Announcement.id.desc())
     if active is not None:
         now = datetime.now(UTC)
         stmt = stmt.where(showing(now) if active else not_(showing(now)))
-    return [announcement_public(r) for r in (await session.execute(stmt)).scalars()]
+    return [announcement_public(r, caller.is_admin) for r in (await session.execute(stmt)).scalars()]
 
 
 @router.post(
@@ -140,11 +142,12 @@ async def create_announcement(
     openapi_extra=OPTIONAL_AUTH,
     summary="One announcement",
     response_model=AnnouncementPublic,
-    description="Public.",
+    description="Public; `createdBy` only for admins (null for everyone else).",
     responses=error_responses(401, 404, 422),
 )
-async def get_announcement(announcement_id: PathId, session: SessionDep, _: CurrentCaller) -> AnnouncementPublic:
-    return announcement_public(await get_or_404(session, Announcement, announcement_id, "announcement"))
+async def get_announcement(announcement_id: PathId, session: SessionDep, caller: CurrentCaller) -> AnnouncementPublic:
+    row = await get_or_404(session, Announcement, announcement_id, "announcement")
+    return announcement_public(row, caller.is_admin)
 
 
 @router.put(

@@ -6,9 +6,9 @@ import unicodedata
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
-from kairos.api.schemas.common import ApiModel, InputModel, PartialModel
+from kairos.api.schemas.common import ApiModel, InputModel, PartialModel, UtcDatetime
 
 MAX_CONTENT = 20_000
 
@@ -40,7 +40,7 @@ Kind = Annotated[Literal["INFORMATION", "WARNING", "PROBLEM"], BeforeValidator(_
 Content = Annotated[
     str, StringConstraints(max_length=MAX_CONTENT), AfterValidator(_text), Field(description=_CONTENT_DOC)
 ]
-ActiveUntil = Annotated[AwareDatetime | None, Field(description=_UNTIL_DOC)]
+ActiveUntil = Annotated[UtcDatetime | None, Field(description=_UNTIL_DOC)]
 
 
 class _EchoedFields(InputModel):
@@ -91,7 +91,7 @@ class AnnouncementPublic(ApiModel):
     active_until: datetime | None
     created_by: str | None = Field(
         description="Email of the user; for an API key, its creator's email, or `api-key:<name>` when no "
-        "user created it."
+        "user created it. Shown to admins only: null for everyone else."
     )
     created_at: datetime
     updated_at: datetime

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic.alias_generators import to_camel
 
 # Ids fit a 32-bit signed integer on every database; larger numbers are refused before reaching SQL.
@@ -46,6 +47,18 @@ Target = Annotated[
     AfterValidator(_not_blank),
     AfterValidator(_printable),
 ]
+
+
+def _in_utc(value: datetime) -> datetime:
+    """Stored and compared in UTC. ``0001-01-01T00:00:00+14:00`` is before year 1 in UTC: refused here (422 with
+    the field), where it used to overflow later into a 500."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range once converted to UTC") from None
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 DisplayOrder = Annotated[int, Field(ge=-1_000_000, le=1_000_000, description="Lower comes first.")]
 
