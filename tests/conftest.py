@@ -19,14 +19,17 @@ if TYPE_CHECKING:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Marks what does not depend on the database: the browser tests and the API fuzzing. They exercise the
-    pages and the API's input handling, so scripts/test runs them on SQLite only, which keeps CI short."""
+    """Marks what does not depend on the database: the browser tests, the API fuzzing and the install tests (a
+    wheel in a fresh venv, scripts/serve on a fresh clone). They exercise the pages, the API's input handling and
+    packaging, so scripts/test runs them on SQLite only, which keeps CI short."""
     for item in items:
         path = item.path.as_posix()
         if "/tests/browser/" in path:
             item.add_marker(pytest.mark.browser)
         elif path.endswith("/tests/permissions/test_schemathesis.py"):
             item.add_marker(pytest.mark.fuzz)
+        elif "/tests/install/" in path:
+            item.add_marker(pytest.mark.install)
 
 
 @pytest.fixture(scope="session")
