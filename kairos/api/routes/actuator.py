@@ -8,22 +8,26 @@ info stay open in every mode: load balancers and orchestrators probe them withou
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
+from sqlalchemy import insert, text
 
 from kairos import __version__
 from kairos.api.deps import OPTIONAL_AUTH, Caller, CurrentCaller, RuntimeDep, unauthorized
 from kairos.api.errors import ApiError, error_responses
 from kairos.api.schemas.actuator import AppInfo, ComponentHealth, Health, Info
+from kairos.db.models import Setting
 from kairos.metrics import CONTENT_TYPE
 from kairos.runtime import Runtime
 
 router = APIRouter(tags=["actuator"])
 
 DB_CHECK_TIMEOUT_S = 2.0
+HEALTH_CACHE_S = 2.0  # how long one database check answers for
+WRITE_PROBE_KEY = "kairos.health.write-probe"  # inserted and rolled back, never stored
 _METRICS_DOC = (
     "Prometheus text format: `kairos_resource_status` (1 available, 0 not available, -1 unknown), "
     "last latency, checks by type and status, check duration, active outages. Every resource is listed, "
@@ -51,13 +55,53 @@ _METRICS_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def _database(runtime: Runtime) -> ComponentHealth:
-    try:
-        async with asyncio.timeout(DB_CHECK_TIMEOUT_S), runtime.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-    except Exception as exc:  # any failure, driver-specific or a timeout, means "down"
-        return ComponentHealth(status="DOWN", message=type(exc).__name__)
-    return ComponentHealth(status="UP")
+class DatabaseHealth:
+    """Whether the database answers and accepts writes, asked at most once per ``HEALTH_CACHE_S``.
+
+    ``SELECT 1`` alone says UP while every write fails (a read-only file or volume, a full disk, a lock someone
+    holds, a PostgreSQL hot standby or a read-only role): Kairos then loses every result. So the check also
+    inserts a row and rolls it back; nothing is ever stored. The answer is shared for a moment, and one check runs
+    at a time, so a health hammer costs the database one small transaction every couple of seconds."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.lock = asyncio.Lock()
+        self.checked_at = -HEALTH_CACHE_S
+        self.last = ComponentHealth(status="UP")
+
+    async def get(self) -> ComponentHealth:
+        async with self.lock:
+            now = time.monotonic()
+            if now - self.checked_at >= HEALTH_CACHE_S:
+                self.last = await self._check()
+                self.checked_at = time.monotonic()
+            return self.last
+
+    async def _check(self) -> ComponentHealth:
+        step = "reads"
+        try:
+            async with asyncio.timeout(DB_CHECK_TIMEOUT_S), self.runtime.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+                step = "writes"
+                try:
+                    await conn.execute(insert(Setting).values(key=WRITE_PROBE_KEY, value={}))
+                finally:
+                    await conn.rollback()
+        except Exception as exc:  # any failure, driver-specific or a timeout, means "down"
+            # The exception's name only: its text may hold paths or addresses, and health is public.
+            return ComponentHealth(status="DOWN", message=f"the database {_FAILS[step]} ({type(exc).__name__})")
+        return ComponentHealth(status="UP")
+
+
+_FAILS = {"reads": "does not answer", "writes": "does not accept writes"}
+
+
+def _database_health(request: Request, runtime: Runtime) -> DatabaseHealth:
+    state = request.app.state
+    if getattr(state, "database_health", None) is None:
+        state.database_health = DatabaseHealth(runtime)
+    health: DatabaseHealth = state.database_health
+    return health
 
 
 def _scheduler(runtime: Runtime) -> ComponentHealth:
@@ -101,12 +145,13 @@ async def metrics(runtime: RuntimeDep, _: MetricsReader) -> Response:
     summary="Health",
     response_model=Health,
     response_model_exclude_none=True,
-    description="Public. UP when the database answers `SELECT 1` within 2 s and the scheduler runs; "
-    "otherwise DOWN with HTTP 503.",
+    description="Public. UP when the database answers and accepts a write (a row inserted and rolled back) "
+    "within 2 s, and the scheduler runs; otherwise DOWN with HTTP 503 and the failing component's `message`. "
+    "The database check is shared for 2 s.",
     responses={503: {"model": Health, "description": "Down"}},
 )
-async def health(runtime: RuntimeDep) -> Any:
-    components = {"db": await _database(runtime), "scheduler": _scheduler(runtime)}
+async def health(request: Request, runtime: RuntimeDep) -> Any:
+    components = {"db": await _database_health(request, runtime).get(), "scheduler": _scheduler(runtime)}
     up = all(c.status != "DOWN" for c in components.values())
     body = Health(status="UP" if up else "DOWN", components=components)
     if up:
