@@ -107,3 +107,22 @@ async def test_a_user_does_not_see_hidden_resources_their_targets_or_hidden_grou
     async with admin_browser(kairos) as admin:
         listing = (await admin.get("/admin/resources")).text
     assert "vault-db" in listing and "secret-ops" in listing
+
+
+async def test_a_users_console_summary_counts_only_the_resources_they_may_see(kairos: Running) -> None:
+    hidden = await add_group(kairos, "secret-ops", "HIDDEN")
+    edge = await add_group(kairos, "edge-public", "PUBLIC")
+    for name in ("vault-db", "vault-kms", "vault-hsm"):
+        await add_resource(kairos, name, group=hidden, target="http://vault.internal/")
+    await add_resource(kairos, "front-web", group=edge, target="http://front.internal/")
+    await add_user(kairos, "viewer@example.com", "viewer-password-1")
+
+    def total(html: str) -> str:
+        return html.split('<span class="stat-value">', 1)[1].split("<", 1)[0]
+
+    async with httpx.AsyncClient(base_url=kairos.url) as browser:
+        assert (await sign_in(browser, "viewer@example.com", "viewer-password-1")).status_code == 303
+        home = await browser.get("/admin")
+    assert home.status_code == 200 and total(home.text) == "1"
+    async with admin_browser(kairos) as admin:
+        assert total((await admin.get("/admin")).text) == "4"
