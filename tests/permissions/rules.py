@@ -13,6 +13,9 @@ A rule is one access class; the status each caller gets follows from it (``expec
 | ADMIN         | 401       | 403          | allowed       | 403      | allowed   | 401         |
 | SELF          | 401       | allowed      | allowed       | see SELF_FOR_KEYS   | 401         |
 
+Four more callers: USER and ADMIN through HTTP Basic (as their sessions), and an account that must change its
+password, through its session (403 everywhere but SELF and OPEN) and through Basic (403 everywhere but OPEN).
+
 "allowed" means neither 401 nor 403 nor 5xx: the answer may still be 404, 409 or 422 (the matrix sends `{}` as a
 write body and nonexistent ids to DELETE). OPEN routes read no credentials at all (health and metrics, like
 Spring's actuator); every other route refuses credentials that are sent but wrong, so a revoked key never
@@ -23,7 +26,18 @@ from __future__ import annotations
 
 from enum import Enum
 
-CALLERS = ("anonymous", "user_session", "admin_session", "read_key", "admin_key", "revoked_key")
+CALLERS = (
+    "anonymous",
+    "user_session",
+    "admin_session",
+    "read_key",
+    "admin_key",
+    "revoked_key",
+    "user_basic",
+    "admin_basic",
+    "must_change_session",
+    "must_change_basic",
+)
 ALLOWED = "allowed"  # not 401, not 403, not 5xx
 
 
@@ -77,8 +91,8 @@ RULES: dict[Route, Access] = {
     ("GET", "/api/outages"): _A,
     ("GET", "/api/resources/{resource_id}/outages"): _A,
     ("GET", "/api/groups/{group_id}/resources"): _A,
-    # Runs a probe now (stored credentials in it need an admin, checked inside the route, answering 403).
-    ("POST", "/api/instant-check"): _A,
+    # Runs a probe now against any target: admins only (issue 11, SSRF for read-only callers).
+    ("POST", "/api/instant-check"): _ADM,
     # Renders Markdown for the announcement form's live preview; stores nothing.
     ("POST", "/api/announcements/preview"): _A,
     # Resources: writes are admin's.
@@ -172,6 +186,18 @@ _TABLE: dict[Access, dict[str, int | str]] = {
         "revoked_key": 401,
     },
 }
+
+
+# HTTP Basic with a user's email and password counts as that user, exactly like their session.
+for _row in _TABLE.values():
+    _row["user_basic"], _row["admin_basic"] = _row["user_session"], _row["admin_session"]
+# An account that must change its password (the default admin, a reset password) may do nothing else: its
+# session gets 403 `password_change_required` on every route but its own (SELF: the change itself and /me), and
+# its Basic credentials are refused everywhere. OPEN routes read no credentials at all.
+for _access, _row in _TABLE.items():
+    _open = _access is Access.OPEN
+    _row["must_change_session"] = ALLOWED if _open or _access is Access.SELF else 403
+    _row["must_change_basic"] = ALLOWED if _open else 403
 
 
 def expected(access: Access, caller: str) -> int | str:

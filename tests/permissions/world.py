@@ -1,4 +1,4 @@
-"""A running Kairos with one real object of every kind and a client for each of the six callers of the matrix."""
+"""A running Kairos with one real object of every kind and a client for each caller of the matrix (rules.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ import httpx
 from kairos.auth.throttle import LoginThrottle
 from tests.harness import Running
 from tests.servers.ports import free_port
-from tests.web.pages import add_user, admin_browser, sign_in
+from tests.web.pages import add_user, admin_browser, csrf_of, sign_in
 
 USER_EMAIL = "matrix-user@kairos.local"
 OTHER_EMAIL = "matrix-other@kairos.local"
+ADMIN_EMAIL = "matrix-admin@kairos.local"
+FRESH_EMAIL = "matrix-fresh@kairos.local"  # must change its password
 PASSWORD = "matrix-password-1"
 MISSING_ID = 999_999  # DELETE goes here: the allowed answer is 404, and every fixture survives for later calls
 _META_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
@@ -24,7 +26,8 @@ _META_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 class NeverBlocked(LoginThrottle):
     """The matrix's revoked key fails on purpose ~60 times from 127.0.0.1; the real throttle would then answer
-    429 to every key caller on the same address. Refusing repeat offenders is tested in test_access_mode.py."""
+    429 to its further wrong tries (valid keys are never refused). Refusing repeat offenders is tested in
+    tests/api/test_access_mode.py."""
 
     def blocked(self, *keys: str) -> bool:
         return False
@@ -101,14 +104,24 @@ async def world(kairos: Running) -> AsyncIterator[World]:
     revoked = await _key(kairos, "ADMIN")
     assert (await kairos.client.delete(f"/api/api-keys/{revoked['id']}")).status_code == 204
     await add_user(kairos, USER_EMAIL, PASSWORD)
+    await add_user(kairos, ADMIN_EMAIL, PASSWORD, role="ADMIN")
+    fresh = await _created(kairos.client, "/api/users", {"email": FRESH_EMAIL, "role": "ADMIN", "password": PASSWORD})
+    assert fresh["mustChangePassword"] is True
     url = kairos.url
     async with (
         admin_browser(kairos) as admin,
         httpx.AsyncClient(base_url=url, timeout=30) as user,
         httpx.AsyncClient(base_url=url, timeout=30, headers={"X-API-Key": read_key}) as read,
         httpx.AsyncClient(base_url=url, timeout=30, headers={"Authorization": f"Bearer {revoked['key']}"}) as gone,
+        httpx.AsyncClient(base_url=url, timeout=30, auth=(USER_EMAIL, PASSWORD)) as user_basic,
+        httpx.AsyncClient(base_url=url, timeout=30, auth=(ADMIN_EMAIL, PASSWORD)) as admin_basic,
+        httpx.AsyncClient(base_url=url, timeout=30) as fresh_session,
+        httpx.AsyncClient(base_url=url, timeout=30, auth=(FRESH_EMAIL, PASSWORD)) as fresh_basic,
     ):
         assert (await sign_in(user, USER_EMAIL, PASSWORD)).status_code == 303
+        signed_in = await sign_in(fresh_session, FRESH_EMAIL, PASSWORD)
+        assert signed_in.headers["location"] == "/account/password"
+        fresh_session.headers["X-CSRF-Token"] = csrf_of((await fresh_session.get("/account/password")).text)
         # Session callers send their CSRF token on every request: writes need it, reads ignore it.
         for browser in (admin, user):
             browser.headers["X-CSRF-Token"] = await _csrf(browser)
@@ -119,5 +132,9 @@ async def world(kairos: Running) -> AsyncIterator[World]:
             "read_key": read,
             "admin_key": kairos.client,
             "revoked_key": gone,
+            "user_basic": user_basic,
+            "admin_basic": admin_basic,
+            "must_change_session": fresh_session,
+            "must_change_basic": fresh_basic,
         }
         yield World(kairos, callers, ids)
