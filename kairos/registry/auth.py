@@ -253,7 +253,9 @@ async def request_token(
 ) -> tuple[str, float | None, int]:
     """GET a token from the challenge's realm; returns (token, expires_in, HTTP requests sent).
 
-    Raises :class:`TokenFailed`; a TLS verification failure stays a ``net.TlsInvalid`` (same code as HTTP checks)."""
+    Raises :class:`TokenFailed`; a TLS verification failure stays a ``net.TlsInvalid`` (same code as HTTP checks),
+    and a realm the target policy denies stays a ``net.TargetDenied`` (the operator's policy, not the registry's
+    fault: UNKNOWN with ``target_denied``, like a denied registry)."""
     realm = challenge.params.get("realm", "")
     if not realm:
         raise TokenFailed("the registry asked for a Bearer token but named no realm")
@@ -264,7 +266,7 @@ async def request_token(
         headers.append(("Authorization", basic_auth_header(*credential)))
     try:
         result = await session.fetch(url, headers=headers, timeout_s=timeout_s, max_redirects=3)
-    except net.TlsInvalid:
+    except (net.TlsInvalid, net.TargetDenied):
         raise
     except net.NetError as exc:
         raise TokenFailed(f"token server {_origin(realm)}: {exc.message}") from None

@@ -200,8 +200,8 @@ class RegistryClient:
             code = "registry_unauthorized" if exc.unauthorized else "token_failed"
             self.stats.step("token", code, time.perf_counter() - started)
             raise RegistryError(code, exc.message, http_status=exc.status) from None
-        except net.TlsInvalid as exc:
-            self.stats.requests += 1
+        except (net.TlsInvalid, net.TargetDenied) as exc:
+            self.stats.requests += isinstance(exc, net.TlsInvalid)  # a denied realm was never sent a packet
             self.stats.step("token", exc.code, time.perf_counter() - started)
             raise RegistryError(exc.code, f"token server: {exc.message}") from None
         finally:

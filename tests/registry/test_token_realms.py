@@ -12,7 +12,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from kairos.probes.base import Status
+from kairos.net.denylist import parse_networks
+from kairos.probes.base import Kind, ProbeContext, Status
+from kairos.probes.image import ImageConfig
+from kairos.probes.kinds import run_probe
+from kairos.registry.auth import TokenCache
 from kairos.registry.realms import same_site
 from tests.registry.test_image_probe import ALICE, check, verdict
 from tests.servers.registry import Registry, push, self_signed, start_script, stop, token_auth_yaml
@@ -106,3 +110,25 @@ async def test_an_https_registry_with_a_plain_http_realm_is_refused_before_any_t
 )
 def test_which_realm_hosts_share_the_registrys_credentials(registry: str, realm: str, trusted: bool) -> None:
     assert same_site(registry, realm) is trusted
+
+
+@pytest.fixture(scope="module")
+def denied_realm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    """A registry at 127.0.0.1 whose token realm is 127.0.0.2, which the test's policy denies (no packet goes
+    there: nothing listens on it)."""
+    folder = tmp_path_factory.mktemp("deniedrealm")
+    cert, _ = self_signed(folder, "test-issuer")
+    registry = Registry(folder, token_auth_yaml("http://127.0.0.2:9/token", cert))
+    try:
+        yield registry
+    finally:
+        registry.stop()
+
+
+async def test_a_token_realm_on_a_denied_network_is_reported_as_target_denied(denied_realm: Registry) -> None:
+    policy = parse_networks("127.0.0.2/32")
+    options = {"insecureHttp": True}
+    ctx = ProbeContext(f"{denied_realm.host}/public/hello:v1", 10.0, policy=policy, extra={"token_cache": TokenCache()})
+    result = await run_probe(Kind.DOCKER, ImageConfig(**options), ctx)
+    assert verdict(result) == (Status.UNKNOWN, "target_denied"), result.message
+    assert "loopback" in result.message
