@@ -35,7 +35,8 @@ class Runtime:
     discovery: DiscoveryLoop | None = None  # set by build_runtime (it needs the runtime itself)
     notifications: Notifications | None = None  # policies and the delivery loop (kairos.notify)
     site: SiteSettings = field(default_factory=SiteSettings)  # loaded at start, replaced when edited
-    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)  # the sign-in form
-    api_throttle: LoginThrottle = field(default_factory=LoginThrottle)  # wrong API keys and Basic credentials
+    # Failed passwords, the sign-in form and HTTP Basic alike (kairos/auth/password_signin.py).
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    api_throttle: LoginThrottle = field(default_factory=LoginThrottle)  # wrong API keys only, per address
     events: Broadcaster = field(default_factory=Broadcaster)  # results for the live stream
     instant_checks: InstantChecks = field(default_factory=InstantChecks)  # running ones, cancelled at shutdown
