@@ -177,6 +177,18 @@ def test_the_ingress_trusts_only_the_proxies_it_is_given_and_never_everyone(rend
     assert refused.returncode != 0 and "must not contain" in refused.stderr
 
 
+def test_kairos_answers_to_the_services_names_and_the_ingress_hosts_and_to_no_other_host_name(render: Render) -> None:
+    # Any other Host gets 400 (DNS rebinding): without these a client inside the cluster calling the Service by
+    # name, or a browser coming through the ingress, would be refused.
+    service = ["kairos", "kairos.ops", "kairos.ops.svc", "kairos.ops.svc.cluster.local"]
+    assert render()["ConfigMap"]["data"]["KAIROS_ALLOWED_HOSTS"].split(",") == service
+    host = ["ingress.hosts[0].host=status.example.com", "ingress.hosts[0].paths[0].path=/"]
+    objects = render("ingress.enabled=true", *host, "ingress.hosts[0].paths[0].pathType=Prefix")
+    assert objects["ConfigMap"]["data"]["KAIROS_ALLOWED_HOSTS"].split(",") == [*service, "status.example.com"]
+    objects = render("ingress.enabled=true", "config.KAIROS_ALLOWED_HOSTS=status.example.org")
+    assert objects["ConfigMap"]["data"]["KAIROS_ALLOWED_HOSTS"] == "status.example.org"
+
+
 def test_prometheus_finds_the_pod_by_annotations_and_by_an_optional_service_monitor(render: Render) -> None:
     objects = render("metrics.serviceMonitor.enabled=true", "metrics.serviceMonitor.labels.release=prom")
     annotations = objects["Deployment"]["spec"]["template"]["metadata"]["annotations"]
