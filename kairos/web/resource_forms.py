@@ -61,6 +61,12 @@ OPTION_FIELDS: dict[Kind, tuple[OptionField, ...]] = {
         ),
         OptionField("followRedirects", "Follow redirects", "checkbox"),
         OptionField("maxRedirects", "Maximum redirects", "number"),
+        OptionField(
+            "forwardHeadersOnRedirect",
+            "Send the headers after a redirect to another origin",
+            "checkbox",
+            note="Off: a redirect to another scheme, host or port gets none of them (they often hold tokens).",
+        ),
     ),
     Kind.TCP: (),
     Kind.DOCKER: (

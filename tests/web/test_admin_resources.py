@@ -39,6 +39,22 @@ async def test_an_admin_adds_an_http_resource_through_the_form_and_it_is_schedul
         assert "Added Front page." in listing.text
 
 
+async def test_the_form_sets_whether_headers_follow_a_redirect_to_another_origin(
+    kairos: Running, target: Target
+) -> None:
+    async with admin_browser(kairos) as browser:
+        page = await browser.get("/admin/resources/new?kind=HTTP")
+        assert 'name="options.forwardHeadersOnRedirect"' in page.text
+        fields = {"options.followRedirects": "on", "options.forwardHeadersOnRedirect": "on"}
+        r = await post_form(
+            browser, "/admin/resources/new?kind=HTTP", _form(name="Fwd", target=target.url("/"), **fields)
+        )
+        assert r.status_code == 303, r.text
+        created = int(re.search(r"created=(\d+)", r.headers["location"]).group(1))  # type: ignore[union-attr]
+    options = (await kairos.client.get(f"/api/resources/{created}")).json()["options"]
+    assert options["forwardHeadersOnRedirect"] is True
+
+
 async def test_a_refused_field_is_shown_next_to_it_and_the_typed_values_are_kept(kairos: Running) -> None:
     async with admin_browser(kairos) as browser:
         r = await post_form(
