@@ -6,8 +6,17 @@ from __future__ import annotations
 class ConfigError(Exception):
     """``kairos.yaml:14: resources[2].target: must be an http(s) URL`` — always one line."""
 
-    def __init__(self, message: str, *, source: str = "", line: int | None = None, field: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str = "",
+        line: int | None = None,
+        field: str | None = None,
+        code: str = "validation_error",
+    ) -> None:
         self.source = source
+        self.code = code  # the API's error code: validation_error, secret_unavailable or yaml_refused
         self.line = line
         self.field = field
         self.reason = message

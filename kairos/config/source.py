@@ -34,8 +34,9 @@ class Document:
     origin: str = v1.API_VERSION  # or "kairos-resources" for the Java Kairos export
     secrets: SecretPolicy = field(default_factory=SecretPolicy)  # set by the channel; the default reads nothing
 
-    def error(self, path: Path_, message: str) -> ConfigError:
-        return ConfigError(message, source=self.source, line=line_of(self.lines, path), field=dotted(path))
+    def error(self, path: Path_, message: str, code: str = "validation_error") -> ConfigError:
+        line = line_of(self.lines, path)
+        return ConfigError(message, source=self.source, line=line, field=dotted(path), code=code)
 
     def secret(self, path: Path_, ref: Any, kept: tuple[str, str, str | None] | None = None) -> str:
         """The value ``ref`` points to. ``kept`` is (kind, name, stored value): when ``ref`` is the placeholder the
@@ -45,12 +46,10 @@ class Document:
             return secrets.resolve(ref, self.secrets)
         except secrets.Unavailable as exc:
             kind, name, stored = kept or ("", "", None)
-            if stored is not None and ref in {
-                self.secrets.placeholder(kind, name),
-                secrets.legacy_placeholder(kind, name),
-            }:
+            placeholders = {self.secrets.placeholder(kind, name), secrets.legacy_placeholder(kind, name)}
+            if stored is not None and isinstance(ref, str) and ref in placeholders:
                 return stored
-            raise self.error(path, str(exc)) from None
+            raise self.error(path, str(exc), code="secret_unavailable") from None
 
 
 def dotted(path: Path_) -> str:
@@ -89,6 +88,8 @@ def parse(text: str, source: str = "<config>") -> Document:
         mark = getattr(exc, "problem_mark", None)
         line = getattr(exc, "line", None) or (mark.line + 1 if mark is not None else None)
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if isinstance(exc, loader.Refused):
+            raise ConfigError(reason, source=source, line=line, code="yaml_refused") from None
         raise ConfigError(f"not valid YAML: {reason}", source=source, line=line) from None
     lines: Lines = {}
     if node is not None:

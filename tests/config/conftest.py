@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.dbs import DatabaseFactory
 from tests.harness import Running, make_settings, running_kairos
 
 
@@ -30,3 +31,14 @@ async def locked(db_url: str, tmp_path: Path, secrets_dir: Path) -> AsyncIterato
     """The defaults: KAIROS_CONFIG_API_SECRETS off, so the HTTP import resolves no reference."""
     async with running_kairos(make_settings(db_url, tmp_path, secrets_dir=secrets_dir)) as running:
         yield running
+
+
+@pytest.fixture
+async def elsewhere(databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Running]:
+    """Another server with the defaults, on a database of its own: where an export is taken to."""
+    url = databases.fresh()
+    try:
+        async with running_kairos(make_settings(url, tmp_path_factory.mktemp("elsewhere"))) as running:
+            yield running
+    finally:
+        databases.drop(url)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from kairos.api.deps import RequireAdmin, RuntimeDep, SessionDep
-from kairos.api.errors import error_responses, invalid
+from kairos.api.errors import ApiError, error_responses, invalid
 from kairos.config.errors import ConfigError
 from kairos.config.export import export_config, to_yaml
 from kairos.config.secrets import SecretPolicy
@@ -68,7 +68,7 @@ async def import_config(
     except UnicodeDecodeError:
         raise invalid("body", "the document must be UTF-8") from None
     except ConfigError as exc:
-        raise invalid(exc.field or "body", str(exc)) from None
+        raise ApiError(422, exc.code, str(exc), exc.field or "body") from None
     if not dry_run:
         await notify(runtime, plan)
     return {"dryRun": dry_run, "prune": prune, "counts": plan.counts(), "changes": [c.as_json() for c in plan.changes]}
