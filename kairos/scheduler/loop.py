@@ -172,6 +172,8 @@ class Scheduler:
         if res is None:
             self.resource_deleted(resource_id)
             return
+        if resource_id not in self.resources:
+            self.recorder.remember(resource_id)
         self.resources[resource_id] = res
         self.state.setdefault(resource_id, RuntimeState())
         if res.enabled:
@@ -181,6 +183,7 @@ class Scheduler:
 
     def resource_deleted(self, resource_id: int) -> None:
         self.resources.pop(resource_id, None)
+        self._inflight.pop(resource_id, None)  # a check still running is orphaned: its result is dropped
         self.state.pop(resource_id, None)
         self._due.pop(resource_id, None)
         self._first_done.discard(resource_id)
@@ -246,7 +249,10 @@ class Scheduler:
             )
             result = await run_probe(res.kind, res.config, ctx)
             result.checked_at = datetime.fromtimestamp(started, UTC)
-            self._after_check(res, result, due, started)
+            # Deleted while it was being checked: the result is of a resource that is gone (its id may already
+            # belong to a new one, since SQLite reuses the highest id), so it is dropped.
+            if self._inflight.get(rid) is future:
+                self._after_check(res, result, due, started)
             future.set_result(result)
             return result
         except BaseException as exc:
@@ -254,11 +260,13 @@ class Scheduler:
             future.exception()  # nobody may be waiting; mark it retrieved
             raise
         finally:
-            self._inflight.pop(rid, None)
+            if self._inflight.get(rid) is future:
+                del self._inflight[rid]
 
     def _after_check(self, res: Scheduled, result: ProbeResult, due: float, started: float) -> None:
-        if res.id not in self.resources:
-            return  # deleted while it was being checked
+        current = self.resources.get(res.id)
+        if current is None:
+            return
         self.metrics.observe_check(res.kind.value, result)
         state = self.state.setdefault(res.id, RuntimeState())
         if res.kind is Kind.DOCKER:
@@ -272,7 +280,10 @@ class Scheduler:
         self.timeline.add(res.id, result)
         if self.on_result is not None:
             self.on_result(res.id)
-        if res.enabled:
+        if current is not res:  # edited while it was being checked: the new settings are checked at once
+            if current.enabled:
+                self._schedule(res.id, self._clock())
+        elif res.enabled:
             self._schedule(res.id, self._next_due(res, due, started))
 
     def _note_repush(self, res: Scheduled, state: RuntimeState, result: ProbeResult) -> None:

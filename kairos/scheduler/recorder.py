@@ -101,6 +101,10 @@ class Recorder:
         self._forgotten.add(resource_id)
         self._pending = [r for r in self._pending if r.resource_id != resource_id]
 
+    def remember(self, resource_id: int) -> None:
+        """A resource with this id exists (again): SQLite hands a deleted highest id to the next new row."""
+        self._forgotten.discard(resource_id)
+
     async def flush(self) -> int:
         """Write everything buffered; returns the number written. Raises only if the database fails."""
         async with self._lock:
