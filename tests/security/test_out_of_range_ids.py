@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.harness import Running
+from tests.web.pages import admin_browser
 
 HUGE = "9223372036854775808"
 
@@ -45,3 +46,11 @@ async def test_an_api_path_with_an_impossible_id_is_a_json_404(kairos: Running, 
     r = await kairos.client.get(path)
     assert r.status_code == 404, r.text
     assert r.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("path", [f"/admin/resources/{HUGE}/edit", f"/admin/resources/{HUGE}/delete"])
+async def test_a_console_page_with_an_impossible_id_is_the_404_page_for_an_admin(kairos: Running, path: str) -> None:
+    async with admin_browser(kairos) as browser:
+        r = await browser.get(path)
+    assert r.status_code == 404, r.text
+    assert r.headers["content-type"].startswith("text/html")

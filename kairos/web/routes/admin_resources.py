@@ -19,6 +19,7 @@ from kairos.access.visibility import can_see_group, can_see_resource
 from kairos.api import resource_service as svc
 from kairos.api.deps import Caller, RuntimeDep, SessionDep
 from kairos.api.errors import ApiError
+from kairos.api.ids import PageId
 from kairos.api.routes.instant_check import run_instant_check
 from kairos.api.schemas.instant_check import InstantCheckRequest, InstantCheckResult
 from kairos.api.schemas.resources import ResourceCreate, ResourceUpdate
@@ -200,14 +201,14 @@ async def create(
 
 
 @router.get("/admin/resources/{resource_id}/edit")
-async def edit_form(request: Request, _: AdminPage, session: SessionDep, resource_id: int) -> Response:
+async def edit_form(request: Request, _: AdminPage, session: SessionDep, resource_id: PageId) -> Response:
     row = await _load(session, resource_id)
     return _form_page(request, await _choices(session), rf.values_from_row(row), {}, row)
 
 
 @router.post("/admin/resources/{resource_id}/edit")
 async def update(
-    request: Request, _: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep, resource_id: int
+    request: Request, _: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep, resource_id: PageId
 ) -> Response:
     row = await _load(session, resource_id)
     values = rf.read_form(form, rf.parse_kind(row.kind))  # the kind of a resource is fixed in the console
@@ -235,26 +236,32 @@ async def _set_enabled(session: AsyncSession, runtime: RuntimeDep, resource_id: 
 
 
 @router.post("/admin/resources/{resource_id}/enable")
-async def enable(_: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep, resource_id: int) -> None:
+async def enable(
+    _: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep, resource_id: PageId
+) -> None:
     await _set_enabled(session, runtime, resource_id, True)
     raise Redirect(_back(form))
 
 
 @router.post("/admin/resources/{resource_id}/disable")
-async def disable(_: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep, resource_id: int) -> None:
+async def disable(
+    _: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep, resource_id: PageId
+) -> None:
     await _set_enabled(session, runtime, resource_id, False)
     raise Redirect(_back(form))
 
 
 @router.get("/admin/resources/{resource_id}/delete")
-async def delete_confirm(request: Request, _: AdminPage, session: SessionDep, resource_id: int) -> Response:
+async def delete_confirm(request: Request, _: AdminPage, session: SessionDep, resource_id: PageId) -> Response:
     """The confirmation step without JavaScript (with it, the list asks in a dialog and posts directly)."""
     row = await _load(session, resource_id)
     return render(request, "admin/resource_delete.html", resource=row)
 
 
 @router.post("/admin/resources/{resource_id}/delete")
-async def delete(_: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep, resource_id: int) -> None:
+async def delete(
+    _: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep, resource_id: PageId
+) -> None:
     row = await _load(session, resource_id)
     await session.delete(row)
     await session.commit()
@@ -264,7 +271,7 @@ async def delete(_: AdminPage, form: CheckedForm, session: SessionDep, runtime: 
 
 @router.post("/admin/resources/{resource_id}/check")
 async def check_now(
-    _: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep, resource_id: int
+    _: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep, resource_id: PageId
 ) -> None:
     """Check now without JavaScript: the list shows the fresh result (from the scheduler's state) on top."""
     row = await _load(session, resource_id)
