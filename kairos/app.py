@@ -12,6 +12,8 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from kairos import __version__
+from kairos.api import router as api_router
+from kairos.auth import oidc
 from kairos.bootstrap import ensure_admin
 from kairos.config.service import apply_config_file
 from kairos.credentials import CredentialStore
@@ -25,6 +27,8 @@ from kairos.runtime import Runtime
 from kairos.scheduler.loop import Scheduler
 from kairos.settings import Settings
 from kairos.site import load_site
+from kairos.web import router as web_router
+from kairos.web import security, slashes
 
 log = logging.getLogger("kairos")
 
@@ -101,12 +105,8 @@ def create_app(settings: Settings) -> FastAPI:
         swagger_ui_oauth2_redirect_url="/api/oauth2-redirect",
     )
     app.state.runtime = runtime
-    from kairos import api, web
-    from kairos.auth import oidc
-    from kairos.web import security, slashes
-
-    api.mount(app)
-    web.mount(app)
+    api_router.mount(app)
+    web_router.mount(app)
     slashes.install(app)  # relative trailing-slash redirects: Location never echoes the Host header
     oidc.install(app, runtime)
     security.install(app, settings)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.config import v1
-from kairos.config.plan import Plan, _by_name, _differ, _open
+from kairos.config.changes import Plan, by_name, differ, open_sealed
 from kairos.config.source import Document
 from kairos.crypto import SecretBox
 from kairos.db.models import NotificationChannel, NotificationPolicy, Resource, ResourceGroup
@@ -33,10 +33,10 @@ async def apply_notifications(session: AsyncSession, doc: Document, box: SecretB
 async def _channels(session: AsyncSession, doc: Document, box: SecretBox, plan: Plan) -> dict[str, Any]:
     items = doc.config.notification_channels
     rows = list((await session.execute(select(NotificationChannel).order_by(NotificationChannel.id))).scalars())
-    known = _by_name(rows, doc, CHANNELS, {i.name for i in items})
+    known = by_name(rows, doc, CHANNELS, {i.name for i in items})
     for i, item in enumerate(items):
         row = known.get(item.name)
-        stored = None if row is None else _open(box, row.url_enc)
+        stored = None if row is None else open_sealed(box, row.url_enc)
         url = doc.secret((CHANNELS, i, "url"), item.url, ("NOTIFY", item.name, stored))
         if problem := delivery.validate(item.kind, url):
             raise doc.error((CHANNELS, i, "url"), problem)
@@ -48,7 +48,7 @@ async def _channels(session: AsyncSession, doc: Document, box: SecretBox, plan: 
             plan.add(CHANNELS, item.name, "create")
             plan.notifications_changed = True
             continue
-        changed = ["active" if c == "enabled" else c for c in _differ(row, {"kind": item.kind, "enabled": item.active})]
+        changed = ["active" if c == "enabled" else c for c in differ(row, {"kind": item.kind, "enabled": item.active})]
         if stored != url:
             row.url_enc, row.url_hint = box.seal(url), delivery.mask(url)
             changed.append("url")
@@ -86,7 +86,7 @@ async def _policies(
     items = doc.config.notification_policies
     in_doc = {c.name for c in doc.config.notification_channels}
     rows = list((await session.execute(select(NotificationPolicy).order_by(NotificationPolicy.id))).scalars())
-    known = _by_name(rows, doc, POLICIES, {i.name for i in items})
+    known = by_name(rows, doc, POLICIES, {i.name for i in items})
     for i, item in enumerate(items):
         if item.channel not in chans or (prune_channels and item.channel not in in_doc):
             raise doc.error((POLICIES, i, "channel"), f"notification channel {item.channel!r} does not exist")
@@ -100,7 +100,7 @@ async def _policies(
             session.add(NotificationPolicy(name=item.name, **wanted))
             plan.add(POLICIES, item.name, "create")
             plan.notifications_changed = True
-        elif changed := _differ(row, wanted):
+        elif changed := differ(row, wanted):
             plan.add(POLICIES, item.name, "update", list(dict.fromkeys(_FIELDS.get(c, c) for c in changed)))
             plan.notifications_changed = True
     if prune:

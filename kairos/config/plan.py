@@ -7,9 +7,8 @@ by discovery are never touched: their source owns them)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +17,9 @@ from kairos.announcements import render_content
 from kairos.api.errors import ApiError
 from kairos.api.resource_service import check_options, check_target
 from kairos.config import v1
+from kairos.config.changes import Plan, by_name, differ, open_sealed
 from kairos.config.headers import resolve_headers
+from kairos.config.notify_plan import apply_notifications
 from kairos.config.source import Document
 from kairos.crypto import SecretBox
 from kairos.db.models import (
@@ -32,59 +33,6 @@ from kairos.db.models import (
 )
 from kairos.scheduler.catalog import load_type_settings
 
-Action = Literal["create", "update", "delete"]
-
-
-@dataclass
-class Change:
-    section: str
-    name: str
-    action: Action
-    fields: list[str] = field(default_factory=list)
-
-    def as_json(self) -> dict[str, Any]:
-        return {"section": self.section, "name": self.name, "action": self.action, "fields": self.fields}
-
-
-@dataclass
-class Plan:
-    changes: list[Change] = field(default_factory=list)
-    resources_touched: set[int] = field(default_factory=set)
-    resources_deleted: set[int] = field(default_factory=set)
-    types_changed: bool = False
-    credentials_changed: bool = False
-    notifications_changed: bool = False
-
-    def add(self, section: str, name: str, action: Action, fields: list[str] | None = None) -> None:
-        self.changes.append(Change(section, name, action, fields or []))
-
-    def counts(self) -> dict[str, int]:
-        return {a: sum(1 for c in self.changes if c.action == a) for a in ("create", "update", "delete")}
-
-
-def _differ(row: Any, wanted: dict[str, Any]) -> list[str]:
-    """Set the columns of ``row`` to ``wanted``; the names of those that changed."""
-    changed = [key for key, value in wanted.items() if getattr(row, key) != value]
-    for key in changed:
-        setattr(row, key, wanted[key])
-    return changed
-
-
-def _by_name(rows: list[Any], doc: Document, section: str, names: set[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for row in rows:
-        if row.name in out and row.name in names:
-            raise doc.error((section,), f"{row.name!r} names several rows in the database; rename one first")
-        out.setdefault(row.name, row)
-    return out
-
-
-def _open(box: SecretBox, token: bytes | None) -> str | None:
-    try:
-        return box.open(token) if token is not None else None
-    except Exception:  # a secret sealed with another key: treat as different, the import re-seals it
-        return None
-
 
 async def apply_document(session: AsyncSession, doc: Document, box: SecretBox, *, prune: bool = False) -> Plan:
     plan = Plan()
@@ -96,9 +44,6 @@ async def apply_document(session: AsyncSession, doc: Document, box: SecretBox, *
     await _resources(session, doc, plan, creds, groups, prune and "resources" in present)
     await _discovery(session, doc, box, plan, prune and "discovery_sources" in present)
     await _announcements(session, cfg, plan, prune and "announcements" in present)
-    # Imported here: notify_plan builds on this module's helpers.
-    from kairos.config.notify_plan import apply_notifications
-
     await apply_notifications(session, doc, box, plan, prune)
     await session.flush()
     return plan
@@ -116,7 +61,7 @@ async def _types(session: AsyncSession, cfg: v1.KairosConfig, plan: Plan) -> Non
             "interval_s": item.interval_seconds, "parallelism": item.parallelism, "timeout_s": item.timeout_seconds,
             "outage_threshold": item.outage_threshold, "recovery_threshold": item.recovery_threshold,
         }  # fmt: skip
-        changed = _differ(row, {k: v for k, v in given.items() if v is not None})
+        changed = differ(row, {k: v for k, v in given.items() if v is not None})
         if changed:
             plan.add("resourceTypes", item.resource_type.value, "update", changed)
             plan.types_changed = True
@@ -133,10 +78,10 @@ async def _credentials(
 ) -> dict[str, Credential]:
     items = doc.config.credentials
     rows = list((await session.execute(select(Credential).order_by(Credential.id))).scalars())
-    known = _by_name(rows, doc, "credentials", {i.name for i in items})
+    known = by_name(rows, doc, "credentials", {i.name for i in items})
     for i, item in enumerate(items):
         row = known.get(item.name)
-        stored = None if row is None else _open(box, row.secret_enc)
+        stored = None if row is None else open_sealed(box, row.secret_enc)
         secret = doc.secret(("credentials", i, "secret"), item.secret, ("CREDENTIAL", item.name, stored))
         wanted = {"pattern": item.pattern, "username": item.username, "description": item.description}
         if row is None:
@@ -145,7 +90,7 @@ async def _credentials(
             plan.add("credentials", item.name, "create")
             plan.credentials_changed = True
             continue
-        changed = _differ(row, wanted)
+        changed = differ(row, wanted)
         if stored != secret:
             row.secret_enc = box.seal(secret)
             changed.append("secret")
@@ -175,7 +120,7 @@ async def _groups(session: AsyncSession, doc: Document, plan: Plan, prune: bool)
             row = known[item.name] = ResourceGroup(name=item.name, **wanted)
             session.add(row)
             plan.add("groups", item.name, "create")
-        elif changed := _differ(row, wanted):
+        elif changed := differ(row, wanted):
             plan.add("groups", item.name, "update", ["order" if c == "display_order" else c for c in changed])
     if prune:
         named = {i.name for i in items}
@@ -226,7 +171,7 @@ async def _resources(
     items = doc.config.resources
     stmt = select(Resource).where(Resource.discovered_by.is_(None)).order_by(Resource.id)
     rows = list((await session.execute(stmt)).scalars())
-    known = _by_name(rows, doc, "resources", {i.name for i in items})
+    known = by_name(rows, doc, "resources", {i.name for i in items})
     wanted_groups = _memberships(doc, groups)
     for i, item in enumerate(items):
         row = known.get(item.name)
@@ -237,7 +182,7 @@ async def _resources(
             plan.add("resources", item.name, "create")
             changed = None
         else:
-            changed = [_COLUMNS.get(c, c) for c in _differ(row, wanted)]
+            changed = [_COLUMNS.get(c, c) for c in differ(row, wanted)]
         if _set_groups(row, [groups[g] for g in wanted_groups[item.name]]) and changed is not None:
             changed.append("groups")
         if changed:
@@ -308,10 +253,10 @@ def _report_member_order(
 async def _discovery(session: AsyncSession, doc: Document, box: SecretBox, plan: Plan, prune: bool) -> None:
     items = doc.config.discovery_sources
     rows = list((await session.execute(select(DiscoverySource).order_by(DiscoverySource.id))).scalars())
-    known = _by_name(rows, doc, "discoverySources", {i.name for i in items})
+    known = by_name(rows, doc, "discoverySources", {i.name for i in items})
     for i, item in enumerate(items):
         row = known.get(item.name)
-        stored = None if row is None else _open(box, row.secret_enc)
+        stored = None if row is None else open_sealed(box, row.secret_enc)
         kept = ("DISCOVERY", item.name, stored)
         password = (
             None if item.password is None else doc.secret(("discoverySources", i, "password"), item.password, kept)
@@ -326,7 +271,7 @@ async def _discovery(session: AsyncSession, doc: Document, box: SecretBox, plan:
             session.add(DiscoverySource(name=item.name, secret_enc=sealed, **wanted))
             plan.add("discoverySources", item.name, "create")
             continue
-        changed = _differ(row, wanted)
+        changed = differ(row, wanted)
         if stored != password:
             row.secret_enc = None if password is None else box.seal(password)
             changed.append("password")
@@ -357,7 +302,7 @@ async def _announcements(session: AsyncSession, cfg: v1.KairosConfig, plan: Plan
             html = render_content(item.content)
             session.add(Announcement(content=item.content, content_html=html, created_by="kairos import", **wanted))
             plan.add("announcements", label, "create")
-        elif changed := _differ(found, wanted):
+        elif changed := differ(found, wanted):
             plan.add("announcements", label, "update", changed)
     if prune:
         named = {i.content for i in cfg.announcements}

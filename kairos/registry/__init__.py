@@ -1,17 +1,5 @@
-"""Our OCI Distribution client: image references, registry auth and the requests a pullability check needs."""
+"""Our OCI Distribution client: image references (``reference``), registry auth (``auth``, ``realms``), the
+requests a pullability check needs (``client``) and repository discovery (``discovery``).
 
-from kairos.registry.auth import Challenge, TokenCache, parse_www_authenticate
-from kairos.registry.client import Descriptor, Manifest, RegistryClient, RegistryError
-from kairos.registry.reference import Reference, parse
-
-__all__ = [
-    "Challenge",
-    "Descriptor",
-    "Manifest",
-    "Reference",
-    "RegistryClient",
-    "RegistryError",
-    "TokenCache",
-    "parse",
-    "parse_www_authenticate",
-]
+Import from the modules themselves: a package that re-exported them would be imported by each of them in turn
+(``from kairos.registry import auth``) and close an import cycle."""

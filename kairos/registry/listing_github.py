@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import quote, urlsplit
 
 from kairos import net
-from kairos.registry.discovery import (
+from kairos.registry.listing_options import (
     LIST_BODY_LIMIT,
     MAX_PAGES,
     DiscoveryError,
