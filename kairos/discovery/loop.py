@@ -2,12 +2,12 @@
 
 Syncs of one source never overlap (a lock per source), so an API-triggered sync and the loop cannot create
 the same resource twice; at most ``max_concurrent`` sources are listed at a time. A failing sync is stored
-on its source by :func:`sync_source`; anything unexpected is logged and the loop carries on."""
+on its source by :func:`sync_source`; anything unexpected is logged and the loop (a
+:class:`~kairos.periodic.PeriodicJob`) carries on."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from kairos.db.models import DiscoverySource
 from kairos.discovery.sync import SyncReport, sync_source
+from kairos.periodic import PeriodicJob
 from kairos.runtime import Runtime
 
 log = logging.getLogger("kairos.discovery")
@@ -39,7 +40,7 @@ class DiscoveryLoop:
         self._clock = clock
         self._slots = asyncio.Semaphore(max_concurrent)
         self._locks: dict[int, asyncio.Lock] = {}
-        self._task: asyncio.Task[None] | None = None
+        self._job = PeriodicJob("discovery", self.run_due, every_s=tick_s, logger=log)
 
     async def sync(self, source_id: int, *, dry_run: bool = False) -> SyncReport:
         """Sync one source now, after any sync of it already running."""
@@ -78,20 +79,7 @@ class DiscoveryLoop:
             log.warning("discovery source %s: %s", source_id, report.error)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="kairos-discovery")
+        self._job.start()
 
     async def stop(self) -> None:
-        if self._task is None:
-            return
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await self._task
-        self._task = None
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.run_due()
-            except Exception:  # the database may be briefly unavailable: try again next tick
-                log.exception("discovery loop pass failed")
-            await asyncio.sleep(self._tick_s)
+        await self._job.stop()

@@ -10,7 +10,6 @@ the row is 'dead' with its last error. Sends run in tasks of their own, one at a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 import random
@@ -26,6 +25,7 @@ from kairos.crypto import SecretBox
 from kairos.db.models import NotificationChannel, NotificationOutbox, Outage
 from kairos.notify.channels import DeliveryError, compose, send
 from kairos.notify.events import OUTAGE_OPENED, OUTAGE_REMINDER, Event, Policies, iso
+from kairos.periodic import PeriodicJob
 from kairos.settings import Settings
 
 log = logging.getLogger("kairos.notify")
@@ -72,8 +72,11 @@ class Notifications:
         self._clock = clock
         self._slots = asyncio.Semaphore(max_concurrent)
         self._busy: dict[int, asyncio.Task[int]] = {}
-        self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        # The database may be briefly unavailable: the job logs a failed pass and the next tick tries again.
+        self._job = PeriodicJob(
+            "notification delivery", self._pass, every_s=lambda: self.tick_s, wake=self._wake, logger=log
+        )
         self._last_reminders = 0.0
         self.sent = 0
 
@@ -86,31 +89,28 @@ class Notifications:
 
     async def start(self) -> None:
         await self.policies.reload()
-        self._task = asyncio.create_task(self._loop(), name="kairos-notify")
+        self._job.start()
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
-            self._task = None
-        for task in list(self._busy.values()):
-            task.cancel()  # a cancelled send stays 'sending' and is re-sent after the lease
+    async def stop(self, grace_s: float = 0.0) -> None:
+        """End the loop; sends already running get what is left of ``grace_s``, then are cancelled (a cancelled
+        send stays 'sending' and is re-sent after the lease)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace_s
+        await self._job.stop(grace_s)
+        sends = list(self._busy.values())
+        if sends and deadline > loop.time():
+            await asyncio.wait(sends, timeout=deadline - loop.time())
+        for task in sends:
+            task.cancel()
         self._busy.clear()
 
-    async def _loop(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            try:
-                if loop.time() - self._last_reminders >= self.reminder_every_s:
-                    self._last_reminders = loop.time()
-                    await self.remind()
-                await self.run_once(wait=False)
-            except Exception:  # the database may be briefly unavailable: the next tick tries again
-                log.exception("notification delivery pass failed")
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.tick_s)
+    async def _pass(self) -> None:
+        """One round of the loop: reminders when due, then a send for every channel with due rows."""
+        now = asyncio.get_running_loop().time()
+        if now - self._last_reminders >= self.reminder_every_s:
+            self._last_reminders = now
+            await self.remind()
+        await self.run_once(wait=False)
 
     # -- step functions (tests call them) -----------------------------------------------------------------
 

@@ -1,9 +1,10 @@
 """Housekeeping: optional retention of raw check results and closed outages, and SQLite upkeep.
 
-One background job, started by the scheduler, runs a round shortly after start and then every
-``KAIROS_HOUSEKEEPING_INTERVAL_S``. Deletes run in small batches, each its own short transaction, with a pause
-between them: SQLite has a single writer, and the recorder must get the write lock between two batches
-instead of waiting behind one long DELETE. Rollups are never touched, so uptime and timelines stay whole.
+One background job (a :class:`~kairos.periodic.PeriodicJob`), started by the scheduler, runs a round shortly
+after start and then every ``KAIROS_HOUSEKEEPING_INTERVAL_S``. Deletes run in small batches, each its own short
+transaction, with a pause between them: SQLite has a single writer, and the recorder must get the write lock
+between two batches instead of waiting behind one long DELETE. Rollups are never touched, so uptime and
+timelines stay whole.
 
 The rounds are step functions (``prune_results``, ``prune_outages``, ``optimize``) that tests call directly
 with an injected time. Nothing is deleted unless ``retention_days`` / ``outage_retention_days`` are set."""
@@ -25,6 +26,7 @@ from kairos.db.engine import SQLITE_BUSY_TIMEOUT_MS
 from kairos.db.models import CheckResult, Outage
 from kairos.db.models.notify import NotificationOutbox
 from kairos.metrics import Metrics
+from kairos.periodic import PeriodicJob
 from kairos.settings import Settings
 
 log = logging.getLogger("kairos.housekeeping")
@@ -69,7 +71,12 @@ class Housekeeper:
         self._clock = clock
         self.batches = 0  # transactions used by deletes so far (tests and benchmarks read it)
         self.rounds = 0
-        self.failures = 0
+        self.job = self._job(FIRST_ROUND_AFTER_S, None)
+
+    @property
+    def failures(self) -> int:
+        """Rounds that failed (logged by the job, which tries again next round)."""
+        return self.job.failures
 
     # -- step functions -----------------------------------------------------------------------------------
 
@@ -148,17 +155,13 @@ class Housekeeper:
         return done
 
     async def run_forever(self, first_after_s: float = FIRST_ROUND_AFTER_S, every_s: float | None = None) -> None:
-        """The background job: a failed round is logged in one line and simply tried again next time."""
-        await asyncio.sleep(first_after_s)
-        while True:
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self.failures += 1
-                log.warning("housekeeping failed, retrying in the next round: %s", _one_line(exc))
-            await asyncio.sleep(self._settings.housekeeping_interval_s if every_s is None else every_s)
+        """The background job in the calling task (the scheduler runs ``self.job`` in a task of its own)."""
+        self.job = self._job(first_after_s, every_s)
+        await self.job.run()
+
+    def _job(self, first_after_s: float, every_s: float | None) -> PeriodicJob:
+        interval = (lambda: self._settings.housekeeping_interval_s) if every_s is None else every_s
+        return PeriodicJob("housekeeping", self.run_once, every_s=interval, first_after_s=first_after_s, logger=log)
 
     # -- internals ----------------------------------------------------------------------------------------
 
@@ -177,8 +180,3 @@ class Housekeeper:
             if count < self.batch_rows:
                 return removed
             await asyncio.sleep(self.pause_s)  # the recorder (and pages) take their turn
-
-
-def _one_line(exc: BaseException) -> str:
-    first = str(exc).splitlines()[0][:200] if str(exc) else ""
-    return f"{type(exc).__name__}: {first}"

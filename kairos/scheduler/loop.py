@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kairos.credentials import CredentialStore
 from kairos.metrics import Metrics
+from kairos.periodic import PeriodicJob
 from kairos.net.denylist import parse_networks
 from kairos.probes.base import Kind, ProbeContext, ProbeResult
 from kairos.probes.kinds import run_probe
@@ -63,6 +64,15 @@ class Scheduler:
         self.timeline = LiveTimeline()
         self.recorder = Recorder(sessionmaker, dialect, batch_size=settings.flush_batch_size)
         self.housekeeper = Housekeeper(sessionmaker, settings, dialect, self.metrics, clock=clock)
+        # Writes what was recorded every flush interval, or at once when the buffer is full.
+        self._flush_job = PeriodicJob(
+            "recorder flush",
+            self._flush_round,
+            every_s=settings.flush_interval_s,
+            first_after_s=settings.flush_interval_s,
+            wake=self.recorder.full,
+            logger=log,
+        )
         self.resources: dict[int, Scheduled] = {}
         self.state: dict[int, RuntimeState] = {}
         self.types: dict[Kind, TypeSettings] = {}
@@ -102,8 +112,8 @@ class Scheduler:
         await self.load()
         self._tasks = [
             asyncio.create_task(self._dispatch_loop(), name="kairos-dispatch"),
-            asyncio.create_task(self._flush_loop(), name="kairos-recorder"),
-            asyncio.create_task(self.housekeeper.run_forever(), name="kairos-housekeeping"),
+            self._flush_job.start(),
+            self.housekeeper.job.start(),
         ]
 
     async def stop(self) -> None:
@@ -112,6 +122,8 @@ class Scheduler:
         self._wake.set()
         grace = self._settings.shutdown_grace_s
         await asyncio.gather(*(p.close(grace * 0.6) for p in self._pools.values()))
+        await self._flush_job.stop()
+        await self.housekeeper.job.stop()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -320,9 +332,6 @@ class Scheduler:
             await self._wake.wait()
             timer.cancel()
 
-    async def _flush_loop(self) -> None:
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.recorder.full.wait(), timeout=self._settings.flush_interval_s)
-            await self.recorder.flush_with_retry()
-            await self.advance_windows()
+    async def _flush_round(self) -> None:
+        await self.recorder.flush_with_retry()
+        await self.advance_windows()
