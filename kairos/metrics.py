@@ -36,7 +36,7 @@ class _StateCollector(Collector):
         active = 0
         for rid, res in list(s.resources.items()):
             state = s.state.get(rid)
-            labels = [str(rid), res.name, res.kind.value]
+            labels = [str(rid), res.name, res.kind]
             status.add_metric(labels, state.status.gauge if state else -1)
             if state and state.last_latency_ms is not None:
                 latency.add_metric(labels, state.last_latency_ms)
@@ -119,6 +119,10 @@ class Metrics:
         for phase, ms in (("dns", p.dns_ms), ("connect", p.connect_ms), ("tls", p.tls_ms), ("first_byte", p.ttfb_ms)):
             if ms is not None:
                 self.phases.labels(kind, phase).observe(ms / 1000.0)
+
+    def count_digest_change(self, resource_name: str) -> None:
+        """A kind's after-result hook saw an image tag move (kairos.probes.image)."""
+        self.digest_changes.labels(resource_name).inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

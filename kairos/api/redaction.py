@@ -10,23 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from kairos.api.deps import Caller
+from kairos.probes.kinds import all_specs
 from kairos.runtime import Runtime
 
-# Image facts (docs/images.md, "What is recorded") and counts: nothing here holds a host, path or address.
-PUBLIC_DETAIL_KEYS = frozenset(
-    {
-        "digest",
-        "mediaType",
-        "platforms",
-        "platformDigests",
-        "layerCount",
-        "totalSize",
-        "blobsChecked",
-        "digestChanged",
-        "redirects",
-        "requests",
-    }
-)
+
+def public_detail_keys() -> frozenset[str]:
+    """Every kind's details that never name a host, path or address (its spec's ``public_detail_keys``)."""
+    return frozenset().union(*(spec.public_detail_keys for spec in all_specs()))
+
+
 _STATUS_WORDS = {"AVAILABLE": "Available", "NOT_AVAILABLE": "Not available", "UNKNOWN": "Unknown"}
 
 
@@ -48,4 +40,5 @@ def public_message(status: str, error_code: str | None, http_status: int | None)
 def public_details(details: dict[str, Any] | None) -> dict[str, Any] | None:
     if not details:
         return details
-    return {k: v for k, v in details.items() if k in PUBLIC_DETAIL_KEYS}
+    public = public_detail_keys()
+    return {k: v for k, v in details.items() if k in public}

@@ -15,21 +15,20 @@ from kairos.api.errors import field_path, invalid, not_found
 from kairos.api.schemas.common import MAX_ID
 from kairos.api.schemas.resources import ResourceCreate, ResourceUpdate
 from kairos.db.models import Credential, GroupMember, Resource, ResourceGroup
-from kairos.probes.base import Kind
-from kairos.probes.kinds import parse_config, spec_for
+from kairos.probes.kinds import parse_config, spec_of
 from kairos.secrets_mask import MaskWithoutValue, merge_headers
 
 
-def check_target(kind: Kind, target: str) -> str:
+def check_target(kind: str, target: str) -> str:
     """The target normalised by its kind's rules (e.g. lower-case scheme and host)."""
     try:
-        normalised = spec_for(kind).validate_target(target)
+        normalised = spec_of(kind).validate_target(target)
     except ValueError as exc:
         raise invalid("target", f"target: {exc}") from None
     return normalised if isinstance(normalised, str) else target
 
 
-def check_options(kind: Kind, options: dict[str, Any] | None) -> dict[str, Any]:
+def check_options(kind: str, options: dict[str, Any] | None) -> dict[str, Any]:
     """The options as stored: only what was given, validated by the kind's model."""
     try:
         config = parse_config(kind, options or {})
@@ -113,7 +112,7 @@ async def create_resource(session: AsyncSession, body: ResourceCreate) -> Resour
     kind = body.resource_type
     row = Resource(
         name=body.name,
-        kind=kind.value,
+        kind=kind,
         target=check_target(kind, body.target),
         config=check_options(kind, with_stored_headers(body.options, None)),
         enabled=body.active,
@@ -133,8 +132,8 @@ async def create_resource(session: AsyncSession, body: ResourceCreate) -> Resour
 
 async def update_resource(session: AsyncSession, row: Resource, body: ResourceUpdate) -> Resource:
     given = body.model_fields_set
-    kind = body.resource_type if body.resource_type is not None else Kind(row.kind)
-    kind_changed = kind.value != row.kind
+    kind = body.resource_type if body.resource_type is not None else row.kind
+    kind_changed = kind != row.kind
     if "target" in given or kind_changed:
         row.target = check_target(kind, body.target if body.target is not None else row.target)
     if "options" in given:
@@ -143,7 +142,7 @@ async def update_resource(session: AsyncSession, row: Resource, body: ResourceUp
     elif kind_changed:
         # Options of another kind mean nothing to this one; a kind change without options starts afresh.
         row.config = check_options(kind, {})
-    row.kind = kind.value
+    row.kind = kind
     simple = {
         "name": "name",
         "display_order": "display_order",

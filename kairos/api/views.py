@@ -15,7 +15,7 @@ from kairos.api.schemas.groups import GroupPublic
 from kairos.api.schemas.history import HistoryItem, OutagePublic
 from kairos.api.schemas.resources import CheckNowResult, ResourceDetail, ResourcePublic
 from kairos.db.models import CheckResult, Outage, Resource, ResourceGroup
-from kairos.probes.base import Kind, ProbeResult, Status
+from kairos.probes.base import ProbeResult, Status
 from kairos.probes.kinds import parse_config
 from kairos.scheduler.state import RuntimeState
 from kairos.secrets_mask import mask_headers
@@ -24,7 +24,7 @@ from kairos.secrets_mask import mask_headers
 def public_options(kind: str, config: dict[str, Any]) -> dict[str, Any]:
     """The stored options with the kind's defaults filled in (the stored form keeps only what was set)."""
     try:
-        return parse_config(Kind(kind), config or {}).model_dump(mode="json", by_alias=True)
+        return parse_config(kind, config or {}).model_dump(mode="json", by_alias=True)
     except (ValueError, ValidationError):
         return dict(config or {})
 

@@ -14,9 +14,10 @@ import typer
 from pydantic import ValidationError
 
 from kairos.cli.common import fail, settings_or_exit
-from kairos.net.denylist import parse_networks
-from kairos.probes.base import Credential, Kind, ProbeConfig, ProbeContext, ProbeResult, Status
-from kairos.probes.kinds import parse_config, run_probe, spec_for
+from kairos.probes.base import Credential, ProbeConfig, ProbeResult, Status
+from kairos.probes.context import probe_context
+from kairos.probes.kinds import parse_config, run_probe, spec_of
+from kairos.probes.spec import KindSpec
 
 app = typer.Typer(help="Check a target once and print each step with its timing.", no_args_is_help=True)
 
@@ -25,15 +26,15 @@ MAX_TIMEOUT_S = 300.0
 Timeout = Annotated[float | None, typer.Option(help="Seconds before the check is cut (default: the kind's timeout).")]
 
 
-def _target(kind: Kind, raw: str) -> str:
+def _target(kind: str, raw: str) -> str:
     try:
-        normalised = spec_for(kind).validate_target(raw)
+        normalised = spec_of(kind).validate_target(raw)
     except ValueError as exc:
         fail(f"invalid target: {exc}")
     return normalised if isinstance(normalised, str) else raw.strip()
 
 
-def _config(kind: Kind, options: dict[str, Any]) -> ProbeConfig:
+def _config(kind: str, options: dict[str, Any]) -> ProbeConfig:
     try:
         return parse_config(kind, options)
     except ValidationError as exc:
@@ -55,15 +56,17 @@ def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f} ms"
 
 
-def _report(kind: Kind, result: ProbeResult) -> None:
+_PHASE_LABELS = {"dns_ms": "DNS", "connect_ms": "connect", "tls_ms": "TLS", "ttfb_ms": "first byte"}
+
+
+def _report(spec: KindSpec, result: ProbeResult) -> None:
     p = result.phases
-    phases = [("DNS", p.dns_ms), ("connect", p.connect_ms)]
-    if kind is Kind.HTTP:  # a TCP check has no TLS and reads nothing
-        phases += [("TLS", p.tls_ms), ("first byte", p.ttfb_ms)]
+    phases = [(_PHASE_LABELS[name], getattr(p, name)) for name in spec.timed_phases]  # what the kind measures
     for label, value in [*phases, ("total", p.total_ms)]:
         typer.echo(f"  {label:<12}{_ms(value)}")
-    if kind is Kind.DOCKER:
-        _report_image(result.details)
+    if spec.report_lines is not None:
+        for line in spec.report_lines(result.details):
+            typer.echo(line)
     elif result.http_status is not None:
         typer.echo(f"  {'HTTP status':<12}{result.http_status}")
     verdict = result.status.value.replace("_", " ")
@@ -71,28 +74,8 @@ def _report(kind: Kind, result: ProbeResult) -> None:
     typer.echo(f"{verdict}{code}: {result.message}")
 
 
-def _report_image(details: dict[str, Any]) -> None:
-    for step in details.get("steps", []):
-        typer.echo(f"    {step['step']:<40}{step['outcome']:<28}{_ms(step['ms'])}")
-    for label, key in (("token", "token_ms"), ("manifest", "manifest_ms"), ("blobs", "blobs_ms")):
-        if key in details:
-            typer.echo(f"  {label:<12}{_ms(details[key])}")
-    for label, key in (
-        ("digest", "digest"),
-        ("media type", "mediaType"),
-        ("platforms", "platforms"),
-        ("layers", "layerCount"),
-        ("size", "totalSize"),
-        ("requests", "requests"),
-    ):
-        if details.get(key) is not None:
-            value = details[key]
-            shown = ", ".join(map(str, value)) if isinstance(value, list) else value
-            typer.echo(f"  {label:<12}{shown}{' bytes' if key == 'totalSize' else ''}")
-
-
 def _run(
-    kind: Kind,
+    kind: str,
     target: str,
     config: ProbeConfig,
     timeout: float | None,
@@ -101,18 +84,19 @@ def _run(
 ) -> None:
     if timeout is not None and not 0 < timeout <= MAX_TIMEOUT_S:
         fail(f"--timeout must be above 0 and at most {MAX_TIMEOUT_S:g} seconds")
-    ctx = ProbeContext(
+    spec = spec_of(kind)
+    # The server's settings apply here too (KAIROS_DENIED_NETWORKS above all): the CLI is no way around them.
+    ctx = probe_context(
+        settings_or_exit(),
         target=target,
-        timeout_s=timeout or spec_for(kind).default_timeout_s,
+        timeout_s=timeout or spec.default_timeout_s,
         skip_tls=skip_tls,
         credential=credential,
         extra={"trace": True},  # the terminal shows every request; stored results do not keep this
-        # The server's KAIROS_DENIED_NETWORKS applies here too: the CLI is no way around the operator's policy.
-        policy=parse_networks(settings_or_exit().denied_networks),
     )
-    typer.echo(f"{kind.value} {target}")
+    typer.echo(f"{spec.name} {target}")
     result = asyncio.run(run_probe(kind, config, ctx))
-    _report(kind, result)
+    _report(spec, result)
     raise typer.Exit(EXIT_CODES[result.status])
 
 
@@ -127,10 +111,10 @@ def check_http(
     ] = None,
 ) -> None:
     """GET a URL (following redirects) and report DNS, connect, TLS, first byte and total time."""
-    target = _target(Kind.HTTP, url)
+    target = _target("HTTP", url)
     headers = _headers(header or [])
-    config = _config(Kind.HTTP, {"headers": headers} if headers else {})
-    _run(Kind.HTTP, target, config, timeout, skip_tls)
+    config = _config("HTTP", {"headers": headers} if headers else {})
+    _run("HTTP", target, config, timeout, skip_tls)
 
 
 @app.command("tcp")
@@ -139,7 +123,7 @@ def check_tcp(
     timeout: Timeout = None,
 ) -> None:
     """Open a TCP connection and report DNS and connect time."""
-    _run(Kind.TCP, _target(Kind.TCP, target), _config(Kind.TCP, {}), timeout)
+    _run("TCP", _target("TCP", target), _config("TCP", {}), timeout)
 
 
 @app.command("image")
@@ -162,7 +146,7 @@ def check_image(
     ] = False,
 ) -> None:
     """Ask the registry whether an image can be pulled: token, manifest and blobs, each timed."""
-    target = _target(Kind.DOCKER, reference)
+    target = _target("DOCKER", reference)
     options: dict[str, Any] = {
         "allPlatforms": all_platforms,
         "manifestOnly": manifest_only,
@@ -179,4 +163,4 @@ def check_image(
         credential = Credential(username, password)
     elif password_stdin:
         fail("--password-stdin needs --username")
-    _run(Kind.DOCKER, target, _config(Kind.DOCKER, options), timeout, skip_tls, credential)
+    _run("DOCKER", target, _config("DOCKER", options), timeout, skip_tls, credential)

@@ -44,7 +44,7 @@ async def export_config(session: AsyncSession, policy: SecretPolicy | None = Non
         "kind": "KairosConfig",
         "resourceTypes": [
             {
-                "resourceType": kind.value,
+                "resourceType": kind,
                 "intervalSeconds": t.interval_s,
                 "parallelism": t.parallelism,
                 "timeoutSeconds": t.timeout_s,

@@ -8,13 +8,17 @@ from __future__ import annotations
 from typing import Any
 
 from kairos.config.errors import ConfigError
+from kairos.probes.kinds import all_specs
 
 FORMAT = "kairos-resources"
-# The Java Kairos spelled types in upper case; older exports and hand edits vary, so match loosely.
-_TYPES = {
-    "http": "HTTP", "https": "HTTP", "tcp": "TCP",
-    "docker": "DOCKER", "docker_image": "DOCKER", "dockerimage": "DOCKER", "image": "DOCKER",
-}  # fmt: skip
+
+
+def _type_aliases() -> dict[str, str]:
+    """The Java Kairos spelled types in upper case; older exports and hand edits vary, so match loosely
+    (each kind's spec lists its other spellings)."""
+    return {alias: spec.name for spec in all_specs() for alias in (spec.name.lower(), *spec.aliases)}
+
+
 _SAME = ("name", "target", "skipTLS", "recursive", "active", "displayOrder")
 _KNOWN = {*_SAME, "resourceType", "groupName", "id", "description"}
 
@@ -34,6 +38,7 @@ def convert(raw: dict[str, Any], lines: Lines, source: str) -> tuple[dict[str, A
         raise fail(("resources",), "must be a list", "resources")
     out_lines: Lines = {(): lines.get((), 1)}
     resources: list[dict[str, Any]] = []
+    aliases = _type_aliases()
     groups: dict[str, list[str]] = {}
     for i, entry in enumerate(entries):
         where = ("resources", i)
@@ -44,7 +49,7 @@ def convert(raw: dict[str, Any], lines: Lines, source: str) -> tuple[dict[str, A
                 raise fail((*where, key), "unknown field", f"resources[{i}].{key}")
         item = {k: entry[k] for k in _SAME if k in entry}
         kind = entry.get("resourceType")
-        item["type"] = _TYPES.get(str(kind).lower(), kind) if kind is not None else None
+        item["type"] = aliases.get(str(kind).lower(), kind) if kind is not None else None
         group = entry.get("groupName")
         if group:
             item["groups"] = [str(group)]

@@ -53,9 +53,9 @@ async def _types(session: AsyncSession, cfg: v1.KairosConfig, plan: Plan) -> Non
     current = await load_type_settings(session)
     for item in cfg.resource_types:
         now = current[item.resource_type]
-        row = await session.get(ResourceTypeSettings, item.resource_type.value)
+        row = await session.get(ResourceTypeSettings, item.resource_type)
         if row is None:
-            row = ResourceTypeSettings(kind=item.resource_type.value, **vars_of(now))
+            row = ResourceTypeSettings(kind=item.resource_type, **vars_of(now))
             session.add(row)
         given = {
             "interval_s": item.interval_seconds, "parallelism": item.parallelism, "timeout_s": item.timeout_seconds,
@@ -63,7 +63,7 @@ async def _types(session: AsyncSession, cfg: v1.KairosConfig, plan: Plan) -> Non
         }  # fmt: skip
         changed = differ(row, {k: v for k, v in given.items() if v is not None})
         if changed:
-            plan.add("resourceTypes", item.resource_type.value, "update", changed)
+            plan.add("resourceTypes", item.resource_type, "update", changed)
             plan.types_changed = True
 
 
@@ -154,7 +154,7 @@ def _resource_columns(
             raise doc.error((*path, "credential"), f"credential {item.credential!r} does not exist")
         credential_id = creds[item.credential].id
     return {
-        "kind": item.type.value, "target": target, "config": options, "enabled": item.active,
+        "kind": item.type, "target": target, "config": options, "enabled": item.active,
         "interval_s": item.interval_seconds, "timeout_s": item.timeout_seconds, "skip_tls": item.skip_tls,
         "recursive": item.recursive, "display_order": item.display_order, "credential_id": credential_id,
     }  # fmt: skip

@@ -29,9 +29,8 @@ from kairos.net.denylist import OPEN, TargetPolicy
 from kairos.net.errors import NetError, RedirectInvalid, TooManyRedirects, deadline_error
 from kairos.net.http11 import Headers, Response, StaleConnection, exchange
 from kairos.net.policy import HttpTarget, parse_http_url
-from kairos.net.timing import Trace
+from kairos.net.timing import Phases, Trace
 from kairos.net.tls import context_for
-from kairos.probes.base import Phases
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 # Set by the client itself; a caller's value would break framing or the connection handling.

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from kairos.net.denylist import OPEN, TargetPolicy, address_class
 from kairos.net.errors import DnsFailed, NetError, TargetDenied, classify, deadline_error
 from kairos.net.policy import format_host_port
-from kairos.net.timing import CONNECT, DNS, TLS, Trace
-from kairos.probes.base import Phases
+from kairos.net.timing import CONNECT, DNS, TLS, Phases, Trace
 
 _READ_LIMIT = 64 * 1024
 # "no such name" and "name has no address" (EAI_NODATA exists on Linux only)

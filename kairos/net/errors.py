@@ -13,9 +13,8 @@ import ssl
 
 import h11
 
-from kairos.net.timing import CONNECT, DNS, PHASE_WORDS
+from kairos.net.timing import CONNECT, DNS, PHASE_WORDS, Phases
 from kairos.net.tls import describe_verify_error
-from kairos.probes.base import Phases
 
 
 class NetError(Exception):

@@ -11,9 +11,19 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from kairos.probes.base import Phases
-
 Clock = Callable[[], float]
+
+
+@dataclass(slots=True)
+class Phases:
+    """Latency phases in milliseconds; None when a phase did not happen (no TLS on plain HTTP)."""
+
+    dns_ms: float | None = None
+    connect_ms: float | None = None
+    tls_ms: float | None = None
+    ttfb_ms: float | None = None
+    total_ms: float | None = None
+
 
 DNS = "dns"
 CONNECT = "connect"

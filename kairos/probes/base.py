@@ -5,18 +5,21 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-if TYPE_CHECKING:  # kairos.net imports this module: a runtime import would be circular
-    from kairos.net.denylist import TargetPolicy
+from kairos.net.denylist import TargetPolicy
+from kairos.net.timing import Phases as Phases  # re-exported: its old home; it lives with the timing code
 
 # Failures that are the operator's own policy, not the target's fault: UNKNOWN, never an outage of the target.
 POLICY_CODES = frozenset({"target_denied"})
 
 
 class Kind(enum.StrEnum):
+    """The names of the built-in kinds. Stored and submitted kinds are plain strings checked against the
+    registry (kairos.probes.kinds), so a kind registered at run time is as good as these."""
+
     HTTP = "HTTP"
     TCP = "TCP"
     DOCKER = "DOCKER"
@@ -41,17 +44,6 @@ class ProbeConfig(BaseModel):
     """Per-kind options; unknown fields are refused so typos never pass silently."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-
-@dataclass(slots=True)
-class Phases:
-    """Latency phases in milliseconds; None when a phase did not happen (no TLS on plain HTTP)."""
-
-    dns_ms: float | None = None
-    connect_ms: float | None = None
-    tls_ms: float | None = None
-    ttfb_ms: float | None = None
-    total_ms: float | None = None
 
 
 @dataclass(slots=True)

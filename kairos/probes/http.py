@@ -11,6 +11,8 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from kairos import net
 from kairos.net.policy import MAX_REDIRECTS, validate_http_url
 from kairos.probes.base import ProbeConfig, ProbeContext, ProbeFailure, ProbeResult, Status
+from kairos.probes.spec import KindSpec, OptionField
+from kairos.secrets_mask import MASK
 
 _CODE = re.compile(r"^[1-5][0-9]{2}$")
 _CLASS = re.compile(r"^[1-5]xx$", re.IGNORECASE)
@@ -148,7 +150,7 @@ async def probe(config: HttpConfig, ctx: ProbeContext) -> ProbeResult:
             policy=ctx.policy or net.OPEN,
             headers_cross_origin=config.forwardHeadersOnRedirect,
         )
-    except net.NetError as exc:
+    except net.NetError as exc:  # the probe's own contract (callers of probe() get a ProbeFailure)
         raise ProbeFailure(exc.code, exc.message, phases=exc.phases) from None
     return _judge(config, result)
 
@@ -168,3 +170,41 @@ def _judge(config: HttpConfig, result: net.FetchResult) -> ProbeResult:
     return ProbeResult(
         Status.AVAILABLE, f"{status_text} in {total:.0f} ms", None, result.phases, result.status, details
     )
+
+
+FORM_FIELDS = (
+    OptionField("method", "Method", "select", (("GET", "GET"), ("HEAD", "HEAD"))),
+    OptionField("acceptedStatusCodes", "Expected status codes", "codes", note="Separate with commas."),
+    OptionField("bodyContains", "Body must contain", "text"),
+    OptionField(
+        "headers",
+        "Request headers",
+        "lines",
+        note=f"One 'Name: value' per line. Stored values show as {MASK}: leave it to keep the value.",
+    ),
+    OptionField("followRedirects", "Follow redirects", "checkbox"),
+    OptionField("maxRedirects", "Maximum redirects", "number"),
+    OptionField(
+        "forwardHeadersOnRedirect",
+        "Send the headers after a redirect to another origin",
+        "checkbox",
+        note="Off: a redirect to another scheme, host or port gets none of them (they often hold tokens).",
+    ),
+)
+
+SPEC = KindSpec(
+    name="HTTP",
+    label="HTTP(S)",
+    page_name="HTTP",
+    target_hint="An http:// or https:// URL, e.g. https://example.com/health",
+    config_model=HttpConfig,
+    probe_fn=probe,
+    validate_target=validate_http_url,
+    default_interval_s=60,
+    default_parallelism=5,
+    default_timeout_s=10.0,
+    form_fields=FORM_FIELDS,
+    timed_phases=("dns_ms", "connect_ms", "tls_ms", "ttfb_ms"),
+    public_detail_keys=frozenset({"redirects"}),
+    aliases=("http", "https"),
+)

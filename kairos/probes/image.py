@@ -7,16 +7,21 @@ config and of every layer blob. No Docker daemon, no subprocess.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
 from pydantic import Field
 
 from kairos import net
-from kairos.probes.base import Phases, ProbeConfig, ProbeContext, ProbeFailure, ProbeResult, Status
+from kairos.net.timing import Phases
+from kairos.probes.base import ProbeConfig, ProbeContext, ProbeFailure, ProbeResult, Status
+from kairos.probes.spec import AfterResult, KindSpec, OptionField, ResourceMemory
 from kairos.registry import auth
 from kairos.registry.client import MANIFEST_LIMIT, Descriptor, Manifest, RegistryClient, RegistryError
-from kairos.registry.reference import Reference, parse
+from kairos.registry.reference import Reference, parse, validate_target
+
+log = logging.getLogger("kairos.scheduler")  # the re-push note was the scheduler's: its log name stays
 
 DEFAULT_PLATFORM = "linux/amd64"
 # Index entries that are not platforms (BuildKit attestations) say "unknown/unknown".
@@ -170,3 +175,101 @@ def _summary(ref: Reference, details: dict[str, Any]) -> str:
     layers = details.get("layerCount", 0)
     what = "manifest" if "blobsChecked" not in details else f"{details['blobsChecked']} blobs"
     return f"{ref} pullable ({digest}…, {layers} layers, {what} checked, {details['requests']} requests)"
+
+
+# -- the kind: a re-pushed tag, `kairos check image` lines, the form ---------------------------------------
+
+
+def track_digest(state: ResourceMemory, result: ProbeResult) -> str | None:
+    """Remember the digest a pullable image tag points at; return the previous one when it changed."""
+    new = result.details.get("digest") if result.status is Status.AVAILABLE else None
+    if not isinstance(new, str) or not new:
+        return None
+    old, state.image_digest = state.image_digest, new
+    return old if old and old != new else None
+
+
+def note_repush(event: AfterResult) -> None:
+    """After a result: a tag that now points at another digest was re-pushed; say so on the result itself,
+    so that history and the detail page show when the tag moved and from where."""
+    previous = track_digest(event.state, event.result)
+    if previous is None:
+        return
+    result, new = event.result, event.state.image_digest
+    result.details["digestChanged"] = {"from": previous, "to": new}
+    result.message = f"{result.message}; tag re-pushed (was {previous[:19]}…)"
+    event.metrics.count_digest_change(event.resource_name)
+    log.info("resource %s: tag re-pushed, %s -> %s", event.resource_id, previous, new)
+
+
+def _ms(value: Any) -> str:
+    return "-" if value is None else f"{value:.1f} ms"
+
+
+def report_lines(details: dict[str, Any]) -> list[str]:
+    """What `kairos check image` prints below the phases: every registry request, then the image's facts."""
+    lines = [f"    {s['step']:<40}{s['outcome']:<28}{_ms(s['ms'])}" for s in details.get("steps", [])]
+    for label, key in (("token", "token_ms"), ("manifest", "manifest_ms"), ("blobs", "blobs_ms")):
+        if key in details:
+            lines.append(f"  {label:<12}{_ms(details[key])}")
+    for label, key in (
+        ("digest", "digest"),
+        ("media type", "mediaType"),
+        ("platforms", "platforms"),
+        ("layers", "layerCount"),
+        ("size", "totalSize"),
+        ("requests", "requests"),
+    ):
+        if details.get(key) is not None:
+            value = details[key]
+            shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+            lines.append(f"  {label:<12}{shown}{' bytes' if key == 'totalSize' else ''}")
+    return lines
+
+
+FORM_FIELDS = (
+    OptionField("platform", "Platform", "text"),
+    OptionField(
+        "manifestOnly",
+        "Check mode",
+        "select",
+        (("false", "Full: manifest and the first byte of every blob"), ("true", "Manifest only")),
+    ),
+    OptionField("allPlatforms", "Check every platform", "checkbox"),
+    OptionField("insecureHttp", "Plain HTTP to the registry", "checkbox"),
+)
+
+# Image facts (docs/images.md, "What is recorded") and counts: nothing here holds a host, path or address.
+PUBLIC_DETAIL_KEYS = frozenset(
+    {
+        "digest",
+        "mediaType",
+        "platforms",
+        "platformDigests",
+        "layerCount",
+        "totalSize",
+        "blobsChecked",
+        "digestChanged",
+        "requests",
+    }
+)
+
+SPEC = KindSpec(
+    name="DOCKER",
+    label="Container image",
+    page_name="Container image",
+    target_hint="An image reference, e.g. nginx:1.27 or ghcr.io/org/app:v1",
+    config_model=ImageConfig,
+    probe_fn=probe,
+    validate_target=validate_target,
+    default_interval_s=300,
+    default_parallelism=2,
+    default_timeout_s=30.0,
+    watches_below=True,
+    form_fields=FORM_FIELDS,
+    trace_instant_checks=True,  # each registry request, as `kairos check image`
+    public_detail_keys=PUBLIC_DETAIL_KEYS,
+    aliases=("docker", "docker_image", "dockerimage", "image"),
+    after_result=note_repush,
+    report_lines=report_lines,
+)

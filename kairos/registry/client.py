@@ -16,7 +16,7 @@ from typing import Any
 
 from kairos import net
 from kairos.net.client import basic_auth_header
-from kairos.probes.base import Phases
+from kairos.net.timing import Phases
 from kairos.registry import auth, realms
 from kairos.registry.reference import DIGEST_HEX_LENGTHS, Reference
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.db.models import Outage, Resource, ResourceState, ResourceTypeSettings
-from kairos.probes.base import Kind, ProbeConfig, Status
-from kairos.probes.kinds import parse_config, spec_for
+from kairos.probes.base import ProbeConfig, Status
+from kairos.probes.kinds import all_specs, parse_config, spec_of
 from kairos.scheduler.state import RuntimeState
 
 log = logging.getLogger("kairos.scheduler")
@@ -30,7 +30,7 @@ class TypeSettings:
 class Scheduled:
     id: int
     name: str
-    kind: Kind
+    kind: str  # a registered kind (kairos.probes.kinds)
     target: str
     config: ProbeConfig
     enabled: bool
@@ -40,14 +40,21 @@ class Scheduled:
     credential_id: int | None = None
 
 
-def default_type_settings(kind: Kind) -> TypeSettings:
-    spec = spec_for(kind)
-    return TypeSettings(spec.default_interval_s, spec.default_parallelism, spec.default_timeout_s)
+def default_type_settings(kind: str) -> TypeSettings:
+    """The kind's own defaults: what a kind without a ``resource_type_settings`` row runs with."""
+    spec = spec_of(kind)
+    return TypeSettings(
+        spec.default_interval_s,
+        spec.default_parallelism,
+        spec.default_timeout_s,
+        spec.default_outage_threshold,
+        spec.default_recovery_threshold,
+    )
 
 
 def to_scheduled(row: Resource) -> Scheduled | None:
     try:
-        kind = Kind(row.kind)
+        kind = spec_of(row.kind).name
         config = parse_config(kind, row.config or {})
     except (ValueError, ValidationError):
         log.error("resource %s has an invalid stored configuration; it is not scheduled", row.id)
@@ -66,15 +73,15 @@ def to_scheduled(row: Resource) -> Scheduled | None:
     )
 
 
-async def load_type_settings(session: AsyncSession) -> dict[Kind, TypeSettings]:
-    out = {k: default_type_settings(k) for k in Kind}
+async def load_type_settings(session: AsyncSession) -> dict[str, TypeSettings]:
+    """Every registered kind's settings: its row where one was saved, else the kind's defaults (rows are
+    written only when an admin changes a kind; rows of kinds no longer registered are ignored)."""
+    out = {s.name: default_type_settings(s.name) for s in all_specs()}
     for row in (await session.execute(select(ResourceTypeSettings))).scalars():
-        try:
-            out[Kind(row.kind)] = TypeSettings(
+        if row.kind in out:
+            out[row.kind] = TypeSettings(
                 row.interval_s, row.parallelism, row.timeout_s, row.outage_threshold, row.recovery_threshold
             )
-        except ValueError:
-            continue
     return out
 
 

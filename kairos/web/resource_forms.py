@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
@@ -17,70 +17,27 @@ from starlette.datastructures import FormData
 from kairos.api import resource_service as svc
 from kairos.api.errors import ApiError, field_path
 from kairos.db.models import Resource
-from kairos.probes.base import Kind
-from kairos.probes.kinds import spec_for
-from kairos.secrets_mask import MASK, mask_headers
+from kairos.probes.kinds import all_specs, kind_names, spec_of
+from kairos.probes.spec import OptionField, Widget
+from kairos.secrets_mask import mask_headers
 
-Widget = Literal["text", "number", "checkbox", "select", "codes", "lines"]
 M = TypeVar("M", bound=BaseModel)
 
-KIND_LABELS = {Kind.HTTP: "HTTP(S)", Kind.TCP: "TCP port", Kind.DOCKER: "Container image"}
-TARGET_HINTS = {
-    Kind.HTTP: "An http:// or https:// URL, e.g. https://example.com/health",
-    Kind.TCP: "host:port, e.g. db.example.com:5432 or [::1]:22",
-    Kind.DOCKER: "An image reference, e.g. nginx:1.27 or ghcr.io/org/app:v1",
-}
+
+def kind_labels() -> dict[str, str]:
+    """Every registered kind and its label, in registration order (the kind choice of the forms)."""
+    return {spec.name: spec.label for spec in all_specs()}
 
 
-@dataclass(frozen=True, slots=True)
-class OptionField:
-    """One option of a kind's config model as the form shows it; the hint is the model's own description."""
-
-    name: str
-    label: str
-    widget: Widget
-    choices: tuple[tuple[str, str], ...] = ()
-    note: str = ""
-
-    def hint(self, kind: Kind) -> str:
-        model_field = spec_for(kind).config_model.model_fields.get(self.name)
-        described = (model_field.description or "") if model_field else ""
-        return " ".join(p for p in (described, self.note) if p)
+def target_hints() -> dict[str, str]:
+    return {spec.name: spec.target_hint for spec in all_specs()}
 
 
-OPTION_FIELDS: dict[Kind, tuple[OptionField, ...]] = {
-    Kind.HTTP: (
-        OptionField("method", "Method", "select", (("GET", "GET"), ("HEAD", "HEAD"))),
-        OptionField("acceptedStatusCodes", "Expected status codes", "codes", note="Separate with commas."),
-        OptionField("bodyContains", "Body must contain", "text"),
-        OptionField(
-            "headers",
-            "Request headers",
-            "lines",
-            note=f"One 'Name: value' per line. Stored values show as {MASK}: leave it to keep the value.",
-        ),
-        OptionField("followRedirects", "Follow redirects", "checkbox"),
-        OptionField("maxRedirects", "Maximum redirects", "number"),
-        OptionField(
-            "forwardHeadersOnRedirect",
-            "Send the headers after a redirect to another origin",
-            "checkbox",
-            note="Off: a redirect to another scheme, host or port gets none of them (they often hold tokens).",
-        ),
-    ),
-    Kind.TCP: (),
-    Kind.DOCKER: (
-        OptionField("platform", "Platform", "text"),
-        OptionField(
-            "manifestOnly",
-            "Check mode",
-            "select",
-            (("false", "Full: manifest and the first byte of every blob"), ("true", "Manifest only")),
-        ),
-        OptionField("allPlatforms", "Check every platform", "checkbox"),
-        OptionField("insecureHttp", "Plain HTTP to the registry", "checkbox"),
-    ),
-}
+def option_fields(kind: str) -> tuple[OptionField, ...]:
+    """The kind's option fields as its form shows them (its spec's ``form_fields``)."""
+    return spec_of(kind).form_fields
+
+
 _CHECKBOXES = ("active", "skipTLS", "recursive")
 _TEXTS = ("name", "target", "intervalSeconds", "timeoutSeconds", "credentialId")
 
@@ -89,7 +46,7 @@ _TEXTS = ("name", "target", "intervalSeconds", "timeoutSeconds", "credentialId")
 class FormValues:
     """What the form shows: strings and booleans exactly as typed, so a refused form comes back unchanged."""
 
-    kind: Kind
+    kind: str  # a registered kind
     name: str = ""
     target: str = ""
     intervalSeconds: str = ""  # the API field names: errors map onto the form
@@ -102,11 +59,11 @@ class FormValues:
     options: dict[str, Any] = field(default_factory=dict)
 
 
-def parse_kind(raw: str | None) -> Kind:
-    try:
-        return Kind((raw or "HTTP").strip().upper())
-    except ValueError:
-        return Kind.HTTP
+def parse_kind(raw: str | None) -> str:
+    """The kind asked for, or the first registered one (HTTP) when it is not a kind."""
+    names = kind_names()
+    wanted = (raw or "").strip().upper()
+    return wanted if wanted in names else names[0]
 
 
 def _shown(value: Any, widget: Widget) -> Any:
@@ -122,15 +79,15 @@ def _shown(value: Any, widget: Widget) -> Any:
     return "" if value is None else str(value)
 
 
-def _option_values(kind: Kind, config: dict[str, Any]) -> dict[str, Any]:
+def _option_values(kind: str, config: dict[str, Any]) -> dict[str, Any]:
     try:
-        full = spec_for(kind).config_model.model_validate(config).model_dump(mode="json")
+        full = spec_of(kind).config_model.model_validate(config).model_dump(mode="json")
     except ValidationError:
         full = dict(config)
-    return {f.name: _shown(full.get(f.name), f.widget) for f in OPTION_FIELDS[kind]}
+    return {f.name: _shown(full.get(f.name), f.widget) for f in option_fields(kind)}
 
 
-def blank_values(kind: Kind, name: str = "", target: str = "") -> FormValues:
+def blank_values(kind: str, name: str = "", target: str = "") -> FormValues:
     """A new resource's form; ``name`` and ``target`` may come prefilled (the instant check's "track")."""
     return FormValues(kind, name=name[:200], target=target[:2048], options=_option_values(kind, {}))
 
@@ -164,16 +121,16 @@ def _text(form: FormData, key: str, limit: int = 4096) -> str:
     return value[:limit] if isinstance(value, str) else ""
 
 
-def read_options(form: FormData, kind: Kind) -> dict[str, Any]:
+def read_options(form: FormData, kind: str) -> dict[str, Any]:
     """The kind's option fields of a submitted form (``options.<name>``), as typed."""
     out: dict[str, Any] = {}
-    for f in OPTION_FIELDS[kind]:
+    for f in option_fields(kind):
         key = f"options.{f.name}"
         out[f.name] = key in form if f.widget == "checkbox" else _text(form, key)
     return out
 
 
-def read_form(form: FormData, kind: Kind) -> FormValues:
+def read_form(form: FormData, kind: str) -> FormValues:
     values = FormValues(kind, options=read_options(form, kind))
     for key in _TEXTS:
         setattr(values, key, _text(form, key))
@@ -222,11 +179,11 @@ def _headers(text: str) -> dict[str, str]:
     return out
 
 
-def options_body(kind: Kind, typed: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+def options_body(kind: str, typed: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """The options as the API takes them (only what differs from the defaults), or the errors per field."""
     raw: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    for f in OPTION_FIELDS[kind]:
+    for f in option_fields(kind):
         value = typed.get(f.name)
         if f.widget == "checkbox":
             raw[f.name] = bool(value)
@@ -242,7 +199,7 @@ def options_body(kind: Kind, typed: dict[str, Any]) -> tuple[dict[str, Any], dic
         elif str(value or "").strip():
             raw[f.name] = str(value).strip()
     try:
-        config = spec_for(kind).config_model.model_validate(raw)
+        config = spec_of(kind).config_model.model_validate(raw)
     except ValidationError as exc:
         errors = {**errors_of(exc, "options."), **errors}
     if errors:
@@ -253,18 +210,19 @@ def options_body(kind: Kind, typed: dict[str, Any]) -> tuple[dict[str, Any], dic
 def body_of(values: FormValues) -> tuple[dict[str, Any], dict[str, str]]:
     """The JSON body the API would receive for this form, and the errors found on the options."""
     options, errors = options_body(values.kind, values.options)
+    spec = spec_of(values.kind)
 
     def blank_is_none(text: str) -> str | None:
         return text.strip() or None
 
     body: dict[str, Any] = {
         "name": values.name,
-        "resourceType": values.kind.value,
+        "resourceType": values.kind,
         "target": values.target,
         "groupIds": values.groupIds,
         "active": values.active,
-        "skipTLS": values.skipTLS if values.kind is not Kind.TCP else False,
-        "recursive": values.recursive if values.kind is Kind.DOCKER else False,
+        "skipTLS": values.skipTLS and spec.uses_tls,
+        "recursive": values.recursive and spec.watches_below,
         "intervalSeconds": blank_is_none(values.intervalSeconds),
         "timeoutSeconds": blank_is_none(values.timeoutSeconds),
         "credentialId": blank_is_none(values.credentialId),

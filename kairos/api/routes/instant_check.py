@@ -24,9 +24,9 @@ from kairos.api.schemas.instant_check import (
     InstantCheckResult,
 )
 from kairos.instant_checks import MAX_RUNNING, Busy, InstantChecks
-from kairos.net.denylist import parse_networks
-from kairos.probes.base import Kind, ProbeContext, ProbeResult
-from kairos.probes.kinds import parse_config, run_probe
+from kairos.probes.base import ProbeResult
+from kairos.probes.context import probe_context
+from kairos.probes.kinds import parse_config, run_probe, spec_of
 from kairos.runtime import Runtime
 
 router = APIRouter(prefix="/api/instant-check", tags=["instant check"])
@@ -74,15 +74,13 @@ async def run_instant_check(
     await session.close()  # the check may take up to a minute: do not hold a connection meanwhile
     credential = runtime.credentials.for_resource(target, body.credential_id)
     timeout = body.timeout_seconds or min(runtime.scheduler.types[kind].timeout_s, MAX_TIMEOUT_S)
-    ctx = ProbeContext(
+    ctx = probe_context(
+        runtime.settings,
         target=target,
         timeout_s=timeout,
         skip_tls=body.skip_tls,
         credential=credential,
-        user_agent=runtime.settings.user_agent,
-        max_body_bytes=runtime.settings.max_body_bytes,
-        extra={"trace": True} if kind is Kind.DOCKER else {},  # each registry request, as `kairos check image`
-        policy=parse_networks(runtime.settings.denied_networks),
+        extra={"trace": True} if spec_of(kind).trace_instant_checks else {},
     )
     try:
         with limit.slot(caller_key(caller), runtime.settings.instant_checks_per_caller):

@@ -9,7 +9,7 @@ from kairos.api.deps import OPTIONAL_AUTH, CurrentCaller, RequireAdmin, RuntimeD
 from kairos.api.errors import error_responses, invalid, not_found
 from kairos.api.schemas.resource_types import ResourceTypePublic, ResourceTypeUpdate
 from kairos.db.models import ResourceTypeSettings
-from kairos.probes.base import Kind
+from kairos.probes.kinds import kind_names
 from kairos.runtime import Runtime
 from kairos.scheduler.catalog import TypeSettings
 
@@ -28,9 +28,9 @@ _FIELDS = {
 }
 
 
-def _public(kind: Kind, t: TypeSettings) -> ResourceTypePublic:
+def _public(kind: str, t: TypeSettings) -> ResourceTypePublic:
     return ResourceTypePublic(
-        resource_type=kind.value,
+        resource_type=kind,
         interval_seconds=t.interval_s,
         parallelism=t.parallelism,
         timeout_seconds=t.timeout_s,
@@ -39,16 +39,22 @@ def _public(kind: Kind, t: TypeSettings) -> ResourceTypePublic:
     )
 
 
+def _names() -> str:
+    """``HTTP, TCP or DOCKER``: the registered kinds, as the not-found message lists them."""
+    names = kind_names()
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
 def _all(runtime: Runtime) -> list[ResourceTypePublic]:
     return [_public(kind, t) for kind, t in sorted(runtime.scheduler.types.items())]
 
 
-async def apply_type_settings(session: AsyncSession, runtime: Runtime, kind: Kind, body: ResourceTypeUpdate) -> None:
+async def apply_type_settings(session: AsyncSession, runtime: Runtime, kind: str, body: ResourceTypeUpdate) -> None:
     current = runtime.scheduler.types[kind]
-    row = await session.get(ResourceTypeSettings, kind.value)
+    row = await session.get(ResourceTypeSettings, kind)
     if row is None:
         row = ResourceTypeSettings(
-            kind=kind.value,
+            kind=kind,
             interval_s=current.interval_s,
             parallelism=current.parallelism,
             timeout_s=current.timeout_s,
@@ -83,12 +89,12 @@ async def list_types(runtime: RuntimeDep, _: CurrentCaller) -> list[ResourceType
 async def update_types(
     body: list[ResourceTypeUpdate], session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
 ) -> list[ResourceTypePublic]:
-    seen: set[Kind] = set()
+    seen: set[str] = set()
     for i, item in enumerate(body):
         if item.resource_type is None:
             raise invalid(f"[{i}].resourceType", f"[{i}].resourceType is required")
         if item.resource_type in seen:
-            raise invalid(f"[{i}].resourceType", f"{item.resource_type.value} is listed twice")
+            raise invalid(f"[{i}].resourceType", f"{item.resource_type} is listed twice")
         seen.add(item.resource_type)
         await apply_type_settings(session, runtime, item.resource_type, item)
     await session.commit()
@@ -106,11 +112,10 @@ async def update_types(
 async def update_type(
     kind: str, body: ResourceTypeUpdate, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
 ) -> ResourceTypePublic:
-    try:
-        parsed = Kind(kind.upper())
-    except ValueError:
-        raise not_found("resource type (HTTP, TCP or DOCKER)") from None
-    if body.resource_type is not None and body.resource_type is not parsed:
+    parsed = kind.upper()
+    if parsed not in kind_names():
+        raise not_found(f"resource type ({_names()})")
+    if body.resource_type is not None and body.resource_type != parsed:
         raise invalid("resourceType", "resourceType does not match the path")
     await apply_type_settings(session, runtime, parsed, body)
     await session.commit()

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AliasChoices, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 from kairos.api.schemas.common import (
     ApiModel,
@@ -17,14 +18,33 @@ from kairos.api.schemas.common import (
     Target,
 )
 from kairos.api.schemas.groups import GroupPublic
-from kairos.probes.base import Kind
+from kairos.probes.kinds import kind_names
 
 
-def _upper(value: Any) -> Any:
-    return value.upper() if isinstance(value, str) else value
+def _choices(names: list[str]) -> str:
+    quoted = [f"'{n}'" for n in names]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
 
 
-ResourceType = Annotated[Kind, BeforeValidator(_upper), Field(description="HTTP, TCP or DOCKER.")]
+def _known_kind(value: Any) -> str:
+    """A registered kind (any case), refused with the message an enum would give; the registry is read at
+    validation time, so a kind registered at run time is accepted too."""
+    names = kind_names()
+    if isinstance(value, str) and value.upper() in names:
+        return value.upper()
+    expected = _choices(names)
+    raise PydanticCustomError("enum", "Input should be {expected}", {"expected": expected})
+
+
+def _kind_schema(schema: dict[str, Any]) -> None:
+    schema["enum"] = kind_names()
+
+
+ResourceType = Annotated[
+    str,
+    BeforeValidator(_known_kind),
+    Field(description="HTTP, TCP or DOCKER.", json_schema_extra=_kind_schema),
+]
 Interval = Annotated[
     int,
     Field(

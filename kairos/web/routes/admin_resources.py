@@ -24,7 +24,8 @@ from kairos.api.routes.instant_check import run_instant_check
 from kairos.api.schemas.instant_check import InstantCheckRequest, InstantCheckResult
 from kairos.api.schemas.resources import ResourceCreate, ResourceUpdate
 from kairos.db.models import Credential, Resource, ResourceGroup
-from kairos.probes.base import Kind, Status
+from kairos.probes.base import Status
+from kairos.probes.kinds import all_specs, kind_names, spec_of
 from kairos.scheduler.state import RuntimeState
 from kairos.web import resource_forms as rf
 from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect, UserPage, safe_next
@@ -143,7 +144,7 @@ async def resource_list(
         items=items,
         total=len(rows),
         filters=filters,
-        kinds=rf.KIND_LABELS,
+        kinds=rf.kind_labels(),
         statuses=STATUSES,
         checked=result,
         notice=notice,
@@ -158,7 +159,7 @@ async def resource_list(
 def _form_page(
     request: Request, ctx: dict[str, Any], values: rf.FormValues, errors: dict[str, str], row: Resource | None
 ) -> Response:
-    action = f"{LIST}/{row.id}/edit" if row else f"{LIST}/new?kind={values.kind.value}"
+    action = f"{LIST}/{row.id}/edit" if row else f"{LIST}/new?kind={values.kind}"
     return render(
         request,
         "admin/resource_form.html",
@@ -167,9 +168,10 @@ def _form_page(
         errors=errors,
         resource=row,
         action=action,
-        kinds=rf.KIND_LABELS,
-        option_fields=rf.OPTION_FIELDS[values.kind],
-        target_hint=rf.TARGET_HINTS[values.kind],
+        kinds=rf.kind_labels(),
+        spec=spec_of(values.kind),
+        option_fields=rf.option_fields(values.kind),
+        target_hint=spec_of(values.kind).target_hint,
         **ctx,
     )
 
@@ -295,7 +297,7 @@ async def _instant_page(
     creds = (await _choices(session))["credentials"] if caller.is_admin else []
     track = None
     if result is not None and caller.is_admin:
-        query = {"kind": values["kind"].value, "target": values["target"].strip(), "name": values["target"].strip()}
+        query = {"kind": values["kind"], "target": values["target"].strip(), "name": values["target"].strip()}
         track = f"{LIST}/new?" + urlencode(query)
     return render(
         request,
@@ -306,10 +308,12 @@ async def _instant_page(
         result=result,
         track=track,
         credentials=creds,
-        kinds=rf.KIND_LABELS,
-        kind_choices=[(k.value, label) for k, label in rf.KIND_LABELS.items()],
-        option_fields=rf.OPTION_FIELDS,
-        target_hints=rf.TARGET_HINTS,
+        kinds=rf.kind_labels(),
+        kind_choices=list(rf.kind_labels().items()),
+        specs={s.name: s for s in all_specs()},
+        tls_kinds=[s.name for s in all_specs() if s.uses_tls],
+        option_fields={s.name: s.form_fields for s in all_specs()},
+        target_hints=rf.target_hints(),
     )
 
 
@@ -323,7 +327,7 @@ async def instant_check_page(
         "skipTLS": False,
         "timeoutSeconds": "",
         "credentialId": "",
-        "options": {k: rf.blank_values(k).options for k in Kind},
+        "options": {k: rf.blank_values(k).options for k in kind_names()},
     }
     return await _instant_page(request, caller, session, values, {})
 
@@ -343,13 +347,13 @@ async def instant_check_run(
         "skipTLS": "skipTLS" in form,
         "timeoutSeconds": timeout,
         "credentialId": credential,
-        "options": {k: typed if k is kind else rf.blank_values(k).options for k in Kind},
+        "options": {k: typed if k == kind else rf.blank_values(k).options for k in kind_names()},
     }
     options, errors = rf.options_body(kind, typed)
     body = {
-        "resourceType": kind.value,
+        "resourceType": kind,
         "target": values["target"],
-        "skipTLS": values["skipTLS"] and kind is not Kind.TCP,
+        "skipTLS": values["skipTLS"] and spec_of(kind).uses_tls,
         "options": options,
         "timeoutSeconds": timeout.strip() or None,
         "credentialId": credential.strip() or None,

@@ -15,10 +15,10 @@ from pydantic import ValidationError
 from kairos.api.deps import RuntimeDep, SessionDep
 from kairos.api.routes.resource_types import apply_type_settings
 from kairos.api.schemas.resource_types import ResourceTypeUpdate
-from kairos.probes.base import Kind
+from kairos.probes.kinds import kind_names
 from kairos.runtime import Runtime
 from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect, UserPage
-from kairos.web.resource_forms import KIND_LABELS, errors_of
+from kairos.web.resource_forms import errors_of, kind_labels
 from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -34,7 +34,7 @@ FIELDS = (
 )
 
 
-def _current(runtime: Runtime) -> dict[Kind, dict[str, str]]:
+def _current(runtime: Runtime) -> dict[str, dict[str, str]]:
     out = {}
     for kind, t in sorted(runtime.scheduler.types.items()):
         out[kind] = {
@@ -47,7 +47,7 @@ def _current(runtime: Runtime) -> dict[Kind, dict[str, str]]:
     return out
 
 
-def _page(request: Request, runtime: Runtime, typed: dict[Kind, dict[str, str]] | None = None, **ctx: Any) -> Response:
+def _page(request: Request, runtime: Runtime, typed: dict[str, dict[str, str]] | None = None, **ctx: Any) -> Response:
     values = {**_current(runtime), **(typed or {})}
     errors = ctx.pop("errors", {})
     return render(
@@ -57,24 +57,23 @@ def _page(request: Request, runtime: Runtime, typed: dict[Kind, dict[str, str]] 
         values=values,
         errors=errors,
         fields=FIELDS,
-        kinds=KIND_LABELS,
+        kinds=kind_labels(),
         **ctx,
     )
 
 
 @router.get("/admin/resource-types")
 async def resource_types(request: Request, _: UserPage, runtime: RuntimeDep, saved: str = "") -> Response:
-    return _page(request, runtime, saved=saved if saved in Kind.__members__ else "")
+    return _page(request, runtime, saved=saved if saved in kind_names() else "")
 
 
 @router.post("/admin/resource-types/{kind}")
 async def save_type(
     request: Request, kind: str, _: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep
 ) -> Response:
-    try:
-        parsed = Kind(kind.upper())
-    except ValueError:
-        raise PageError(404, "There is no such resource type.") from None
+    parsed = kind.upper()
+    if parsed not in kind_names():
+        raise PageError(404, "There is no such resource type.")
     typed = {name: str(form.get(name, ""))[:32].strip() for name, _label, _hint in FIELDS}
     errors = {name: "This is required." for name, value in typed.items() if not value}
     try:
@@ -86,4 +85,4 @@ async def save_type(
     await apply_type_settings(session, runtime, parsed, body)
     await session.commit()
     await runtime.scheduler.reload_type_settings()
-    raise Redirect(f"{PAGE}?" + urlencode({"saved": parsed.value}))
+    raise Redirect(f"{PAGE}?" + urlencode({"saved": parsed}))

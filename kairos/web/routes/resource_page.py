@@ -18,6 +18,7 @@ from kairos.api.redaction import public_message, targets_shown
 from kairos.api.schemas.common import MAX_ID
 from kairos.db.models import CheckResult, Resource
 from kairos.probes.base import Status
+from kairos.probes.kinds import spec_of
 from kairos.web import resource_data as data
 from kairos.web.deps import PageCaller, PageError
 from kairos.web.templating import render
@@ -25,7 +26,14 @@ from kairos.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 Param = Annotated[str | None, Query(max_length=40)]
-KIND_NAMES = {"HTTP": "HTTP", "TCP": "TCP", "DOCKER": "Container image"}
+
+
+def _kind_name(kind: str) -> str:
+    """The kind's short name on its page (its spec's ``page_name``); a kind no longer registered as stored."""
+    try:
+        return spec_of(kind).page_name
+    except ValueError:
+        return kind
 
 
 async def visible_resource(session: AsyncSession, caller: Caller, raw_id: str) -> Resource:
@@ -71,7 +79,7 @@ async def resource_page(
         request,
         "resource.html",
         resource=resource,
-        kind_name=KIND_NAMES.get(resource.kind, resource.kind),
+        kind_name=_kind_name(resource.kind),
         summary=data.summary(runtime, resource.id, targets),
         history=[(row, _message(row, targets)) for (row,) in page.rows],
         older_url=_url(base, f.query(before=page.older)) if page.older else None,

@@ -50,7 +50,8 @@
   function body() {
     var kind = kindSelect.value;
     var data = { resourceType: kind, target: form.elements.target.value, options: options(kind) };
-    if (kind !== "TCP") data.skipTLS = form.elements.skipTLS.checked;
+    // Only kinds that use TLS show the switch (the page lists them on its box).
+    if (!form.elements.skipTLS.closest(".kind-only").hidden) data.skipTLS = form.elements.skipTLS.checked;
     var timeout = form.elements.timeoutSeconds.value.trim();
     if (timeout) data.timeoutSeconds = isNaN(Number(timeout)) ? timeout : Number(timeout);
     var credential = form.elements.credentialId ? form.elements.credentialId.value : "";

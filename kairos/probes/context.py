@@ -1,0 +1,32 @@
+"""The one constructor of a :class:`ProbeContext`, shared by the scheduler, the instant check and the CLI,
+so that all three send our User-Agent, cap bodies and obey ``KAIROS_DENIED_NETWORKS`` the same way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kairos.net.denylist import parse_networks
+from kairos.probes.base import Credential, ProbeContext
+from kairos.settings import Settings
+
+
+def probe_context(
+    settings: Settings,
+    *,
+    target: str,
+    timeout_s: float,
+    skip_tls: bool = False,
+    credential: Credential | None = None,
+    extra: dict[str, Any] | None = None,
+) -> ProbeContext:
+    """The context of one check of ``target``; ``extra`` carries per-caller switches (``trace``)."""
+    return ProbeContext(
+        target=target,
+        timeout_s=timeout_s,
+        skip_tls=skip_tls,
+        credential=credential,
+        user_agent=settings.user_agent,
+        max_body_bytes=settings.max_body_bytes,
+        extra=dict(extra or {}),
+        policy=parse_networks(settings.denied_networks),  # cached: parsed once per value
+    )
