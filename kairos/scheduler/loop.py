@@ -20,9 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from kairos.credentials import CredentialStore
 from kairos.metrics import Metrics
 from kairos.periodic import PeriodicJob
-from kairos.net.denylist import parse_networks
-from kairos.probes.base import Kind, ProbeContext, ProbeResult
-from kairos.probes.kinds import run_probe
+from kairos.probes.base import ProbeResult
+from kairos.probes.context import probe_context
+from kairos.probes.kinds import all_specs, run_probe, spec_of
+from kairos.probes.spec import AfterResult
 from kairos.rollups.live import LiveUptime
 from kairos.rollups.live_timeline import LiveTimeline
 from kairos.scheduler import catalog
@@ -30,7 +31,7 @@ from kairos.scheduler.catalog import Scheduled, TypeSettings
 from kairos.scheduler.housekeeping import Housekeeper
 from kairos.scheduler.pool import KindPool
 from kairos.scheduler.recorder import Record, Recorder, state_row
-from kairos.scheduler.state import RuntimeState, apply_result, track_digest
+from kairos.scheduler.state import RuntimeState, apply_result
 from kairos.settings import Settings
 
 log = logging.getLogger("kairos.scheduler")
@@ -75,12 +76,12 @@ class Scheduler:
         )
         self.resources: dict[int, Scheduled] = {}
         self.state: dict[int, RuntimeState] = {}
-        self.types: dict[Kind, TypeSettings] = {}
+        self.types: dict[str, TypeSettings] = {}
         self._heap: list[tuple[float, int]] = []
         self._due: dict[int, float] = {}
         self._inflight: dict[int, asyncio.Future[ProbeResult]] = {}
         self._first_done: set[int] = set()
-        self._pools: dict[Kind, KindPool] = {}
+        self._pools: dict[str, KindPool] = {}
         self._wake = asyncio.Event()
         self._next_wake = 0.0
         self._tasks: list[asyncio.Task[None]] = []
@@ -104,8 +105,8 @@ class Scheduler:
             self.state.setdefault(rid, RuntimeState())
             if res.enabled:
                 self._schedule(rid, now)  # the immediate pass at start-up
-        for kind in Kind:
-            self._pools[kind] = KindPool(kind.value, self.types[kind].parallelism, self._check_from_queue)
+        for spec in all_specs():
+            self._pools[spec.name] = KindPool(spec.name, self.types[spec.name].parallelism, self._check_from_queue)
         self.metrics.bind_scheduler(self)
 
     async def start(self) -> None:
@@ -250,14 +251,12 @@ class Scheduler:
         if self.record_lags:
             self.lags.append(started - due)
         try:
-            ctx = ProbeContext(
+            ctx = probe_context(
+                self._settings,
                 target=res.target,
                 timeout_s=self.timeout_of(res),
                 skip_tls=res.skip_tls,
                 credential=self._credentials.for_resource(res.target, res.credential_id),
-                user_agent=self._settings.user_agent,
-                max_body_bytes=self._settings.max_body_bytes,
-                policy=parse_networks(self._settings.denied_networks),  # cached: parsed once per value
             )
             result = await run_probe(res.kind, res.config, ctx)
             result.checked_at = datetime.fromtimestamp(started, UTC)
@@ -279,10 +278,11 @@ class Scheduler:
         current = self.resources.get(res.id)
         if current is None:
             return
-        self.metrics.observe_check(res.kind.value, result)
+        self.metrics.observe_check(res.kind, result)
         state = self.state.setdefault(res.id, RuntimeState())
-        if res.kind is Kind.DOCKER:
-            self._note_repush(res, state, result)
+        hook = spec_of(res.kind).after_result
+        if hook is not None:  # the kind's own follow-up (an image tag re-pushed), before streaks and storage
+            hook(AfterResult(res.id, res.name, state, result, self.metrics))
         types = self.types[res.kind]
         transition = apply_result(
             state, result, outage_threshold=types.outage_threshold, recovery_threshold=types.recovery_threshold
@@ -297,16 +297,6 @@ class Scheduler:
                 self._schedule(res.id, self._clock())
         elif res.enabled:
             self._schedule(res.id, self._next_due(res, due, started))
-
-    def _note_repush(self, res: Scheduled, state: RuntimeState, result: ProbeResult) -> None:
-        previous = track_digest(state, result)
-        if previous is None:
-            return
-        # Kept on the result itself, so history and the detail page show when the tag moved and from where.
-        result.details["digestChanged"] = {"from": previous, "to": state.image_digest}
-        result.message = f"{result.message}; tag re-pushed (was {previous[:19]}…)"
-        self.metrics.digest_changes.labels(res.name).inc()
-        log.info("resource %s: tag re-pushed, %s -> %s", res.id, previous, state.image_digest)
 
     def _next_due(self, res: Scheduled, due: float, started: float) -> float:
         interval = self.interval_of(res)

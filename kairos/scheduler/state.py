@@ -68,12 +68,3 @@ def apply_result(
         state.outage_since = None
         return Transition(closed_at=state.streak_started_at or at)
     return Transition()
-
-
-def track_digest(state: RuntimeState, result: ProbeResult) -> str | None:
-    """Remember the digest a pullable image tag points at; return the previous one when it changed."""
-    new = result.details.get("digest") if result.status is Status.AVAILABLE else None
-    if not isinstance(new, str) or not new:
-        return None
-    old, state.image_digest = state.image_digest, new
-    return old if old and old != new else None
