@@ -117,7 +117,7 @@ async def measure(url: str, resources: int, now: float, repeat: int) -> tuple[fl
             t1 = time.perf_counter()
             up = live.many(ids)
             t2 = time.perf_counter()
-            tl = live_tl.compact_many(ids, now)
+            tl = [live_tl.compact(rid, now) for rid in ids]
             t3 = time.perf_counter()
             sql_tl = await timelines(s, ids, 24, now)
             t4 = time.perf_counter()

@@ -48,7 +48,6 @@ async def serving(settings: Settings, port: int = 0) -> AsyncIterator[tuple[Fast
     app = create_app(settings)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_level="warning")
     server = uvicorn.Server(config)
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():

@@ -144,7 +144,7 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 async def session_caller(request: Request, session: AsyncSession) -> Caller:
     """The signed-in browser behind the session cookie, or ANONYMOUS. Cached on the request."""
     cached = getattr(request.state, "caller", None)
-    if cached is not None:
+    if isinstance(cached, Caller):
         return cached
     caller = ANONYMOUS
     token = request.cookies.get(sessions.COOKIE)

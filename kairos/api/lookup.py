@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +13,7 @@ T = TypeVar("T")
 
 
 async def get_or_404(session: AsyncSession, model: type[T], row_id: int, what: str) -> T:
-    row: Any = await session.get(model, row_id) if 1 <= row_id <= MAX_ID else None
+    row = await session.get(model, row_id) if 1 <= row_id <= MAX_ID else None
     if row is None:
         raise not_found(what)
     return row

@@ -13,8 +13,8 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.cli.common import fail, run_in_session, settings_or_exit
+from kairos.config.changes import Plan
 from kairos.config.errors import ConfigError
-from kairos.config.plan import Plan
 from kairos.settings import Settings
 
 EXIT_INVALID = 1

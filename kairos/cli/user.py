@@ -71,7 +71,7 @@ def _lookup(email: str) -> Callable[[AsyncSession], Awaitable[AppUser]]:
     async def find(session: AsyncSession) -> AppUser:
         user = await users.find_by_email(session, email)
         if user is None:
-            raise ApiError(404, "not_found", f"no user with the email {users.normalise_email(email)}")
+            raise ApiError(404, "not_found", f"no user with the email {normalise_email(email)}")
         return user
 
     return find

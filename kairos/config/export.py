@@ -145,4 +145,5 @@ def _source(s: DiscoverySource, refs: SecretPolicy) -> dict[str, Any]:
 
 
 def to_yaml(document: dict[str, Any]) -> str:
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, default_flow_style=False, width=120)
+    text: str = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, default_flow_style=False, width=120)
+    return text

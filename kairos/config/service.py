@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kairos.config.plan import Plan, apply_document
+from kairos.config.changes import Plan
+from kairos.config.plan import apply_document
 from kairos.config.secrets import SecretPolicy
 from kairos.config.source import parse
 from kairos.crypto import SecretBox

@@ -42,7 +42,7 @@ MAX_CONCURRENT = 8
 def backoff(attempts: int, base_s: float) -> float:
     """Seconds before attempt ``attempts + 1``: base·2^(n-1), capped, ±25 % jitter so retries do not align."""
     delay = min(base_s * 2 ** max(attempts - 1, 0), BACKOFF_MAX_S)
-    return delay * random.uniform(0.75, 1.25)
+    return float(delay * random.uniform(0.75, 1.25))
 
 
 class Notifications:

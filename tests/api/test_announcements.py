@@ -185,7 +185,7 @@ async def test_an_announcement_stops_showing_when_its_time_passes_without_any_wr
     assert [a["id"] for a in (await kairos.anon.get("/api/announcements?active=true")).json()] == [created["id"]]
 
     async def gone() -> bool:
-        return (await kairos.anon.get("/api/announcements?active=true")).json() == []
+        return bool((await kairos.anon.get("/api/announcements?active=true")).json() == [])
 
     await wait_for(gone, timeout=5, interval=0.1)
     after = (await kairos.anon.get(f"/api/announcements/{created['id']}")).json()

@@ -11,7 +11,7 @@ async def _check(kairos: Running, rid: int) -> None:
     assert (await kairos.client.post(f"/api/resources/{rid}/check")).status_code == 200
 
 
-async def _outages(kairos: Running, path: str, **params: object) -> list[dict[str, object]]:
+async def _outages(kairos: Running, path: str, **params: str | int) -> list[dict[str, object]]:
     await kairos.runtime.scheduler.flush_results()
     response = await kairos.client.get(path, params=params)
     assert response.status_code == 200, response.text

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Locator, Page, expect
 
 from tests.api.support import create_resource, wait_for_status
 from tests.browser.conftest import Pages
@@ -51,7 +51,7 @@ async def live(pages: Pages, path: str = "/") -> Page:
     return page
 
 
-def dot(page: Page, rid: int) -> object:
+def dot(page: Page, rid: int) -> Locator:
     return page.locator(f'li.r[data-id="{rid}"] .dot').first
 
 
@@ -61,10 +61,10 @@ async def test_a_resource_turns_available_without_a_reload(pages: Pages, switcha
     rid = (await create_resource(kairos, switchable.url, name="shop"))["id"]
     await wait_for_status(kairos, rid, "not-available")
     page = await live(pages)
-    await expect(dot(page, rid)).to_have_class("dot not-available")  # type: ignore[arg-type]
+    await expect(dot(page, rid)).to_have_class("dot not-available")
     switchable.failing = False
     await kairos.runtime.scheduler.check_now(rid)
-    await expect(dot(page, rid)).to_have_class("dot available")  # type: ignore[arg-type]
+    await expect(dot(page, rid)).to_have_class("dot available")
     await expect(page.locator("#dash-summary")).to_have_text("All systems operational")
     assert await page.evaluate("window.__sameDocument") is True
 
@@ -72,7 +72,7 @@ async def test_a_resource_turns_available_without_a_reload(pages: Pages, switcha
 async def test_a_resource_created_while_the_board_is_open_shows_up(pages: Pages, switchable: Switchable) -> None:
     page = await live(pages)
     rid = (await create_resource(pages.kairos, switchable.url, name="new-one"))["id"]
-    await expect(dot(page, rid)).to_have_class("dot available")  # type: ignore[arg-type]
+    await expect(dot(page, rid)).to_have_class("dot available")
     assert await page.evaluate("window.__sameDocument") is True
 
 
@@ -85,7 +85,7 @@ async def test_a_failing_target_turns_red_and_shows_since_when(pages: Pages, swi
     page = await live(pages)
     switchable.failing = True
     await kairos.runtime.scheduler.check_now(rid)
-    await expect(dot(page, rid)).to_have_class("dot not-available")  # type: ignore[arg-type]
+    await expect(dot(page, rid)).to_have_class("dot not-available")
     outage = page.locator(f'li.r[data-id="{rid}"] .o')
     await expect(outage).to_have_count(0)  # one failure: below the threshold
     await kairos.runtime.scheduler.check_now(rid)

@@ -167,7 +167,7 @@ async def test_serve_answers_and_stops_on_sigterm(db_url: str, tmp_path: Path) -
 
             async def healthy() -> bool:
                 try:
-                    return (await client.get("/actuator/health")).json()["status"] == "UP"
+                    return bool((await client.get("/actuator/health")).json()["status"] == "UP")
                 except httpx.TransportError:
                     return False
 

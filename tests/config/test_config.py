@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -31,10 +32,10 @@ def sample(secrets_dir: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return (DATA / "kairos.yaml").read_text().replace("SECRET_FILE", str(secret_file))
 
 
-async def _import(kairos: Running, text: str, **params: str) -> dict:
+async def _import(kairos: Running, text: str, **params: str) -> dict[str, Any]:
     response = await kairos.client.post("/api/config/import", content=text.encode(), params=params)
     assert response.status_code == 200, response.text
-    return response.json()
+    return dict(response.json())
 
 
 async def _export(kairos: Running) -> str:
@@ -253,7 +254,7 @@ notificationPolicies:
 """
 
 
-async def _policies(kairos: Running) -> dict[str, dict]:
+async def _policies(kairos: Running) -> dict[str, dict[str, Any]]:
     return {p["name"]: p for p in (await kairos.client.get("/api/notifications/policies")).json()}
 
 

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -31,10 +32,10 @@ credentials:
 """
 
 
-async def _refused(kairos: Running, document: str, dry_run: str) -> dict:
+async def _refused(kairos: Running, document: str, dry_run: str) -> dict[str, Any]:
     response = await kairos.client.post("/api/config/import", content=document.encode(), params={"dryRun": dry_run})
     assert response.status_code == 422, response.text
-    return response.json()["error"]
+    return dict(response.json()["error"])
 
 
 async def _stored_secret(kairos: Running) -> str | None:
@@ -142,7 +143,7 @@ async def _export(kairos: Running) -> str:
     return response.text
 
 
-async def _stored_headers(kairos: Running) -> dict:
+async def _stored_headers(kairos: Running) -> dict[str, Any]:
     async with kairos.runtime.sessionmaker() as session:
         row = (await session.execute(select(Resource))).scalar_one()
     return dict(row.config["headers"])

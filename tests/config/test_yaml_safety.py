@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,7 @@ def _alias_bomb(levels: int = 9) -> str:
     return HEAD + "\n".join(lines) + "\n"
 
 
-async def _import(kairos: Running, text: str) -> tuple[int, dict]:
+async def _import(kairos: Running, text: str) -> tuple[int, dict[str, Any]]:
     response = await kairos.client.post("/api/config/import", content=text.encode())
     return response.status_code, response.json()
 

@@ -13,7 +13,7 @@ async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(db_u
     try:
         async with engine.connect() as conn:
             assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
-            assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar() >= 5000
+            assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar_one() >= 5000
             assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
     finally:
         await engine.dispose()

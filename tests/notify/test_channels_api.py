@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import insert, select
@@ -92,7 +93,7 @@ async def test_policies_reach_only_the_groups_or_resources_in_their_scope(
     assert routed == expected
 
 
-async def _rows_for(kairos: Running, n: int) -> list[dict] | None:
+async def _rows_for(kairos: Running, n: int) -> list[dict[str, Any]] | None:
     rows = await deliveries(kairos.client)
     return rows if len(rows) >= n else None
 

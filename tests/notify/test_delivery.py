@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from tests.api.loopback import Target
 from tests.harness import Running, wait_for
@@ -41,7 +42,7 @@ async def test_a_down_channel_keeps_the_message_pending_with_backoff_and_deliver
     await policy(kairos.client, await channel(kairos.client, hook.url()))
     await failing_resource(kairos.client, target, "db")
 
-    async def retried() -> dict | None:
+    async def retried() -> dict[str, Any] | None:
         rows = await deliveries(kairos.client, status="pending")
         return rows[0] if rows and rows[0]["attempts"] >= 1 else None
 

@@ -48,7 +48,7 @@ def _settings(examples: int) -> settings:
     )
 
 
-def _exercise(case: Case, http: requests.Session, url: str, report: Report, label: str) -> None:
+def _exercise(case: Case[Any], http: requests.Session, url: str, report: Report, label: str) -> None:
     report.calls += 1
     try:
         response = case.call(base_url=url, session=http, timeout=REQUEST_TIMEOUT_S)
@@ -66,7 +66,7 @@ def _exercise(case: Case, http: requests.Session, url: str, report: Report, labe
 def _run(strategy: Any, each: Any, examples: int) -> None:
     @_settings(examples)
     @given(case=strategy)
-    def run(case: Case) -> None:
+    def run(case: Case[Any]) -> None:
         each(case)
 
     run()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from kairos.probes.base import ProbeResult, Status
-from kairos.scheduler.state import RuntimeState, apply_result
+from kairos.scheduler.state import RuntimeState, Transition, apply_result
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -12,7 +12,7 @@ def result(status: Status, minute: int) -> ProbeResult:
     return ProbeResult(status, status.value, checked_at=T0 + timedelta(minutes=minute))
 
 
-def run(statuses: list[Status], state: RuntimeState | None = None) -> tuple[RuntimeState, list[object]]:
+def run(statuses: list[Status], state: RuntimeState | None = None) -> tuple[RuntimeState, list[Transition]]:
     state = state or RuntimeState()
     events = [
         apply_result(state, result(s, i), outage_threshold=3, recovery_threshold=2) for i, s in enumerate(statuses)
