@@ -44,7 +44,7 @@ async def export_config(session: AsyncSession, policy: SecretPolicy | None = Non
         "kind": "KairosConfig",
         "resourceTypes": [
             {
-                "resourceType": kind,
+                "resourceType": str(kind),  # plain str for YAML (built-in kinds are Kind members)
                 "intervalSeconds": t.interval_s,
                 "parallelism": t.parallelism,
                 "timeoutSeconds": t.timeout_s,

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from kairos import net
 from kairos.net.policy import MAX_REDIRECTS, validate_http_url
-from kairos.probes.base import ProbeConfig, ProbeContext, ProbeFailure, ProbeResult, Status
+from kairos.probes.base import Kind, ProbeConfig, ProbeContext, ProbeFailure, ProbeResult, Status
 from kairos.probes.spec import KindSpec, OptionField
 from kairos.secrets_mask import MASK
 
@@ -193,7 +193,7 @@ FORM_FIELDS = (
 )
 
 SPEC = KindSpec(
-    name="HTTP",
+    name=Kind.HTTP,  # the enum member: its `.value` is the name, as before kinds were registered
     label="HTTP(S)",
     page_name="HTTP",
     target_hint="An http:// or https:// URL, e.g. https://example.com/health",

@@ -15,7 +15,7 @@ from pydantic import Field
 
 from kairos import net
 from kairos.net.timing import Phases
-from kairos.probes.base import ProbeConfig, ProbeContext, ProbeFailure, ProbeResult, Status
+from kairos.probes.base import Kind, ProbeConfig, ProbeContext, ProbeFailure, ProbeResult, Status
 from kairos.probes.spec import AfterResult, KindSpec, OptionField, ResourceMemory
 from kairos.registry import auth
 from kairos.registry.client import MANIFEST_LIMIT, Descriptor, Manifest, RegistryClient, RegistryError
@@ -255,7 +255,7 @@ PUBLIC_DETAIL_KEYS = frozenset(
 )
 
 SPEC = KindSpec(
-    name="DOCKER",
+    name=Kind.DOCKER,
     label="Container image",
     page_name="Container image",
     target_hint="An image reference, e.g. nginx:1.27 or ghcr.io/org/app:v1",

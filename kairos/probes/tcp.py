@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kairos import net
 from kairos.net.policy import format_host_port, validate_host_port
-from kairos.probes.base import ProbeConfig, ProbeContext, ProbeFailure, ProbeResult, Status
+from kairos.probes.base import Kind, ProbeConfig, ProbeContext, ProbeFailure, ProbeResult, Status
 from kairos.probes.spec import KindSpec
 
 
@@ -33,7 +33,7 @@ def _validate_target(target: str) -> str:
 
 
 SPEC = KindSpec(
-    name="TCP",
+    name=Kind.TCP,
     label="TCP port",
     page_name="TCP",
     target_hint="host:port, e.g. db.example.com:5432 or [::1]:22",

@@ -18,7 +18,7 @@ from kairos.api.schemas.common import (
     Target,
 )
 from kairos.api.schemas.groups import GroupPublic
-from kairos.probes.kinds import kind_names
+from kairos.probes.kinds import kind_names, spec_of
 
 
 def _choices(names: list[str]) -> str:
@@ -29,9 +29,12 @@ def _choices(names: list[str]) -> str:
 def _known_kind(value: Any) -> str:
     """A registered kind (any case), refused with the message an enum would give; the registry is read at
     validation time, so a kind registered at run time is accepted too."""
+    if isinstance(value, str):
+        try:
+            return str(spec_of(value.upper()).name)  # plain str: stored, dumped to YAML
+        except ValueError:
+            pass
     names = kind_names()
-    if isinstance(value, str) and value.upper() in names:
-        return value.upper()
     expected = _choices(names)
     raise PydanticCustomError("enum", "Input should be {expected}", {"expected": expected})
 
