@@ -21,7 +21,7 @@ async def test_editing_one_kind_reaches_the_scheduler(kairos: Running) -> None:
     assert response.status_code == 200, response.text
     assert (response.json()["intervalSeconds"], response.json()["timeoutSeconds"]) == (30, 10.0)
     settings = kairos.runtime.scheduler.types
-    http = next(v for k, v in settings.items() if k.value == "HTTP")
+    http = next(v for k, v in settings.items() if k == "HTTP")
     assert (http.interval_s, http.parallelism, http.outage_threshold) == (30, 8, 5)
     listed = {t["resourceType"]: t for t in (await kairos.anon.get("/api/resource-types")).json()}
     assert listed["HTTP"]["parallelism"] == 8
