@@ -16,6 +16,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from kairos.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, RateLimited
+
 log = logging.getLogger("kairos.api")
 
 _CODES = {
@@ -144,6 +146,26 @@ async def api_error_handler(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(exc.code, exc.message, exc.field), status_code=exc.status, headers=exc.headers)
 
 
+# Most specific first: the first class in this list that the error is an instance of gives its status.
+_DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (NotFound, 404),
+    (Conflict, 409),
+    (Invalid, 422),
+    (Forbidden, 403),
+    (RateLimited, 429),
+)
+
+
+def domain_status(exc: DomainError) -> int:
+    return next((status for cls, status in _DOMAIN_STATUS if isinstance(exc, cls)), 400)
+
+
+async def domain_error_handler(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, RateLimited) else None
+    return JSONResponse(error_body(exc.code, exc.message, exc.field), status_code=domain_status(exc), headers=headers)
+
+
 async def request_validation_handler(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     return validation_response(exc.errors())
@@ -187,6 +209,7 @@ async def unexpected_handler(request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, api_error_handler)
+    app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, request_validation_handler)
     app.add_exception_handler(StarletteHTTPException, http_exception_handler)
     app.add_exception_handler(IntegrityError, integrity_handler)
