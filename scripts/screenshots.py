@@ -31,7 +31,6 @@ from playwright.sync_api import Page, sync_playwright
 from sqlalchemy import create_engine, insert
 from sqlalchemy.orm import Session
 
-from kairos.announcements import render_content
 from kairos.db.engine import sync_url
 from kairos.db.migrate import upgrade_to_head
 from kairos.db.models import (
@@ -47,6 +46,7 @@ from kairos.db.models import (
 from kairos.probes.base import Phases, ProbeResult, Status
 from kairos.rollups.buckets import FIFTEEN_MIN, ONE_DAY, deltas_for
 from kairos.scheduler.recorder import result_row
+from kairos.services.announcement_html import render_content
 from tests.servers.chromium import ARGS, CHROMIUM
 
 ROOT = Path(__file__).resolve().parents[1]

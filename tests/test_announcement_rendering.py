@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from kairos.announcements import render_content
+from kairos.services.announcement_html import render_content
 
 # Each entry: what an author (or an attacker with an admin key) writes.
 HOSTILE = [

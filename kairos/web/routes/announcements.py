@@ -7,7 +7,6 @@ bare value is read as UTC (the form says so)."""
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -15,23 +14,21 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
-from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
-from kairos.announcements import KINDS, is_showing, render_off_loop, showing
 from kairos.api.deps import SessionDep
-from kairos.api.routes.announcements import apply_create, author_of, replace_fields
 from kairos.api.schemas.announcements import MAX_CONTENT, AnnouncementCreate
-from kairos.api.schemas.common import MAX_ID
 from kairos.db.models import Announcement
+from kairos.errors import NotFound
+from kairos.services import announcements
+from kairos.services.announcement_html import render_off_loop
 from kairos.web.deps import AdminPage, CheckedForm, PageCaller, PageError, Redirect, UserPage
 from kairos.web.forms import form_problems
 from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-PER_PAGE = 20
 _BARE_LOCAL = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
 
 
@@ -41,31 +38,18 @@ def _page_number(request: Request) -> int:
     return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 7 and int(raw) >= 1 else 1
 
 
-async def _page_of(session: AsyncSession, stmt: Any, order: list[Any], request: Request) -> tuple[list[Any], int, int]:
-    """One page of ``stmt``, its number and the number of pages (at least 1)."""
-    total = (await session.execute(select(func.count()).select_from(Announcement))).scalar_one()
-    pages = max(1, math.ceil(total / PER_PAGE))
-    page = min(_page_number(request), pages)
-    rows = (await session.execute(stmt.order_by(*order).offset((page - 1) * PER_PAGE).limit(PER_PAGE))).all()
-    return list(rows), page, pages
-
-
 @router.get("/announcements")
 async def announcements_page(request: Request, session: SessionDep, _: PageCaller) -> Response:
-    now = datetime.now(UTC)
-    past = case((showing(now), 0), else_=1)
-    order = [past, Announcement.created_at.desc(), Announcement.id.desc()]
-    rows, page, pages = await _page_of(session, select(Announcement, past), order, request)
-    items = [{"row": row, "current": not was_past} for row, was_past in rows]
+    rows, page, pages = await announcements.public_page(session, _page_number(request))
+    items = [{"row": row, "current": current} for row, current in rows]
     return render(request, "announcements.html", items=items, page=page, pages=pages)
 
 
 @router.get("/admin/announcements")
 async def admin_list(request: Request, session: SessionDep, _: UserPage) -> Response:
-    order = [Announcement.created_at.desc(), Announcement.id.desc()]
-    rows, page, pages = await _page_of(session, select(Announcement), order, request)
+    rows, page, pages = await announcements.admin_page(session, _page_number(request))
     now = datetime.now(UTC)
-    items = [{"row": row, "showing": is_showing(row, now)} for (row,) in rows]
+    items = [{"row": row, "showing": announcements.is_showing(row, now)} for row in rows]
     flash = {"saved": "The announcement was saved.", "deleted": "The announcement was deleted."}
     message = next((text for key, text in flash.items() if key in request.query_params), None)
     return render(request, "admin/announcements.html", items=items, page=page, pages=pages, message=message)
@@ -99,7 +83,7 @@ async def _form(request: Request, row: Announcement | None, values: dict[str, An
         row=row,
         values=values,
         errors=errors,
-        kinds=KINDS,
+        kinds=announcements.KINDS,
         preview=preview,
         max_content=MAX_CONTENT,
     )
@@ -141,10 +125,10 @@ async def _get(session: AsyncSession, announcement_id: str) -> Announcement:
         if announcement_id.isascii() and announcement_id.isdigit() and len(announcement_id) < 11
         else 0
     )
-    row = await session.get(Announcement, number) if 1 <= number <= MAX_ID else None
-    if row is None:
-        raise PageError(404, "There is no such announcement.")
-    return row
+    try:
+        return await announcements.get(session, number)
+    except NotFound:
+        raise PageError(404, "There is no such announcement.") from None
 
 
 @router.get("/admin/announcements/new")
@@ -157,9 +141,7 @@ async def create(request: Request, caller: AdminPage, form: CheckedForm, session
     body, values, errors = _parse(form)
     if body is None:
         return await _form(request, None, values, errors)
-    row = await apply_create(body, await author_of(session, caller))
-    session.add(row)
-    await session.commit()
+    row = await announcements.create(session, body, caller)
     raise Redirect(f"/admin/announcements?saved={row.id}")
 
 
@@ -177,8 +159,7 @@ async def update(
     body, values, errors = _parse(form)
     if body is None:
         return await _form(request, row, values, errors)
-    await replace_fields(row, body)
-    await session.commit()
+    await announcements.replace(session, row, body)
     raise Redirect(f"/admin/announcements?saved={row.id}")
 
 
@@ -190,6 +171,5 @@ async def confirm_delete(request: Request, announcement_id: str, _: AdminPage, s
 
 @router.post("/admin/announcements/{announcement_id}/delete")
 async def delete(announcement_id: str, _: AdminPage, __: CheckedForm, session: SessionDep) -> Response:
-    await session.delete(await _get(session, announcement_id))
-    await session.commit()
+    await announcements.delete(session, (await _get(session, announcement_id)).id)
     raise Redirect("/admin/announcements?deleted=1")

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from kairos.announcements import active_announcements
 from kairos.api.deps import RuntimeDep, SessionDep
 from kairos.api.ids import PageId
+from kairos.services.announcements import active_announcements
 from kairos.web.dashboard_data import group_visible, load_board
 from kairos.web.deps import PageCaller, PageError
 from kairos.web.templating import render

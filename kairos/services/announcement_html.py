@@ -1,4 +1,4 @@
-"""Announcements: rendering what an author wrote into safe HTML, and which ones show now.
+"""Announcements: rendering what an author wrote into safe HTML.
 
 ``render_content`` is the only way content reaches a page: Markdown (CommonMark with tables and
 strikethrough; raw HTML allowed, because the Java Kairos stored HTML) is rendered, then everything passes
@@ -9,18 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import datetime
 
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
-from sqlalchemy import ColumnElement, and_, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from kairos.db.models import Announcement
-
-KINDS = ("INFORMATION", "WARNING", "PROBLEM")
-_SEVERITY = {"PROBLEM": 0, "WARNING": 1, "INFORMATION": 2}
 
 _TAGS = {
     "p", "br", "strong", "em", "b", "i", "u", "s", "del", "ul", "ol", "li", "a",
@@ -79,21 +71,3 @@ async def render_off_loop(markdown: str) -> str:
     if len(markdown) < 2000:
         return render_content(markdown)
     return await asyncio.to_thread(render_content, markdown)
-
-
-def showing(now: datetime) -> ColumnElement[bool]:
-    """SQL condition: the announcement is on the status pages at ``now`` (active and not expired)."""
-    return and_(
-        Announcement.active.is_(True), or_(Announcement.active_until.is_(None), Announcement.active_until > now)
-    )
-
-
-def is_showing(row: Announcement, now: datetime) -> bool:
-    return row.active and (row.active_until is None or row.active_until > now)
-
-
-async def active_announcements(session: AsyncSession, now: datetime) -> list[Announcement]:
-    """Active ones whose "active until" has not passed: problems first, then warnings, newest first."""
-    rows = list((await session.execute(select(Announcement).where(showing(now)))).scalars())
-    rows.sort(key=lambda a: (_SEVERITY.get(a.kind, 3), -a.created_at.timestamp()))
-    return rows
