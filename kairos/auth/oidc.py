@@ -27,8 +27,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kairos.db.models import AppUser
 from kairos.runtime import Runtime
+from kairos.services.users import lock_admins, record_login
 from kairos.settings import Settings
-from kairos.users import lock_admins, record_login
 
 # Authlib 1.9.9 warns when it runs on httpx instead of httpx2; Kairos uses httpx throughout.
 with warnings.catch_warnings():

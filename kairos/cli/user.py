@@ -1,6 +1,6 @@
 """``kairos user create|list|set-password|enable|disable|delete``: user accounts, straight on the database.
 
-The same rules as the API and the console (``kairos.users``). ``set-password`` is also the way back in when
+The same rules as the API and the console (kairos/services/users.py). ``set-password`` is also the way back in when
 every admin is locked out: it needs only access to the server's configuration, not a sign-in.
 
 Exit status: 0 done, 1 refused by the data (no such user, email taken, the last admin), 2 a usage error
@@ -15,12 +15,12 @@ from typing import Annotated, TypeVar
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kairos import users
-from kairos.api.errors import ApiError
 from kairos.api.schemas.users import email_problem, normalise_email
 from kairos.cli.common import fail, run_in_session
 from kairos.db.models import AppUser
-from kairos.web.password_policy import password_problem
+from kairos.errors import DomainError, Invalid, NotFound
+from kairos.services import users
+from kairos.services.password_policy import password_problem
 
 app = typer.Typer(help="Create, list, enable, disable and delete users; set a user's password.", no_args_is_help=True)
 
@@ -40,16 +40,16 @@ PasswordStdin = Annotated[
 def _do(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run ``work`` on the database; a refusal becomes one line and its exit status, never a traceback."""
 
-    async def guarded(session: AsyncSession) -> T | ApiError:
+    async def guarded(session: AsyncSession) -> T | DomainError:
         try:
             return await work(session)
-        except ApiError as exc:
+        except DomainError as exc:
             return exc
 
     result = run_in_session(guarded)
-    if isinstance(result, ApiError):
+    if isinstance(result, DomainError):
         field = f"{result.field}: " if result.field else ""
-        fail(field + result.message, code=2 if result.status == 422 else 1)
+        fail(field + result.message, code=2 if isinstance(result, Invalid) else 1)
     return result
 
 
@@ -71,7 +71,7 @@ def _lookup(email: str) -> Callable[[AsyncSession], Awaitable[AppUser]]:
     async def find(session: AsyncSession) -> AppUser:
         user = await users.find_by_email(session, email)
         if user is None:
-            raise ApiError(404, "not_found", f"no user with the email {normalise_email(email)}")
+            raise NotFound(f"no user with the email {normalise_email(email)}")
         return user
 
     return find
@@ -94,7 +94,7 @@ def create(
     if problem := email_problem(normalise_email(email)):
         fail(f"email: {problem}")
     password = _password(password_stdin)
-    # Checked again by kairos.users; here first, so that a usage error needs no database.
+    # Checked again by kairos.services.users; here first, so that a usage error needs no database.
     if problem := password_problem(password, normalise_email(email)):
         fail(f"password: {problem}")
     new = users.NewUser(

@@ -1,17 +1,17 @@
-"""``/api/resource-types``: per-kind interval, parallelism, timeout and outage thresholds."""
+"""``/api/resource-types``: per-kind interval, parallelism, timeout and outage thresholds.
+
+The rules live in kairos/services/resource_types.py, shared with the console."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.api.deps import OPTIONAL_AUTH, CurrentCaller, RequireAdmin, RuntimeDep, SessionDep
-from kairos.api.errors import error_responses, invalid, not_found
+from kairos.api.errors import error_responses
 from kairos.api.schemas.resource_types import ResourceTypePublic, ResourceTypeUpdate
-from kairos.db.models import ResourceTypeSettings
-from kairos.probes.kinds import kind_names
 from kairos.runtime import Runtime
 from kairos.scheduler.catalog import TypeSettings
+from kairos.services import resource_types
 
 router = APIRouter(prefix="/api/resource-types", tags=["resource types"])
 
@@ -19,13 +19,6 @@ _PUT_DOC = (
     "Needs an admin. Fields left out keep their value. Takes effect without a restart: intervals "
     "from each resource's next check, parallelism and thresholds at once."
 )
-_FIELDS = {
-    "interval_seconds": "interval_s",
-    "parallelism": "parallelism",
-    "timeout_seconds": "timeout_s",
-    "outage_threshold": "outage_threshold",
-    "recovery_threshold": "recovery_threshold",
-}
 
 
 def _public(kind: str, t: TypeSettings) -> ResourceTypePublic:
@@ -39,32 +32,8 @@ def _public(kind: str, t: TypeSettings) -> ResourceTypePublic:
     )
 
 
-def _names() -> str:
-    """``HTTP, TCP or DOCKER``: the registered kinds, as the not-found message lists them."""
-    names = kind_names()
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
-
-
 def _all(runtime: Runtime) -> list[ResourceTypePublic]:
-    return [_public(kind, t) for kind, t in sorted(runtime.scheduler.types.items())]
-
-
-async def apply_type_settings(session: AsyncSession, runtime: Runtime, kind: str, body: ResourceTypeUpdate) -> None:
-    current = runtime.scheduler.types[kind]
-    row = await session.get(ResourceTypeSettings, kind)
-    if row is None:
-        row = ResourceTypeSettings(
-            kind=kind,
-            interval_s=current.interval_s,
-            parallelism=current.parallelism,
-            timeout_s=current.timeout_s,
-            outage_threshold=current.outage_threshold,
-            recovery_threshold=current.recovery_threshold,
-        )
-        session.add(row)
-    for field, column in _FIELDS.items():
-        if field in body.model_fields_set:
-            setattr(row, column, getattr(body, field))
+    return [_public(kind, t) for kind, t in resource_types.in_force(runtime.scheduler)]
 
 
 @router.get(
@@ -89,16 +58,7 @@ async def list_types(runtime: RuntimeDep, _: CurrentCaller) -> list[ResourceType
 async def update_types(
     body: list[ResourceTypeUpdate], session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
 ) -> list[ResourceTypePublic]:
-    seen: set[str] = set()
-    for i, item in enumerate(body):
-        if item.resource_type is None:
-            raise invalid(f"[{i}].resourceType", f"[{i}].resourceType is required")
-        if item.resource_type in seen:
-            raise invalid(f"[{i}].resourceType", f"{item.resource_type} is listed twice")
-        seen.add(item.resource_type)
-        await apply_type_settings(session, runtime, item.resource_type, item)
-    await session.commit()
-    await runtime.scheduler.reload_type_settings()
+    await resource_types.update_many(session, runtime.scheduler, body)
     return _all(runtime)
 
 
@@ -112,12 +72,4 @@ async def update_types(
 async def update_type(
     kind: str, body: ResourceTypeUpdate, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
 ) -> ResourceTypePublic:
-    parsed = kind.upper()
-    if parsed not in kind_names():
-        raise not_found(f"resource type ({_names()})")
-    if body.resource_type is not None and body.resource_type != parsed:
-        raise invalid("resourceType", "resourceType does not match the path")
-    await apply_type_settings(session, runtime, parsed, body)
-    await session.commit()
-    await runtime.scheduler.reload_type_settings()
-    return _public(parsed, runtime.scheduler.types[parsed])
+    return _public(kind.upper(), await resource_types.update_one(session, runtime.scheduler, kind, body))

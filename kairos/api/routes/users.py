@@ -1,17 +1,17 @@
 """``/api/users``: user accounts (admins), and ``/api/users/me`` for the signed-in user themself.
 
-The rules live in ``kairos.users``, shared with the console and ``kairos user``."""
+The rules live in kairos/services/users.py, shared with the console and ``kairos user``."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from kairos import users
 from kairos.api.deps import Caller, RequireAdmin, RequireAuth, SessionDep
 from kairos.api.errors import ApiError, error_responses
 from kairos.api.ids import PathId
 from kairos.api.schemas.users import PasswordChange, UserCreate, UserPublic, UserUpdate
 from kairos.auth import sessions
+from kairos.services import users
 
 router = APIRouter(prefix="/api/users", tags=["users"])
 
@@ -100,19 +100,7 @@ async def get_user(user_id: PathId, session: SessionDep, _: RequireAdmin) -> Use
     responses=error_responses(400, 401, 403, 404, 409, 422),
 )
 async def update_user(user_id: PathId, body: UserUpdate, session: SessionDep, _: RequireAdmin) -> UserPublic:
-    return UserPublic.of(await users.update_user(session, user_id, changes_of(body)))
-
-
-def changes_of(body: UserUpdate) -> users.UserChanges:
-    given = body.model_fields_set
-    return users.UserChanges(
-        name=body.name,
-        clear_name="name" in given and body.name is None,
-        role=body.role,
-        enabled=body.enabled,
-        password=body.password,
-        must_change_password=body.must_change_password,
-    )
+    return UserPublic.of(await users.update_user(session, user_id, users.changes_of(body)))
 
 
 @router.delete(

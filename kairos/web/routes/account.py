@@ -13,9 +13,9 @@ from kairos.auth.oidc import local_login_allowed
 from kairos.auth.password_signin import MAX_EMAIL, TooManyAttempts, WrongPassword, check_password
 from kairos.auth.passwords import hash_password, verify_password
 from kairos.db.models import AppUser
-from kairos.users import record_login
+from kairos.services.password_policy import password_problem
+from kairos.services.users import record_login
 from kairos.web.deps import CheckedForm, PageCaller, UserPage, safe_next
-from kairos.web.password_policy import password_problem
 from kairos.web.templating import is_https, render
 
 router = APIRouter(include_in_schema=False)

@@ -1,7 +1,8 @@
 """``/admin/resource-types``: per-kind interval, parallelism, timeout and outage thresholds.
 
 The form is validated by ``ResourceTypeUpdate`` (the body of ``PUT /api/resource-types/{kind}``) and written
-by that route's own code, then the scheduler reloads the settings at once, exactly as after the API call."""
+by kairos/services/resource_types.py, which also reloads the scheduler's settings at once, exactly as after
+the API call."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from kairos.api.deps import RuntimeDep, SessionDep
-from kairos.api.routes.resource_types import apply_type_settings
 from kairos.api.schemas.resource_types import ResourceTypeUpdate
 from kairos.probes.kinds import kind_names
 from kairos.runtime import Runtime
+from kairos.services import resource_types as type_service
 from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect, UserPage
 from kairos.web.resource_forms import errors_of, kind_labels
 from kairos.web.templating import render
@@ -36,7 +37,7 @@ FIELDS = (
 
 def _current(runtime: Runtime) -> dict[str, dict[str, str]]:
     out = {}
-    for kind, t in sorted(runtime.scheduler.types.items()):
+    for kind, t in type_service.in_force(runtime.scheduler):
         out[kind] = {
             "intervalSeconds": str(t.interval_s),
             "timeoutSeconds": f"{t.timeout_s:g}",
@@ -82,7 +83,5 @@ async def save_type(
         errors = {**errors_of(exc), **errors}
     if errors:
         return _page(request, runtime, {parsed: typed}, errors={parsed: errors})
-    await apply_type_settings(session, runtime, parsed, body)
-    await session.commit()
-    await runtime.scheduler.reload_type_settings()
+    await type_service.update_one(session, runtime.scheduler, parsed, body)
     raise Redirect(f"{PAGE}?" + urlencode({"saved": parsed}))

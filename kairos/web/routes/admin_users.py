@@ -1,6 +1,6 @@
 """``/admin/users``: list, create, edit, reset the password of, and delete user accounts (admins only).
 
-Plain forms, no script. The forms go through the API's models and ``kairos.users``, so the page refuses the
+Plain forms, no script. The forms go through the API's models and kairos/services/users.py, so the page refuses the
 same things the API does (a weak password, a taken email, the last admin) and shows why next to the field."""
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
-from kairos import users
 from kairos.api.deps import SessionDep
-from kairos.api.errors import ApiError
+from kairos.api.errors import domain_status
 from kairos.api.ids import PageId
-from kairos.api.routes.users import changes_of
 from kairos.api.schemas.users import UserCreate, UserUpdate
 from kairos.db.models import AppUser
+from kairos.errors import DomainError, NotFound
+from kairos.services import users
 from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect
 from kairos.web.forms import form_problems
 from kairos.web.templating import render
@@ -41,7 +41,7 @@ def _text(form: FormData, name: str, limit: int = 1100) -> str:
     return str(form.get(name, ""))[:limit]
 
 
-def _errors(exc: ApiError) -> dict[str, str]:
+def _errors(exc: DomainError) -> dict[str, str]:
     return {_RENAME.get(exc.field or "", exc.field or "form"): exc.message}
 
 
@@ -80,8 +80,8 @@ async def create(request: Request, _: AdminPage, form: CheckedForm, session: Ses
         await users.create_user(session, users.NewUser.of(UserCreate.model_validate(body)))
     except ValidationError as exc:
         return _new_form(request, 422, values=values, errors=form_problems(exc, _RENAME))
-    except ApiError as exc:
-        return _new_form(request, exc.status, values=values, errors=_errors(exc))
+    except DomainError as exc:
+        return _new_form(request, domain_status(exc), values=values, errors=_errors(exc))
     raise Redirect("/admin/users?done=created")
 
 
@@ -91,7 +91,7 @@ async def create(request: Request, _: AdminPage, form: CheckedForm, session: Ses
 async def _user(session: AsyncSession, user_id: int) -> AppUser:
     try:
         return await users.get_user(session, user_id)
-    except ApiError:
+    except NotFound:
         raise PageError(404, "There is no such user.") from None
 
 
@@ -119,11 +119,11 @@ async def edit(request: Request, user_id: PageId, _: AdminPage, form: CheckedFor
     }
     try:
         body = UserUpdate.model_validate({**values, "name": values["name"] or None})
-        await users.update_user(session, user_id, changes_of(body))
+        await users.update_user(session, user_id, users.changes_of(body))
     except ValidationError as exc:
         return await _edit_form(request, session, user_id, 422, values=values, errors=form_problems(exc))
-    except ApiError as exc:
-        return await _edit_form(request, session, user_id, exc.status, values=values, errors=_errors(exc))
+    except DomainError as exc:
+        return await _edit_form(request, session, user_id, domain_status(exc), values=values, errors=_errors(exc))
     raise Redirect(f"/admin/users?done=saved#user-{user_id}")
 
 
@@ -141,10 +141,10 @@ async def reset_password(
         await users.update_user(
             session, user.id, users.UserChanges(password=password, must_change_password=must_change)
         )
-    except ApiError as exc:
+    except DomainError as exc:
         problems = {"password": exc.message}
         return await _edit_form(
-            request, session, user_id, exc.status, password_errors=problems, must_change=must_change
+            request, session, user_id, domain_status(exc), password_errors=problems, must_change=must_change
         )
     raise Redirect(f"/admin/users?done=password#user-{user_id}")
 
@@ -154,6 +154,6 @@ async def delete(request: Request, user_id: PageId, _: AdminPage, __: CheckedFor
     await _user(session, user_id)
     try:
         await users.delete_user(session, user_id)
-    except ApiError as exc:
-        return await _edit_form(request, session, user_id, exc.status, delete_error=exc.message)
+    except DomainError as exc:
+        return await _edit_form(request, session, user_id, domain_status(exc), delete_error=exc.message)
     raise Redirect("/admin/users?done=deleted")

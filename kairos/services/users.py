@@ -1,7 +1,7 @@
 """User accounts: the rules the API (``/api/users``), the console (``/admin/users``) and ``kairos user`` share.
 
-Every function here is one unit of work: it checks, writes and commits, or raises ``ApiError`` with nothing
-written. Taking a user's access away (disable, delete, new password, other role) signs that user out
+Every function here is one unit of work: it checks, writes and commits, or raises a ``kairos.errors`` error
+with nothing written. Taking a user's access away (disable, delete, new password, other role) signs that user out
 everywhere at once. API keys a user created stay valid: a key is a credential of its own (the CLI makes keys
 without any user), so revoke it on the API keys page when its creator leaves.
 
@@ -18,12 +18,12 @@ from datetime import UTC, datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kairos.api.errors import ApiError, invalid, not_found
-from kairos.api.schemas.users import UserCreate, email_problem, normalise_email
+from kairos.api.schemas.users import UserCreate, UserUpdate, email_problem, normalise_email
 from kairos.auth import sessions
 from kairos.auth.passwords import hash_password, verify_password
 from kairos.db.models import AppUser
-from kairos.web.password_policy import password_problem
+from kairos.errors import Conflict, Invalid, NotFound
+from kairos.services.password_policy import password_problem
 
 ROLES = ("ADMIN", "USER")
 LOCAL = "LOCAL"
@@ -58,6 +58,19 @@ class UserChanges:
     must_change_password: bool | None = None
 
 
+def changes_of(body: UserUpdate) -> UserChanges:
+    """From the API's (and the console form's) validated partial body: a ``name`` sent as null clears it."""
+    given = body.model_fields_set
+    return UserChanges(
+        name=body.name,
+        clear_name="name" in given and body.name is None,
+        role=body.role,
+        enabled=body.enabled,
+        password=body.password,
+        must_change_password=body.must_change_password,
+    )
+
+
 def _ordered() -> Select[AppUser]:
     return select(AppUser).order_by(func.lower(AppUser.email), AppUser.id)
 
@@ -69,7 +82,7 @@ async def list_users(session: AsyncSession) -> list[AppUser]:
 async def get_user(session: AsyncSession, user_id: int) -> AppUser:
     user = await session.get(AppUser, user_id) if 1 <= user_id <= 2**31 - 1 else None
     if user is None:
-        raise not_found("user")
+        raise NotFound.of("user")
     return user
 
 
@@ -80,7 +93,7 @@ async def find_by_email(session: AsyncSession, email: str) -> AppUser | None:
 
 def _check_password(password: str, email: str, current: str | None = None) -> None:
     if problem := password_problem(password, email, current):
-        raise invalid("password", problem)
+        raise Invalid(problem, field="password")
 
 
 async def _hash(password: str) -> str:
@@ -89,15 +102,16 @@ async def _hash(password: str) -> str:
 
 
 async def create_user(session: AsyncSession, new: NewUser) -> AppUser:
-    """A LOCAL user; 422 naming ``email``, ``role`` or ``password``, 409 naming ``email`` when it is taken."""
+    """A LOCAL user; ``Invalid`` naming ``email``, ``role`` or ``password``, ``Conflict`` naming ``email`` when
+    it is taken."""
     email = normalise_email(new.email)
     if problem := email_problem(email):
-        raise invalid("email", problem)
+        raise Invalid(problem, field="email")
     if new.role not in ROLES:
-        raise invalid("role", "Choose ADMIN or USER.")
+        raise Invalid("Choose ADMIN or USER.", field="role")
     _check_password(new.password, email)
     if await find_by_email(session, email) is not None:
-        raise ApiError(409, "conflict", "A user with this email already exists.", "email")
+        raise Conflict("A user with this email already exists.", field="email")
     user = AppUser(
         email=email,
         name=new.name or None,
@@ -115,9 +129,9 @@ async def create_user(session: AsyncSession, new: NewUser) -> AppUser:
 async def update_user(session: AsyncSession, user_id: int, changes: UserChanges) -> AppUser:
     user = await get_user(session, user_id)
     if changes.role is not None and changes.role not in ROLES:
-        raise invalid("role", "Choose ADMIN or USER.")
+        raise Invalid("Choose ADMIN or USER.", field="role")
     if user.provider != LOCAL and (changes.password is not None or changes.must_change_password):
-        raise ApiError(409, "no_local_password", NO_PASSWORD, "password")
+        raise Conflict(NO_PASSWORD, field="password", code="no_local_password")
     if changes.password is not None:
         _check_password(changes.password, user.email)
     new_hash = await _hash(changes.password) if changes.password is not None else None
@@ -170,7 +184,7 @@ async def set_password(session: AsyncSession, email: str, password: str, must_ch
     """The terminal's way in (``kairos user set-password``): also a recovery when every admin is locked out."""
     user = await find_by_email(session, email)
     if user is None:
-        raise not_found("user")
+        raise NotFound.of("user")
     return await update_user(session, user.id, UserChanges(password=password, must_change_password=must_change))
 
 
@@ -180,11 +194,11 @@ async def change_own_password(
     """A user changes their own password: every other session ends (``keep_session``: the caller's cookie)."""
     user = await get_user(session, user_id)
     if user.provider != LOCAL:
-        raise ApiError(409, "no_local_password", NO_PASSWORD, "currentPassword")
+        raise Conflict(NO_PASSWORD, field="currentPassword", code="no_local_password")
     if not await asyncio.to_thread(verify_password, user.password_hash, current):
-        raise invalid("currentPassword", "This is not your current password.")
+        raise Invalid("This is not your current password.", field="currentPassword")
     if problem := password_problem(new, user.email, current):
-        raise invalid("newPassword", problem)
+        raise Invalid(problem, field="newPassword")
     user.password_hash = await _hash(new)
     user.must_change_password = False
     await sessions.end_all(session, user.id, keep_session)
@@ -213,4 +227,4 @@ async def _keep_an_admin(session: AsyncSession) -> None:
     stmt = select(func.count()).select_from(AppUser).where(AppUser.role == "ADMIN", AppUser.enabled.is_(True))
     if not (await session.execute(stmt)).scalar_one():
         await session.rollback()
-        raise ApiError(409, "last_admin", LAST_ADMIN)
+        raise Conflict(LAST_ADMIN, code="last_admin")
