@@ -98,7 +98,7 @@ async def run(args: argparse.Namespace, url: str, data_dir: Path) -> None:
     t_start = time.perf_counter()
     await rt.credentials.reload()
     await sched.start()
-    while sum(1 for s in sched.state.values() if s.last_checked_at is not None) < args.resources:  # noqa: ASYNC110
+    while sum(1 for s in rt.board.states.values() if s.last_checked_at is not None) < args.resources:  # noqa: ASYNC110
         await asyncio.sleep(0.02)
     first_pass = time.perf_counter() - t_start
     gc.freeze()  # as the application's lifespan does after start-up

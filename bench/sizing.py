@@ -162,7 +162,7 @@ async def prune_beside_recorder(url: str, resources: int, end: datetime, days: i
             now = datetime.now(UTC)
             for rid in range(1, resources + 1):
                 r = check(rid, now, rng)
-                state = RuntimeState(status=r.status, last_checked_at=now, last_message=r.message)
+                state = RuntimeState(status=r.status, last=r)
                 recorder.add(Record(rid, r, state_row(rid, state), Transition()))
             t = time.perf_counter()
             await recorder.flush()

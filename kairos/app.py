@@ -21,9 +21,11 @@ from kairos.crypto import SecretBox
 from kairos.db.engine import make_engine, make_sessionmaker
 from kairos.db.migrate import upgrade_to_head
 from kairos.discovery.loop import DiscoveryLoop
+from kairos.live_events import Broadcaster
 from kairos.metrics import Metrics
 from kairos.notify.outbox import Notifications
 from kairos.runtime import Runtime
+from kairos.scheduler.board import LiveBoard
 from kairos.scheduler.loop import Scheduler
 from kairos.settings import Settings
 from kairos.site import load_site
@@ -41,24 +43,42 @@ visibility allows (docs/access.md); outages need any caller; writes need an admi
 
 
 def build_runtime(settings: Settings) -> Runtime:
+    """Every long-lived object, each constructed with its collaborators (one direction: a check flows from the
+    scheduler to the board, the board tells the live stream; recorded events go to the notifications)."""
     engine = make_engine(settings.effective_database_url)
     sessionmaker = make_sessionmaker(engine)
     box = SecretBox(settings.resolved_secret())
     credentials = CredentialStore(sessionmaker, box)
     metrics = Metrics()
-    scheduler = Scheduler(sessionmaker, settings, credentials, engine.dialect.name, metrics)
-    runtime = Runtime(settings, engine, sessionmaker, box, credentials, metrics, scheduler)
-    scheduler.on_result = runtime.events.publish
-    runtime.notifications = Notifications(sessionmaker, box, settings)
-    scheduler.recorder.notify = runtime.notifications.enqueue
+    events = Broadcaster()
+    board = LiveBoard(on_change=events.publish)
+    notifications = Notifications(sessionmaker, box, settings)
+    scheduler = Scheduler(
+        sessionmaker, settings, credentials, engine.dialect.name, board, metrics, notify=notifications.enqueue
+    )
+    metrics.bind_board(board, lambda: scheduler.resources, lambda: scheduler.recorder.pending)
+    runtime = Runtime(
+        settings,
+        engine,
+        sessionmaker,
+        box,
+        credentials,
+        metrics,
+        scheduler,
+        board=board,
+        events=events,
+        notifications=notifications,
+    )
+    # Discovery works on the runtime as a whole (its syncs hand resources to the scheduler and store events).
+    runtime.discovery = DiscoveryLoop(runtime)
     return runtime
 
 
 def create_app(settings: Settings) -> FastAPI:
     runtime = build_runtime(settings)
-    discovery = runtime.discovery = DiscoveryLoop(runtime)
+    discovery = runtime.discovery
     notifications = runtime.notifications
-    assert notifications is not None
+    assert discovery is not None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

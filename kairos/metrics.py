@@ -1,9 +1,9 @@
-"""Prometheus metrics: counters fed by the scheduler, gauges read from its in-memory state."""
+"""Prometheus metrics: counters fed by the scheduler, gauges read from the live board (current state)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -12,20 +12,35 @@ from prometheus_client.registry import Collector
 from kairos.probes.base import ProbeResult
 
 if TYPE_CHECKING:
-    from kairos.scheduler.loop import Scheduler
+    from kairos.scheduler.board import LiveBoard
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 LABELS = ["resource_id", "resource_name", "resource_type"]
 
 
+class Labelled(Protocol):
+    """What a series needs to know of a resource besides its id."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+
 class _StateCollector(Collector):
     """Series that follow resources: present as soon as one is created, gone when it is deleted."""
 
-    def __init__(self, scheduler: Scheduler) -> None:
-        self._scheduler = scheduler
+    def __init__(
+        self, board: LiveBoard, resources: Callable[[], Mapping[int, Labelled]], pending: Callable[[], int]
+    ) -> None:
+        self._board = board
+        self._resources = resources
+        self._pending = pending
 
     def collect(self) -> Iterator[Metric]:
-        s = self._scheduler
+        states = self._board.states
+        resources = self._resources()
         status = GaugeMetricFamily(
             "kairos_resource_status", "1 available, 0 not available, -1 unknown or not checked yet", labels=LABELS
         )
@@ -34,8 +49,8 @@ class _StateCollector(Collector):
             "kairos_resource_outage_active", "1 while the resource is in an outage", labels=LABELS
         )
         active = 0
-        for rid, res in list(s.resources.items()):
-            state = s.state.get(rid)
+        for rid, res in list(resources.items()):
+            state = states.get(rid)
             labels = [str(rid), res.name, res.kind]
             status.add_metric(labels, state.status.gauge if state else -1)
             if state and state.last_latency_ms is not None:
@@ -48,9 +63,9 @@ class _StateCollector(Collector):
         yield outage
         yield GaugeMetricFamily("kairos_active_outages", "Resources currently in an outage", value=active)
         yield GaugeMetricFamily(
-            "kairos_recorder_pending_results", "Results waiting to be written", value=s.recorder.pending
+            "kairos_recorder_pending_results", "Results waiting to be written", value=self._pending()
         )
-        yield GaugeMetricFamily("kairos_resources", "Resources known to the scheduler", value=len(s.resources))
+        yield GaugeMetricFamily("kairos_resources", "Resources known to the scheduler", value=len(resources))
 
 
 class Metrics:
@@ -104,9 +119,12 @@ class Metrics:
         )
         self._bound = False
 
-    def bind_scheduler(self, scheduler: Scheduler) -> None:
+    def bind_board(
+        self, board: LiveBoard, resources: Callable[[], Mapping[int, Labelled]], pending: Callable[[], int]
+    ) -> None:
+        """Gauges of current state read from ``board``; names and kinds from ``resources``; the recorder's backlog."""
         if not self._bound:
-            self.registry.register(_StateCollector(scheduler))
+            self.registry.register(_StateCollector(board, resources, pending))
             self._bound = True
 
     def observe_check(self, kind: str, result: ProbeResult) -> None:

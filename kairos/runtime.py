@@ -13,6 +13,7 @@ from kairos.crypto import SecretBox
 from kairos.instant_checks import InstantChecks
 from kairos.live_events import Broadcaster
 from kairos.metrics import Metrics
+from kairos.scheduler.board import LiveBoard
 from kairos.scheduler.loop import Scheduler
 from kairos.settings import Settings
 from kairos.site import SiteSettings
@@ -31,12 +32,13 @@ class Runtime:
     credentials: CredentialStore
     metrics: Metrics
     scheduler: Scheduler
+    board: LiveBoard  # the read model of current state: what every reader reads (kairos.scheduler.board)
+    events: Broadcaster  # results for the live stream (the board publishes to it)
+    notifications: Notifications  # policies and the delivery loop (kairos.notify)
     started: bool = False
     discovery: DiscoveryLoop | None = None  # set by build_runtime (it needs the runtime itself)
-    notifications: Notifications | None = None  # policies and the delivery loop (kairos.notify)
     site: SiteSettings = field(default_factory=SiteSettings)  # loaded at start, replaced when edited
     # Failed passwords, the sign-in form and HTTP Basic alike (kairos/auth/password_signin.py).
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     api_throttle: LoginThrottle = field(default_factory=LoginThrottle)  # wrong API keys only, per address
-    events: Broadcaster = field(default_factory=Broadcaster)  # results for the live stream
     instant_checks: InstantChecks = field(default_factory=InstantChecks)  # running ones, cancelled at shutdown

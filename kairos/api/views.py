@@ -17,7 +17,7 @@ from kairos.api.schemas.resources import CheckNowResult, ResourceDetail, Resourc
 from kairos.db.models import CheckResult, Outage, Resource, ResourceGroup
 from kairos.probes.base import ProbeResult, Status
 from kairos.probes.kinds import parse_config
-from kairos.scheduler.state import RuntimeState
+from kairos.scheduler.board import RuntimeState
 from kairos.secrets_mask import mask_headers
 
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.db.models import Outage, Resource, ResourceState, ResourceTypeSettings
-from kairos.probes.base import ProbeConfig, Status
+from kairos.net.timing import Phases
+from kairos.probes.base import ProbeConfig, ProbeResult, Status
 from kairos.probes.kinds import all_specs, parse_config, spec_of
 from kairos.scheduler.state import RuntimeState
 
@@ -104,12 +105,15 @@ async def load_states(session: AsyncSession) -> dict[int, RuntimeState]:
             fail_streak=row.fail_streak,
             ok_streak=row.ok_streak,
             streak_started_at=row.streak_started_at,
-            last_checked_at=row.last_checked_at,
-            last_latency_ms=row.last_latency_ms,
-            last_message=row.last_message,
-            last_error_code=row.last_error_code,
-            last_http_status=row.last_http_status,
-            last_details=row.last_details or {},
+            last=ProbeResult(
+                status=Status(row.status),
+                message=row.last_message,
+                error_code=row.last_error_code,
+                phases=Phases(total_ms=row.last_latency_ms),
+                http_status=row.last_http_status,
+                details=row.last_details or {},
+                checked_at=row.last_checked_at,
+            ),
             image_digest=row.image_digest,
         )
     active = select(Outage.resource_id, Outage.started_at).where(Outage.ended_at.is_(None))

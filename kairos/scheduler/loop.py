@@ -24,13 +24,12 @@ from kairos.probes.base import ProbeResult
 from kairos.probes.context import probe_context
 from kairos.probes.kinds import all_specs, run_probe, spec_of
 from kairos.probes.spec import AfterResult
-from kairos.rollups.live import LiveUptime
-from kairos.rollups.live_timeline import LiveTimeline
 from kairos.scheduler import catalog
+from kairos.scheduler.board import LiveBoard
 from kairos.scheduler.catalog import Scheduled, TypeSettings
 from kairos.scheduler.housekeeping import Housekeeper
 from kairos.scheduler.pool import KindPool
-from kairos.scheduler.recorder import Record, Recorder, state_row
+from kairos.scheduler.recorder import Notify, Record, Recorder, state_row
 from kairos.scheduler.state import RuntimeState, apply_result
 from kairos.settings import Settings
 
@@ -53,17 +52,19 @@ class Scheduler:
         settings: Settings,
         credentials: CredentialStore,
         dialect: str,
+        board: LiveBoard,
         metrics: Metrics | None = None,
         clock: Callable[[], float] = time.time,
+        notify: Notify | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._settings = settings
         self._credentials = credentials
         self._clock = clock
         self.metrics = metrics or Metrics()
-        self.uptime = LiveUptime()
-        self.timeline = LiveTimeline()
-        self.recorder = Recorder(sessionmaker, dialect, batch_size=settings.flush_batch_size)
+        # Where every applied result goes for readers (kairos.scheduler.board); the scheduler never reads it back.
+        self.board = board
+        self.recorder = Recorder(sessionmaker, dialect, batch_size=settings.flush_batch_size, notify=notify)
         self.housekeeper = Housekeeper(sessionmaker, settings, dialect, self.metrics, clock=clock)
         # Writes what was recorded every flush interval, or at once when the buffer is full.
         self._flush_job = PeriodicJob(
@@ -75,7 +76,9 @@ class Scheduler:
             logger=log,
         )
         self.resources: dict[int, Scheduled] = {}
-        self.state: dict[int, RuntimeState] = {}
+        # The verdict's bookkeeping per resource (streaks, open outage): the scheduler's own; each state is
+        # handed to the board after every result, so in one process both hold the same object.
+        self._verdicts: dict[int, RuntimeState] = {}
         self.types: dict[str, TypeSettings] = {}
         self._heap: list[tuple[float, int]] = []
         self._due: dict[int, float] = {}
@@ -88,8 +91,6 @@ class Scheduler:
         self._stopping = False
         self.lags: list[float] = []  # start - due of recent checks, for benchmarks and metrics
         self.record_lags = False
-        # Told the id of each resource whose result was just applied (the live dashboard stream); must not block.
-        self.on_result: Callable[[int], None] | None = None
 
     # -- life cycle ---------------------------------------------------------------------------------------
 
@@ -97,17 +98,15 @@ class Scheduler:
         async with self._sessionmaker() as session:
             self.types = await catalog.load_type_settings(session)
             self.resources = await catalog.load_resources(session)
-            self.state = await catalog.load_states(session)
-            await self.uptime.load(session, self._clock())
-            await self.timeline.load(session, self._clock())
+            await self.board.load(session, self._clock())  # in one process the scheduler seeds its board
+        self._verdicts = dict(self.board.states)
         now = self._clock()
         for rid, res in self.resources.items():
-            self.state.setdefault(rid, RuntimeState())
+            self._verdict(rid)
             if res.enabled:
                 self._schedule(rid, now)  # the immediate pass at start-up
         for spec in all_specs():
             self._pools[spec.name] = KindPool(spec.name, self.types[spec.name].parallelism, self._check_from_queue)
-        self.metrics.bind_scheduler(self)
 
     async def start(self) -> None:
         await self.load()
@@ -164,11 +163,11 @@ class Scheduler:
     async def advance_windows(self) -> None:
         """Slide the in-memory uptime windows when a 15-minute boundary has passed."""
         now = self._clock()
-        if not self.uptime.needs_advance(now):
+        if not self.board.needs_advance(now):
             return
         try:
             async with self._sessionmaker() as session:
-                await self.uptime.advance(session, now)
+                await self.board.advance(session, now)
         except Exception as exc:  # retried on the next flush
             log.warning("cannot slide the uptime windows yet: %s", exc)
 
@@ -188,7 +187,7 @@ class Scheduler:
         if resource_id not in self.resources:
             self.recorder.remember(resource_id)
         self.resources[resource_id] = res
-        self.state.setdefault(resource_id, RuntimeState())
+        self._verdict(resource_id)
         if res.enabled:
             self._schedule(resource_id, self._clock())
         else:
@@ -197,12 +196,11 @@ class Scheduler:
     def resource_deleted(self, resource_id: int) -> None:
         self.resources.pop(resource_id, None)
         self._inflight.pop(resource_id, None)  # a check still running is orphaned: its result is dropped
-        self.state.pop(resource_id, None)
+        self._verdicts.pop(resource_id, None)
         self._due.pop(resource_id, None)
         self._first_done.discard(resource_id)
         self.recorder.forget(resource_id)
-        self.uptime.forget(resource_id)
-        self.timeline.forget(resource_id)
+        self.board.forget(resource_id)
 
     async def reload_type_settings(self) -> None:
         """New intervals, parallelism, timeouts and thresholds take effect without a restart."""
@@ -211,7 +209,7 @@ class Scheduler:
         for kind, pool in self._pools.items():
             pool.resize(self.types[kind].parallelism)
         for rid, res in self.resources.items():
-            last = self.state.get(rid)
+            last = self._verdicts.get(rid)
             if res.enabled and rid in self._due and last and last.last_checked_at:
                 self._schedule(rid, max(self._clock(), last.last_checked_at.timestamp() + self.interval_of(res)))
 
@@ -231,6 +229,14 @@ class Scheduler:
         return float(res.timeout_s or self.types[res.kind].timeout_s)
 
     # -- internals ----------------------------------------------------------------------------------------
+
+    def _verdict(self, rid: int) -> RuntimeState:
+        """The resource's verdict state, created (and shown on the board as "not checked yet") when new."""
+        state = self._verdicts.get(rid)
+        if state is None:
+            state = self._verdicts[rid] = RuntimeState()
+            self.board.put(rid, state)
+        return state
 
     def _schedule(self, rid: int, due: float) -> None:
         self._due[rid] = due
@@ -279,7 +285,7 @@ class Scheduler:
         if current is None:
             return
         self.metrics.observe_check(res.kind, result)
-        state = self.state.setdefault(res.id, RuntimeState())
+        state = self._verdict(res.id)
         hook = spec_of(res.kind).after_result
         if hook is not None:  # the kind's own follow-up (an image tag re-pushed), before streaks and storage
             hook(AfterResult(res.id, res.name, state, result, self.metrics))
@@ -288,10 +294,7 @@ class Scheduler:
             state, result, outage_threshold=types.outage_threshold, recovery_threshold=types.recovery_threshold
         )
         self.recorder.add(Record(res.id, result, state_row(res.id, state), transition))
-        self.uptime.add(res.id, result.status)
-        self.timeline.add(res.id, result)
-        if self.on_result is not None:
-            self.on_result(res.id)
+        self.board.record(res.id, result, state)
         if current is not res:  # edited while it was being checked: the new settings are checked at once
             if current.enabled:
                 self._schedule(res.id, self._clock())

@@ -73,8 +73,18 @@ def result_row(resource_id: int, r: ProbeResult) -> dict[str, Any]:
     }
 
 
+Notify = Callable[[AsyncSession, list[Event]], Awaitable[None]]
+
+
 class Recorder:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], dialect: str, *, batch_size: int = 500) -> None:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        dialect: str,
+        *,
+        batch_size: int = 500,
+        notify: Notify | None = None,
+    ) -> None:
         self._sessionmaker = sessionmaker
         self._dialect = dialect
         self._batch_size = batch_size
@@ -85,7 +95,7 @@ class Recorder:
         self.failures = 0
         self.written = 0
         # Stores notification events in the batch's own transaction (kairos.notify), so none is lost or doubled.
-        self.notify: Callable[[AsyncSession, list[Event]], Awaitable[None]] | None = None
+        self.notify = notify
 
     @property
     def pending(self) -> int:

@@ -2,29 +2,53 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from kairos.probes.base import ProbeResult, Status
 
+NOT_CHECKED = "not checked yet"
+
 
 @dataclass(slots=True)
 class RuntimeState:
-    """What readers need about a resource right now, without touching the database."""
+    """What readers need about a resource right now, without touching the database.
+
+    The streak fields are the verdict's bookkeeping (``apply_result``); ``last`` is the result they were folded
+    from, kept whole rather than copied field by field. The ``last_*`` properties read it."""
 
     status: Status = Status.UNKNOWN
     fail_streak: int = 0
     ok_streak: int = 0
     streak_started_at: datetime | None = None
     outage_since: datetime | None = None
-    last_checked_at: datetime | None = None
-    last_latency_ms: float | None = None
-    last_message: str = "not checked yet"
-    last_error_code: str | None = None
-    last_http_status: int | None = None
-    last_details: dict[str, Any] = field(default_factory=dict)
+    last: ProbeResult | None = None
     image_digest: str | None = None
+
+    @property
+    def last_checked_at(self) -> datetime | None:
+        return self.last.checked_at if self.last is not None else None
+
+    @property
+    def last_latency_ms(self) -> float | None:
+        return self.last.phases.total_ms if self.last is not None else None
+
+    @property
+    def last_message(self) -> str:
+        return self.last.message if self.last is not None else NOT_CHECKED
+
+    @property
+    def last_error_code(self) -> str | None:
+        return self.last.error_code if self.last is not None else None
+
+    @property
+    def last_http_status(self) -> int | None:
+        return self.last.http_status if self.last is not None else None
+
+    @property
+    def last_details(self) -> dict[str, Any]:
+        return self.last.details if self.last is not None else {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +66,7 @@ def apply_result(
 
     UNKNOWN (Kairos itself failed) neither breaks nor extends a streak: it says nothing about the target."""
     at = result.checked_at
-    state.last_checked_at = at
-    state.last_latency_ms = result.phases.total_ms
-    state.last_message = result.message
-    state.last_error_code = result.error_code
-    state.last_http_status = result.http_status
-    state.last_details = result.details
+    state.last = result
     state.status = result.status
     if result.status is Status.UNKNOWN:
         return Transition()

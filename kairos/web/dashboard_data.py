@@ -1,4 +1,4 @@
-"""What the dashboard, the group page and the live stream show, assembled from the scheduler's memory.
+"""What the dashboard, the group page and the live stream show, assembled from the live board (memory).
 
 Rows come from three small column queries (resources, groups, memberships) and the in-memory status,
 uptime and 24-hour timeline; no history is read. A resource in several groups appears in each of them;
@@ -25,7 +25,7 @@ from kairos.probes.base import Status
 from kairos.rollups.buckets import FIFTEEN_MIN, bucket_of
 from kairos.rollups.timeline import BLOCKS
 from kairos.runtime import Runtime
-from kairos.scheduler.state import RuntimeState
+from kairos.scheduler.board import RuntimeState
 
 PUBLIC = "PUBLIC"
 NO_DATA_ROW = "-" * BLOCKS
@@ -91,11 +91,11 @@ def _iso(value: datetime | None) -> str | None:
 def live_update(runtime: Runtime, resource_id: int, now: float, reveal: bool = True) -> dict[str, Any] | None:
     """One resource as the stream sends it (None if it no longer exists). Without ``reveal`` (the site hides
     targets from this anonymous subscriber) the message is rebuilt without the target in it."""
-    scheduler = runtime.scheduler
-    state = scheduler.state.get(resource_id)
+    board = runtime.board
+    state = board.state(resource_id)
     if state is None:
         return None
-    letters, latencies = scheduler.timeline.compact(resource_id, now)
+    letters, latencies = board.compact(resource_id, now)
     return {
         "resourceId": resource_id,
         "status": status_of(state),
@@ -105,7 +105,7 @@ def live_update(runtime: Runtime, resource_id: int, now: float, reveal: bool = T
         if reveal
         else public_message(state.status.value, state.last_error_code, state.last_http_status),
         "outageSince": _iso(state.outage_since),
-        "uptime": scheduler.uptime.get(resource_id),
+        "uptime": board.uptime_of(resource_id),
         # The block the result landed in: the last of the 96, starting at ``start`` (epoch seconds).
         "block": {"index": len(letters) - 1, "start": bucket_of(now, FIFTEEN_MIN), "status": letters[-1]},
         "blockLatencyMs": latencies[-1],
@@ -123,8 +123,8 @@ async def _shown_groups(session: AsyncSession, caller: Caller, only: int | None)
 
 
 def _row(runtime: Runtime, rid: int, fields: tuple[str, str, str, bool], now: float) -> Row:
-    scheduler = runtime.scheduler
-    state = scheduler.state.get(rid)
+    board = runtime.board
+    state = board.state(rid)
     name, kind, target, enabled = fields
     return Row(
         id=rid,
@@ -136,8 +136,8 @@ def _row(runtime: Runtime, rid: int, fields: tuple[str, str, str, bool], now: fl
         checked_at=state.last_checked_at if state else None,
         latency_ms=state.last_latency_ms if state else None,
         outage_since=state.outage_since if state else None,
-        uptime=scheduler.uptime.get(rid),
-        timeline=run_length(scheduler.timeline.letters(rid, now)),
+        uptime=board.uptime_of(rid),
+        timeline=run_length(board.letters(rid, now)),
     )
 
 

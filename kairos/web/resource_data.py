@@ -1,4 +1,4 @@
-"""What the resource page shows, read cheaply: live state from the scheduler's memory, one index range per
+"""What the resource page shows, read cheaply: live state from the live board (memory), one index range per
 table for the history, the outages and the image digest changes."""
 
 from __future__ import annotations
@@ -45,10 +45,10 @@ class Summary:
 
 
 def summary(runtime: Runtime, resource_id: int, targets: bool) -> Summary:
-    """Current status and uptime from the scheduler's memory (no database read)."""
-    scheduler = runtime.scheduler
-    state = scheduler.state.get(resource_id)
-    uptime = scheduler.uptime.get(resource_id)
+    """Current status and uptime from the live board (no database read)."""
+    board = runtime.board
+    state = board.state(resource_id)
+    uptime = board.uptime_of(resource_id)
     if state is None or state.last_checked_at is None:
         return Summary(Status.UNKNOWN, "Not checked yet.", None, None, None, uptime)
     message = state.last_message
@@ -214,7 +214,7 @@ async def image_facts(session: AsyncSession, runtime: Runtime, resource_id: int)
 
     The last check's details are in memory; only when it failed (its details may stop before the layers) is
     the latest AVAILABLE result read, newest first along the index until the first one."""
-    state = runtime.scheduler.state.get(resource_id)
+    state = runtime.board.state(resource_id)
     digest = state.image_digest if state else None
     if state and state.status is Status.AVAILABLE and state.last_details:
         facts = _facts_from(state.last_details, state.last_checked_at, digest)

@@ -104,7 +104,7 @@ async def test_nothing_is_stored(kairos: Running, target: Target, closed_port: i
     async with kairos.runtime.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(CheckResult)) == 0
     assert (await kairos.client.get("/api/resources")).json() == []
-    assert kairos.runtime.scheduler.resources == {} and kairos.runtime.scheduler.state == {}
+    assert kairos.runtime.scheduler.resources == {} and kairos.runtime.board.states == {}
 
 
 @contextlib.asynccontextmanager

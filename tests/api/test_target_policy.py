@@ -23,7 +23,7 @@ async def both_checks(kairos: Running, kind: str, target: str) -> list[tuple[str
     """(status, errorCode) of an instant check and of the first scheduled check of a resource."""
     instant = (await kairos.client.post(URL, json={"resourceType": kind, "target": target})).json()
     resource = await create_resource(kairos, target, resourceType=kind, name=f"{kind} {target}"[:100])
-    state = kairos.runtime.scheduler.state
+    state = kairos.runtime.board.states
     await wait_for(lambda: state[resource["id"]].last_checked_at)  # the check made at creation is over
     await kairos.runtime.scheduler.flush_results()
     scheduled: dict[str, Any] = (await wait_for_history(kairos, resource["id"]))[0]

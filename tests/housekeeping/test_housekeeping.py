@@ -88,7 +88,7 @@ async def test_a_big_prune_runs_in_several_transactions(db: Db) -> None:
 
 def record(db: Db, i: int) -> Record:
     r = result(datetime.now(UTC), i + 1)
-    state = RuntimeState(status=Status.AVAILABLE, last_checked_at=r.checked_at, last_message=r.message)
+    state = RuntimeState(status=Status.AVAILABLE, last=r)
     return Record(db.resource_id, r, state_row(db.resource_id, state), Transition())
 
 

@@ -30,7 +30,7 @@ async def test_an_outage_that_lasts_is_reminded_every_reminder_interval(
         n = Notifications(
             runtime.sessionmaker, runtime.box, runtime.settings, clock=lambda: later + timedelta(minutes=minutes)
         )
-        n.policies = runtime.notifications.policies  # type: ignore[union-attr]
+        n.policies = runtime.notifications.policies
         return n
 
     assert await at(5).remind() == 0  # not yet ten minutes

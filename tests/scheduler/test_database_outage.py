@@ -35,7 +35,7 @@ async def test_no_result_is_lost_while_postgresql_is_down(cluster: Cluster, tmp_
     async with running_kairos(make_settings(cluster.url, tmp_path, flush_interval_s=0.1)) as k:
         sched = k.runtime.scheduler
         ids = [await add(k, target.url(f"/ok?{i}"), interval=3600, name=f"r{i}") for i in range(3)]
-        await wait_for(lambda: all(sched.state[i].last_checked_at for i in ids))
+        await wait_for(lambda: all(k.runtime.board.states[i].last_checked_at for i in ids))
         await sched.flush_results()
         await asyncio.to_thread(cluster.stop)
         loop = asyncio.get_running_loop()

@@ -38,7 +38,7 @@ async def count_results(k: Running, rid: int) -> int:
 
 async def test_a_new_resource_is_checked_at_once_and_its_result_stored(kairos: Running, target: Target) -> None:
     rid = await add(kairos, target.url("/ok"))
-    state = kairos.runtime.scheduler.state
+    state = kairos.runtime.board.states
     await wait_for(lambda: state[rid].last_checked_at is not None, timeout=1.0)
     assert state[rid].status is Status.AVAILABLE
     assert await count_results(kairos, rid) == 1
@@ -50,7 +50,7 @@ async def test_per_kind_parallelism_is_never_exceeded(kairos: Running, target: T
         await s.commit()
     await kairos.runtime.scheduler.reload_type_settings()
     ids = [await add(kairos, target.url(f"/slow/150?n={i}"), name=f"s{i}") for i in range(8)]
-    state = kairos.runtime.scheduler.state
+    state = kairos.runtime.board.states
     await wait_for(lambda: all(state[i].last_checked_at for i in ids), timeout=10)
     assert target.peak == 2
 
@@ -68,7 +68,7 @@ async def test_check_now_joins_a_check_that_is_already_running(kairos: Running, 
 async def test_a_hanging_check_is_cut_at_its_timeout_and_others_go_on(kairos: Running, target: Target) -> None:
     hung = await add(kairos, target.url("/hang"), timeout=1, name="hung")
     fine = await add(kairos, target.url("/ok"), name="fine")
-    state = kairos.runtime.scheduler.state
+    state = kairos.runtime.board.states
     await wait_for(lambda: state[fine].last_checked_at is not None, timeout=2)
     await wait_for(lambda: state[hung].last_checked_at is not None, timeout=5)
     assert state[hung].status is Status.NOT_AVAILABLE
@@ -78,7 +78,7 @@ async def test_a_hanging_check_is_cut_at_its_timeout_and_others_go_on(kairos: Ru
 async def test_disabling_and_deleting_take_effect_at_once(kairos: Running, target: Target) -> None:
     sched = kairos.runtime.scheduler
     rid = await add(kairos, target.url("/ok"))
-    await wait_for(lambda: sched.state[rid].last_checked_at is not None)
+    await wait_for(lambda: kairos.runtime.board.states[rid].last_checked_at is not None)
     async with kairos.runtime.sessionmaker() as s:
         row = await s.get(Resource, rid)
         assert row is not None
@@ -90,15 +90,15 @@ async def test_disabling_and_deleting_take_effect_at_once(kairos: Running, targe
         await s.delete(await s.get(Resource, rid))
         await s.commit()
     sched.resource_deleted(rid)
-    assert rid not in sched.resources and rid not in sched.state
+    assert rid not in sched.resources and rid not in kairos.runtime.board.states
 
 
 async def test_after_the_first_pass_checks_spread_over_the_interval(kairos: Running, target: Target) -> None:
     sched = kairos.runtime.scheduler
     ids = [await add(kairos, target.url(f"/ok?{i}"), interval=100, name=f"r{i}") for i in range(40)]
-    await wait_for(lambda: all(sched.state[i].last_checked_at for i in ids), timeout=10)
+    await wait_for(lambda: all(kairos.runtime.board.states[i].last_checked_at for i in ids), timeout=10)
     offsets = sorted(
-        sched._due[i] - sched.state[i].last_checked_at.timestamp()  # type: ignore[union-attr]
+        sched._due[i] - kairos.runtime.board.states[i].last_checked_at.timestamp()  # type: ignore[union-attr]
         for i in ids
     )
     assert offsets[0] >= 80 and offsets[-1] <= 100
@@ -110,20 +110,20 @@ async def test_streaks_and_open_outages_continue_after_a_restart(db_url: str, tm
     target.status = 503
     async with running_kairos(settings) as k:
         rid = await add(k, target.url("/ok"), interval=3600)
-        await wait_for(lambda: k.runtime.scheduler.state[rid].last_checked_at is not None)
+        await wait_for(lambda: k.runtime.board.states[rid].last_checked_at is not None)
         for _ in range(2):
             await k.runtime.scheduler.check_now(rid)
-        opened = k.runtime.scheduler.state[rid].outage_since
+        opened = k.runtime.board.states[rid].outage_since
         assert opened is not None
     async with running_kairos(settings) as k:
         sched = k.runtime.scheduler
-        await wait_for(lambda: sched.state[rid].fail_streak == 4)  # the start-up pass continues the streak
-        assert sched.state[rid].outage_since == opened
+        await wait_for(lambda: k.runtime.board.states[rid].fail_streak == 4)  # the start-up pass continues the streak
+        assert k.runtime.board.states[rid].outage_since == opened
         target.status = 200
         await sched.check_now(rid)
-        assert sched.state[rid].outage_since == opened  # one success is not a recovery
+        assert k.runtime.board.states[rid].outage_since == opened  # one success is not a recovery
         await sched.check_now(rid)
-        assert sched.state[rid].outage_since is None
+        assert k.runtime.board.states[rid].outage_since is None
         await sched.flush_results()
         async with k.runtime.sessionmaker() as s:
             outages = (await s.execute(select(Outage))).scalars().all()
@@ -137,7 +137,7 @@ async def test_shutdown_cuts_in_flight_checks_and_keeps_what_was_recorded(
     async with running_kairos(settings) as k:
         fine = await add(k, target.url("/ok"), name="fine")
         await add(k, target.url("/hang"), timeout=60, name="hung")
-        await wait_for(lambda: k.runtime.scheduler.state[fine].last_checked_at is not None)
+        await wait_for(lambda: k.runtime.board.states[fine].last_checked_at is not None)
         await wait_for(lambda: target.running == 1)
         loop = asyncio.get_running_loop()
         started = loop.time()

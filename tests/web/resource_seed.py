@@ -81,18 +81,9 @@ async def seed_checks(
 
 
 def set_state(kairos: Running, rid: int, last: ProbeResult, **fields: Any) -> RuntimeState:
-    """What the scheduler would hold after ``last`` (the page reads current status from memory)."""
-    state = RuntimeState(
-        status=last.status,
-        last_checked_at=last.checked_at,
-        last_latency_ms=last.phases.total_ms,
-        last_message=last.message,
-        last_error_code=last.error_code,
-        last_http_status=last.http_status,
-        last_details=last.details,
-        **fields,
-    )
-    kairos.runtime.scheduler.state[rid] = state
+    """What the live board would hold after ``last`` (the page reads current status from it)."""
+    state = RuntimeState(status=last.status, last=last, **fields)
+    kairos.runtime.board.put(rid, state)
     return state
 
 
@@ -105,6 +96,6 @@ async def add_outage(
 
 
 async def reload_uptime(kairos: Running) -> None:
-    """The scheduler's uptime counters, recounted from the seeded rollups."""
+    """The live board's uptime counters, recounted from the seeded rollups."""
     async with kairos.runtime.sessionmaker() as session:
-        await kairos.runtime.scheduler.uptime.load(session, datetime.now(UTC).timestamp())
+        await kairos.runtime.board.uptime.load(session, datetime.now(UTC).timestamp())

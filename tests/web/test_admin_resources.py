@@ -162,7 +162,7 @@ async def test_the_list_filters_by_text_kind_status_group_and_enabled(kairos: Ru
     await create_resource(kairos, target.url("/fail"), name="broken")
     await create_resource(kairos, "127.0.0.1:1", resourceType="TCP", name="db-port", active=False)
     await wait_for_status(kairos, web["id"], "available")
-    await wait_for(lambda: len(kairos.runtime.scheduler.state) == 3)
+    await wait_for(lambda: len(kairos.runtime.board.states) == 3)
 
     async def names(query: str) -> set[str]:
         page = (await browser.get("/admin/resources" + query)).text

@@ -62,7 +62,7 @@ async def create_resource(
 ) -> ResourceDetail:
     row = await svc.create_resource(session, body)
     await runtime.scheduler.resource_changed(row.id)
-    return resource_detail(row, runtime.scheduler.state.get(row.id))
+    return resource_detail(row, runtime.board.state(row.id))
 
 
 @router.get(
@@ -79,7 +79,7 @@ async def get_resource(
     row = await svc.load_resource(session, resource_id)
     if not can_see_resource(caller, row):
         raise not_found("resource")
-    return resource_detail(row, runtime.scheduler.state.get(row.id), audience_of(caller, runtime.site.show_targets))
+    return resource_detail(row, runtime.board.state(row.id), audience_of(caller, runtime.site.show_targets))
 
 
 @router.put(
@@ -97,7 +97,7 @@ async def update_resource(
     row = await svc.load_resource(session, resource_id)
     row = await svc.update_resource(session, row, body)
     await runtime.scheduler.resource_changed(row.id)
-    return resource_detail(row, runtime.scheduler.state.get(row.id))
+    return resource_detail(row, runtime.board.state(row.id))
 
 
 @router.delete(

@@ -1,6 +1,6 @@
 """Current status, timelines, uptime and latency samples.
 
-Uptime and the 24-hour timeline come from the scheduler's in-memory counters (fed by every result, seeded
+Uptime and the 24-hour timeline come from the live board's in-memory counters (fed by every result, seeded
 from the rollups); 7- and 30-day timelines from ``rollup_15m``; nothing here scans the raw history except
 24-hour latency samples."""
 
@@ -62,22 +62,22 @@ async def _status_updates(
     session: AsyncSession, runtime: Runtime, ids: list[int], hours: int, include_timeline: bool
 ) -> list[StatusUpdate]:
     now = time.time()
-    scheduler = runtime.scheduler
+    board = runtime.board
     blocks: dict[int, list[Block]] = {}
     if include_timeline:
-        # The last 24 hours live in the scheduler's memory (what the dashboard reads too); longer windows
+        # The last 24 hours live on the live board (what the dashboard reads too); longer windows
         # are read from the rollups.
-        blocks = scheduler.timeline.many(ids, now) if hours == 24 else await timelines(session, ids, hours, now)
+        blocks = board.blocks(ids, now) if hours == 24 else await timelines(session, ids, hours, now)
     out = []
     for rid in ids:
-        state = runtime.scheduler.state.get(rid)
+        state = board.state(rid)
         out.append(
             StatusUpdate(
                 resource_id=rid,
                 current_status=current_status(state),
                 hours=hours,
                 timeline_blocks=[_block(b) for b in blocks.get(rid, [])],
-                uptime_percentage=scheduler.uptime.window(rid, hours),
+                uptime_percentage=board.uptime_window(rid, hours),
                 active_outage_since=state.outage_since if state else None,
             )
         )
@@ -146,7 +146,7 @@ async def status_update(
 )
 async def uptime(resource_id: PathId, session: SessionDep, runtime: RuntimeDep, caller: CurrentCaller) -> Uptime:
     rid = await _visible(session, caller, resource_id)
-    windows = runtime.scheduler.uptime.get(rid)
+    windows = runtime.board.uptime_of(rid)
     return Uptime(h24=windows["h24"], d7=windows["d7"], d30=windows["d30"])
 
 

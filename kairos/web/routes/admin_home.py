@@ -22,7 +22,7 @@ async def admin_home(
     # A USER counts only what the visibility rule lets them see: totals of hidden groups would tell them that
     # resources exist there and when they fail.
     hidden = await hidden_ids(session, caller)
-    states = [s for rid, s in runtime.scheduler.state.items() if rid not in hidden]
+    states = [s for rid, s in runtime.board.states.items() if rid not in hidden]
     counts = Counter(s.status.api_name for s in states)
     outages = sum(1 for s in states if s.outage_since is not None)
     return render(request, "admin/home.html", counts=counts, total=len(states), outages=outages, changed=bool(changed))

@@ -26,7 +26,7 @@ from kairos.api.schemas.resources import ResourceCreate, ResourceUpdate
 from kairos.db.models import Credential, Resource, ResourceGroup
 from kairos.probes.base import Status
 from kairos.probes.kinds import all_specs, kind_names, spec_of
-from kairos.scheduler.state import RuntimeState
+from kairos.scheduler.board import RuntimeState
 from kairos.web import resource_forms as rf
 from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect, UserPage, safe_next
 from kairos.web.templating import render
@@ -121,7 +121,7 @@ async def resource_list(
     deleted: str = "",
 ) -> Response:
     filters = Filters(q[:200], kind[:16], status[:16], group[:16], enabled[:4])
-    states = runtime.scheduler.state
+    states = runtime.board.states
     stored = (await session.execute(select(Resource).order_by(Resource.display_order, Resource.id))).scalars().all()
     # USERs open this page too: the API's visibility rule decides what they see (a HIDDEN resource, or a
     # HIDDEN group's name, never reaches them), not a rule of this page's own.

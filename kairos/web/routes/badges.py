@@ -74,11 +74,11 @@ async def _resource(session: SessionDep, caller: PageCaller, resource_id: int) -
 
 def _resource_value(runtime: Runtime, rid: int, show: str) -> tuple[str, str]:
     if show == "uptime":
-        pct = runtime.scheduler.uptime.window(rid, 24)
+        pct = runtime.board.uptime_window(rid, 24)
         if pct is None:
             return "no data", GREY
         return (f"{pct:.2f} %" if pct < 100 else "100 %"), GREEN if pct >= 99 else RED
-    status = status_of(runtime.scheduler.state.get(rid))
+    status = status_of(runtime.board.state(rid))
     return _WORDS.get(status, "unknown"), _COLOURS.get(status, GREY)
 
 
@@ -111,7 +111,7 @@ async def group_badge(
     if group is None:
         raise PageError(404, "There is no such group.")
     ids = (await session.execute(select(GroupMember.resource_id).where(GroupMember.group_id == group.id))).scalars()
-    statuses = [status_of(runtime.scheduler.state.get(rid)) for rid in ids]
+    statuses = [status_of(runtime.board.state(rid)) for rid in ids]
     up = statuses.count("available")
     down = statuses.count("not-available")
     colour = RED if down else GREEN if up else GREY
@@ -123,15 +123,15 @@ async def resource_embed(
     request: Request, resource_id: PageId, session: SessionDep, runtime: RuntimeDep, caller: PageCaller
 ) -> HTMLResponse:
     row = await _resource(session, caller, resource_id)
-    state = runtime.scheduler.state.get(row.id)
+    state = runtime.board.state(row.id)
     return render(
         request,
         "embed_resource.html",
         resource=row,
         status=status_of(state),
         state=state,
-        uptime=runtime.scheduler.uptime.get(row.id),
-        timeline=runtime.scheduler.timeline.letters(row.id, time.time()),
+        uptime=runtime.board.uptime_of(row.id),
+        timeline=runtime.board.letters(row.id, time.time()),
     )
 
 
