@@ -10,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from kairos.auth.throttle import LoginThrottle
 from kairos.credentials import CredentialStore
 from kairos.crypto import SecretBox
-from kairos.instant_checks import InstantChecks
 from kairos.live_events import Broadcaster
 from kairos.metrics import Metrics
 from kairos.scheduler.board import LiveBoard
 from kairos.scheduler.loop import Scheduler
+from kairos.services.instant_checks import InstantChecks
 from kairos.settings import Settings
 from kairos.site import SiteSettings
 

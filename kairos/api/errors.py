@@ -17,6 +17,7 @@ from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, Operationa
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kairos.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, RateLimited
+from kairos.services.fields import field_path  # re-exported: adapters spell fields alike
 
 log = logging.getLogger("kairos.api")
 
@@ -34,8 +35,6 @@ _CODES = {
     429: "too_many_requests",
 }
 _NOT_AN_OBJECT = ("model_attributes_type", "model_type", "dict_type")
-# Location parts pydantic adds for unions and validators; they are not field names.
-_NOT_A_FIELD = ("function-", "union[", "tagged-union[", "nullable[", "json-or-python[", "lax-or-strict[")
 
 
 class ErrorDetail(BaseModel):
@@ -93,28 +92,6 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         503: "The database is unreachable",
     }
     return {s: {"model": ErrorResponse, "description": text.get(s, "Error")} for s in statuses}
-
-
-def _camel(name: str) -> str:
-    """Python parameter names (``resource_id``) in the API's spelling (``resourceId``)."""
-    head, *rest = name.split("_")
-    return head + "".join(p[:1].upper() + p[1:] for p in rest)
-
-
-def field_path(loc: Sequence[int | str]) -> str | None:
-    """``("body", "options", "headers", 0)`` → ``"options.headers[0]"``; None for the body as a whole."""
-    source = loc[0] if loc else None
-    parts = list(loc[1:]) if source in ("body", "query", "path", "header") else list(loc)
-    # Body locations already hold the JSON keys (aliases, or what the caller sent); parameters hold the
-    # Python names of the route's arguments.
-    rename = _camel if source in ("query", "path", "header") else str
-    out = ""
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif not part.startswith(_NOT_A_FIELD):
-            out += ("." if out else "") + rename(part)
-    return out or None
 
 
 def _message(err: dict[str, Any], field: str | None) -> str:

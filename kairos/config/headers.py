@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kairos.api.resource_service import with_stored_headers
 from kairos.config import secrets
+from kairos.services.resources import with_stored_headers
 
 if TYPE_CHECKING:
     from kairos.config import v1
@@ -37,7 +37,7 @@ def _stored(stored: dict[str, Any] | None, name: str) -> str | None:
 
 def resolve_headers(doc: Document, i: int, item: v1.ResourceItem, stored: dict[str, Any] | None) -> dict[str, Any]:
     """``item.options`` with header references resolved; ``ConfigError`` at the header's line when refused.
-    ``ApiError`` (from the API's mask rule) is mapped by the caller like any option error."""
+    ``Invalid`` (from the resource service's mask rule) is mapped by the caller like any option error."""
     headers = item.options.get("headers")
     if not isinstance(headers, dict):
         return item.options

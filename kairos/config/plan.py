@@ -13,9 +13,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kairos.announcements import render_content
-from kairos.api.errors import ApiError
-from kairos.api.resource_service import check_options, check_target
 from kairos.config import v1
 from kairos.config.changes import Plan, by_name, differ, open_sealed
 from kairos.config.headers import resolve_headers
@@ -31,7 +28,10 @@ from kairos.db.models import (
     ResourceGroup,
     ResourceTypeSettings,
 )
+from kairos.errors import Invalid
 from kairos.scheduler.catalog import load_type_settings
+from kairos.services.announcement_html import render_content
+from kairos.services.resources import check_options, check_target
 
 
 async def apply_document(session: AsyncSession, doc: Document, box: SecretBox, *, prune: bool = False) -> Plan:
@@ -145,7 +145,7 @@ def _resource_columns(
     try:
         target = check_target(item.type, item.target)
         options = check_options(item.type, resolve_headers(doc, i, item, row.config if row is not None else None))
-    except ApiError as exc:
+    except Invalid as exc:
         sub = exc.field or "target"
         raise doc.error((*path, *sub.split(".")), exc.message.removeprefix(f"{sub}: ")) from None
     credential_id = None

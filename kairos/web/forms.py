@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from kairos.api.errors import field_path
+from kairos.services.fields import field_path
 
 
 def form_problems(exc: ValidationError, rename: dict[str, str] | None = None) -> dict[str, str]:

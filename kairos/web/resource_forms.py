@@ -14,12 +14,13 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
-from kairos.api import resource_service as svc
-from kairos.api.errors import ApiError, field_path
 from kairos.db.models import Resource
+from kairos.errors import DomainError, Invalid
 from kairos.probes.kinds import all_specs, kind_names, spec_of
 from kairos.probes.spec import OptionField, Widget
 from kairos.secrets_mask import mask_headers
+from kairos.services import resources as svc
+from kairos.services.fields import field_path
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -159,8 +160,8 @@ def errors_of(exc: ValidationError, prefix: str = "") -> dict[str, str]:
     return out
 
 
-def api_error_field(exc: ApiError) -> tuple[str, str]:
-    """An ``ApiError`` of the resource service as (form field, message without the field's name)."""
+def error_field(exc: DomainError) -> tuple[str, str]:
+    """A refusal of the resource or instant-check service as (form field, message without the field's name)."""
     key = re.sub(r"\[\d+\].*$", "", exc.field or "form")
     if key == "groupId":
         key = "groupIds"
@@ -242,6 +243,6 @@ def validate(values: FormValues, model: type[M]) -> tuple[M | None, dict[str, st
     if "target" not in errors and values.target.strip():
         try:
             svc.check_target(values.kind, values.target.strip())
-        except ApiError as exc:
-            errors["target"] = api_error_field(exc)[1]
+        except Invalid as exc:
+            errors["target"] = error_field(exc)[1]
     return (None, errors) if errors else (parsed, {})

@@ -1,20 +1,18 @@
 """``/api/discovery-sources``: registry prefixes whose images become DOCKER resources by themselves.
 
 Deleting a source keeps the resources it created (their history matters): they are detached
-(``discovered_by`` cleared) and stay in the source's group, which is kept too."""
+(``discovered_by`` cleared) and stay in the source's group, which is kept too. The rules are
+:mod:`kairos.services.discovery_sources`'s; this is the HTTP adapter."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy import select, update
 
 from kairos.api.deps import RequireAdmin, RuntimeDep, SessionDep
-from kairos.api.errors import error_responses, not_found
+from kairos.api.errors import error_responses
 from kairos.api.ids import PathId
-from kairos.api.lookup import get_or_404
-from kairos.api.schemas.common import MAX_ID
 from kairos.api.schemas.discovery import (
     DiscoveredResource,
     DiscoverySourceCreate,
@@ -22,53 +20,11 @@ from kairos.api.schemas.discovery import (
     DiscoverySourceUpdate,
     SyncReportPublic,
 )
-from kairos.crypto import SecretBox
-from kairos.db.models import DiscoverySource, Resource
-from kairos.discovery.sync import SyncReport, ensure_group, sync_source
-from kairos.runtime import Runtime
+from kairos.services import discovery_sources as svc
 
 router = APIRouter(prefix="/api/discovery-sources", tags=["discovery"])
 
 _ADMIN = "Needs an admin. The password is never returned, in any form."
-# API field -> column, for the fields copied as they are.
-_SIMPLE = {
-    "name": "name",
-    "prefix": "prefix",
-    "recursive": "recursive",
-    "tag_filter": "tag_filter",
-    "interval_seconds": "interval_s",
-    "parallelism": "parallelism",
-    "username": "username",
-    "insecure_http": "insecure_http",
-    "skip_tls": "skip_tls",
-    "active": "enabled",
-}
-
-
-def _public(row: DiscoverySource) -> DiscoverySourcePublic:
-    return DiscoverySourcePublic(
-        id=row.id,
-        name=row.name,
-        prefix=row.prefix,
-        recursive=row.recursive,
-        tag_filter=row.tag_filter,
-        interval_seconds=row.interval_s,
-        parallelism=row.parallelism,
-        username=row.username,
-        has_password=row.secret_enc is not None,
-        insecure_http=row.insecure_http,
-        skip_tls=row.skip_tls,
-        active=row.enabled,
-        group_id=row.group_id,
-        last_sync_at=row.last_sync_at,
-        last_sync_status=row.last_sync_status,
-        last_sync_message=row.last_sync_message,
-        created_at=row.created_at,
-    )
-
-
-def _seal(box: SecretBox, password: str | None) -> bytes | None:
-    return box.seal(password) if password is not None else None
 
 
 @router.get(
@@ -76,8 +32,7 @@ def _seal(box: SecretBox, password: str | None) -> bytes | None:
     responses=error_responses(401, 403),
 )  # fmt: skip
 async def list_sources(session: SessionDep, _: RequireAdmin) -> list[DiscoverySourcePublic]:
-    rows = (await session.execute(select(DiscoverySource).order_by(DiscoverySource.id))).scalars()
-    return [_public(r) for r in rows]
+    return await svc.list_sources(session)
 
 
 @router.post(
@@ -89,13 +44,7 @@ async def list_sources(session: SessionDep, _: RequireAdmin) -> list[DiscoverySo
 async def create_source(
     body: DiscoverySourceCreate, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
 ) -> DiscoverySourcePublic:
-    row = DiscoverySource(**{col: getattr(body, f) for f, col in _SIMPLE.items()})
-    row.secret_enc = _seal(runtime.box, body.password)
-    session.add(row)
-    await session.flush()
-    await ensure_group(session, row)
-    await session.commit()
-    return _public(row)
+    return await svc.create_source(session, runtime.box, body)
 
 
 @router.get(
@@ -103,7 +52,7 @@ async def create_source(
     responses=error_responses(401, 403, 404, 422),
 )  # fmt: skip
 async def get_source(source_id: PathId, session: SessionDep, _: RequireAdmin) -> DiscoverySourcePublic:
-    return _public(await get_or_404(session, DiscoverySource, source_id, "discovery source"))
+    return await svc.get_source(session, source_id)
 
 
 @router.put(
@@ -114,15 +63,7 @@ async def get_source(source_id: PathId, session: SessionDep, _: RequireAdmin) ->
 async def update_source(
     source_id: PathId, body: DiscoverySourceUpdate, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
 ) -> DiscoverySourcePublic:
-    row = await get_or_404(session, DiscoverySource, source_id, "discovery source")
-    given = body.model_fields_set
-    for field, column in _SIMPLE.items():
-        if field in given:
-            setattr(row, column, getattr(body, field))
-    if "password" in given:
-        row.secret_enc = _seal(runtime.box, body.password)
-    await session.commit()
-    return _public(row)
+    return await svc.update_source(session, runtime.box, source_id, body)
 
 
 @router.delete(
@@ -131,10 +72,7 @@ async def update_source(
     responses=error_responses(401, 403, 404, 422),
 )  # fmt: skip
 async def delete_source(source_id: PathId, session: SessionDep, _: RequireAdmin) -> Response:
-    row = await get_or_404(session, DiscoverySource, source_id, "discovery source")
-    await session.execute(update(Resource).where(Resource.discovered_by == row.id).values(discovered_by=None))
-    await session.delete(row)
-    await session.commit()
+    await svc.delete_source(session, source_id)
     return Response(status_code=204)
 
 
@@ -150,19 +88,7 @@ async def sync_now(
     _: RequireAdmin,
     dry_run: Annotated[bool, Query(alias="dryRun")] = False,
 ) -> SyncReportPublic:
-    if not 1 <= source_id <= MAX_ID:
-        raise not_found("discovery source")
-    try:
-        report = await _sync(runtime, source_id, dry_run)
-    except LookupError:
-        raise not_found("discovery source") from None
-    return SyncReportPublic(**{f: getattr(report, f) for f in SyncReportPublic.model_fields})
-
-
-async def _sync(runtime: Runtime, source_id: int, dry_run: bool) -> SyncReport:
-    if runtime.discovery is not None:  # shares the loop's per-source lock
-        return await runtime.discovery.sync(source_id, dry_run=dry_run)
-    return await sync_source(runtime, source_id, dry_run=dry_run)
+    return await svc.sync_now(runtime, source_id, dry_run)
 
 
 @router.get(
@@ -171,9 +97,4 @@ async def _sync(runtime: Runtime, source_id: int, dry_run: bool) -> SyncReport:
     responses=error_responses(401, 403, 404, 422),
 )  # fmt: skip
 async def source_resources(source_id: PathId, session: SessionDep, _: RequireAdmin) -> list[DiscoveredResource]:
-    row = await get_or_404(session, DiscoverySource, source_id, "discovery source")
-    rows = await session.execute(select(Resource).where(Resource.discovered_by == row.id).order_by(Resource.id))
-    return [
-        DiscoveredResource(id=r.id, name=r.name, target=r.target, active=r.enabled, gone_at=r.gone_at)
-        for r in rows.scalars()
-    ]
+    return await svc.source_resources(session, source_id)

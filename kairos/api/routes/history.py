@@ -15,11 +15,11 @@ from kairos.api.deps import OPTIONAL_AUTH, CurrentCaller, RuntimeDep, SessionDep
 from kairos.api.errors import error_responses, invalid, not_found
 from kairos.api.ids import PathId
 from kairos.api.redaction import public_details, public_message, targets_shown
-from kairos.api.resource_service import load_resource
 from kairos.api.schemas.history import HistoryItem
 from kairos.api.views import history_item
 from kairos.db.models import CheckResult
 from kairos.probes.base import Status
+from kairos.services.resources import load_resource
 
 router = APIRouter(prefix="/api/resources", tags=["history"])
 

@@ -1,17 +1,16 @@
-"""``/api/notifications``: channels (write-only URLs), policies and the delivery outbox. Admin only."""
+"""``/api/notifications``: channels (write-only URLs), policies and the delivery outbox. Admin only.
+
+The rules are :mod:`kairos.services.notifications`'s; this is the HTTP adapter."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy import func, select, update
 
 from kairos.api.deps import RequireAdmin, RuntimeDep, SessionDep
-from kairos.api.errors import ApiError, error_responses, invalid
+from kairos.api.errors import error_responses
 from kairos.api.ids import PathId
-from kairos.api.lookup import get_or_404
 from kairos.api.schemas.notifications import (
     ChannelCreate,
     ChannelPublic,
@@ -23,72 +22,12 @@ from kairos.api.schemas.notifications import (
     PolicyUpdate,
     TestResult,
 )
-from kairos.db.models import NotificationChannel, NotificationOutbox, NotificationPolicy
-from kairos.notify import channels
-from kairos.runtime import Runtime
+from kairos.services import notifications as svc
 
 router = APIRouter(prefix="/api/notifications", tags=["notifications"])
 
 _ADMIN = "Needs an admin."
 _WRITE_ONLY = " The URL is write-only: answers show `urlHint` (its scheme), never the URL."
-_POLICY_FIELDS = {
-    "name": "name",
-    "channel_id": "channel_id",
-    "events": "events",
-    "scope": "scope",
-    "scope_ids": "scope_ids",
-    "reminder_interval_seconds": "reminder_interval_s",
-    "active": "enabled",
-}
-
-
-def _channel(row: NotificationChannel) -> ChannelPublic:
-    return ChannelPublic(
-        id=row.id, name=row.name, kind=row.kind, url_hint=row.url_hint, active=row.enabled, created_at=row.created_at
-    )
-
-
-def _policy(row: NotificationPolicy) -> PolicyPublic:
-    return PolicyPublic(
-        id=row.id,
-        name=row.name,
-        channel_id=row.channel_id,
-        events=list(row.events or []),
-        scope=row.scope,
-        scope_ids=list(row.scope_ids or []),
-        reminder_interval_seconds=row.reminder_interval_s,
-        active=row.enabled,
-        created_at=row.created_at,
-    )
-
-
-def _delivery(row: NotificationOutbox) -> DeliveryPublic:
-    return DeliveryPublic(
-        id=row.id,
-        channel_id=row.channel_id,
-        policy_id=row.policy_id,
-        resource_id=row.resource_id,
-        event=row.event,
-        status=row.status,
-        attempts=row.attempts,
-        next_attempt_at=row.next_attempt_at,
-        last_error=row.last_error,
-        created_at=row.created_at,
-        sent_at=row.sent_at,
-        payload=row.payload,
-    )
-
-
-def _set_url(runtime: Runtime, row: NotificationChannel, kind: str, url: str) -> None:
-    problem = channels.validate(kind, url)
-    if problem:
-        raise invalid("url", problem)
-    row.url_enc, row.url_hint = runtime.box.seal(url), channels.mask(url)
-
-
-async def _reload(runtime: Runtime) -> None:
-    if runtime.notifications is not None:
-        await runtime.notifications.policies.reload()
 
 
 # -- channels -------------------------------------------------------------------------------------------------
@@ -99,8 +38,7 @@ async def _reload(runtime: Runtime) -> None:
     description=_ADMIN + _WRITE_ONLY, responses=error_responses(401, 403),
 )  # fmt: skip
 async def list_channels(session: SessionDep, _: RequireAdmin) -> list[ChannelPublic]:
-    rows = await session.execute(select(NotificationChannel).order_by(NotificationChannel.id))
-    return [_channel(r) for r in rows.scalars()]
+    return await svc.list_channels(session)
 
 
 @router.post(
@@ -111,12 +49,7 @@ async def list_channels(session: SessionDep, _: RequireAdmin) -> list[ChannelPub
 async def create_channel(
     body: ChannelCreate, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
 ) -> ChannelPublic:
-    row = NotificationChannel(name=body.name, kind=body.kind, enabled=body.active)
-    _set_url(runtime, row, body.kind, body.url)
-    session.add(row)
-    await session.commit()
-    await _reload(runtime)
-    return _channel(row)
+    return await svc.create_channel(session, runtime, body)
 
 
 @router.get(
@@ -124,7 +57,7 @@ async def create_channel(
     description=_ADMIN + _WRITE_ONLY, responses=error_responses(401, 403, 404, 422),
 )  # fmt: skip
 async def get_channel(channel_id: PathId, session: SessionDep, _: RequireAdmin) -> ChannelPublic:
-    return _channel(await get_or_404(session, NotificationChannel, channel_id, "notification channel"))
+    return await svc.get_channel(session, channel_id)
 
 
 @router.put(
@@ -135,17 +68,7 @@ async def get_channel(channel_id: PathId, session: SessionDep, _: RequireAdmin) 
 async def update_channel(
     channel_id: PathId, body: ChannelUpdate, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
 ) -> ChannelPublic:
-    row = await get_or_404(session, NotificationChannel, channel_id, "notification channel")
-    given = body.model_fields_set
-    if "name" in given and body.name is not None:
-        row.name = body.name
-    if "active" in given and body.active is not None:
-        row.enabled = body.active
-    if "url" in given and body.url is not None:
-        _set_url(runtime, row, row.kind, body.url)
-    await session.commit()
-    await _reload(runtime)
-    return _channel(row)
+    return await svc.update_channel(session, runtime, channel_id, body)
 
 
 @router.delete(
@@ -154,10 +77,7 @@ async def update_channel(
     responses=error_responses(401, 403, 404, 422),
 )  # fmt: skip
 async def delete_channel(channel_id: PathId, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin) -> Response:
-    row = await get_or_404(session, NotificationChannel, channel_id, "notification channel")
-    await session.delete(row)
-    await session.commit()
-    await _reload(runtime)
+    await svc.delete_channel(session, runtime, channel_id)
     return Response(status_code=204)
 
 
@@ -168,21 +88,10 @@ async def delete_channel(channel_id: PathId, session: SessionDep, runtime: Runti
     responses=error_responses(401, 403, 404, 422),
 )  # fmt: skip
 async def test_channel(channel_id: PathId, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin) -> TestResult:
-    row = await get_or_404(session, NotificationChannel, channel_id, "notification channel")
-    url = runtime.box.open(row.url_enc)
-    try:
-        await channels.send(row.kind, url, channels.test_message(), user_agent=runtime.settings.user_agent)
-    except channels.DeliveryError as exc:
-        return TestResult(ok=False, error=str(exc))
-    return TestResult(ok=True)
+    return await svc.test_channel(session, runtime, channel_id)
 
 
 # -- policies -------------------------------------------------------------------------------------------------
-
-
-async def _check_channel(session: SessionDep, channel_id: int) -> None:
-    if await session.get(NotificationChannel, channel_id) is None:
-        raise invalid("channelId", f"notification channel {channel_id} does not exist")
 
 
 @router.get(
@@ -190,8 +99,7 @@ async def _check_channel(session: SessionDep, channel_id: int) -> None:
     responses=error_responses(401, 403),
 )  # fmt: skip
 async def list_policies(session: SessionDep, _: RequireAdmin) -> list[PolicyPublic]:
-    rows = await session.execute(select(NotificationPolicy).order_by(NotificationPolicy.id))
-    return [_policy(r) for r in rows.scalars()]
+    return await svc.list_policies(session)
 
 
 @router.post(
@@ -200,13 +108,7 @@ async def list_policies(session: SessionDep, _: RequireAdmin) -> list[PolicyPubl
     responses=error_responses(400, 401, 403, 422),
 )  # fmt: skip
 async def create_policy(body: PolicyCreate, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin) -> PolicyPublic:
-    await _check_channel(session, body.channel_id)
-    row = NotificationPolicy(**{col: getattr(body, f) for f, col in _POLICY_FIELDS.items()})
-    row.events = list(dict.fromkeys(body.events))
-    session.add(row)
-    await session.commit()
-    await _reload(runtime)
-    return _policy(row)
+    return await svc.create_policy(session, runtime, body)
 
 
 @router.get(
@@ -214,7 +116,7 @@ async def create_policy(body: PolicyCreate, session: SessionDep, runtime: Runtim
     responses=error_responses(401, 403, 404, 422),
 )  # fmt: skip
 async def get_policy(policy_id: PathId, session: SessionDep, _: RequireAdmin) -> PolicyPublic:
-    return _policy(await get_or_404(session, NotificationPolicy, policy_id, "notification policy"))
+    return await svc.get_policy(session, policy_id)
 
 
 @router.put(
@@ -224,15 +126,7 @@ async def get_policy(policy_id: PathId, session: SessionDep, _: RequireAdmin) ->
 async def update_policy(
     policy_id: PathId, body: PolicyUpdate, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
 ) -> PolicyPublic:
-    row = await get_or_404(session, NotificationPolicy, policy_id, "notification policy")
-    if body.channel_id is not None:
-        await _check_channel(session, body.channel_id)
-    for field, column in _POLICY_FIELDS.items():
-        if field in body.model_fields_set:
-            setattr(row, column, getattr(body, field))
-    await session.commit()
-    await _reload(runtime)
-    return _policy(row)
+    return await svc.update_policy(session, runtime, policy_id, body)
 
 
 @router.delete(
@@ -240,10 +134,7 @@ async def update_policy(
     description=_ADMIN + " Messages already queued are still sent.", responses=error_responses(401, 403, 404, 422),
 )  # fmt: skip
 async def delete_policy(policy_id: PathId, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin) -> Response:
-    row = await get_or_404(session, NotificationPolicy, policy_id, "notification policy")
-    await session.delete(row)
-    await session.commit()
-    await _reload(runtime)
+    await svc.delete_policy(session, runtime, policy_id)
     return Response(status_code=204)
 
 
@@ -265,16 +156,7 @@ async def list_deliveries(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> DeliveryPage:
-    where = []
-    if status is not None:
-        where.append(NotificationOutbox.status == status)
-    if channel_id is not None:
-        where.append(NotificationOutbox.channel_id == channel_id)
-    total = (await session.execute(select(func.count()).select_from(NotificationOutbox).where(*where))).scalar_one()
-    rows = await session.execute(
-        select(NotificationOutbox).where(*where).order_by(NotificationOutbox.id.desc()).limit(limit).offset(offset)
-    )
-    return DeliveryPage(items=[_delivery(r) for r in rows.scalars()], total=total, limit=limit, offset=offset)
+    return await svc.list_deliveries(session, status=status, channel_id=channel_id, limit=limit, offset=offset)
 
 
 @router.post(
@@ -283,16 +165,4 @@ async def list_deliveries(
     responses=error_responses(401, 403, 404, 409, 422),
 )  # fmt: skip
 async def retry_delivery(delivery_id: PathId, session: SessionDep, _: RequireAdmin) -> DeliveryPublic:
-    await get_or_404(session, NotificationOutbox, delivery_id, "delivery")
-    res = await session.execute(
-        update(NotificationOutbox)
-        .where(NotificationOutbox.id == delivery_id, NotificationOutbox.status == "dead")
-        .values(status="pending", attempts=0, next_attempt_at=datetime.now(UTC), claim_token=None)
-        .execution_options(synchronize_session=False)
-    )
-    if not getattr(res, "rowcount", 0):
-        raise ApiError(409, "conflict", "only a dead delivery can be retried")
-    await session.commit()
-    row = await get_or_404(session, NotificationOutbox, delivery_id, "delivery")
-    await session.refresh(row)
-    return _delivery(row)
+    return await svc.retry_delivery(session, delivery_id)

@@ -13,11 +13,11 @@ from kairos.access.visibility import can_see_resource, hidden_query
 from kairos.api.deps import Caller, RequireAuth, SessionDep
 from kairos.api.errors import error_responses, not_found
 from kairos.api.ids import PathId
-from kairos.api.resource_service import load_resource
 from kairos.api.schemas.common import MAX_ID
 from kairos.api.schemas.history import OutagePublic
 from kairos.api.views import outage_public
 from kairos.db.models import Outage, Resource
+from kairos.services.resources import load_resource
 
 router = APIRouter(tags=["outages"])
 

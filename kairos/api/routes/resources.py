@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from sqlalchemy import select
 
 from kairos.access.visibility import can_see_resource
-from kairos.api import resource_service as svc
 from kairos.api.deps import OPTIONAL_AUTH, CurrentCaller, RequireAdmin, RuntimeDep, SessionDep
-from kairos.api.errors import error_responses, not_found
+from kairos.api.errors import error_responses
 from kairos.api.ids import PathId
 from kairos.api.schemas.resources import (
     CheckNowResult,
@@ -18,7 +16,8 @@ from kairos.api.schemas.resources import (
     ResourceUpdate,
 )
 from kairos.api.views import audience_of, check_now_result, resource_detail, resource_public
-from kairos.db.models import Resource
+from kairos.errors import NotFound
+from kairos.services import resources as svc
 
 router = APIRouter(prefix="/api/resources", tags=["resources"])
 
@@ -41,8 +40,7 @@ _ADMIN = "Needs an admin (API key with role ADMIN, or an admin user)."
     responses=error_responses(401, 503),
 )
 async def list_resources(session: SessionDep, runtime: RuntimeDep, caller: CurrentCaller) -> list[ResourcePublic]:
-    stmt = select(Resource).order_by(Resource.display_order, Resource.id)
-    rows = (await session.execute(stmt)).scalars().all()
+    rows = await svc.list_resources(session)
     audience = audience_of(caller, runtime.site.show_targets)
     return [resource_public(r, audience) for r in rows if can_see_resource(caller, r)]
 
@@ -78,7 +76,7 @@ async def get_resource(
 ) -> ResourceDetail:
     row = await svc.load_resource(session, resource_id)
     if not can_see_resource(caller, row):
-        raise not_found("resource")
+        raise NotFound.of("resource")
     return resource_detail(row, runtime.board.state(row.id), audience_of(caller, runtime.site.show_targets))
 
 
@@ -108,9 +106,7 @@ async def update_resource(
     responses=error_responses(401, 403, 404, 422),
 )
 async def delete_resource(resource_id: PathId, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin) -> Response:
-    row = await svc.load_resource(session, resource_id)
-    await session.delete(row)
-    await session.commit()
+    await svc.delete_resource(session, resource_id)
     # A result of a check still running may reach the recorder meanwhile; it drops rows of deleted resources.
     runtime.scheduler.resource_deleted(resource_id)
     return Response(status_code=204)
@@ -129,5 +125,5 @@ async def check_now(resource_id: PathId, session: SessionDep, runtime: RuntimeDe
     await session.close()  # a check can take up to its timeout: do not hold a connection meanwhile
     result = await runtime.scheduler.check_now(row.id)
     if result is None:
-        raise not_found("resource (not scheduled: its stored configuration is invalid)")
+        raise NotFound.of("resource (not scheduled: its stored configuration is invalid)")
     return check_now_result(row.id, result)

@@ -18,13 +18,13 @@ from kairos.access.visibility import can_see_resource, hidden_query
 from kairos.api.deps import OPTIONAL_AUTH, Caller, CurrentCaller, RuntimeDep, SessionDep
 from kairos.api.errors import error_responses, invalid, not_found
 from kairos.api.ids import PathId
-from kairos.api.resource_service import load_resource
 from kairos.api.schemas.status import LatencySample, StatusUpdate, TimelineBlock, Uptime
 from kairos.api.views import current_status
 from kairos.db.models import Resource
 from kairos.rollups.latency import latency_samples
 from kairos.rollups.timeline import ALLOWED_HOURS, Block, timelines
 from kairos.runtime import Runtime
+from kairos.services.resources import load_resource
 
 router = APIRouter(prefix="/api/resources", tags=["status"])
 

@@ -1,6 +1,6 @@
 """``/admin/discovery``: registry discovery sources: list, add, edit, delete, preview a sync and sync now.
 
-Every change goes through the API's own route functions (kairos/api/routes/discovery.py), so the page and
+Every change goes through the discovery-source service (kairos/services/discovery_sources.py), so the page and
 ``/api/discovery-sources`` validate, encrypt the password and sync exactly alike. Form fields carry the API's
 names (``tagFilter``, ``intervalSeconds``, …), so a validation error names the field it belongs to."""
 
@@ -11,22 +11,20 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
-from kairos.api.deps import Caller, RuntimeDep, SessionDep
-from kairos.api.errors import ApiError
+from kairos.api.deps import RuntimeDep, SessionDep
 from kairos.api.ids import PageId
-from kairos.api.routes import discovery as api
 from kairos.api.schemas.discovery import (
     DiscoverySourceCreate,
     DiscoverySourcePublic,
     DiscoverySourceUpdate,
     SyncReportPublic,
 )
-from kairos.db.models import Resource
+from kairos.errors import NotFound
 from kairos.runtime import Runtime
+from kairos.services import discovery_sources as svc
 from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect
 from kairos.web.forms import form_problems
 from kairos.web.templating import render
@@ -41,27 +39,18 @@ _NEW = {"name": "", "prefix": "", "tagFilter": "", "intervalSeconds": "3600", "p
         "recursive": False, "insecureHttp": False, "skipTLS": False, "active": True}  # fmt: skip
 
 
-def _missing(exc: ApiError) -> PageError:
-    return (
-        PageError(404, "There is no such discovery source.")
-        if exc.status == 404
-        else PageError(exc.status, exc.message)
-    )
+def _missing() -> PageError:
+    return PageError(404, "There is no such discovery source.")
 
 
-async def _sources(session: AsyncSession, caller: Caller) -> list[tuple[DiscoverySourcePublic, int]]:
-    stmt = (
-        select(Resource.discovered_by, func.count())
-        .where(Resource.discovered_by.is_not(None))
-        .group_by(Resource.discovered_by)
-    )
-    counts = {source_id: count for source_id, count in await session.execute(stmt)}
-    return [(s, counts.get(s.id, 0)) for s in await api.list_sources(session, caller)]
+async def _sources(session: AsyncSession) -> list[tuple[DiscoverySourcePublic, int]]:
+    counts = await svc.resource_counts(session)
+    return [(s, counts.get(s.id, 0)) for s in await svc.list_sources(session)]
 
 
-async def _list(request: Request, session: AsyncSession, caller: Caller, **ctx: Any) -> Response:
+async def _list(request: Request, session: AsyncSession, **ctx: Any) -> Response:
     notice = _DONE.get(str(request.query_params.get("done", "")))
-    sources = await _sources(session, caller)
+    sources = await _sources(session)
     return render(request, "admin/discovery.html", sources=sources, notice=notice, **ctx)
 
 
@@ -83,8 +72,8 @@ def _form(request: Request, source: DiscoverySourcePublic | None, values: dict[s
 
 
 @router.get("/admin/discovery")
-async def sources_page(request: Request, caller: AdminPage, session: SessionDep) -> Response:
-    return await _list(request, session, caller)
+async def sources_page(request: Request, _: AdminPage, session: SessionDep) -> Response:
+    return await _list(request, session)
 
 
 @router.get("/admin/discovery/new")
@@ -94,7 +83,7 @@ async def new_page(request: Request, _: AdminPage) -> Response:
 
 @router.post("/admin/discovery/new")
 async def create(
-    request: Request, caller: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep
+    request: Request, _: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep
 ) -> Response:
     values = _values(form)
     password = str(form.get("password", ""))[:5000]
@@ -102,20 +91,20 @@ async def create(
         body = DiscoverySourceCreate.model_validate({**_body(values), "password": password or None})
     except ValidationError as exc:
         return _form(request, None, values, code=422, errors=form_problems(exc))
-    await api.create_source(body, session, runtime, caller)
+    await svc.create_source(session, runtime.box, body)
     raise Redirect("/admin/discovery?done=created")
 
 
-async def _source(session: AsyncSession, caller: Caller, source_id: int) -> DiscoverySourcePublic:
+async def _source(session: AsyncSession, source_id: int) -> DiscoverySourcePublic:
     try:
-        return await api.get_source(source_id, session, caller)
-    except ApiError as exc:
-        raise _missing(exc) from None
+        return await svc.get_source(session, source_id)
+    except NotFound:
+        raise _missing() from None
 
 
 @router.get("/admin/discovery/{source_id}")
-async def edit_page(request: Request, source_id: PageId, caller: AdminPage, session: SessionDep) -> Response:
-    s = await _source(session, caller, source_id)
+async def edit_page(request: Request, source_id: PageId, _: AdminPage, session: SessionDep) -> Response:
+    s = await _source(session, source_id)
     values = {
         "name": s.name, "prefix": s.prefix, "tagFilter": s.tag_filter or "", "intervalSeconds": str(s.interval_seconds),
         "parallelism": str(s.parallelism), "username": s.username or "", "recursive": s.recursive,
@@ -126,9 +115,9 @@ async def edit_page(request: Request, source_id: PageId, caller: AdminPage, sess
 
 @router.post("/admin/discovery/{source_id}")
 async def edit(
-    request: Request, source_id: PageId, caller: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep
+    request: Request, source_id: PageId, _: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep
 ) -> Response:
-    source = await _source(session, caller, source_id)
+    source = await _source(session, source_id)
     values = _values(form)
     body = _body(values)
     # The password is never sent to the page: blank keeps it, the box removes it.
@@ -141,34 +130,34 @@ async def edit(
     except ValidationError as exc:
         return _form(request, source, values, code=422, errors=form_problems(exc))
     try:
-        await api.update_source(source_id, update, session, runtime, caller)
-    except ApiError as exc:
-        raise _missing(exc) from None
+        await svc.update_source(session, runtime.box, source_id, update)
+    except NotFound:
+        raise _missing() from None
     raise Redirect("/admin/discovery?done=saved")
 
 
 @router.post("/admin/discovery/{source_id}/delete")
-async def delete(source_id: PageId, caller: AdminPage, _: CheckedForm, session: SessionDep) -> Response:
+async def delete(source_id: PageId, _: AdminPage, __: CheckedForm, session: SessionDep) -> Response:
     try:
-        await api.delete_source(source_id, session, caller)
-    except ApiError as exc:
-        raise _missing(exc) from None
+        await svc.delete_source(session, source_id)
+    except NotFound:
+        raise _missing() from None
     raise Redirect("/admin/discovery?done=deleted")
 
 
 @router.post("/admin/discovery/{source_id}/sync")
 async def sync(
-    request: Request, source_id: PageId, caller: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep
+    request: Request, source_id: PageId, _: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep
 ) -> Response:
     """``dryRun=1`` previews (nothing changes); otherwise the sync is applied. The answer shows the report."""
     dry_run = form.get("dryRun") == "1"
-    report = await _run_sync(runtime, caller, source_id, dry_run)
-    source = await _source(session, caller, source_id)
-    return await _list(request, session, caller, report=report, report_source=source)
+    report = await _run_sync(runtime, source_id, dry_run)
+    source = await _source(session, source_id)
+    return await _list(request, session, report=report, report_source=source)
 
 
-async def _run_sync(runtime: Runtime, caller: Caller, source_id: int, dry_run: bool) -> SyncReportPublic:
+async def _run_sync(runtime: Runtime, source_id: int, dry_run: bool) -> SyncReportPublic:
     try:
-        return await api.sync_now(source_id, runtime, caller, dry_run=dry_run)
-    except ApiError as exc:
-        raise _missing(exc) from None
+        return await svc.sync_now(runtime, source_id, dry_run)
+    except NotFound:
+        raise _missing() from None

@@ -1,6 +1,6 @@
 """``/admin/notifications``: channels (with a test send), policies and the delivery outbox.
 
-Every change goes through the API's own route functions (kairos/api/routes/notifications.py), so the page and
+Every change goes through the notification service (kairos/services/notifications.py), so the page and
 ``/api/notifications`` validate, encrypt the URL and reload the policies exactly alike. The channel URL is
 write-only: no page ever shows it, not even a refused form."""
 
@@ -16,9 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
 from kairos.api.deps import Caller, RuntimeDep, SessionDep
-from kairos.api.errors import ApiError
+from kairos.api.errors import domain_status
 from kairos.api.ids import PageId
-from kairos.api.routes import notifications as api
 from kairos.api.schemas.notifications import (
     ChannelCreate,
     ChannelPublic,
@@ -29,6 +28,8 @@ from kairos.api.schemas.notifications import (
     TestResult,
 )
 from kairos.db.models import Resource, ResourceGroup
+from kairos.errors import DomainError, NotFound
+from kairos.services import notifications as svc
 from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect
 from kairos.web.forms import form_problems
 from kairos.web.templating import render
@@ -51,8 +52,12 @@ _DONE = {
 _POLICY_RENAME = {"scopeIds": "scope", "reminderIntervalSeconds": "reminderMinutes"}
 
 
-def _missing(exc: ApiError, what: str) -> PageError:
-    return PageError(404, f"There is no such {what}.") if exc.status == 404 else PageError(exc.status, exc.message)
+def _missing(exc: DomainError, what: str) -> PageError:
+    return (
+        PageError(404, f"There is no such {what}.")
+        if isinstance(exc, NotFound)
+        else PageError(domain_status(exc), exc.message)
+    )
 
 
 def _problems(exc: ValidationError, rename: dict[str, str] | None = None) -> dict[str, str]:
@@ -70,15 +75,15 @@ def _problems(exc: ValidationError, rename: dict[str, str] | None = None) -> dic
 async def _list(request: Request, session: AsyncSession, caller: Caller, **ctx: Any) -> Response:
     status = request.query_params.get("status")
     status = status if status in STATUSES else None
-    channels = await api.list_channels(session, caller)
-    page = await api.list_deliveries(session, caller, status=status, channel_id=None, limit=50, offset=0)  # type: ignore[arg-type]
+    channels = await svc.list_channels(session)
+    page = await svc.list_deliveries(session, status=status, channel_id=None, limit=50, offset=0)
     return render(
         request,
         "admin/notifications.html",
         notice=_DONE.get(str(request.query_params.get("done", ""))),
         channels=channels,
         channel_names={c.id: c.name for c in channels},
-        policies=await api.list_policies(session, caller),
+        policies=await svc.list_policies(session),
         deliveries=page.items,
         delivery_total=page.total,
         status=status,
@@ -111,8 +116,8 @@ def _channel_form(request: Request, channel: ChannelPublic | None, values: dict[
 
 async def _channel(session: AsyncSession, caller: Caller, channel_id: int) -> ChannelPublic:
     try:
-        return await api.get_channel(channel_id, session, caller)
-    except ApiError as exc:
+        return await svc.get_channel(session, channel_id)
+    except NotFound as exc:
         raise _missing(exc, "channel") from None
 
 
@@ -129,11 +134,12 @@ async def create_channel(
     url = str(form.get("url", ""))[:5000]
     try:
         body = ChannelCreate.model_validate({**values, "url": url})
-        await api.create_channel(body, session, runtime, caller)
+        await svc.create_channel(session, runtime, body)
     except ValidationError as exc:
         return _channel_form(request, None, values, code=422, errors=_problems(exc))
-    except ApiError as exc:
-        return _channel_form(request, None, values, code=exc.status, errors={exc.field or "form": exc.message})
+    except DomainError as exc:
+        code = domain_status(exc)
+        return _channel_form(request, None, values, code=code, errors={exc.field or "form": exc.message})
     raise Redirect(BASE + "?done=channel-created")
 
 
@@ -153,13 +159,14 @@ async def edit_channel(
     if url := str(form.get("url", ""))[:5000]:  # blank keeps the stored URL
         body["url"] = url
     try:
-        await api.update_channel(channel_id, ChannelUpdate.model_validate(body), session, runtime, caller)
+        await svc.update_channel(session, runtime, channel_id, ChannelUpdate.model_validate(body))
     except ValidationError as exc:
         return _channel_form(request, channel, values, code=422, errors=_problems(exc))
-    except ApiError as exc:
-        if exc.status == 404:
-            raise _missing(exc, "channel") from None
-        return _channel_form(request, channel, values, code=exc.status, errors={exc.field or "form": exc.message})
+    except NotFound as exc:
+        raise _missing(exc, "channel") from None
+    except DomainError as exc:
+        code = domain_status(exc)
+        return _channel_form(request, channel, values, code=code, errors={exc.field or "form": exc.message})
     raise Redirect(BASE + "?done=channel-saved")
 
 
@@ -168,8 +175,8 @@ async def delete_channel(
     channel_id: PageId, caller: AdminPage, _: CheckedForm, session: SessionDep, runtime: RuntimeDep
 ) -> Response:
     try:
-        await api.delete_channel(channel_id, session, runtime, caller)
-    except ApiError as exc:
+        await svc.delete_channel(session, runtime, channel_id)
+    except DomainError as exc:
         raise _missing(exc, "channel") from None
     raise Redirect(BASE + "?done=channel-deleted")
 
@@ -180,7 +187,7 @@ async def test_channel(
 ) -> Response:
     """Sends now and answers the list page with the result at its top."""
     channel = await _channel(session, caller, channel_id)
-    result: TestResult = await api.test_channel(channel_id, session, runtime, caller)
+    result: TestResult = await svc.test_channel(session, runtime, channel_id)
     return await _list(request, session, caller, test_result=result, test_channel=channel)
 
 
@@ -232,7 +239,7 @@ async def _policy_form(
 ) -> Response:  # fmt: skip
     code = ctx.pop("code", 200)
     ctx.setdefault("errors", {})
-    channels = await api.list_channels(session, caller)
+    channels = await svc.list_channels(session)
     return render(
         request, "admin/notification_policy_form.html", code, policy=policy, values=values, channels=channels,
         **await _choices(session), **ctx,
@@ -241,8 +248,8 @@ async def _policy_form(
 
 async def _policy(session: AsyncSession, caller: Caller, policy_id: int) -> PolicyPublic:
     try:
-        return await api.get_policy(policy_id, session, caller)
-    except ApiError as exc:
+        return await svc.get_policy(session, policy_id)
+    except NotFound as exc:
         raise _missing(exc, "policy") from None
 
 
@@ -262,17 +269,17 @@ async def _save_policy(
         if errors:
             return await _policy_form(request, session, caller, policy, values, code=422, errors=errors)
         if policy is None:
-            await api.create_policy(PolicyCreate.model_validate(body), session, runtime, caller)
+            await svc.create_policy(session, runtime, PolicyCreate.model_validate(body))
         else:
-            await api.update_policy(policy.id, PolicyUpdate.model_validate(body), session, runtime, caller)
+            await svc.update_policy(session, runtime, policy.id, PolicyUpdate.model_validate(body))
     except ValidationError as exc:
         errors = _problems(exc, _POLICY_RENAME)
         return await _policy_form(request, session, caller, policy, values, code=422, errors=errors)
-    except ApiError as exc:
-        if exc.status == 404:
-            raise _missing(exc, "policy") from None
+    except NotFound as exc:
+        raise _missing(exc, "policy") from None
+    except DomainError as exc:
         errors = {_POLICY_RENAME.get(exc.field or "", exc.field or "form"): exc.message}
-        return await _policy_form(request, session, caller, policy, values, code=exc.status, errors=errors)
+        return await _policy_form(request, session, caller, policy, values, code=domain_status(exc), errors=errors)
     raise Redirect(BASE + ("?done=policy-created" if policy is None else "?done=policy-saved"))
 
 
@@ -309,8 +316,8 @@ async def delete_policy(
     policy_id: PageId, caller: AdminPage, _: CheckedForm, session: SessionDep, runtime: RuntimeDep
 ) -> Response:
     try:
-        await api.delete_policy(policy_id, session, runtime, caller)
-    except ApiError as exc:
+        await svc.delete_policy(session, runtime, policy_id)
+    except DomainError as exc:
         raise _missing(exc, "policy") from None
     raise Redirect(BASE + "?done=policy-deleted")
 
@@ -321,7 +328,7 @@ async def delete_policy(
 @router.post(BASE + "/deliveries/{delivery_id}/retry")
 async def retry_delivery(delivery_id: PageId, caller: AdminPage, _: CheckedForm, session: SessionDep) -> Response:
     try:
-        await api.retry_delivery(delivery_id, session, caller)
-    except ApiError as exc:
+        await svc.retry_delivery(session, delivery_id)
+    except DomainError as exc:
         raise _missing(exc, "delivery") from None
     raise Redirect(BASE + "?done=retried#deliveries")

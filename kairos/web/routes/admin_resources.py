@@ -1,7 +1,8 @@
 """``/admin/resources``: the list with filters and actions, and the per-kind add and edit forms.
 
-Writes go through the API's resource service and its body models, so the console and the REST API accept
-and refuse exactly the same things; each change reaches the scheduler at once (``resource_changed``)."""
+Writes go through the resource service (kairos/services/resources.py) with the API's body models, so the
+console and the REST API accept and refuse exactly the same things; each change reaches the scheduler at
+once (``resource_changed``)."""
 
 from __future__ import annotations
 
@@ -12,21 +13,20 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.access.visibility import can_see_group, can_see_resource
-from kairos.api import resource_service as svc
 from kairos.api.deps import Caller, RuntimeDep, SessionDep
-from kairos.api.errors import ApiError
 from kairos.api.ids import PageId
-from kairos.api.routes.instant_check import run_instant_check
 from kairos.api.schemas.instant_check import InstantCheckRequest, InstantCheckResult
 from kairos.api.schemas.resources import ResourceCreate, ResourceUpdate
-from kairos.db.models import Credential, Resource, ResourceGroup
+from kairos.db.models import Resource, ResourceGroup
+from kairos.errors import DomainError, NotFound
 from kairos.probes.base import Status
 from kairos.probes.kinds import all_specs, kind_names, spec_of
 from kairos.scheduler.board import RuntimeState
+from kairos.services import resources as svc
+from kairos.services.instant_checks import run_instant_check
 from kairos.web import resource_forms as rf
 from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect, UserPage, safe_next
 from kairos.web.templating import render
@@ -72,18 +72,15 @@ def _status_of(state: RuntimeState | None) -> str:
 async def _load(session: AsyncSession, resource_id: int) -> Resource:
     try:
         return await svc.load_resource(session, resource_id)
-    except ApiError:
+    except NotFound:
         raise PageError(404, "There is no such resource.") from None
 
 
 async def _choices(session: AsyncSession, caller: Caller | None = None) -> dict[str, Any]:
     """Groups and credentials for a page's selects; with ``caller``, only the groups that caller may see."""
-    groups = (
-        await session.execute(select(ResourceGroup).order_by(ResourceGroup.display_order, ResourceGroup.id))
-    ).scalars()
-    creds = (await session.execute(select(Credential).order_by(Credential.name, Credential.id))).scalars()
+    groups, creds = await svc.references(session)
     shown = [g for g in groups if caller is None or can_see_group(caller, g.visibility)]
-    return {"groups": shown, "credentials": list(creds)}
+    return {"groups": shown, "credentials": creds}
 
 
 def _groups_of(caller: Caller, row: Resource) -> list[ResourceGroup]:
@@ -122,7 +119,7 @@ async def resource_list(
 ) -> Response:
     filters = Filters(q[:200], kind[:16], status[:16], group[:16], enabled[:4])
     states = runtime.board.states
-    stored = (await session.execute(select(Resource).order_by(Resource.display_order, Resource.id))).scalars().all()
+    stored = await svc.list_resources(session)
     # USERs open this page too: the API's visibility rule decides what they see (a HIDDEN resource, or a
     # HIDDEN group's name, never reaches them), not a rule of this page's own.
     rows = [r for r in stored if can_see_resource(caller, r)]
@@ -193,9 +190,9 @@ async def create(
     if body is not None:
         try:
             row = await svc.create_resource(session, body)
-        except ApiError as exc:
+        except DomainError as exc:
             await session.rollback()
-            errors = dict([rf.api_error_field(exc)])
+            errors = dict([rf.error_field(exc)])
         else:
             await runtime.scheduler.resource_changed(row.id)
             raise Redirect(f"{LIST}?" + urlencode({"created": row.id}))
@@ -218,9 +215,9 @@ async def update(
     if body is not None:
         try:
             row = await svc.update_resource(session, row, body)
-        except ApiError as exc:
+        except DomainError as exc:
             await session.rollback()
-            errors = dict([rf.api_error_field(exc)])
+            errors = dict([rf.error_field(exc)])
         else:
             await runtime.scheduler.resource_changed(row.id)
             raise Redirect(f"{LIST}?" + urlencode({"updated": row.id}))
@@ -233,7 +230,7 @@ async def update(
 
 async def _set_enabled(session: AsyncSession, runtime: RuntimeDep, resource_id: int, enabled: bool) -> None:
     row = await _load(session, resource_id)
-    await svc.update_resource(session, row, ResourceUpdate.model_validate({"active": enabled}))
+    await svc.set_enabled(session, row, enabled)
     await runtime.scheduler.resource_changed(resource_id)
 
 
@@ -264,9 +261,10 @@ async def delete_confirm(request: Request, _: AdminPage, session: SessionDep, re
 async def delete(
     _: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep, resource_id: PageId
 ) -> None:
-    row = await _load(session, resource_id)
-    await session.delete(row)
-    await session.commit()
+    try:
+        row = await svc.delete_resource(session, resource_id)
+    except NotFound:
+        raise PageError(404, "There is no such resource.") from None
     runtime.scheduler.resource_deleted(resource_id)
     raise Redirect(f"{LIST}?" + urlencode({"deleted": row.name[:200]}))
 
@@ -366,7 +364,7 @@ async def instant_check_run(
         return await _instant_page(request, caller, session, values, errors)
     try:
         result = await run_instant_check(runtime, session, caller, parsed, runtime.instant_checks)
-    except ApiError as exc:
-        key, message = rf.api_error_field(exc)
+    except DomainError as exc:
+        key, message = rf.error_field(exc)
         return await _instant_page(request, caller, session, values, {key: message})
     return await _instant_page(request, caller, session, values, {}, result)

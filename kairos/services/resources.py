@@ -1,22 +1,24 @@
-"""Creating and editing resources: the checks a body must pass beyond its schema, and the writes.
+"""Resources: listing, creating, editing and deleting them, and the checks a body must pass beyond its schema.
 
 The schema checks shapes and ranges; here the target is validated by its kind's rules, the options by the
 kind's config model, and group ids against the database. Every refusal names the field."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kairos.api.errors import field_path, invalid, not_found
 from kairos.api.schemas.common import MAX_ID
 from kairos.api.schemas.resources import ResourceCreate, ResourceUpdate
 from kairos.db.models import Credential, GroupMember, Resource, ResourceGroup
+from kairos.errors import Invalid, NotFound
 from kairos.probes.kinds import parse_config, spec_of
 from kairos.secrets_mask import MaskWithoutValue, merge_headers
+from kairos.services.fields import field_path
 
 
 def check_target(kind: str, target: str) -> str:
@@ -24,7 +26,7 @@ def check_target(kind: str, target: str) -> str:
     try:
         normalised = spec_of(kind).validate_target(target)
     except ValueError as exc:
-        raise invalid("target", f"target: {exc}") from None
+        raise Invalid(f"target: {exc}", field="target") from None
     return normalised if isinstance(normalised, str) else target
 
 
@@ -37,9 +39,9 @@ def check_options(kind: str, options: dict[str, Any] | None) -> dict[str, Any]:
         sub = field_path(first["loc"])
         field = f"options.{sub}" if sub else "options"
         kind_msg = "unknown field" if first["type"] == "extra_forbidden" else first["msg"]
-        raise invalid(field, f"{field}: {kind_msg.removeprefix('Value error, ')}") from None
+        raise Invalid(f"{field}: {kind_msg.removeprefix('Value error, ')}", field=field) from None
     except ValueError as exc:
-        raise invalid("options", f"options: {exc}") from None
+        raise Invalid(f"options: {exc}", field="options") from None
     return config.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
@@ -54,7 +56,7 @@ def with_stored_headers(options: dict[str, Any] | None, stored: dict[str, Any] |
     try:
         merged = merge_headers(headers, old if isinstance(old, dict) else {})
     except MaskWithoutValue as exc:
-        raise invalid("options.headers", f"options.headers: {exc}") from None
+        raise Invalid(f"options.headers: {exc}", field="options.headers") from None
     return {**(options or {}), "headers": merged}
 
 
@@ -66,24 +68,24 @@ async def check_groups(session: AsyncSession, group_id: int | None, group_ids: l
     for gid in wanted:
         if gid not in found:
             field = "groupId" if gid == group_id else "groupIds"
-            raise invalid(field, f"{field}: group {gid} does not exist")
+            raise Invalid(f"{field}: group {gid} does not exist", field=field)
     return wanted
 
 
 async def check_credential(session: AsyncSession, credential_id: int | None) -> int | None:
     if credential_id is not None and await session.get(Credential, credential_id) is None:
-        raise invalid("credentialId", f"credentialId: credential {credential_id} does not exist")
+        raise Invalid(f"credentialId: credential {credential_id} does not exist", field="credentialId")
     return credential_id
 
 
 async def load_resource(session: AsyncSession, resource_id: int) -> Resource:
     """The resource with its groups, freshly read; 404 when there is none."""
     if not 1 <= resource_id <= MAX_ID:
-        raise not_found("resource")
+        raise NotFound.of("resource")
     stmt = select(Resource).where(Resource.id == resource_id).execution_options(populate_existing=True)
     row = (await session.execute(stmt)).scalar_one_or_none()
     if row is None:
-        raise not_found("resource")
+        raise NotFound.of("resource")
     return row
 
 
@@ -161,3 +163,28 @@ async def update_resource(session: AsyncSession, row: Resource, body: ResourceUp
         row.credential_id = await check_credential(session, body.credential_id)
     await session.commit()
     return await load_resource(session, row.id)
+
+
+async def list_resources(session: AsyncSession) -> Sequence[Resource]:
+    """Every resource in display order, then id; callers filter by what their caller may see."""
+    stmt = select(Resource).order_by(Resource.display_order, Resource.id)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def set_enabled(session: AsyncSession, row: Resource, enabled: bool) -> Resource:
+    return await update_resource(session, row, ResourceUpdate.model_validate({"active": enabled}))
+
+
+async def delete_resource(session: AsyncSession, resource_id: int) -> Resource:
+    """Delete the resource and (by cascade) its history; the deleted row is returned for its name."""
+    row = await load_resource(session, resource_id)
+    await session.delete(row)
+    await session.commit()
+    return row
+
+
+async def references(session: AsyncSession) -> tuple[list[ResourceGroup], list[Credential]]:
+    """What a resource may point at (groups in display order, credentials by name), for a form's choices."""
+    groups = await session.execute(select(ResourceGroup).order_by(ResourceGroup.display_order, ResourceGroup.id))
+    creds = await session.execute(select(Credential).order_by(Credential.name, Credential.id))
+    return list(groups.scalars()), list(creds.scalars())
