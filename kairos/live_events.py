@@ -1,11 +1,11 @@
 """Publish/subscribe of "this resource has a new result" for the live dashboard stream.
 
-The scheduler publishes a resource id after each applied result; every subscriber (one open
-``/api/resources/stream``) keeps a *set* of changed ids, so repeated results of one resource between two
-deliveries coalesce into one, and the readers render each id from the freshest in-memory state at send
-time. Publishing never awaits and costs one set insertion per subscriber: a slow client cannot hold up the
-scheduler. A subscriber that falls more than ``limit`` distinct resources behind drops its set and is told to
-resync (re-read everything) instead."""
+The live board (kairos.scheduler.board) publishes a resource id after each recorded result; every subscriber
+(one open ``/api/resources/stream``) keeps a *set* of changed ids, so repeated results of one resource between
+two deliveries coalesce into one, and the readers render each id from the freshest in-memory state at send
+time. Publishing never awaits and costs one set insertion per subscriber: a slow client cannot hold up whoever
+feeds the board. A subscriber that falls more than ``limit`` distinct resources behind drops its set and is told
+to resync (re-read everything) instead."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ class Broadcaster:
         return len(self._subs)
 
     def publish(self, resource_id: int) -> None:
-        for sub in self._subs:  # usually none: then this is one empty loop on the scheduler's hot path
+        for sub in self._subs:  # usually none: then this is one empty loop on the check's hot path
             sub._offer(resource_id)
 
     @contextlib.contextmanager
