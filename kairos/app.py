@@ -27,8 +27,8 @@ from kairos.notify.outbox import Notifications
 from kairos.runtime import Runtime
 from kairos.scheduler.board import LiveBoard
 from kairos.scheduler.loop import Scheduler
+from kairos.services.site import load_site
 from kairos.settings import Settings
-from kairos.site import load_site
 from kairos.web import router as web_router
 from kairos.web import security, slashes
 

@@ -15,8 +15,8 @@ from kairos.metrics import Metrics
 from kairos.scheduler.board import LiveBoard
 from kairos.scheduler.loop import Scheduler
 from kairos.services.instant_checks import InstantChecks
+from kairos.services.site import SiteSettings
 from kairos.settings import Settings
-from kairos.site import SiteSettings
 
 if TYPE_CHECKING:
     from kairos.discovery.loop import DiscoveryLoop

@@ -4,7 +4,7 @@ targets."""
 from __future__ import annotations
 
 from kairos.secrets_mask import MASK
-from kairos.site import SiteSettings
+from kairos.services.site import SiteSettings
 from tests.api.loopback import Target
 from tests.api.support import create_resource, wait_for_status
 from tests.harness import Running

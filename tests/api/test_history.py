@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from kairos.site import SiteSettings
+from kairos.services.site import SiteSettings
 from tests.api.loopback import Target
 from tests.api.support import assert_error, create_resource, wait_for_history, wait_for_status
 from tests.harness import Running

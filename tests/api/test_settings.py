@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kairos.site import load_site
+from kairos.services.site import load_site
 from tests.api.support import assert_error
 from tests.harness import Running
 from tests.web.pages import add_user

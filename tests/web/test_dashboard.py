@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from kairos.db.models import Announcement
-from kairos.site import SiteSettings
+from kairos.services.site import SiteSettings
 from tests.api.loopback import closed_port
 from tests.harness import Running
 from tests.web.pages import admin_browser

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from kairos.probes.base import Phases, ProbeResult, Status
-from kairos.site import SiteSettings
+from kairos.services.site import SiteSettings
 from tests.harness import Running
 from tests.web.resource_seed import (
     add_group,

@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from kairos.api.deps import OPTIONAL_AUTH, CurrentCaller, RequireAdmin, RuntimeDep, SessionDep
 from kairos.api.errors import error_responses
 from kairos.api.schemas.settings import SettingsPublic, SettingsUpdate
-from kairos.site import SiteSettings, apply_site
+from kairos.services.site import SiteSettings, apply_site
 
 router = APIRouter(prefix="/api/settings", tags=["settings"])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from kairos.api.schemas.common import ApiModel, PartialModel
-from kairos.site import Title
+from kairos.services.site import Title
 
 _TITLE_DOC = "Shown in the page header, the tab title and the console (1 to 100 characters)."
 _TARGETS_DOC = (

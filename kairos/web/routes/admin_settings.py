@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from kairos.api.deps import RuntimeDep, SessionDep
-from kairos.site import SiteSettings, apply_site
+from kairos.services.site import SiteSettings, apply_site
 from kairos.web.deps import AdminPage, CheckedForm, Redirect
 from kairos.web.forms import form_problems
 from kairos.web.templating import render

@@ -6,7 +6,7 @@ Kept in the ``setting`` table and cached on the runtime: every page reads them, 
 from __future__ import annotations
 
 import unicodedata
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, Protocol
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
@@ -14,9 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.db.models import Setting
-
-if TYPE_CHECKING:
-    from kairos.runtime import Runtime
 
 _KEY = "site"
 
@@ -62,8 +59,14 @@ async def save_site(session: AsyncSession, site: SiteSettings) -> None:
     await session.commit()
 
 
-async def apply_site(runtime: Runtime, session: AsyncSession, site: SiteSettings) -> SiteSettings:
+class SiteHolder(Protocol):
+    """Whoever keeps the copy every page reads (the runtime)."""
+
+    site: SiteSettings
+
+
+async def apply_site(holder: SiteHolder, session: AsyncSession, site: SiteSettings) -> SiteSettings:
     """Saves ``site`` and makes it the copy every page reads, from the next request on."""
     await save_site(session, site)
-    runtime.site = site
+    holder.site = site
     return site
