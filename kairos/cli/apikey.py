@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kairos.auth.apikeys import create_key, revoke
 from kairos.cli.common import fail, run_in_session
 from kairos.db.models import ApiKey
+from kairos.errors import NotFound
+from kairos.services import api_keys
 
 app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 
@@ -31,9 +31,7 @@ def create(
         fail("NAME must be 1 to 200 characters")
 
     async def work(session: AsyncSession) -> str:
-        new = await create_key(session, name, role=role)
-        await session.commit()
-        return new.plaintext
+        return (await api_keys.create(session, name, role=role)).plaintext
 
     key = run_in_session(work)
     typer.echo(key)
@@ -45,7 +43,7 @@ def list_keys() -> None:
     """List keys (their prefix, never the key)."""
 
     async def work(session: AsyncSession) -> list[ApiKey]:
-        return list((await session.execute(select(ApiKey).order_by(ApiKey.id))).scalars())
+        return [row for row, _ in await api_keys.list_keys(session)]
 
     rows = run_in_session(work)
     typer.echo(f"{'ID':>4}  {'PREFIX':<12}  {'ROLE':<5}  {'STATE':<7}  {'LAST USED':<20}  NAME")
@@ -62,7 +60,11 @@ def revoke_key(
     """Revoke a key; it stops working on its next request."""
 
     async def work(session: AsyncSession) -> bool:
-        return 1 <= key_id <= 2**31 - 1 and await revoke(session, key_id)
+        try:
+            await api_keys.revoke(session, key_id)
+        except NotFound:
+            return False
+        return True
 
     if not run_in_session(work):
         fail(f"no API key with id {key_id}", code=1)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from sqlalchemy import select
 
 from kairos.api.deps import RequireAdmin, SessionDep
-from kairos.api.errors import error_responses, not_found
+from kairos.api.errors import error_responses
 from kairos.api.ids import PathId
 from kairos.api.schemas.api_keys import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
-from kairos.api.schemas.common import MAX_ID
-from kairos.auth.apikeys import create_key, revoke
-from kairos.db.models import ApiKey, AppUser
+from kairos.services import api_keys
 
 router = APIRouter(prefix="/api/api-keys", tags=["api keys"])
 
@@ -25,7 +22,6 @@ router = APIRouter(prefix="/api/api-keys", tags=["api keys"])
     responses=error_responses(401, 403),
 )
 async def list_keys(session: SessionDep, _: RequireAdmin) -> list[ApiKeyPublic]:
-    stmt = select(ApiKey, AppUser.email).outerjoin(AppUser, AppUser.id == ApiKey.created_by).order_by(ApiKey.id)
     return [
         ApiKeyPublic(
             id=r.id,
@@ -33,12 +29,12 @@ async def list_keys(session: SessionDep, _: RequireAdmin) -> list[ApiKeyPublic]:
             prefix=r.prefix,
             role=r.role,
             created_by=r.created_by,
-            created_by_email=email,
+            created_by_email=user.email if user else None,
             created_at=r.created_at,
             last_used_at=r.last_used_at,
             revoked=r.revoked_at is not None,
         )
-        for r, email in await session.execute(stmt)
+        for r, user in await api_keys.list_keys(session)
     ]
 
 
@@ -51,8 +47,7 @@ async def list_keys(session: SessionDep, _: RequireAdmin) -> list[ApiKeyPublic]:
     responses=error_responses(400, 401, 403, 422),
 )
 async def create(body: ApiKeyCreate, session: SessionDep, caller: RequireAdmin) -> ApiKeyCreated:
-    new = await create_key(session, body.name, role=body.role, created_by=caller.user_id)
-    await session.commit()
+    new = await api_keys.create(session, body.name, role=body.role, created_by=caller.user_id)
     row = new.row
     return ApiKeyCreated(
         id=row.id,
@@ -72,6 +67,5 @@ async def create(body: ApiKeyCreate, session: SessionDep, caller: RequireAdmin) 
     responses=error_responses(401, 403, 404, 422),
 )
 async def revoke_key(key_id: PathId, session: SessionDep, _: RequireAdmin) -> Response:
-    if not (1 <= key_id <= MAX_ID and await revoke(session, key_id)):
-        raise not_found("API key")
+    await api_keys.revoke(session, key_id)
     return Response(status_code=204)

@@ -5,15 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.api.deps import SessionDep
 from kairos.api.ids import PageId
 from kairos.api.schemas.api_keys import ApiKeyCreate
-from kairos.api.schemas.common import MAX_ID
-from kairos.auth.apikeys import create_key, revoke
-from kairos.db.models import ApiKey, AppUser
+from kairos.errors import NotFound
+from kairos.services import api_keys
 from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect
 from kairos.web.forms import form_problems
 from kairos.web.templating import render
@@ -23,16 +21,10 @@ router = APIRouter(include_in_schema=False)
 ROLES = (("READ", "READ: reads history and outages, changes nothing"), ("ADMIN", "ADMIN: may change anything"))
 
 
-async def _keys(session: AsyncSession) -> list[tuple[ApiKey, AppUser | None]]:
-    """Each key with the user who created it (None: the command line, or a deleted user)."""
-    stmt = select(ApiKey, AppUser).outerjoin(AppUser, AppUser.id == ApiKey.created_by).order_by(ApiKey.id)
-    return [(row, user) for row, user in await session.execute(stmt)]
-
-
 async def _list(request: Request, session: AsyncSession, code: int = 200, **ctx: object) -> Response:
     ctx.setdefault("values", {"name": "", "role": "READ"})
     ctx.setdefault("errors", {})
-    return render(request, "admin/api_keys.html", code, keys=await _keys(session), roles=ROLES, **ctx)
+    return render(request, "admin/api_keys.html", code, keys=await api_keys.list_keys(session), roles=ROLES, **ctx)
 
 
 @router.get("/admin/api-keys")
@@ -47,14 +39,15 @@ async def create(request: Request, caller: AdminPage, form: CheckedForm, session
         body = ApiKeyCreate.model_validate(values)
     except ValidationError as exc:
         return await _list(request, session, 422, values=values, errors=form_problems(exc))
-    new = await create_key(session, body.name, role=body.role, created_by=caller.user_id)
-    await session.commit()
+    new = await api_keys.create(session, body.name, role=body.role, created_by=caller.user_id)
     # The only page that ever holds the key: rendered as the answer to the POST, never stored or linked.
     return render(request, "admin/api_key_created.html", 201, key=new.plaintext, row=new.row)
 
 
 @router.post("/admin/api-keys/{key_id}/revoke")
 async def revoke_key(key_id: PageId, _: AdminPage, __: CheckedForm, session: SessionDep) -> Response:
-    if not (1 <= key_id <= MAX_ID and await revoke(session, key_id)):
-        raise PageError(404, "There is no such API key.")
+    try:
+        await api_keys.revoke(session, key_id)
+    except NotFound:
+        raise PageError(404, "There is no such API key.") from None
     raise Redirect("/admin/api-keys?revoked=1")
