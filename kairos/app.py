@@ -15,7 +15,7 @@ from kairos import __version__
 from kairos.api import router as api_router
 from kairos.auth import oidc
 from kairos.bootstrap import ensure_admin
-from kairos.config.service import apply_config_file
+from kairos.config_as_code.service import apply_config_file
 from kairos.credentials import CredentialStore
 from kairos.crypto import SecretBox
 from kairos.db.engine import make_engine, make_sessionmaker

@@ -13,8 +13,8 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.cli.common import fail, run_in_session, settings_or_exit
-from kairos.config.changes import Plan
-from kairos.config.errors import ConfigError
+from kairos.config_as_code.changes import Plan
+from kairos.config_as_code.errors import ConfigError
 from kairos.settings import Settings
 
 EXIT_INVALID = 1
@@ -22,8 +22,8 @@ EXIT_INVALID = 1
 
 def export_command() -> None:
     """Print the configuration as a kairos/v1 YAML document (secrets as ${KAIROS_SECRET_...} references only)."""
-    from kairos.config.export import export_config, to_yaml
-    from kairos.config.secrets import SecretPolicy
+    from kairos.config_as_code.export import export_config, to_yaml
+    from kairos.config_as_code.secrets import SecretPolicy
 
     policy = SecretPolicy.operator(settings_or_exit())
 
@@ -40,8 +40,8 @@ def import_command(
     prune: Annotated[bool, typer.Option("--prune", help="Also delete objects the document does not name.")] = False,
 ) -> None:
     """Print the diff, ask, then apply it in one transaction (nothing changes if any item is invalid)."""
-    from kairos.config.secrets import SecretPolicy
-    from kairos.config.service import import_text
+    from kairos.config_as_code.secrets import SecretPolicy
+    from kairos.config_as_code.service import import_text
     from kairos.crypto import SecretBox
 
     try:
@@ -88,8 +88,8 @@ def check_config_file_or_exit(settings: Settings) -> None:
     line naming its line and field (the lifespan then applies it)."""
     import asyncio
 
-    from kairos.config.secrets import SecretPolicy
-    from kairos.config.service import import_text
+    from kairos.config_as_code.secrets import SecretPolicy
+    from kairos.config_as_code.service import import_text
     from kairos.crypto import SecretBox
     from kairos.db.engine import make_engine, make_sessionmaker
 

@@ -9,10 +9,10 @@ from fastapi.responses import Response
 
 from kairos.api.deps import RequireAdmin, RuntimeDep, SessionDep
 from kairos.api.errors import ApiError, error_responses, invalid
-from kairos.config.errors import ConfigError
-from kairos.config.export import export_config, to_yaml
-from kairos.config.secrets import SecretPolicy
-from kairos.config.service import import_text, notify
+from kairos.config_as_code.errors import ConfigError
+from kairos.config_as_code.export import export_config, to_yaml
+from kairos.config_as_code.secrets import SecretPolicy
+from kairos.config_as_code.service import import_text, notify
 
 router = APIRouter(prefix="/api/config", tags=["configuration"])
 

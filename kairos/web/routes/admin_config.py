@@ -8,9 +8,9 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from kairos.api.deps import RuntimeDep, SessionDep
-from kairos.config.errors import ConfigError
-from kairos.config.secrets import SecretPolicy
-from kairos.config.service import import_text, notify
+from kairos.config_as_code.errors import ConfigError
+from kairos.config_as_code.secrets import SecretPolicy
+from kairos.config_as_code.service import import_text, notify
 from kairos.web.deps import AdminPage, CheckedForm
 from kairos.web.templating import render
 

@@ -1,14 +1,14 @@
 """The plan of an import (what it changes, section by section) and the helpers every section's apply shares.
 
-Its own module so that the sections applied elsewhere (:mod:`kairos.config.notify_plan`) build on it without
-importing :mod:`kairos.config.plan`, which runs them."""
+Its own module so that the sections applied elsewhere (:mod:`kairos.config_as_code.notify_plan`) build on it without
+importing :mod:`kairos.config_as_code.plan`, which runs them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from kairos.config.source import Document
+from kairos.config_as_code.source import Document
 from kairos.crypto import SecretBox
 
 Action = Literal["create", "update", "delete"]

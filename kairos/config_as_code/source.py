@@ -1,6 +1,6 @@
 """Reading a document: YAML with the line of every value, then the model of its version.
 
-YAML (or JSON) without anchors, aliases or duplicate keys, nested at most 32 deep (kairos/config/loader.py).
+YAML (or JSON) without anchors, aliases or duplicate keys, nested at most 32 deep (kairos/config_as_code/loader.py).
 Supported: ``apiVersion: kairos/v1`` and the Java Kairos export (``format: kairos-resources``). A new version
 adds an entry to ``VERSIONS``: its model, and a converter to the newest model."""
 
@@ -13,9 +13,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from kairos.config import java, loader, secrets, v1
-from kairos.config.errors import ConfigError
-from kairos.config.secrets import SecretPolicy
+from kairos.config_as_code import java, loader, secrets, v1
+from kairos.config_as_code.errors import ConfigError
+from kairos.config_as_code.secrets import SecretPolicy
 
 Path_ = tuple[str | int, ...]
 Lines = dict[Path_, int]

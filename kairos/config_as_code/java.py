@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kairos.config.errors import ConfigError
+from kairos.config_as_code.errors import ConfigError
 from kairos.probes.kinds import all_specs
 
 FORMAT = "kairos-resources"

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kairos.config import v1
-from kairos.config.changes import Plan, by_name, differ, open_sealed
-from kairos.config.headers import resolve_headers
-from kairos.config.notify_plan import apply_notifications
-from kairos.config.source import Document
+from kairos.config_as_code import v1
+from kairos.config_as_code.changes import Plan, by_name, differ, open_sealed
+from kairos.config_as_code.headers import resolve_headers
+from kairos.config_as_code.notify_plan import apply_notifications
+from kairos.config_as_code.source import Document
 from kairos.crypto import SecretBox
 from kairos.db.models import (
     Announcement,

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from kairos.config.secrets import SecretPolicy
-from kairos.config.service import import_text
+from kairos.config_as_code.secrets import SecretPolicy
+from kairos.config_as_code.service import import_text
 from kairos.crypto import SecretBox
 from kairos.db.engine import make_engine, make_sessionmaker
 from kairos.db.migrate import upgrade_to_head
@@ -91,7 +91,7 @@ async def test_an_export_imported_into_a_fresh_database_exports_the_same(
             policy = SecretPolicy(env_prefix="KAIROS_SECRET_", enabled=True, detailed=True)
             await import_text(session, first, box, source="first.yaml", dry_run=False, secrets=policy)
         async with make_sessionmaker(engine)() as session:
-            from kairos.config.export import export_config, to_yaml
+            from kairos.config_as_code.export import export_config, to_yaml
 
             second = to_yaml(await export_config(session))
             cred = (await session.execute(select(Credential))).scalar_one()
@@ -113,7 +113,7 @@ async def test_secrets_are_never_exported_in_clear(kairos: Running, sample: str)
 async def test_a_missing_environment_variable_gets_the_fixed_message_over_http(
     kairos: Running, sample: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Over HTTP the message does not say whether the variable is set (the CLI does: tests/config/test_secrets.py).
+    # Over HTTP the message does not say whether the variable is set (the CLI does: see test_secrets.py).
     monkeypatch.delenv("KAIROS_SECRET_TEST_REGISTRY")
     response = await kairos.client.post("/api/config/import", content=sample.encode())
     assert response.status_code == 422

@@ -19,7 +19,7 @@ from kairos.api.schemas.notifications import ChannelKind, EventKind, Reminder
 from kairos.api.schemas.resource_types import Interval as TypeInterval
 from kairos.api.schemas.resource_types import Parallelism, Threshold
 from kairos.api.schemas.resources import Interval, ResourceType, Timeout
-from kairos.config.secrets import check_reference
+from kairos.config_as_code.secrets import check_reference
 
 API_VERSION = "kairos/v1"
 SecretRef = Annotated[Any, AfterValidator(check_reference)]

@@ -1,7 +1,7 @@
 """Header values in configuration as code: secrets, so exported as references and resolved on import.
 
 An HTTP check's ``options.headers`` values are often tokens. The export writes each one as
-``${KAIROS_SECRET_HEADER_<RESOURCE>_<HEADER>}`` (the placeholder credentials use, kairos/config/secrets.py);
+``${KAIROS_SECRET_HEADER_<RESOURCE>_<HEADER>}`` (the placeholder credentials use, kairos/config_as_code/secrets.py);
 on import a value that is a reference (``${NAME}`` or ``{file: name}``) is resolved under the same policy as any
 secret, and the export's own placeholder that cannot be resolved keeps the stored value. A plain value is taken
 as written, and the API's mask (kairos/secrets_mask.py) keeps the stored value as it does in the API."""
@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kairos.config import secrets
+from kairos.config_as_code import secrets
 from kairos.services.resources import with_stored_headers
 
 if TYPE_CHECKING:
-    from kairos.config import v1
-    from kairos.config.source import Document
+    from kairos.config_as_code import v1
+    from kairos.config_as_code.source import Document
 
 KIND = "HEADER"
 

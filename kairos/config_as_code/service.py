@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kairos.config.changes import Plan
-from kairos.config.plan import apply_document
-from kairos.config.secrets import SecretPolicy
-from kairos.config.source import parse
+from kairos.config_as_code.changes import Plan
+from kairos.config_as_code.plan import apply_document
+from kairos.config_as_code.secrets import SecretPolicy
+from kairos.config_as_code.source import parse
 from kairos.crypto import SecretBox
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ async def apply_config_file(runtime: Runtime) -> Plan | None:
     path = runtime.settings.config_file
     if path is None:
         return None
-    from kairos.config.errors import ConfigError
+    from kairos.config_as_code.errors import ConfigError
 
     try:
         text = path.read_text(encoding="utf-8")

@@ -13,9 +13,9 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kairos.config.headers import export_headers
-from kairos.config.secrets import SecretPolicy
-from kairos.config.v1 import API_VERSION
+from kairos.config_as_code.headers import export_headers
+from kairos.config_as_code.secrets import SecretPolicy
+from kairos.config_as_code.v1 import API_VERSION
 from kairos.db.models import (
     Announcement,
     Credential,
