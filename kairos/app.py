@@ -69,16 +69,15 @@ def build_runtime(settings: Settings) -> Runtime:
         events=events,
         notifications=notifications,
     )
-    # Discovery works on the runtime as a whole (its syncs hand resources to the scheduler and store events).
-    runtime.discovery = DiscoveryLoop(runtime)
     return runtime
 
 
 def create_app(settings: Settings) -> FastAPI:
     runtime = build_runtime(settings)
-    discovery = runtime.discovery
+    # A job of the serving process, not of the runtime (a CLI run has none): it syncs through the runtime's
+    # SourceSyncs, which the API's "sync now" shares.
+    discovery = DiscoveryLoop(runtime, runtime.syncs)
     notifications = runtime.notifications
-    assert discovery is not None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

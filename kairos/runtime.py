@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from kairos.auth.throttle import LoginThrottle
 from kairos.credentials import CredentialStore
 from kairos.crypto import SecretBox
+from kairos.discovery.sync import SourceSyncs
 from kairos.live_events import Broadcaster
 from kairos.metrics import Metrics
 from kairos.scheduler.board import LiveBoard
@@ -19,7 +20,6 @@ from kairos.services.site import SiteSettings
 from kairos.settings import Settings
 
 if TYPE_CHECKING:
-    from kairos.discovery.loop import DiscoveryLoop
     from kairos.notify.outbox import Notifications
 
 
@@ -36,7 +36,7 @@ class Runtime:
     events: Broadcaster  # results for the live stream (the board publishes to it)
     notifications: Notifications  # policies and the delivery loop (kairos.notify)
     started: bool = False
-    discovery: DiscoveryLoop | None = None  # set by build_runtime (it needs the runtime itself)
+    syncs: SourceSyncs = field(default_factory=SourceSyncs)  # discovery syncs, one at a time per source
     site: SiteSettings = field(default_factory=SiteSettings)  # loaded at start, replaced when edited
     # Failed passwords, the sign-in form and HTTP Basic alike (kairos/auth/password_signin.py).
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)

@@ -1,9 +1,9 @@
 """The periodic discovery loop: sync every enabled source when its interval has passed.
 
-Syncs of one source never overlap (a lock per source), so an API-triggered sync and the loop cannot create
-the same resource twice; at most ``max_concurrent`` sources are listed at a time. A failing sync is stored
-on its source by :func:`sync_source`; anything unexpected is logged and the loop (a
-:class:`~kairos.periodic.PeriodicJob`) carries on."""
+Syncs of one source never overlap (:class:`~kairos.discovery.sync.SourceSyncs`, shared with the API), so an
+API-triggered sync and the loop cannot create the same resource twice; at most ``max_concurrent`` sources are
+listed at a time. A failing sync is stored on its source by :func:`~kairos.discovery.sync.sync_source`;
+anything unexpected is logged and the loop (a :class:`~kairos.periodic.PeriodicJob`) carries on."""
 
 from __future__ import annotations
 
@@ -16,9 +16,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from kairos.db.models import DiscoverySource
-from kairos.discovery.sync import SyncReport, sync_source
+from kairos.discovery.sync import SourceSyncs, SyncHost, SyncReport
 from kairos.periodic import PeriodicJob
-from kairos.runtime import Runtime
 
 log = logging.getLogger("kairos.discovery")
 
@@ -29,28 +28,27 @@ MAX_CONCURRENT = 2
 class DiscoveryLoop:
     def __init__(
         self,
-        runtime: Runtime,
+        host: SyncHost,
+        syncs: SourceSyncs,
         *,
         tick_s: float = TICK_S,
         max_concurrent: int = MAX_CONCURRENT,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._runtime = runtime
+        self._host = host
+        self._syncs = syncs
         self._tick_s = tick_s
         self._clock = clock
         self._slots = asyncio.Semaphore(max_concurrent)
-        self._locks: dict[int, asyncio.Lock] = {}
         self._job = PeriodicJob("discovery", self.run_due, every_s=tick_s, logger=log)
 
     async def sync(self, source_id: int, *, dry_run: bool = False) -> SyncReport:
-        """Sync one source now, after any sync of it already running."""
-        lock = self._locks.setdefault(source_id, asyncio.Lock())
-        async with lock:
-            return await sync_source(self._runtime, source_id, dry_run=dry_run)
+        """Sync one source now, after any sync of it already running (the API's too)."""
+        return await self._syncs.run(self._host, source_id, dry_run=dry_run)
 
     async def due_sources(self) -> list[int]:
         now = datetime.fromtimestamp(self._clock(), UTC)
-        async with self._runtime.sessionmaker() as session:
+        async with self._host.sessionmaker() as session:
             rows = await session.execute(
                 select(DiscoverySource.id, DiscoverySource.last_sync_at, DiscoverySource.interval_s).where(
                     DiscoverySource.enabled.is_(True)

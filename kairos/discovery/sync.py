@@ -6,19 +6,53 @@ change no resource and are stored on the source (``last_sync_status = "error"``)
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kairos.db.models import Credential, DiscoverySource, GroupMember, Resource, ResourceGroup
 from kairos.notify.events import DISCOVERY_FOUND, DISCOVERY_LOST, Event
 from kairos.probes.base import Kind
 from kairos.registry.discovery import DiscoveryError, Known, ListOptions, Plan, list_images, parse_prefix, plan
-from kairos.runtime import Runtime
+
+if TYPE_CHECKING:
+    from kairos.credentials import CredentialStore
+    from kairos.crypto import SecretBox
+    from kairos.notify.outbox import Notifications
+    from kairos.scheduler.loop import Scheduler
+    from kairos.settings import Settings
 
 MAX_MESSAGE = 1000
+
+
+class SyncHost(Protocol):
+    """What a sync works with (the runtime is one): the database, the sealed secrets, the settings, and, in a
+    serving process, the credential store and the scheduler it hands new resources to."""
+
+    sessionmaker: async_sessionmaker[AsyncSession]
+    box: SecretBox
+    settings: Settings
+    credentials: CredentialStore
+    scheduler: Scheduler
+    notifications: Notifications
+    started: bool  # False in a CLI run: no scheduler is running to hand resources to
+
+
+class SourceSyncs:
+    """Syncs of one source never overlap (a lock per source), so a sync asked for through the API and the
+    periodic loop cannot create the same resource twice."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    async def run(self, host: SyncHost, source_id: int, *, dry_run: bool = False) -> SyncReport:
+        """Sync one source now, after any sync of it already running."""
+        async with self._locks.setdefault(source_id, asyncio.Lock()):
+            return await sync_source(host, source_id, dry_run=dry_run)
 
 
 @dataclass(slots=True)
@@ -31,8 +65,8 @@ class SyncReport:
     dry_run: bool = False
 
 
-def list_options(runtime: Runtime, source: DiscoverySource) -> ListOptions:
-    secret = runtime.box.open(source.secret_enc) if source.secret_enc else None
+def list_options(host: SyncHost, source: DiscoverySource) -> ListOptions:
+    secret = host.box.open(source.secret_enc) if source.secret_enc else None
     return ListOptions(
         prefix=parse_prefix(source.prefix),
         recursive=source.recursive,
@@ -42,34 +76,34 @@ def list_options(runtime: Runtime, source: DiscoverySource) -> ListOptions:
         insecure_http=source.insecure_http,
         skip_tls=source.skip_tls,
         parallelism=source.parallelism,
-        user_agent=runtime.settings.user_agent,
+        user_agent=host.settings.user_agent,
     )
 
 
-async def sync_source(runtime: Runtime, source_id: int, *, dry_run: bool = False) -> SyncReport:
+async def sync_source(host: SyncHost, source_id: int, *, dry_run: bool = False) -> SyncReport:
     """List, plan and (unless ``dry_run``) apply; raises ``LookupError`` when the source does not exist."""
-    options = await _options(runtime, source_id)
+    options = await _options(host, source_id)
     # No database connection is held while the registry is listed (that may take a while).
     found, error = await _list(options)
     report = SyncReport(error=error, dry_run=dry_run)
     touched: list[int] = []
-    async with runtime.sessionmaker() as session:
+    async with host.sessionmaker() as session:
         source = await _source(session, source_id)  # it may have been deleted meanwhile
         if found is not None:
             changes = plan(await _known(session), found, source_id=source.id)
             report = _report(changes, dry_run)
             if not dry_run:
                 touched = await _apply(session, source, changes)
-                if runtime.notifications is not None:  # in this transaction: found/lost are stored with the change
-                    await runtime.notifications.enqueue(session, discovery_events(changes, touched))
+                # In this transaction: found/lost are stored with the change.
+                await host.notifications.enqueue(session, discovery_events(changes, touched))
         if dry_run:
             return report
         _mark(source, report)
         await session.commit()
-    if runtime.started:  # a CLI run has no scheduler running: the server sees the rows at its next start
-        await runtime.credentials.reload()  # the source's credential may be new or changed
+    if host.started:  # a CLI run has no scheduler running: the server sees the rows at its next start
+        await host.credentials.reload()  # the source's credential may be new or changed
         for rid in touched:
-            await runtime.scheduler.resource_changed(rid)  # new and reactivated ones are checked at once
+            await host.scheduler.resource_changed(rid)  # new and reactivated ones are checked at once
     return report
 
 
@@ -80,12 +114,12 @@ async def _source(session: AsyncSession, source_id: int) -> DiscoverySource:
     return source
 
 
-async def _options(runtime: Runtime, source_id: int) -> ListOptions | str:
+async def _options(host: SyncHost, source_id: int) -> ListOptions | str:
     """The listing options, or why there are none (a prefix that no longer parses, an undecryptable secret)."""
-    async with runtime.sessionmaker() as session:
+    async with host.sessionmaker() as session:
         source = await _source(session, source_id)
         try:
-            return list_options(runtime, source)
+            return list_options(host, source)
         except ValueError as exc:
             return str(exc)
 

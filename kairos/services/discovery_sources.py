@@ -21,7 +21,7 @@ from kairos.api.schemas.discovery import (
 )
 from kairos.crypto import SecretBox
 from kairos.db.models import DiscoverySource, Resource
-from kairos.discovery.sync import SyncReport, ensure_group, sync_source
+from kairos.discovery.sync import SyncReport, ensure_group
 from kairos.errors import NotFound
 from kairos.services.rows import get_or_not_found
 
@@ -134,9 +134,7 @@ async def sync_now(runtime: Runtime, source_id: int, dry_run: bool) -> SyncRepor
 
 
 async def _sync(runtime: Runtime, source_id: int, dry_run: bool) -> SyncReport:
-    if runtime.discovery is not None:  # shares the loop's per-source lock
-        return await runtime.discovery.sync(source_id, dry_run=dry_run)
-    return await sync_source(runtime, source_id, dry_run=dry_run)
+    return await runtime.syncs.run(runtime, source_id, dry_run=dry_run)  # one at a time, with the loop's
 
 
 async def source_resources(session: AsyncSession, source_id: int) -> list[DiscoveredResource]:

@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from kairos.discovery.loop import DiscoveryLoop
 from tests.discovery.test_api import add_source, discovered
 from tests.harness import Running
 from tests.servers.ports import free_port
@@ -53,8 +54,7 @@ async def test_the_loop_syncs_due_sources_and_survives_a_registry_error(
 ) -> None:
     ok = await add_source(kairos, f"{discovery_registry.host}/other")
     down = await add_source(kairos, f"127.0.0.1:{free_port()}/x")
-    loop = kairos.runtime.discovery
-    assert loop is not None
+    loop = DiscoveryLoop(kairos.runtime, kairos.runtime.syncs)  # the serving process's loop, driven step by step
     assert await loop.run_due() == 2
     assert [r["name"] for r in await discovered(kairos, ok["id"])] == ["other/x:v1"]
     shown = (await kairos.client.get(f"/api/discovery-sources/{down['id']}")).json()
