@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.access.visibility import can_see_resource, hidden_query
@@ -16,7 +15,7 @@ from kairos.api.ids import PathId
 from kairos.api.schemas.common import MAX_ID
 from kairos.api.schemas.history import OutagePublic
 from kairos.api.views import outage_public
-from kairos.db.models import Outage, Resource
+from kairos.services.outages import list_outages
 from kairos.services.resources import load_resource
 
 router = APIRouter(tags=["outages"])
@@ -32,16 +31,9 @@ _AUTH = (
 async def _outages(
     session: AsyncSession, caller: Caller, resource_id: int | None, active: bool | None, limit: int
 ) -> list[OutagePublic]:
-    stmt = select(Outage, Resource.name, Resource.kind).join(Resource, Resource.id == Outage.resource_id)
-    if (hidden := hidden_query(caller)) is not None:
-        stmt = stmt.where(Outage.resource_id.not_in(hidden))
-    if resource_id is not None:
-        stmt = stmt.where(Outage.resource_id == resource_id)
-    if active is not None:
-        stmt = stmt.where(Outage.ended_at.is_(None) if active else Outage.ended_at.is_not(None))
-    stmt = stmt.order_by(Outage.started_at.desc(), Outage.id.desc()).limit(limit)
+    rows = await list_outages(session, hidden_query(caller), resource_id=resource_id, active=active, limit=limit)
     now = datetime.now(UTC)
-    return [outage_public(o, name, kind, now) for o, name, kind in (await session.execute(stmt)).all()]
+    return [outage_public(o, name, kind, now) for o, name, kind in rows]
 
 
 @router.get(
