@@ -98,6 +98,12 @@ async def delete_group(session: AsyncSession, group_id: int) -> None:
     await session.commit()
 
 
+async def member_ids(session: AsyncSession, group_id: int) -> list[int]:
+    """The group's resources' ids, whoever may see them (the caller decides what to show)."""
+    stmt = select(GroupMember.resource_id).where(GroupMember.group_id == group_id)
+    return list((await session.execute(stmt)).scalars())
+
+
 async def members(session: AsyncSession, group_id: int, level: int) -> list[GroupMemberPublic]:
     """The group's resources in their order in this group; a group the caller may not see is not found."""
     group = await get_or_not_found(session, ResourceGroup, group_id, "group")

@@ -22,7 +22,7 @@ from kairos.api.schemas.notifications import (
     PolicyUpdate,
     TestResult,
 )
-from kairos.db.models import NotificationChannel, NotificationOutbox, NotificationPolicy
+from kairos.db.models import NotificationChannel, NotificationOutbox, NotificationPolicy, Resource, ResourceGroup
 from kairos.errors import Conflict, Invalid
 from kairos.notify import channels
 from kairos.services.rows import get_or_not_found
@@ -232,3 +232,10 @@ async def retry_delivery(session: AsyncSession, delivery_id: int) -> DeliveryPub
     row = await get_or_not_found(session, NotificationOutbox, delivery_id, DELIVERY)
     await session.refresh(row)
     return delivery_public(row)
+
+
+async def scope_choices(session: AsyncSession) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(id, name) of every group and every resource, by name: what a policy's scope may name."""
+    groups = await session.execute(select(ResourceGroup.id, ResourceGroup.name).order_by(ResourceGroup.name))
+    resources = await session.execute(select(Resource.id, Resource.name).order_by(Resource.name))
+    return [(i, n) for i, n in groups.all()], [(i, n) for i, n in resources.all()]

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.api.schemas.common import MAX_ID
@@ -169,6 +169,14 @@ async def list_resources(session: AsyncSession) -> Sequence[Resource]:
     """Every resource in display order, then id; callers filter by what their caller may see."""
     stmt = select(Resource).order_by(Resource.display_order, Resource.id)
     return (await session.execute(stmt)).scalars().all()
+
+
+async def ordered_ids(session: AsyncSession, hidden: Select[int] | None = None) -> list[int]:
+    """Ids in display order, then id, without those in ``hidden`` (the visibility rule's ``hidden_query``)."""
+    stmt = select(Resource.id).order_by(Resource.display_order, Resource.id)
+    if hidden is not None:
+        stmt = stmt.where(Resource.id.not_in(hidden))
+    return list((await session.execute(stmt)).scalars())
 
 
 async def set_enabled(session: AsyncSession, row: Resource, enabled: bool) -> Resource:

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.access.visibility import can_see_resource, hidden_query
@@ -20,11 +19,10 @@ from kairos.api.errors import error_responses, invalid, not_found
 from kairos.api.ids import PathId
 from kairos.api.schemas.status import LatencySample, StatusUpdate, TimelineBlock, Uptime
 from kairos.api.views import current_status
-from kairos.db.models import Resource
 from kairos.rollups.latency import latency_samples
 from kairos.rollups.timeline import ALLOWED_HOURS, Block, timelines
 from kairos.runtime import Runtime
-from kairos.services.resources import load_resource
+from kairos.services.resources import load_resource, ordered_ids
 
 router = APIRouter(prefix="/api/resources", tags=["status"])
 
@@ -100,10 +98,7 @@ async def all_status_updates(
     include_timeline: IncludeTimeline = True,
 ) -> list[StatusUpdate]:
     _check_hours(hours)
-    stmt = select(Resource.id).order_by(Resource.display_order, Resource.id)
-    if (hidden := hidden_query(caller)) is not None:
-        stmt = stmt.where(Resource.id.not_in(hidden))
-    ids = list((await session.execute(stmt)).scalars())
+    ids = await ordered_ids(session, hidden_query(caller))
     return await _status_updates(session, runtime, ids, hours, include_timeline)
 
 

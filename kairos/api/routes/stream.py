@@ -17,14 +17,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
-from sqlalchemy import select
 
 from kairos.access.visibility import hidden_ids
 from kairos.api.deps import OPTIONAL_AUTH, Caller, CurrentCaller, RuntimeDep, SessionDep
 from kairos.api.errors import error_responses
-from kairos.db.models import Resource
 from kairos.live_events import Subscription
 from kairos.runtime import Runtime
+from kairos.services.resources import ordered_ids
 from kairos.web.dashboard_data import live_update
 
 router = APIRouter(prefix="/api/resources", tags=["status"])
@@ -64,7 +63,7 @@ class _Visibility:
 
     async def refresh(self) -> None:
         async with self._runtime.sessionmaker() as session:
-            self._known = set((await session.execute(select(Resource.id))).scalars())
+            self._known = set(await ordered_ids(session))
             self._hidden = await hidden_ids(session, self._caller)
         self._read_at = time.monotonic()
 

@@ -11,7 +11,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
@@ -27,7 +26,6 @@ from kairos.api.schemas.notifications import (
     PolicyUpdate,
     TestResult,
 )
-from kairos.db.models import Resource, ResourceGroup
 from kairos.errors import DomainError, NotFound
 from kairos.services import notifications as svc
 from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect
@@ -228,8 +226,7 @@ def _policy_body(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]
 
 
 async def _choices(session: AsyncSession) -> dict[str, Any]:
-    groups = (await session.execute(select(ResourceGroup.id, ResourceGroup.name).order_by(ResourceGroup.name))).all()
-    resources = (await session.execute(select(Resource.id, Resource.name).order_by(Resource.name))).all()
+    groups, resources = await svc.scope_choices(session)
     return {"groups": groups, "resources": resources, "events": EVENTS}
 
 

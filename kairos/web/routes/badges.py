@@ -10,13 +10,15 @@ from xml.sax.saxutils import escape
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
 from kairos.access.visibility import can_see_resource
 from kairos.api.deps import RuntimeDep, SessionDep
 from kairos.api.ids import PageId
-from kairos.db.models import GroupMember, Resource
+from kairos.db.models import Resource
+from kairos.errors import NotFound
 from kairos.runtime import Runtime
+from kairos.services.groups import member_ids
+from kairos.services.resources import load_resource
 from kairos.web.dashboard_data import group_visible, load_board, status_of
 from kairos.web.deps import PageCaller, PageError
 from kairos.web.templating import render
@@ -66,7 +68,10 @@ def _svg(body: str) -> Response:
 
 
 async def _resource(session: SessionDep, caller: PageCaller, resource_id: int) -> Resource:
-    row = await session.get(Resource, resource_id)
+    try:
+        row = await load_resource(session, resource_id)
+    except NotFound:
+        row = None
     if row is None or not can_see_resource(caller, row):
         raise PageError(404, "There is no such resource.")
     return row
@@ -110,7 +115,7 @@ async def group_badge(
     group = await group_visible(session, caller, group_id)
     if group is None:
         raise PageError(404, "There is no such group.")
-    ids = (await session.execute(select(GroupMember.resource_id).where(GroupMember.group_id == group.id))).scalars()
+    ids = await member_ids(session, group.id)
     statuses = [status_of(runtime.board.state(rid)) for rid in ids]
     up = statuses.count("available")
     down = statuses.count("not-available")

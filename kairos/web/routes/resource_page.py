@@ -9,16 +9,16 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.access.visibility import can_see_resource
 from kairos.api.deps import Caller, RuntimeDep, SessionDep
 from kairos.api.redaction import public_message, targets_shown
-from kairos.api.schemas.common import MAX_ID
 from kairos.db.models import CheckResult, Resource
+from kairos.errors import NotFound
 from kairos.probes.base import Status
 from kairos.probes.kinds import spec_of
+from kairos.services.resources import load_resource
 from kairos.web import resource_data as data
 from kairos.web.deps import PageCaller, PageError
 from kairos.web.templating import render
@@ -39,9 +39,10 @@ def _kind_name(kind: str) -> str:
 async def visible_resource(session: AsyncSession, caller: Caller, raw_id: str) -> Resource:
     """The resource, or the 404 page when there is none or the caller may not see it (no difference shown)."""
     rid = int(raw_id) if raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 12 else 0
-    row = None
-    if 1 <= rid <= MAX_ID:
-        row = (await session.execute(select(Resource).where(Resource.id == rid))).scalar_one_or_none()
+    try:
+        row: Resource | None = await load_resource(session, rid)
+    except NotFound:
+        row = None
     if row is None or not can_see_resource(caller, row):
         raise PageError(404, "There is no such resource.")
     return row
