@@ -10,13 +10,13 @@ import asyncio
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import select
 
 from kairos.cli.common import fail, first_line, settings_or_exit
-from kairos.db.models import DiscoverySource
 from kairos.discovery.sync import SyncReport
+from kairos.services import discovery_sources
 
 if TYPE_CHECKING:
+    from kairos.api.schemas.discovery import DiscoverySourcePublic
     from kairos.runtime import Runtime
 
 app = typer.Typer(help="List discovery sources and sync them.", no_args_is_help=True)
@@ -39,10 +39,10 @@ def list_sources() -> None:
     """List sources with their last sync."""
     runtime = _runtime_or_exit()
 
-    async def work() -> list[DiscoverySource]:
+    async def work() -> list[DiscoverySourcePublic]:
         try:
             async with runtime.sessionmaker() as session:
-                return list((await session.execute(select(DiscoverySource).order_by(DiscoverySource.id))).scalars())
+                return await discovery_sources.list_sources(session)
         finally:
             await runtime.engine.dispose()
 
@@ -50,7 +50,7 @@ def list_sources() -> None:
     typer.echo(f"{'ID':>4}  {'STATE':<8}  {'LAST SYNC':<20}  {'STATUS':<6}  PREFIX")
     for r in rows:
         when = r.last_sync_at.strftime("%Y-%m-%d %H:%M:%SZ") if r.last_sync_at else "never"
-        state = "active" if r.enabled else "inactive"
+        state = "active" if r.active else "inactive"
         deep = " (recursive)" if r.recursive else ""
         typer.echo(f"{r.id:>4}  {state:<8}  {when:<20}  {r.last_sync_status or '-':<6}  {r.prefix}{deep}  [{r.name}]")
 

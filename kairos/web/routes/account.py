@@ -12,9 +12,8 @@ from kairos.auth import sessions
 from kairos.auth.oidc import local_login_allowed
 from kairos.auth.password_signin import MAX_EMAIL, TooManyAttempts, WrongPassword, check_password
 from kairos.auth.passwords import hash_password, verify_password
-from kairos.db.models import AppUser
 from kairos.services.password_policy import password_problem
-from kairos.services.users import record_login
+from kairos.services.users import get_user, record_login
 from kairos.web.deps import CheckedForm, PageCaller, UserPage, safe_next
 from kairos.web.templating import is_https, render
 
@@ -104,8 +103,8 @@ async def password_page(request: Request, caller: UserPage) -> Response:
 
 @router.post("/account/password")
 async def change_password(request: Request, caller: UserPage, form: CheckedForm, session: SessionDep) -> Response:
-    user = await session.get(AppUser, caller.user_id)
-    assert user is not None
+    assert caller.user_id is not None  # UserPage: a signed-in user
+    user = await get_user(session, caller.user_id)
     current, new, again = (str(form.get(k, ""))[:1024] for k in ("current", "new", "again"))
     errors: dict[str, str] = {}
     if user.provider != "LOCAL":
