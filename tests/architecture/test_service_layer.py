@@ -55,3 +55,19 @@ def test_services_know_no_web_framework_nor_the_api_plumbing() -> None:
         if any(_under(name, banned) for banned in _NOT_IN_SERVICES)
     )
     assert not found, "services importing the web or the API's HTTP side:\n" + "\n".join(found)
+
+
+# The health check's whole job is to ask the database itself whether it reads and writes.
+_SQL_ALLOWED = {"kairos.api.routes.actuator"}
+_SQL_BUILDERS = {f"sqlalchemy.{name}" for name in ("select", "insert", "update", "delete", "text")}
+
+
+def test_adapters_run_no_sql_of_their_own() -> None:
+    adapters = [
+        m
+        for m in module_names()
+        if any(_under(m, p) for p in ("kairos.api.routes", "kairos.web.routes", "kairos.cli")) and m not in _SQL_ALLOWED
+    ]
+    assert "kairos.web.routes.badges" in adapters  # the walk sees them
+    found = sorted(f"{m} -> {name}" for m in adapters for name in imported_names(m) & _SQL_BUILDERS)
+    assert not found, "routes and commands building SQL (it belongs in a service):\n" + "\n".join(found)
