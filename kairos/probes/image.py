@@ -266,6 +266,7 @@ SPEC = KindSpec(
     default_parallelism=2,
     default_timeout_s=30.0,
     watches_below=True,
+    tracks_digest=True,
     form_fields=FORM_FIELDS,
     trace_instant_checks=True,  # each registry request, as `kairos check image`
     public_detail_keys=PUBLIC_DETAIL_KEYS,

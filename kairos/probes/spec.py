@@ -73,6 +73,7 @@ class KindSpec:
     default_recovery_threshold: int = 2
     uses_tls: bool = True  # the skip-TLS switch means something for this kind
     watches_below: bool = False  # the "recursive" switch (watch every tag below the reference) applies
+    tracks_digest: bool = False  # results carry a content digest: the resource page shows its facts and changes
     form_fields: tuple[OptionField, ...] = ()
     timed_phases: tuple[PhaseName, ...] = ("dns_ms", "connect_ms")
     trace_instant_checks: bool = False  # an instant check returns every request it made

@@ -89,7 +89,7 @@ async def resource_page(
         filters=f,
         statuses=[(s.value, data.STATUS_WORD[s]) for s in Status],
         outages=await data.recent_outages(session, resource.id),
-        image=await data.image_facts(session, runtime, resource.id) if resource.kind == "DOCKER" else None,
+        image=await data.image_facts(session, runtime, resource.id) if spec_of(resource.kind).tracks_digest else None,
         now=datetime.now(UTC),
     )
 
