@@ -9,32 +9,21 @@ import os
 import signal
 import subprocess
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.e2e.test_serve import kairos_cli, server
+from tests.e2e.conftest import kairos_cli
 from tests.harness import wait_for
-from tests.servers.ports import free_port
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 GRACE_S = 1.0
 
-__all__ = ["server"]  # the `kairos serve` fixture of test_serve, started with this module's serve_env
-
 
 @pytest.fixture
-def serve_env(tmp_path: Path, db_url: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "KAIROS_DATA_DIR": str(tmp_path),
-        "KAIROS_DATABASE_URL": db_url,
-        "KAIROS_HOST": "127.0.0.1",
-        "KAIROS_PORT": str(free_port()),
-        "KAIROS_LOG_LEVEL": "warning",
-        "KAIROS_SHUTDOWN_GRACE_S": str(GRACE_S),
-    }
+def serve_env(serve_env: dict[str, str]) -> dict[str, str]:
+    """The shared environment with a short grace period."""
+    return {**serve_env, "KAIROS_SHUTDOWN_GRACE_S": str(GRACE_S)}
 
 
 async def test_sigterm_cancels_a_running_instant_check_within_the_grace(
