@@ -18,9 +18,7 @@ from kairos import net
 from kairos.net.timing import Phases
 from kairos.probes import http, image, tcp
 from kairos.probes.base import ProbeConfig, ProbeContext, ProbeFailure, ProbeResult, Status
-from kairos.probes.image import ImageConfig as ImageConfig  # re-exported: its old home
-from kairos.probes.spec import KindSpec as KindSpec
-from kairos.probes.spec import ProbeFn as ProbeFn
+from kairos.probes.spec import KindSpec
 
 log = logging.getLogger("kairos.probes")
 
@@ -59,9 +57,6 @@ def spec_of(kind: str) -> KindSpec:
         return REGISTRY[str(kind)]
     except KeyError:
         raise ValueError(f"unknown kind {kind!r}") from None
-
-
-spec_for = spec_of  # its former name
 
 
 def parse_config(kind: str, data: dict[str, Any]) -> ProbeConfig:

@@ -12,7 +12,9 @@ from pydantic import ValidationError
 from kairos.probes import kinds
 from kairos.probes.base import Kind, ProbeConfig, ProbeContext, ProbeFailure, ProbeResult, Status
 from kairos.probes.http import HttpConfig
-from kairos.probes.kinds import ImageConfig, parse_config, run_probe, spec_for
+from kairos.probes.image import ImageConfig
+from kairos.probes.kinds import parse_config, run_probe, spec_of
+from kairos.probes.spec import ProbeFn
 from kairos.probes.tcp import TcpConfig
 from tests.servers.http_app import Servers
 
@@ -20,9 +22,9 @@ from tests.servers.http_app import Servers
 def test_each_kind_has_its_defaults() -> None:
     assert [
         (s.default_interval_s, s.default_parallelism, s.default_timeout_s)
-        for s in map(spec_for, (Kind.HTTP, Kind.TCP, Kind.DOCKER))
+        for s in map(spec_of, (Kind.HTTP, Kind.TCP, Kind.DOCKER))
     ] == [(60, 5, 10.0), (60, 5, 5.0), (300, 2, 30.0)]
-    assert spec_for("TCP").config_model is TcpConfig
+    assert spec_of("TCP").config_model is TcpConfig
 
 
 def test_it_parses_each_kinds_config() -> None:
@@ -47,19 +49,19 @@ def test_it_refuses_unknown_or_invalid_options(kind: Kind, data: dict[str, objec
 
 
 def test_it_validates_targets_per_kind() -> None:
-    assert spec_for(Kind.HTTP).validate_target("HTTP://Example.com") == "http://example.com/"
-    assert spec_for(Kind.TCP).validate_target("[::1]:5432") == "[::1]:5432"
-    assert spec_for(Kind.DOCKER).validate_target("ghcr.io/acme/app:1.2") == "ghcr.io/acme/app:1.2"
+    assert spec_of(Kind.HTTP).validate_target("HTTP://Example.com") == "http://example.com/"
+    assert spec_of(Kind.TCP).validate_target("[::1]:5432") == "[::1]:5432"
+    assert spec_of(Kind.DOCKER).validate_target("ghcr.io/acme/app:1.2") == "ghcr.io/acme/app:1.2"
     bad_targets = [(Kind.HTTP, "ftp://x"), (Kind.TCP, "x"), (Kind.DOCKER, "two words"), (Kind.DOCKER, " ")]
     for kind, bad in bad_targets:
         with pytest.raises(ValueError):
-            spec_for(kind).validate_target(bad)
+            spec_of(kind).validate_target(bad)
 
 
 async def test_the_image_kind_runs_the_image_probe_and_refuses_a_bad_reference_without_network() -> None:
     from kairos.probes import image
 
-    assert spec_for(Kind.DOCKER).probe_fn is image.probe
+    assert spec_of(Kind.DOCKER).probe_fn is image.probe
     result = await run_probe(Kind.DOCKER, ImageConfig(), ProbeContext("Bad/Ref", 5))
     assert (result.status, result.error_code) == (Status.UNKNOWN, "invalid_target")
 
@@ -74,8 +76,8 @@ async def test_run_probe_turns_a_probe_failure_into_not_available(servers: Serve
     assert (result.status, result.error_code) == (Status.NOT_AVAILABLE, "connect_refused")
 
 
-def _replace_probe(monkeypatch: pytest.MonkeyPatch, probe_fn: kinds.ProbeFn) -> None:
-    spec = dataclasses.replace(spec_for(Kind.HTTP), probe_fn=probe_fn)
+def _replace_probe(monkeypatch: pytest.MonkeyPatch, probe_fn: ProbeFn) -> None:
+    spec = dataclasses.replace(spec_of(Kind.HTTP), probe_fn=probe_fn)
     monkeypatch.setattr(kinds, "REGISTRY", {**kinds.REGISTRY, Kind.HTTP: spec})
 
 
