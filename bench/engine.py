@@ -1,10 +1,16 @@
 #!/usr/bin/env python3
-"""The engine under load: N HTTP resources on a 60 s interval against a fast local target.
+"""The engine under load: N HTTP resources on one interval against a fast local target.
 
-Prints checks per second, scheduling lag (start - due) p50/p95/p99, CPU milliseconds per check, peak RSS,
-bytes written to disk per check, and the time until every resource has had its first check. Asserts nothing.
+Runs the real scheduler, probes and recorder in this process. After the first pass over every resource and a
+warm-up (one interval by default), measures a steady-state window and prints: checks per second, scheduling
+lag (start - due) p50/p95/p99, CPU milliseconds per check, RSS, bytes written to disk per check (this
+process's ``write_bytes``: SQLite's writes and WAL checkpoints happen in this process), database growth per
+stored result and, on PostgreSQL, WAL bytes per check (``pg_stat_wal``: the server writes in its own
+processes). From the target's side (``bench/target.py`` records each request): the time until every resource
+had its first check, the spacing of each resource's checks against the interval (p1/p50/p99) and the busiest
+second against the mean rate. Asserts nothing.
 
-    .venv/bin/python bench/engine.py [--resources 2000] [--interval 60] [--duration 120] [--db URL]
+    .venv/bin/python bench/engine.py [--resources 2000] [--interval 60] [--duration 300] [--db URL]
 """
 
 from __future__ import annotations
@@ -13,25 +19,31 @@ import argparse
 import asyncio
 import cProfile
 import gc
+import math
 import os
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, insert
+from sqlalchemy import create_engine, insert, text
 
+from bench import arrivals
+from bench.procstat import Usage, tree_size, usage
 from kairos.app import build_runtime
 from kairos.db.engine import sync_url
 from kairos.db.migrate import upgrade_to_head
 from kairos.db.models import Resource, ResourceTypeSettings
+from kairos.scheduler.loop import Scheduler
 from kairos.settings import Settings
 
 HERE = Path(__file__).resolve().parent
+PREFIX = "/r/"
 
 
 def cpu_seconds() -> float:
@@ -41,23 +53,15 @@ def cpu_seconds() -> float:
 
 def disk_writes() -> int:
     """Bytes this process caused to be written to storage (0 where the kernel does not account it)."""
-    try:
-        for line in Path("/proc/self/io").read_text().splitlines():
-            if line.startswith("write_bytes:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    return usage().write_bytes
 
 
 def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+    return arrivals.percentile(values, q)
 
 
-def seed(url: str, n: int, port: int, interval: int, parallelism: int) -> None:
+def seed(url: str, n: int, port: int, interval: int, parallelism: int, prefix: str = PREFIX) -> None:
+    """n HTTP resources checking http://127.0.0.1:port{prefix}{i} every interval seconds."""
     upgrade_to_head(url)
     engine = create_engine(sync_url(url))
     with engine.begin() as conn:
@@ -67,7 +71,7 @@ def seed(url: str, n: int, port: int, interval: int, parallelism: int) -> None:
                 {
                     "name": f"svc-{i}",
                     "kind": "HTTP",
-                    "target": f"http://127.0.0.1:{port}/r/{i}",
+                    "target": f"http://127.0.0.1:{port}{prefix}{i}",
                     "config": {},
                     "interval_s": interval,
                 }
@@ -90,23 +94,48 @@ def seed(url: str, n: int, port: int, interval: int, parallelism: int) -> None:
     engine.dispose()
 
 
-async def run(args: argparse.Namespace, url: str, data_dir: Path) -> None:
+@dataclass(frozen=True)
+class Storage:
+    """What the database holds and, on PostgreSQL, how much WAL the server has written (cluster-wide)."""
+
+    size: int
+    wal_bytes: int | None
+
+
+def storage(url: str) -> Storage:
+    if url.startswith("sqlite"):
+        path = Path(url.split("///", 1)[1])
+        files = [path, path.with_name(path.name + "-wal")]
+        return Storage(sum(tree_size(p) for p in files if p.exists()), None)
+    engine = create_engine(sync_url(url))
+    try:
+        with engine.connect() as conn:
+            size = int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
+            wal = int(conn.execute(text("SELECT wal_bytes FROM pg_stat_wal")).scalar_one())
+    finally:
+        engine.dispose()
+    return Storage(size, wal)
+
+
+async def run(args: argparse.Namespace, url: str, data_dir: Path, target_port: int) -> None:
     settings = Settings(database_url=url, data_dir=data_dir, secret_key="bench")
     rt = build_runtime(settings)
     sched = rt.scheduler
     sched.record_lags = True
-    t_start = time.perf_counter()
+    t_start = time.monotonic()
     await rt.credentials.reload()
     await sched.start()
     while sum(1 for s in rt.board.states.values() if s.last_checked_at is not None) < args.resources:  # noqa: ASYNC110
         await asyncio.sleep(0.02)
-    first_pass = time.perf_counter() - t_start
+    first_pass = time.monotonic() - t_start
     gc.freeze()  # as the application's lifespan does after start-up
-    print(f"first check of all {args.resources} resources: {first_pass:.2f} s after start")
+    print(f"first check of all {args.resources} resources: {first_pass:.2f} s after start (scheduler's view)")
+    warmup = args.interval if args.warmup is None else args.warmup
+    await asyncio.sleep(warmup)  # the start-up pass and its burst of writes stay out of the window
     await sched.flush_results()
     sched.lags.clear()
-    written0, cpu0, disk0, t0 = sched.recorder.written, cpu_seconds(), disk_writes(), time.perf_counter()
-    checks0 = _checks(sched)
+    written0, checks0, store0 = sched.recorder.written, _checks(sched), await asyncio.to_thread(storage, url)
+    use0, t0 = usage(), time.monotonic()
     profiler = cProfile.Profile() if args.profile else None
     if profiler:
         profiler.enable()
@@ -115,32 +144,63 @@ async def run(args: argparse.Namespace, url: str, data_dir: Path) -> None:
     if profiler:
         profiler.disable()
         profiler.dump_stats(args.profile)
-    elapsed = time.perf_counter() - t0
+    use1, t1 = usage(), time.monotonic()
     checks = _checks(sched) - checks0
-    cpu = cpu_seconds() - cpu0
-    disk = disk_writes() - disk0
+    written = sched.recorder.written - written0
+    store1 = await asyncio.to_thread(storage, url)
     lags = [x * 1000 for x in sched.lags]
+    records = await asyncio.to_thread(arrivals.fetch, target_port)
     await sched.stop()
     await rt.engine.dispose()
-    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    elapsed = t1 - t0
     print(
-        f"steady state over {elapsed:.0f} s: {checks} checks, {checks / elapsed:.1f} checks/s "
-        f"(expected {args.resources / args.interval:.1f}/s), results written {sched.recorder.written - written0}"
+        f"steady state over {elapsed:.0f} s after a {warmup:.0f} s warm-up: {checks} checks, "
+        f"{checks / elapsed:.1f} checks/s (expected {args.resources / args.interval:.1f}/s), results written {written}"
     )
     print(
         f"scheduling lag ms: p50 {percentile(lags, 0.5):.1f}  p95 {percentile(lags, 0.95):.1f}  "
-        f"p99 {percentile(lags, 0.99):.1f}  max {max(lags) if lags else float('nan'):.1f}"
+        f"p99 {percentile(lags, 0.99):.1f}  max {max(lags) if lags else math.nan:.1f}"
     )
-    print(f"CPU per check: {cpu / max(checks, 1) * 1000:.3f} ms  (process CPU {cpu / elapsed * 100:.0f} % of one core)")
+    _print_usage(use0, use1, checks, elapsed)
+    _print_storage(store0, store1, checks, written, url)
+    print(
+        f"target's view: first check of all "
+        f"{arrivals.first_of_all(records, PREFIX, args.resources, t_start):.2f} s after start; "
+        + arrivals.window(records, PREFIX, args.interval, t0, t1).describe()
+    )
+
+
+def _print_usage(use0: Usage, use1: Usage, checks: int, elapsed: float) -> None:
+    cpu = use1.cpu_s - use0.cpu_s
+    per = max(checks, 1)
+    print(f"CPU per check: {cpu / per * 1000:.3f} ms  (process CPU {cpu / elapsed * 100:.0f} % of one core)")
     collections = [s["collections"] for s in gc.get_stats()]
-    print(f"peak RSS: {peak_rss_mb:.0f} MB; garbage collections (gen0, gen1, gen2): {collections}")
-    print(f"disk writes per check: {disk / max(checks, 1):.0f} bytes")
+    print(
+        f"RSS {use1.rss_bytes / 2**20:.0f} MB at the end, peak {use1.peak_rss_bytes / 2**20:.0f} MB; "
+        f"garbage collections (gen0, gen1, gen2): {collections}"
+    )
+    print(
+        f"disk writes per check: {(use1.write_bytes - use0.write_bytes) / per:.0f} bytes "
+        "(this process's write_bytes, WAL checkpoints included)"
+    )
 
 
-def _checks(sched: object) -> int:
-    metrics = sched.metrics  # type: ignore[attr-defined]
+def _print_storage(store0: Storage, store1: Storage, checks: int, written: int, url: str) -> None:
+    grown = store1.size - store0.size
+    print(f"database grew {grown / 2**20:.1f} MB: {grown / max(written, 1):.0f} bytes per stored result")
+    if store0.wal_bytes is not None and store1.wal_bytes is not None:
+        wal = store1.wal_bytes - store0.wal_bytes
+        print(
+            f"PostgreSQL WAL per check: {wal / max(checks, 1):.0f} bytes (pg_stat_wal, whole cluster; "
+            "the server writes in its own processes, not counted above)"
+        )
+    elif not url.startswith("sqlite"):
+        print("PostgreSQL WAL per check: unknown (pg_stat_wal needs PostgreSQL 14 or later)")
+
+
+def _checks(sched: Scheduler) -> int:
     total = 0.0
-    for family in metrics.checks.collect():
+    for family in sched.metrics.checks.collect():
         for sample in family.samples:
             if sample.name.endswith("_total"):
                 total += sample.value
@@ -151,7 +211,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--resources", type=int, default=2000)
     ap.add_argument("--interval", type=int, default=60)
-    ap.add_argument("--duration", type=float, default=120.0, help="seconds of steady state to measure")
+    ap.add_argument("--duration", type=float, default=300.0, help="seconds of steady state to measure")
+    ap.add_argument("--warmup", type=float, default=None, help="seconds after the first pass (default: interval)")
     ap.add_argument("--parallelism", type=int, default=5, help="HTTP checks at once (the default setting)")
     ap.add_argument("--profile", default="", help="write a cProfile of the steady state to this file")
     ap.add_argument("--db", default="", help="SQLAlchemy URL (default: a fresh SQLite file)")
@@ -160,14 +221,15 @@ def main() -> None:
     try:
         assert target.stdout is not None
         port = int(target.stdout.readline().split()[2].rsplit(":", 1)[1])
-        data_dir = Path(tempfile.mkdtemp(prefix="kairos-engine-"))
+        # /var/tmp, not /tmp: where /tmp is a tmpfs, the kernel accounts no write_bytes.
+        data_dir = Path(tempfile.mkdtemp(prefix="kairos-engine-", dir="/var/tmp"))
         url = args.db or f"sqlite+aiosqlite:///{data_dir}/kairos.db"
         seed(url, args.resources, port, args.interval, args.parallelism)
         print(
             f"{args.resources} HTTP resources every {args.interval} s, parallelism {args.parallelism}, "
             f"database {url.split(':')[0]}, event loop {'uvloop' if _uvloop() else 'asyncio'}"
         )
-        asyncio.run(run(args, url, data_dir))
+        asyncio.run(run(args, url, data_dir, port))
     finally:
         target.terminate()
         target.wait(5)
