@@ -14,7 +14,8 @@ from kairos.api.redaction import public_message
 from kairos.api.schemas.groups import GroupPublic
 from kairos.api.schemas.history import HistoryItem, OutagePublic
 from kairos.api.schemas.resources import CheckNowResult, ResourceDetail, ResourcePublic
-from kairos.db.models import CheckResult, Outage, Resource, ResourceGroup
+from kairos.db.models import Outage, Resource, ResourceGroup
+from kairos.history.codec import StoredResult
 from kairos.probes.base import ProbeResult, Status
 from kairos.probes.kinds import parse_config
 from kairos.scheduler.board import RuntimeState
@@ -133,7 +134,7 @@ def check_now_result(resource_id: int, result: ProbeResult) -> CheckNowResult:
     )
 
 
-def history_item(row: CheckResult) -> HistoryItem:
+def history_item(row: StoredResult) -> HistoryItem:
     return HistoryItem(
         id=row.id,
         resource_id=row.resource_id,

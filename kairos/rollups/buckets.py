@@ -47,6 +47,24 @@ class RollupDelta:
                 self.phase_counts[name] += 1
                 self.phase_sums[name] += value
 
+    def merge(self, other: RollupDelta) -> None:
+        """Add another delta (a closed 15-minute block into its day)."""
+        self.available += other.available
+        self.not_available += other.not_available
+        self.unknown += other.unknown
+        self.latency_count += other.latency_count
+        self.latency_sum += other.latency_sum
+        for mine, theirs, pick in (
+            ("latency_min", other.latency_min, min),
+            ("latency_max", other.latency_max, max),
+        ):
+            current = getattr(self, mine)
+            if theirs is not None:
+                setattr(self, mine, theirs if current is None else pick(current, theirs))
+        for name in ("dns", "connect", "tls"):
+            self.phase_counts[name] += other.phase_counts[name]
+            self.phase_sums[name] += other.phase_sums[name]
+
     def as_row(self, resource_id: int, bucket: int) -> dict[str, object]:
         return {
             "resource_id": resource_id,

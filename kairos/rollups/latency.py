@@ -1,20 +1,21 @@
-"""Latency samples for charts: at most ``MAX_POINTS`` averaged slots per window, grouped in SQL.
+"""Latency samples for charts: at most ``MAX_POINTS`` averaged slots per window.
 
-24 hours read the raw results (one slot is a few minutes, finer than the 15-minute rollups); 7 and 30 days
-read ``rollup_15m`` with slots that are whole multiples of its buckets, so a bucket never straddles two
-slots. Checks with status UNKNOWN carry no latency of the target and are left out, as in the rollups."""
+24 hours read the raw results (one slot is a few minutes, finer than the 15-minute rollups), averaged here
+from the decoded blocks; 7 and 30 days read ``rollup_15m`` in SQL with slots that are whole multiples of its
+buckets, so a bucket never straddles two slots. Checks with status UNKNOWN carry no latency of the target
+and are left out, as in the rollups."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, cast, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kairos.db.models import CheckResult, Rollup15m
+from kairos.db.models import Rollup15m
+from kairos.history import reader
 from kairos.probes.base import Status
 from kairos.rollups.buckets import FIFTEEN_MIN
 
@@ -61,36 +62,31 @@ def _round(value: Any) -> float | None:
 
 
 async def _from_raw(session: AsyncSession, resource_id: int, start: int, size: int) -> list[LatencySample]:
-    r = CheckResult
-    slot = (_epoch(session, r.checked_at) - _int(start)) // _int(size)
-    stmt = (
-        select(
-            slot.label("slot"),
-            func.avg(r.latency_ms),
-            func.avg(r.dns_ms),
-            func.avg(r.connect_ms),
-            func.avg(r.tls_ms),
-        )
-        .where(
-            r.resource_id == resource_id,
-            r.checked_at >= datetime.fromtimestamp(start, UTC),
-            r.status != Status.UNKNOWN.value,
-            r.latency_ms.is_not(None),
-        )
-        .group_by(slot)
-        .order_by(slot)
-    )
+    slots: dict[int, list[list[float]]] = {}
+    for r in await reader.between(session, resource_id, start * 1000):
+        if r.status == Status.UNKNOWN.value or r.latency_ms is None:
+            continue
+        sums = slots.setdefault((r.id // 1000 - start) // size, [[], [], [], []])
+        for values, value in zip(sums, (r.latency_ms, r.dns_ms, r.connect_ms, r.tls_ms), strict=True):
+            if value is not None:
+                values.append(value)
     return [
-        LatencySample(start + int(s) * size, _round(lat), _round(dns), _round(conn), _round(tls))
-        for s, lat, dns, conn, tls in (await session.execute(stmt)).all()
+        LatencySample(start + s * size, *(_round(sum(v) / len(v)) if v else None for v in slots[s]))
+        for s in sorted(slots)
     ]
+
+
+def _buckets_since(start: int, now_ts: float) -> list[int]:
+    return list(range(start, int(now_ts) + 1, FIFTEEN_MIN))
 
 
 def _weighted(total: Any, count: Any) -> float | None:
     return round(float(total) / int(count), 2) if count else None
 
 
-async def _from_rollups(session: AsyncSession, resource_id: int, start: int, size: int) -> list[LatencySample]:
+async def _from_rollups(
+    session: AsyncSession, resource_id: int, start: int, size: int, now_ts: float
+) -> list[LatencySample]:
     r = Rollup15m
     slot = (r.bucket - _int(start)) // _int(size)
     stmt = (
@@ -105,7 +101,8 @@ async def _from_rollups(session: AsyncSession, resource_id: int, start: int, siz
             func.sum(r.tls_sum),
             func.sum(r.tls_count),
         )
-        .where(r.resource_id == resource_id, r.bucket >= start, r.latency_count > 0)
+        # By key (no per-resource index on rollup_15m): bucket IN (...) AND resource_id = ?.
+        .where(r.bucket.in_(_buckets_since(start, now_ts)), r.resource_id == resource_id, r.latency_count > 0)
         .group_by(slot)
         .order_by(slot)
     )
@@ -127,4 +124,4 @@ async def latency_samples(session: AsyncSession, resource_id: int, hours: int, n
     start = _first_slot(hours, now_ts, size)
     if hours <= RAW_WINDOW_HOURS:
         return await _from_raw(session, resource_id, start, size)
-    return await _from_rollups(session, resource_id, start, size)
+    return await _from_rollups(session, resource_id, start, size, now_ts)

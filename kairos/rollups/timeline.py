@@ -27,6 +27,7 @@ COUNTERS = (
     Rollup15m.tls_sum,
 )
 ALLOWED_HOURS = (24, 168, 720)
+KEY_LOOKUPS = 20_000  # beyond this many (bucket, resource) keys one range scan is cheaper
 
 
 @dataclass(slots=True)
@@ -99,6 +100,10 @@ async def timelines(session: AsyncSession, ids: Sequence[int], hours: int, now_t
         return out
     r = Rollup15m
     stmt = select(r.resource_id, r.bucket, *COUNTERS).where(r.bucket >= start, r.resource_id.in_(ids))
+    buckets = range(start, int(now_ts) + 1, FIFTEEN_MIN)
+    if len(ids) * len(buckets) <= KEY_LOOKUPS:
+        # A few resources: look their buckets up by key (rollup_15m has no per-resource index).
+        stmt = stmt.where(r.bucket.in_(list(buckets)))
     for row in (await session.execute(stmt)).all():
         blocks = out.get(row[0])
         index = (row[1] - start) // size

@@ -19,14 +19,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kairos.db.engine import SQLITE_BUSY_TIMEOUT_MS
-from kairos.db.models import CheckResult, Outage
+from kairos.db.models import Outage, Resource, ResultBlock, Rollup1d, Rollup15m
 from kairos.db.models.notify import NotificationOutbox
 from kairos.metrics import Metrics
 from kairos.periodic import PeriodicJob
+from kairos.rollups.buckets import FIFTEEN_MIN, ONE_DAY
 from kairos.settings import Settings
 
 log = logging.getLogger("kairos.housekeeping")
@@ -85,9 +86,39 @@ class Housekeeper:
         days = self._settings.retention_days
         if not days:
             return 0
-        cutoff = now - timedelta(days=days)
-        ids = select(CheckResult.id).where(CheckResult.checked_at < cutoff)
-        return await self._delete_in_batches(CheckResult, ids, "check_result")
+        # Whole 15-minute blocks go: a block is removed once all of it is older than the cut-off.
+        cutoff = (now - timedelta(days=days)).timestamp()
+        b = ResultBlock
+        old = select(b.id, b.available + b.not_available + b.unknown).where(b.bucket + FIFTEEN_MIN <= cutoff)
+        return await self._delete_blocks(old)
+
+    async def sweep_deleted(self) -> int:
+        """Remove the history and rollups of deleted resources (they have no foreign key to cascade from:
+        see kairos.db.models.history). Deleted ids are found through ``rollup_1d``'s per-resource index; ids
+        are never reused, so what waits here is never shown. Returns the raw results removed."""
+        gone = (
+            select(Rollup1d.resource_id, func.min(Rollup1d.bucket), func.max(Rollup1d.bucket))
+            .where(Rollup1d.resource_id.not_in(select(Resource.id)))
+            .group_by(Rollup1d.resource_id)
+        )
+        async with self._sessionmaker() as session:
+            orphans = (await session.execute(gone)).all()
+        removed = 0
+        for rid, first_day, last_day in orphans:
+            for day in range(int(first_day), int(last_day) + ONE_DAY, ONE_DAY):
+                buckets = list(range(day, day + ONE_DAY, FIFTEEN_MIN))
+                b = ResultBlock
+                blocks = select(b.id, b.available + b.not_available + b.unknown).where(
+                    b.bucket.in_(buckets), b.resource_id == rid
+                )
+                removed += await self._delete_blocks(blocks)
+                async with self._sessionmaker() as session, session.begin():
+                    await session.execute(
+                        delete(Rollup15m).where(Rollup15m.bucket.in_(buckets), Rollup15m.resource_id == rid)
+                    )
+            async with self._sessionmaker() as session, session.begin():
+                await session.execute(delete(Rollup1d).where(Rollup1d.resource_id == rid))
+        return removed
 
     async def prune_outages(self, now: datetime) -> int:
         """Delete outages that ended before ``outage_retention_days`` ago; an open outage is never removed."""
@@ -137,7 +168,7 @@ class Housekeeper:
         started = time.perf_counter()
         now = now or datetime.fromtimestamp(self._clock(), UTC)
         done = Round()
-        done.results = await self.prune_results(now)
+        done.results = await self.prune_results(now) + await self.sweep_deleted()
         done.outages = await self.prune_outages(now)
         done.deliveries = await self.prune_deliveries(now)
         await self.optimize()
@@ -164,6 +195,23 @@ class Housekeeper:
         return PeriodicJob("housekeeping", self.run_once, every_s=interval, first_after_s=first_after_s, logger=log)
 
     # -- internals ----------------------------------------------------------------------------------------
+
+    async def _delete_blocks(self, blocks: Any) -> int:
+        """Delete the blocks selected as (id, result count), in batches; returns the results they held."""
+        removed = 0
+        while True:
+            async with self._sessionmaker() as session, session.begin():
+                chunk = (await session.execute(blocks.limit(self.batch_rows))).all()
+                if chunk:
+                    await session.execute(delete(ResultBlock).where(ResultBlock.id.in_([row[0] for row in chunk])))
+            self.batches += 1
+            count = sum(int(row[1]) for row in chunk)
+            removed += count
+            if self._metrics is not None and count:
+                self._metrics.housekeeping_deleted.labels("check_result").inc(count)
+            if len(chunk) < self.batch_rows:
+                return removed
+            await asyncio.sleep(self.pause_s)
 
     async def _delete_in_batches(self, model: Any, ids: Any, kind: str) -> int:
         removed = 0

@@ -1,4 +1,11 @@
-"""Buffers check results and writes them in batches: raw rows, rollups, state and outages together.
+"""Buffers check results and writes them: a journal entry per flush, compact blocks when a bucket closes.
+
+A flush (every couple of seconds) appends one compact journal row with every result it took, plus the state rows,
+outages and notification events those results caused, in one transaction: a kill -9 loses at most the results
+of one flush interval. When a 15-minute bucket closes (a grace period after its end, so that slow checks are
+in), its results are written as one compact block per resource, its rollups are added, every state touched since
+is saved, and the journal is replaced by what is still open, again in one transaction. Readers combine the
+blocks with the journal (kairos.history.reader).
 
 A batch that cannot be written (SQLite busy, PostgreSQL restarting) stays in memory and is retried with
 back-off, so a database outage delays history but never loses it."""
@@ -6,28 +13,30 @@ back-off, so a database outage delays history but never loses it."""
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, cast
+import time
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Table, and_, case, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kairos.db.models import CheckResult, Outage, Resource, ResourceState, Rollup1d, Rollup15m
+from kairos.db.models import Outage, Resource
+from kairos.history.codec import BlockBuilder, ms_of
+from kairos.history.writer import BlockKey, StoredResult, Writer
 from kairos.notify.events import Event, events_of
 from kairos.probes.base import ProbeResult
-from kairos.rollups.buckets import FIFTEEN_MIN, ONE_DAY, deltas_for
+from kairos.rollups.buckets import FIFTEEN_MIN, bucket_of
 from kairos.scheduler.state import RuntimeState, Transition
 
 log = logging.getLogger("kairos.recorder")
 
 MAX_BACKOFF_S = 10.0
-# Core, not ORM: the ORM's bulk-insert bookkeeping costs more than the write itself.
-RESULTS_INSERT = insert(cast(Table, CheckResult.__table__))
+# A bucket closes this long after its end: a check that started before the end is recorded by then.
+CLOSE_GRACE_S = 60.0
 
 
 @dataclass(slots=True)
@@ -36,6 +45,9 @@ class Record:
     result: ProbeResult
     state: dict[str, Any]
     transition: Transition
+    # The verdict changed (status, outage, digest): the state row is written with this result, not at the close.
+    changed: bool = True
+    ms: int = field(default=0)  # the result's time in ms, unique within its resource (set by the recorder)
 
 
 def state_row(resource_id: int, state: RuntimeState) -> dict[str, Any]:
@@ -55,24 +67,6 @@ def state_row(resource_id: int, state: RuntimeState) -> dict[str, Any]:
     }
 
 
-def result_row(resource_id: int, r: ProbeResult) -> dict[str, Any]:
-    p = r.phases
-    return {
-        "resource_id": resource_id,
-        "checked_at": r.checked_at,
-        "status": r.status.value,
-        "latency_ms": p.total_ms,
-        "dns_ms": p.dns_ms,
-        "connect_ms": p.connect_ms,
-        "tls_ms": p.tls_ms,
-        "ttfb_ms": p.ttfb_ms,
-        "http_status": r.http_status,
-        "error_code": r.error_code,
-        "message": r.message[:2000],
-        "details": r.details or None,
-    }
-
-
 Notify = Callable[[AsyncSession, list[Event]], Awaitable[None]]
 
 
@@ -84,11 +78,19 @@ class Recorder:
         *,
         batch_size: int = 500,
         notify: Notify | None = None,
+        clock: Callable[[], float] = time.time,
+        close_grace_s: float = CLOSE_GRACE_S,
     ) -> None:
         self._sessionmaker = sessionmaker
-        self._dialect = dialect
+        self._writer = Writer(dialect)
         self._batch_size = batch_size
+        self._clock = clock
+        self._grace = close_grace_s
         self._pending: list[Record] = []
+        self._open: dict[BlockKey, BlockBuilder] = {}  # journaled, not yet in a block
+        self._dirty: dict[int, dict[str, Any]] = {}  # state rows newer than the stored ones
+        self._last_ms: dict[int, int] = {}
+        self._closed_before = 0  # buckets before this one are closed: a result for one is written at once
         self._forgotten: set[int] = set()
         self._lock = asyncio.Lock()
         self.full = asyncio.Event()
@@ -101,7 +103,18 @@ class Recorder:
     def pending(self) -> int:
         return len(self._pending)
 
+    @property
+    def open_results(self) -> int:
+        """Results journaled but not yet in a closed block."""
+        return sum(len(b) for b in self._open.values())
+
     def add(self, record: Record) -> None:
+        # A result's time is its id within the resource: keep it strictly increasing per resource.
+        ms = ms_of(record.result.checked_at)
+        last = self._last_ms.get(record.resource_id)
+        if last is not None and ms <= last:
+            ms = last + 1
+        self._last_ms[record.resource_id] = record.ms = ms
         self._pending.append(record)
         if len(self._pending) >= self._batch_size:
             self.full.set()
@@ -110,13 +123,19 @@ class Recorder:
         """The resource was deleted: its buffered results have nowhere to go."""
         self._forgotten.add(resource_id)
         self._pending = [r for r in self._pending if r.resource_id != resource_id]
+        self._open = {k: b for k, b in self._open.items() if k[0] != resource_id}
+        self._dirty.pop(resource_id, None)
 
     def remember(self, resource_id: int) -> None:
-        """A resource with this id exists (again): SQLite hands a deleted highest id to the next new row."""
+        """A resource with this id exists (again)."""
         self._forgotten.discard(resource_id)
 
+    # -- writing ------------------------------------------------------------------------------------------
+
     async def flush(self) -> int:
-        """Write everything buffered; returns the number written. Raises only if the database fails."""
+        """Write everything buffered, and close the buckets whose time has come; returns the number written.
+
+        Raises only if the database fails (what was not written stays buffered)."""
         async with self._lock:
             written = 0
             while self._pending:
@@ -130,9 +149,12 @@ class Recorder:
                     batch = await self._drop_orphans(batch)
                     await self._write(batch)
                 del self._pending[: len(taken)]
+                self._after_write(batch)
                 written += len(batch)
             self.full.clear()
             self.written += written
+            if self._closable():
+                await self._close()
             return written
 
     async def flush_with_retry(self, *, deadline: float | None = None) -> None:
@@ -155,6 +177,18 @@ class Recorder:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_S)
 
+    async def save_states(self) -> None:
+        """Store every state touched since the last close (at shutdown: the next start needs no replay)."""
+        async with self._lock:
+            if not self._dirty:
+                return
+            rows = list(self._dirty.values())
+            async with self._sessionmaker() as session, session.begin():
+                await self._writer.upsert_states(session, rows)
+            for row in rows:
+                if self._dirty.get(row["resource_id"]) is row:
+                    del self._dirty[row["resource_id"]]
+
     async def _drop_orphans(self, batch: list[Record]) -> list[Record]:
         ids = {r.resource_id for r in batch}
         async with self._sessionmaker() as session:
@@ -162,75 +196,97 @@ class Recorder:
         self._forgotten |= ids - alive
         return [r for r in batch if r.resource_id in alive]
 
+    def _split(self, batch: list[Record]) -> tuple[dict[int, BlockBuilder], dict[BlockKey, BlockBuilder]]:
+        """The batch as journal entries (open buckets) and as blocks of its own (late for a closed bucket)."""
+        journal: dict[int, BlockBuilder] = {}
+        late: dict[BlockKey, BlockBuilder] = {}
+        for r in batch:
+            bucket = bucket_of(r.ms / 1000, FIFTEEN_MIN)
+            if bucket < self._closed_before:
+                late.setdefault((r.resource_id, bucket), BlockBuilder()).add(r.ms, r.result)
+            else:
+                journal.setdefault(r.resource_id, BlockBuilder()).add(r.ms, r.result)
+        return journal, late
+
     async def _write(self, batch: list[Record]) -> None:
         if not batch:
             return
+        journal, late = self._split(batch)
         async with self._sessionmaker() as session, session.begin():
-            await session.execute(RESULTS_INSERT, [result_row(r.resource_id, r.result) for r in batch])
-            items = [(r.resource_id, r.result) for r in batch]
-            await self._upsert_rollups(session, Rollup15m, items, FIFTEEN_MIN)
-            await self._upsert_rollups(session, Rollup1d, items, ONE_DAY)
-            latest = {r.resource_id: r.state for r in batch}
-            await self._upsert_states(session, list(latest.values()))
+            if journal:
+                await self._writer.append_journal(session, journal.items(), self._now())
+            await self._writer.write_blocks(session, late)
+            changed = {r.resource_id: r.state for r in batch if r.changed}
+            await self._writer.upsert_states(session, list(changed.values()))
             for r in batch:
                 await self._apply_transition(session, r)
             events = [e for r in batch for e in events_of(r.resource_id, r.result, r.transition)]
             if events and self.notify is not None:
                 await self.notify(session, events)
 
-    def _insert(self, table: Any) -> Any:
-        return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
+    def _after_write(self, batch: list[Record]) -> None:
+        """The batch is stored: keep its open results for their block, and its newest states for the close."""
+        for r in batch:
+            bucket = bucket_of(r.ms / 1000, FIFTEEN_MIN)
+            if bucket >= self._closed_before:
+                self._open.setdefault((r.resource_id, bucket), BlockBuilder()).add(r.ms, r.result)
+            if r.changed:
+                self._dirty.pop(r.resource_id, None)
+            else:
+                self._dirty[r.resource_id] = r.state
 
-    @functools.cached_property
-    def _rollup_upserts(self) -> dict[Any, Any]:
-        """One upsert per rollup table, built once: a batch only binds new rows to it."""
-        return {model: self._rollup_upsert(model.__table__) for model in (Rollup15m, Rollup1d)}
+    def _close_target(self) -> int:
+        return bucket_of(self._clock() - self._grace, FIFTEEN_MIN)
 
-    def _rollup_upsert(self, table: Any) -> Any:
-        stmt = self._insert(table)
-        t, ex = table.c, stmt.excluded
-        additive = [
-            "available",
-            "not_available",
-            "unknown",
-            "latency_count",
-            "latency_sum",
-            "dns_count",
-            "dns_sum",
-            "connect_count",
-            "connect_sum",
-            "tls_count",
-            "tls_sum",
-        ]
-        values: dict[str, Any] = {c: t[c] + ex[c] for c in additive}
-        values["latency_min"] = case(
-            (ex.latency_min.is_(None), t.latency_min),
-            (t.latency_min.is_(None), ex.latency_min),
-            (ex.latency_min < t.latency_min, ex.latency_min),
-            else_=t.latency_min,
-        )
-        values["latency_max"] = case(
-            (ex.latency_max.is_(None), t.latency_max),
-            (t.latency_max.is_(None), ex.latency_max),
-            (ex.latency_max > t.latency_max, ex.latency_max),
-            else_=t.latency_max,
-        )
-        return stmt.on_conflict_do_update(index_elements=["bucket", "resource_id"], set_=values)
+    def _closable(self) -> bool:
+        target = self._close_target()
+        return target > self._closed_before and any(bucket < target for _, bucket in self._open)
 
-    @functools.cached_property
-    def _state_upsert(self) -> Any:
-        stmt = self._insert(ResourceState.__table__)
-        cols = [c.name for c in ResourceState.__table__.c if c.name != "resource_id"]
-        return stmt.on_conflict_do_update(index_elements=["resource_id"], set_={c: stmt.excluded[c] for c in cols})
+    async def _close(self) -> None:
+        """Write every bucket that ended (plus grace) as blocks; the journal keeps only what is still open."""
+        target = self._close_target()
+        closing = {k: b for k, b in self._open.items() if k[1] < target}
+        still_open = [(k[0], b) for k, b in self._open.items() if k[1] >= target]
+        states = list(self._dirty.values())
+        async with self._sessionmaker() as session, session.begin():
+            await self._writer.write_blocks(session, closing)
+            await self._writer.upsert_states(session, states)
+            await self._writer.replace_journal(session, still_open, self._now())
+        for k in closing:
+            del self._open[k]
+        for row in states:
+            if self._dirty.get(row["resource_id"]) is row:
+                del self._dirty[row["resource_id"]]
+        self._closed_before = max(self._closed_before, target)
 
-    async def _upsert_rollups(
-        self, session: AsyncSession, model: Any, items: list[tuple[int, ProbeResult]], size: int
-    ) -> None:
-        rows = [d.as_row(rid, bucket) for (rid, bucket), d in deltas_for(items, size).items()]
-        await session.execute(self._rollup_upserts[model], rows)
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self._clock(), UTC)
 
-    async def _upsert_states(self, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-        await session.execute(self._state_upsert, rows)
+    # -- start-up -----------------------------------------------------------------------------------------
+
+    async def recover(self, alive: Collection[int]) -> dict[int, list[StoredResult]]:
+        """Take back the journal after a stop or a crash; returns its results per resource, oldest first.
+
+        Buckets that ended meanwhile are closed at once; the rest stays open as if never interrupted."""
+        async with self._sessionmaker() as session:
+            journaled = await self._writer.read_journal(session)
+        recovered = {rid: results for rid, results in journaled.items() if rid in alive}
+        async with self._lock:
+            for rid, results in recovered.items():
+                for stored in results:
+                    key = (rid, bucket_of(stored.id / 1000, FIFTEEN_MIN))
+                    self._open.setdefault(key, BlockBuilder()).add(stored.id, stored.as_probe_result())
+                if results:
+                    self._last_ms[rid] = max(self._last_ms.get(rid, 0), results[-1].id)
+            if journaled and (self._closable() or len(recovered) < len(journaled)):
+                await self._close()
+            else:
+                self._closed_before = max(self._closed_before, self._close_target())
+        return recovered
+
+    def closed_before(self) -> int:
+        """Buckets before this one are in the database; results of later ones are only journaled."""
+        return self._closed_before
 
     async def _apply_transition(self, session: AsyncSession, r: Record) -> None:
         tr = r.transition

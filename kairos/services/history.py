@@ -1,19 +1,18 @@
 """One page of a resource's raw check results, newest first, with a cursor for the next page.
 
-The cursor is a result id (ties on time broken by id) or a time. Bad filters are ``Invalid`` with the
-parameter's name as the field."""
+The cursor is a result id (its time in milliseconds, unique within the resource) or a time. Bad filters
+are ``Invalid`` with the parameter's name as the field."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kairos.db.models import CheckResult
 from kairos.errors import Invalid
+from kairos.history import reader
+from kairos.history.codec import StoredResult, ms_of
 from kairos.probes.base import Status
 
 MAX_BIGINT = 2**63 - 1
@@ -51,35 +50,33 @@ def _parse_status(value: str | None) -> Status | None:
     return status
 
 
-async def _cursor_clause(session: AsyncSession, resource_id: int, before: str) -> Any:
-    """Rows strictly older than the cursor: a result id (ties on time broken by id) or a time."""
-    r = CheckResult
+async def _cursor_ms(session: AsyncSession, resource_id: int, before: str) -> int:
+    """Results strictly older than the cursor: a result id (its time in ms) or an ISO-8601 time."""
     if before.isascii() and before.isdigit():
         cursor_id = int(before)
-        row = await session.get(CheckResult, cursor_id) if cursor_id <= MAX_BIGINT else None
-        if row is None or row.resource_id != resource_id:
+        found = await reader.find(session, resource_id, cursor_id) if cursor_id <= MAX_BIGINT else None
+        if found is None:
             raise Invalid("before: no such result of this resource", field="before")
-        return or_(r.checked_at < row.checked_at, and_(r.checked_at == row.checked_at, r.id < row.id))
+        return found.id
     try:
         parsed = datetime.fromisoformat(before.replace("Z", "+00:00"))
     except ValueError:
         raise Invalid("before must be a result id or an ISO-8601 time", field="before") from None
-    return r.checked_at < utc(parsed, "before")
+    return _ms(utc(parsed, "before"))
 
 
-async def page(session: AsyncSession, resource_id: int, wanted: HistoryFilter) -> tuple[list[CheckResult], str | None]:
-    """The page's rows and the cursor of the next page (None when this page is the last one)."""
-    r = CheckResult
-    stmt = select(r).where(r.resource_id == resource_id)
-    if wanted.from_ is not None:
-        stmt = stmt.where(r.checked_at >= utc(wanted.from_, "from"))
-    if wanted.to is not None:
-        stmt = stmt.where(r.checked_at < utc(wanted.to, "to"))
-    if (status := _parse_status(wanted.status)) is not None:
-        stmt = stmt.where(r.status == status.value)
+def _ms(at: datetime) -> int:
+    return ms_of(at) + (1 if at.microsecond % 1000 else 0)  # the first millisecond at or after ``at``
+
+
+async def page(session: AsyncSession, resource_id: int, wanted: HistoryFilter) -> tuple[list[StoredResult], str | None]:
+    """The page's results (newest first) and the cursor of the next page (None when this page is the last)."""
+    lo = _ms(utc(wanted.from_, "from")) if wanted.from_ is not None else None
+    hi = _ms(utc(wanted.to, "to")) if wanted.to is not None else None
+    status = _parse_status(wanted.status)
     if wanted.before:
-        stmt = stmt.where(await _cursor_clause(session, resource_id, wanted.before.strip()))
-    # Served by ix_check_result_resource_checked; id only breaks ties between equal times.
-    stmt = stmt.order_by(r.checked_at.desc(), r.id.desc()).limit(wanted.limit)
-    rows = list((await session.execute(stmt)).scalars().all())
+        cursor = await _cursor_ms(session, resource_id, wanted.before.strip())
+        hi = cursor if hi is None else min(hi, cursor)
+    want = reader.Range(lo, hi, status.value if status else None)
+    rows = await reader.page(session, resource_id, want, wanted.limit)
     return rows, (str(rows[-1].id) if len(rows) == wanted.limit else None)

@@ -11,11 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.api.redaction import public_message
-from kairos.db.models import CheckResult, Outage
+from kairos.db.models import Outage
+from kairos.history import reader
+from kairos.history.codec import StoredResult
 from kairos.probes.base import Status
 from kairos.runtime import Runtime
 from kairos.web.deps import PageError
-from kairos.web.keyset import Key, Page, keyset_page
 
 HISTORY_PAGE = 50
 OUTAGES_SHOWN = 20
@@ -116,35 +117,53 @@ class HistoryFilter:
         return {k: str(v) for k, v in values.items() if v not in (None, "")}
 
 
-async def _check_key(session: AsyncSession, resource_id: int, cursor: int | None) -> Key | None:
+@dataclass(frozen=True, slots=True)
+class HistoryPage:
+    rows: list[StoredResult]  # newest first
+    older: int | None  # cursor for the next (older) page, when there is one
+    newer: int | None  # cursor for the previous (newer) page, when there is one
+
+
+async def _check_key(session: AsyncSession, resource_id: int, cursor: int | None) -> int | None:
     if cursor is None:
         return None
-    row = await session.get(CheckResult, cursor)
-    if row is None or row.resource_id != resource_id:
+    if await reader.find(session, resource_id, cursor) is None:
         raise PageError(400, "That page link is not valid.")
-    return row.checked_at, row.id
+    return cursor
 
 
-async def history_page(session: AsyncSession, resource_id: int, f: HistoryFilter, size: int = HISTORY_PAGE) -> Page:
-    """One page of check results, newest first. Walks ix_check_result_resource_checked from the cursor."""
-    r = CheckResult
-    stmt = select(r).where(r.resource_id == resource_id)
-    lo, hi = day_range(f.start, f.end)
-    if lo is not None:
-        stmt = stmt.where(r.checked_at >= lo)
-    if hi is not None:
-        stmt = stmt.where(r.checked_at < hi)
-    if f.status is not None:
-        stmt = stmt.where(r.status == f.status.value)
-    return await keyset_page(
-        session,
-        stmt,
-        (r.checked_at, r.id),
-        lambda row: (row[0].checked_at, row[0].id),
-        before=await _check_key(session, resource_id, f.before),
-        after=await _check_key(session, resource_id, f.after),
-        size=size,
-    )
+def _ms(at: datetime | None) -> int | None:
+    return None if at is None else int(at.timestamp() * 1000)
+
+
+async def history_page(
+    session: AsyncSession, resource_id: int, f: HistoryFilter, size: int = HISTORY_PAGE
+) -> HistoryPage:
+    """One page of check results, newest first, from a cursor (a result id: its time in ms)."""
+    lo_at, hi_at = day_range(f.start, f.end)
+    lo, hi = _ms(lo_at), _ms(hi_at)
+    status = f.status.value if f.status else None
+    before = await _check_key(session, resource_id, f.before)
+    after = await _check_key(session, resource_id, f.after)
+
+    async def any_in(lo_ms: int | None, hi_ms: int | None) -> bool:
+        return bool(await reader.page(session, resource_id, reader.Range(lo_ms, hi_ms, status), 1))
+
+    if after is not None:
+        start = after + 1 if lo is None else max(lo, after + 1)
+        found = await reader.page(session, resource_id, reader.Range(start, hi, status), size + 1, newest_first=False)
+        rows = found[:size][::-1]
+        more_newer = len(found) > size
+        more_older = bool(rows) and await any_in(lo, rows[-1].id)
+    else:
+        top = before if hi is None else (hi if before is None else min(hi, before))
+        found = await reader.page(session, resource_id, reader.Range(lo, top, status), size + 1)
+        rows = found[:size]
+        more_older = len(found) > size
+        more_newer = before is not None and bool(rows) and await any_in(rows[0].id + 1, hi)
+    if not rows:
+        return HistoryPage([], None, None)
+    return HistoryPage(rows, rows[-1].id if more_older else None, rows[0].id if more_newer else None)
 
 
 # -- outages of this resource ------------------------------------------------------------------------------
@@ -219,15 +238,8 @@ async def image_facts(session: AsyncSession, runtime: Runtime, resource_id: int)
     if state and state.status is Status.AVAILABLE and state.last_details:
         facts = _facts_from(state.last_details, state.last_checked_at, digest)
     else:
-        r = CheckResult
-        stmt = (
-            select(r.details, r.checked_at)
-            .where(r.resource_id == resource_id, r.status == Status.AVAILABLE.value)
-            .order_by(r.checked_at.desc())
-            .limit(1)
-        )
-        row = (await session.execute(stmt)).first()
-        facts = _facts_from(row[0] or {}, row[1], digest) if row else ImageFacts(digest=digest)
+        hits = await reader.page(session, resource_id, reader.Range(status=Status.AVAILABLE.value), 1)
+        facts = _facts_from(hits[0].details or {}, hits[0].checked_at, digest) if hits else ImageFacts(digest=digest)
     facts.changes = await digest_changes(session, resource_id)
     return facts
 
@@ -237,26 +249,13 @@ async def digest_changes(
 ) -> list[DigestChange]:
     """When the tag moved: results whose details carry ``digestChanged`` (set by the scheduler), newest first.
 
-    Only the newest ``scan`` results are searched (along ix_check_result_resource_checked), so the cost stays
-    bounded however long the history is kept. The search looks for the scheduler's "tag re-pushed" note in
-    the message (a plain text column: 6x cheaper on PostgreSQL than casting the JSON details to text); the
-    details of the rows found say from what to what."""
-    r = CheckResult
-    recent = (
-        select(r.checked_at.label("at"), r.details.label("details"), r.message.label("message"))
-        .where(r.resource_id == resource_id)
-        .order_by(r.checked_at.desc())
-        .limit(scan)
-        .subquery()
-    )
-    stmt = (
-        select(recent.c.at, recent.c.details)
-        .where(recent.c.message.like(f"%{REPUSH_NOTE}%"))
-        .order_by(recent.c.at.desc())
-        .limit(limit)
-    )
+    Only the newest ``scan`` results are searched, so the cost stays bounded however long the history is kept.
+    The search looks for the scheduler's "tag re-pushed" note in the message; the details of the results found
+    say from what to what."""
+    recent = await reader.page(session, resource_id, reader.Range(), scan)
+    found = [(r.checked_at, r.details) for r in recent if REPUSH_NOTE in r.message][:limit]
     out = []
-    for at, details in (await session.execute(stmt)).all():
+    for at, details in found:
         change = (details or {}).get("digestChanged")
         if isinstance(change, dict):
             out.append(DigestChange(at, _str(change.get("from")), _str(change.get("to"))))

@@ -18,7 +18,8 @@ def test_an_empty_database_migrates_to_head_and_again_without_change(databases: 
         engine.dispose()
     assert {
         "resource",
-        "check_result",
+        "result_block",
+        "result_journal",
         "rollup_15m",
         "rollup_1d",
         "outage",

@@ -2,7 +2,7 @@
 
 from kairos.db.models.access import ApiKey, AppUser, Setting
 from kairos.db.models.discovery import DiscoverySource
-from kairos.db.models.history import CheckResult, Outage, ResourceState, Rollup1d, Rollup15m
+from kairos.db.models.history import Outage, ResourceState, ResultBlock, ResultJournal, Rollup1d, Rollup15m
 from kairos.db.models.notify import NotificationChannel, NotificationOutbox, NotificationPolicy
 from kairos.db.models.resource import Credential, GroupMember, Resource, ResourceGroup, ResourceTypeSettings
 from kairos.db.models.web import Announcement, UserSession
@@ -11,7 +11,6 @@ __all__ = [
     "Announcement",
     "ApiKey",
     "AppUser",
-    "CheckResult",
     "Credential",
     "DiscoverySource",
     "GroupMember",
@@ -23,6 +22,8 @@ __all__ = [
     "ResourceGroup",
     "ResourceState",
     "ResourceTypeSettings",
+    "ResultBlock",
+    "ResultJournal",
     "Rollup1d",
     "Rollup15m",
     "Setting",

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     PrimaryKeyConstraint,
     SmallInteger,
     String,
@@ -23,34 +24,47 @@ from kairos.db.base import Base, BigId, JSONType, UTCDateTime
 STATUS_LEN = 16
 
 
-class CheckResult(Base):
-    __tablename__ = "check_result"
+class ResultBlock(Base):
+    """One resource's raw results of one 15-minute bucket, compact (kairos.history.codec), written when it closes.
+
+    Appended in (bucket, resource) order, so a close writes a few sequential pages instead of one index page per
+    resource. No foreign key: a cascade would need a per-resource index, the very write this layout avoids;
+    housekeeping removes the blocks of deleted resources (ids are never reused)."""
+
+    __tablename__ = "result_block"
     __table_args__ = (
-        # Serves the history page and API: one resource's results, newest first, by time range.
-        Index("ix_check_result_resource_checked", "resource_id", "checked_at"),
-        # Serves retention pruning: delete everything older than a cut-off.
-        Index("ix_check_result_checked_at", "checked_at"),
+        # Serves one resource's history (bucket IN (...) AND resource_id = ?) and retention (bucket < cut-off).
+        Index("ix_result_block_bucket_resource", "bucket", "resource_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id", ondelete="CASCADE"))
-    checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(STATUS_LEN))
-    latency_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
-    dns_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
-    connect_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
-    tls_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
-    ttfb_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
-    http_status: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
-    error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    message: Mapped[str] = mapped_column(Text, default="")
-    details: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    bucket: Mapped[int] = mapped_column(BigInteger)  # epoch seconds, start of the 15-minute bucket
+    resource_id: Mapped[int] = mapped_column(Integer)
+    location: Mapped[str] = mapped_column(String(32), default="local")
+    first_ms: Mapped[int] = mapped_column(BigInteger)
+    last_ms: Mapped[int] = mapped_column(BigInteger)
+    available: Mapped[int] = mapped_column(Integer, default=0)
+    not_available: Mapped[int] = mapped_column(Integer, default=0)
+    unknown: Mapped[int] = mapped_column(Integer, default=0)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ResultJournal(Base):
+    """Results not yet in a closed block, one row per flush: what makes a kill -9 lose at most one flush.
+
+    Replaced by a single row of the still-open results whenever buckets close; read back at start."""
+
+    __tablename__ = "result_journal"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class _RollupColumns:
     """Counts and latency sums per (resource, bucket); readers never scan raw history."""
 
-    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id", ondelete="CASCADE"), primary_key=True)
+    resource_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # epoch seconds, bucket start
     available: Mapped[int] = mapped_column(Integer, default=0)
     not_available: Mapped[int] = mapped_column(Integer, default=0)
@@ -69,17 +83,20 @@ class _RollupColumns:
 
 # Rollups are clustered by (bucket, resource_id) (WITHOUT ROWID on SQLite): the dashboard reads one time range
 # across all resources, which is then one sequential range instead of a lookup per row.
+# rollup_15m has no per-resource index and no foreign key: both would cost one page per resource every 15
+# minutes. One resource's buckets are read by key (bucket IN (...) AND resource_id = ?); housekeeping removes
+# the rows of deleted resources. Rows are written once, when their bucket closes (kairos.history.writer).
 class Rollup15m(_RollupColumns, Base):
     __tablename__ = "rollup_15m"
     __table_args__ = (
         PrimaryKeyConstraint("bucket", "resource_id"),
-        # Serves one resource's timeline and latency chart (detail page, 7 and 30 days).
-        Index("ix_rollup_15m_resource_bucket", "resource_id", "bucket"),
         {"sqlite_with_rowid": False},
     )
 
 
 class Rollup1d(_RollupColumns, Base):
+    """Daily rows, added to when each 15-minute bucket of the day closes."""
+
     __tablename__ = "rollup_1d"
     __table_args__ = (
         PrimaryKeyConstraint("bucket", "resource_id"),

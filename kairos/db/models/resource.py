@@ -13,6 +13,9 @@ from kairos.db.base import Base, JSONType, UTCDateTime, utcnow
 
 class Resource(Base):
     __tablename__ = "resource"
+    # Ids are never reused (SQLite would hand a deleted highest id to the next resource): badges, links and the
+    # history blocks of a deleted resource must not turn into those of a new one.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

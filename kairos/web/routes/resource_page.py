@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kairos.access.visibility import can_see_resource
 from kairos.api.deps import Caller, RuntimeDep, SessionDep
 from kairos.api.redaction import public_message, targets_shown
-from kairos.db.models import CheckResult, Resource
+from kairos.db.models import Resource
 from kairos.errors import NotFound
+from kairos.history.codec import StoredResult
 from kairos.probes.base import Status
 from kairos.probes.kinds import spec_of
 from kairos.services.resources import load_resource
@@ -48,7 +49,7 @@ async def visible_resource(session: AsyncSession, caller: Caller, raw_id: str) -
     return row
 
 
-def _message(row: CheckResult, targets: bool) -> str:
+def _message(row: StoredResult, targets: bool) -> str:
     return row.message if targets else public_message(row.status, row.error_code, row.http_status)
 
 
@@ -82,7 +83,7 @@ async def resource_page(
         resource=resource,
         kind_name=_kind_name(resource.kind),
         summary=data.summary(runtime, resource.id, targets),
-        history=[(row, _message(row, targets)) for (row,) in page.rows],
+        history=[(row, _message(row, targets)) for row in page.rows],
         older_url=_url(base, f.query(before=page.older)) if page.older else None,
         newer_url=_url(base, f.query(after=page.newer)) if page.newer else None,
         newest_url=_url(base, f.query()) if f.before or f.after else None,

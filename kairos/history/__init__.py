@@ -1,0 +1,1 @@
+"""Raw check results: their compact encoding, the flush journal, closed blocks and per-resource reads."""

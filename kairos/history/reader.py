@@ -1,0 +1,131 @@
+"""One resource's raw results: closed blocks from ``result_block`` plus the journal's still-open results.
+
+Blocks are found by key, ``bucket IN (...) AND resource_id = ?``, walking a chunk of days at a time from the
+newest (or oldest) end of the wanted range until a page is full: a page costs a few index seeks and the
+decoding of the blocks it shows, whatever the number of resources or the length of the history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kairos.db.models import ResultBlock, ResultJournal
+from kairos.history.codec import StoredResult, decode_block, decode_columns, unpack
+from kairos.rollups.buckets import FIFTEEN_MIN, bucket_of
+
+CHUNK_BUCKETS = 4 * 96  # four days of blocks per query
+_STATUS_COLUMN = {
+    "AVAILABLE": ResultBlock.available,
+    "NOT_AVAILABLE": ResultBlock.not_available,
+    "UNKNOWN": ResultBlock.unknown,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """Results with ``lo_ms <= id < hi_ms`` (either end open when None) and, if set, this status."""
+
+    lo_ms: int | None = None
+    hi_ms: int | None = None
+    status: str | None = None
+
+    def admits(self, r: StoredResult) -> bool:
+        return (
+            (self.lo_ms is None or r.id >= self.lo_ms)
+            and (self.hi_ms is None or r.id < self.hi_ms)
+            and (self.status is None or r.status == self.status)
+        )
+
+
+async def journaled(session: AsyncSession, resource_id: int) -> list[StoredResult]:
+    """The resource's results that are not in a closed block yet, oldest first."""
+    out: list[StoredResult] = []
+    for (payload,) in await session.execute(select(ResultJournal.payload).order_by(ResultJournal.id)):
+        for rid, cols in unpack(payload)["r"]:
+            if int(rid) == resource_id:
+                out.extend(decode_columns(resource_id, cols))
+    out.sort(key=lambda r: r.id)
+    return out
+
+
+async def _bounds(session: AsyncSession, want: Range) -> tuple[int, int] | None:
+    lo, hi = (await session.execute(select(func.min(ResultBlock.bucket), func.max(ResultBlock.bucket)))).one()
+    if lo is None or hi is None:
+        return None
+    if want.lo_ms is not None:
+        lo = max(int(lo), bucket_of(want.lo_ms / 1000, FIFTEEN_MIN))
+    if want.hi_ms is not None:
+        hi = min(int(hi), bucket_of((want.hi_ms - 1) / 1000, FIFTEEN_MIN))
+    return (int(lo), int(hi)) if lo <= hi else None
+
+
+def _chunks(lo: int, hi: int, newest_first: bool) -> Iterator[list[int]]:
+    span = CHUNK_BUCKETS * FIFTEEN_MIN
+    if newest_first:
+        top = hi
+        while top >= lo:
+            start = max(lo, top - span + FIFTEEN_MIN)
+            yield list(range(start, top + FIFTEEN_MIN, FIFTEEN_MIN))
+            top = start - FIFTEEN_MIN
+    else:
+        bottom = lo
+        while bottom <= hi:
+            end = min(hi, bottom + span - FIFTEEN_MIN)
+            yield list(range(bottom, end + FIFTEEN_MIN, FIFTEEN_MIN))
+            bottom = end + FIFTEEN_MIN
+
+
+async def _blocks(session: AsyncSession, resource_id: int, buckets: list[int], want: Range) -> list[StoredResult]:
+    stmt = select(ResultBlock.payload).where(ResultBlock.bucket.in_(buckets), ResultBlock.resource_id == resource_id)
+    if want.status is not None:
+        stmt = stmt.where(_STATUS_COLUMN[want.status] > 0)
+    out: list[StoredResult] = []
+    for (payload,) in await session.execute(stmt):
+        out.extend(r for r in decode_block(resource_id, payload) if want.admits(r))
+    return out
+
+
+async def page(
+    session: AsyncSession, resource_id: int, want: Range, limit: int, *, newest_first: bool = True
+) -> list[StoredResult]:
+    """Up to ``limit`` results in ``want``, newest first (or oldest first)."""
+    found = [r for r in await journaled(session, resource_id) if want.admits(r)]
+    bounds = await _bounds(session, want)
+    if bounds is not None:
+        for buckets in _chunks(*bounds, newest_first):
+            found.extend(await _blocks(session, resource_id, buckets, want))
+            # Blocks not read yet lie wholly beyond this chunk: stop once the page is full on this side of it.
+            edge_ms = (buckets[0] if newest_first else buckets[-1] + FIFTEEN_MIN) * 1000
+            inside = [r for r in found if (r.id >= edge_ms if newest_first else r.id < edge_ms)]
+            if len(inside) >= limit:
+                break
+    found.sort(key=lambda r: r.id, reverse=newest_first)
+    return found[:limit]
+
+
+async def between(session: AsyncSession, resource_id: int, lo_ms: int, hi_ms: int | None = None) -> list[StoredResult]:
+    """Every result from ``lo_ms`` (to ``hi_ms``), oldest first: for charts over a bounded window."""
+    return await page(session, resource_id, Range(lo_ms, hi_ms), limit=10**9, newest_first=False)
+
+
+async def find(session: AsyncSession, resource_id: int, result_id: int) -> StoredResult | None:
+    """The result with this id (its time in ms), if the resource has it."""
+    hits = await page(session, resource_id, Range(result_id, result_id + 1), limit=1)
+    return hits[0] if hits else None
+
+
+async def everything(session: AsyncSession, resource_id: int | None = None) -> list[StoredResult]:
+    """Every stored result (of one resource, or of all), oldest first: for exports, tests and benchmarks."""
+    stmt = select(ResultBlock.resource_id, ResultBlock.payload).order_by(ResultBlock.bucket, ResultBlock.id)
+    if resource_id is not None:
+        stmt = stmt.where(ResultBlock.resource_id == resource_id)
+    out = [r for rid, payload in await session.execute(stmt) for r in decode_block(rid, payload)]
+    for (payload,) in await session.execute(select(ResultJournal.payload).order_by(ResultJournal.id)):
+        for rid, cols in unpack(payload)["r"]:
+            if resource_id is None or int(rid) == resource_id:
+                out.extend(decode_columns(int(rid), cols))
+    out.sort(key=lambda r: (r.id, r.resource_id))
+    return out

@@ -1,0 +1,154 @@
+"""The statements that store results: journal entries, closed blocks with their rollups, and state rows.
+
+Every function runs inside the caller's transaction (the recorder decides what commits together)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, case, delete, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kairos.db.models import ResourceState, ResultBlock, ResultJournal, Rollup1d, Rollup15m
+from kairos.history.codec import BlockBuilder, decode_many, encode_many, ms_of
+from kairos.history.codec import StoredResult as StoredResult
+from kairos.probes.base import ProbeResult
+from kairos.rollups.buckets import FIFTEEN_MIN, ONE_DAY, RollupDelta, bucket_of
+
+BlockKey = tuple[int, int]  # (resource id, 15-minute bucket)
+
+# Core, not ORM: the ORM's bulk-insert bookkeeping costs more than the write itself.
+_BLOCK_INSERT = insert(cast(Table, ResultBlock.__table__))
+_JOURNAL_INSERT = insert(cast(Table, ResultJournal.__table__))
+_ADDITIVE = (
+    "available",
+    "not_available",
+    "unknown",
+    "latency_count",
+    "latency_sum",
+    "dns_count",
+    "dns_sum",
+    "connect_count",
+    "connect_sum",
+    "tls_count",
+    "tls_sum",
+)
+
+
+class Writer:
+    def __init__(self, dialect: str) -> None:
+        self._dialect = dialect
+
+    def _insert(self, table: Any) -> Any:
+        return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
+
+    # -- journal ------------------------------------------------------------------------------------------
+
+    async def append_journal(
+        self, session: AsyncSession, entries: Iterable[tuple[int, BlockBuilder]], at: datetime
+    ) -> None:
+        await session.execute(_JOURNAL_INSERT, [{"written_at": at, "payload": encode_many(entries)}])
+
+    async def replace_journal(
+        self, session: AsyncSession, entries: Sequence[tuple[int, BlockBuilder]], at: datetime
+    ) -> None:
+        """Drop every entry and keep only ``entries`` (the results still open after a close)."""
+        await session.execute(delete(ResultJournal))
+        if any(len(b) for _, b in entries):
+            await self.append_journal(session, entries, at)
+
+    @staticmethod
+    async def read_journal(session: AsyncSession) -> dict[int, list[StoredResult]]:
+        """Every journaled result per resource, oldest first."""
+        out: dict[int, list[StoredResult]] = {}
+        rows = await session.execute(select(ResultJournal.payload).order_by(ResultJournal.id))
+        for (payload,) in rows:
+            for rid, results in decode_many(payload).items():
+                out.setdefault(rid, []).extend(results)
+        for results in out.values():
+            results.sort(key=lambda r: r.id)
+        return out
+
+    # -- closed blocks and their rollups ------------------------------------------------------------------
+
+    async def write_blocks(self, session: AsyncSession, blocks: dict[BlockKey, BlockBuilder]) -> None:
+        """Store closed blocks in (bucket, resource) order, and add them to the 15-minute and daily rollups."""
+        keys = sorted((k for k, b in blocks.items() if len(b)), key=lambda k: (k[1], k[0]))
+        if not keys:
+            return
+        rows = []
+        for rid, bucket in keys:
+            b = blocks[(rid, bucket)]
+            up, down, unknown = b.counts()
+            rows.append(
+                {
+                    "bucket": bucket,
+                    "resource_id": rid,
+                    "location": "local",
+                    "first_ms": min(b.t),
+                    "last_ms": max(b.t),
+                    "available": up,
+                    "not_available": down,
+                    "unknown": unknown,
+                    "payload": b.encode(),
+                }
+            )
+        await session.execute(_BLOCK_INSERT, rows)
+        await session.execute(self._rollup_upserts[Rollup15m], [blocks[k].delta.as_row(*k) for k in keys])
+        daily: dict[BlockKey, RollupDelta] = {}
+        for rid, bucket in keys:
+            day = daily.setdefault((rid, bucket_of(bucket, ONE_DAY)), RollupDelta())
+            day.merge(blocks[(rid, bucket)].delta)
+        ordered = sorted(daily, key=lambda k: (k[1], k[0]))
+        await session.execute(self._rollup_upserts[Rollup1d], [daily[k].as_row(*k) for k in ordered])
+
+    @functools.cached_property
+    def _rollup_upserts(self) -> dict[Any, Any]:
+        """One additive upsert per rollup table, built once: a close only binds new rows to it."""
+        return {model: self._rollup_upsert(model.__table__) for model in (Rollup15m, Rollup1d)}
+
+    def _rollup_upsert(self, table: Any) -> Any:
+        # Additive, because a late result (checked before its bucket closed, recorded after) adds to a stored row.
+        stmt = self._insert(table)
+        t, ex = table.c, stmt.excluded
+        values: dict[str, Any] = {c: t[c] + ex[c] for c in _ADDITIVE}
+        values["latency_min"] = case(
+            (ex.latency_min.is_(None), t.latency_min),
+            (t.latency_min.is_(None), ex.latency_min),
+            (ex.latency_min < t.latency_min, ex.latency_min),
+            else_=t.latency_min,
+        )
+        values["latency_max"] = case(
+            (ex.latency_max.is_(None), t.latency_max),
+            (t.latency_max.is_(None), ex.latency_max),
+            (ex.latency_max > t.latency_max, ex.latency_max),
+            else_=t.latency_max,
+        )
+        return stmt.on_conflict_do_update(index_elements=["bucket", "resource_id"], set_=values)
+
+    # -- state rows ---------------------------------------------------------------------------------------
+
+    @functools.cached_property
+    def _state_upsert(self) -> Any:
+        stmt = self._insert(ResourceState.__table__)
+        cols = [c.name for c in ResourceState.__table__.c if c.name != "resource_id"]
+        return stmt.on_conflict_do_update(index_elements=["resource_id"], set_={c: stmt.excluded[c] for c in cols})
+
+    async def upsert_states(self, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            await session.execute(self._state_upsert, sorted(rows, key=lambda r: r["resource_id"]))
+
+
+def blocks_of(resource_id: int, results: Iterable[ProbeResult]) -> dict[BlockKey, BlockBuilder]:
+    """Results as closed blocks, ready for :meth:`Writer.write_blocks` (imports, seeding, benchmarks)."""
+    blocks: dict[BlockKey, BlockBuilder] = {}
+    last = 0
+    for result in sorted(results, key=lambda r: r.checked_at):
+        ms = max(ms_of(result.checked_at), last + 1)
+        last = ms
+        blocks.setdefault((resource_id, bucket_of(ms / 1000, FIFTEEN_MIN)), BlockBuilder()).add(ms, result)
+    return blocks
