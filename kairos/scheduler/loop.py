@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import heapq
 import logging
 import time
@@ -30,19 +29,11 @@ from kairos.scheduler.catalog import Scheduled, TypeSettings
 from kairos.scheduler.housekeeping import Housekeeper
 from kairos.scheduler.pool import KindPool
 from kairos.scheduler.recorder import Notify, Record, Recorder, state_row
+from kairos.scheduler.slots import next_due, slots_of
 from kairos.scheduler.state import RuntimeState, apply_result
 from kairos.settings import Settings
 
 log = logging.getLogger("kairos.scheduler")
-
-# After the start-up pass each resource's next check lands at 80-100 % of its interval, fixed per resource,
-# so that N resources checked together at start do not stay in lock-step.
-SPREAD = 0.2
-
-
-def _phase(resource_id: int) -> float:
-    digest = hashlib.blake2b(resource_id.to_bytes(8, "big"), digest_size=4).digest()
-    return int.from_bytes(digest, "big") / 2**32
 
 
 class Scheduler:
@@ -83,7 +74,6 @@ class Scheduler:
         self._heap: list[tuple[float, int]] = []
         self._due: dict[int, float] = {}
         self._inflight: dict[int, asyncio.Future[ProbeResult]] = {}
-        self._first_done: set[int] = set()
         self._pools: dict[str, KindPool] = {}
         self._wake = asyncio.Event()
         self._next_wake = 0.0
@@ -198,7 +188,6 @@ class Scheduler:
         self._inflight.pop(resource_id, None)  # a check still running is orphaned: its result is dropped
         self._verdicts.pop(resource_id, None)
         self._due.pop(resource_id, None)
-        self._first_done.discard(resource_id)
         self.recorder.forget(resource_id)
         self.board.forget(resource_id)
 
@@ -211,7 +200,9 @@ class Scheduler:
         for rid, res in self.resources.items():
             last = self._verdicts.get(rid)
             if res.enabled and rid in self._due and last and last.last_checked_at:
-                self._schedule(rid, max(self._clock(), last.last_checked_at.timestamp() + self.interval_of(res)))
+                # The slot follows the new interval, at least half of it after the last check.
+                slots = slots_of(rid, self.interval_of(res))
+                self._schedule(rid, slots.eased(last.last_checked_at.timestamp(), self._clock()))
 
     async def check_now(self, resource_id: int) -> ProbeResult | None:
         """Check one resource immediately (joining a check already running) and record the result."""
@@ -302,14 +293,9 @@ class Scheduler:
             self._schedule(res.id, self._next_due(res, due, started))
 
     def _next_due(self, res: Scheduled, due: float, started: float) -> float:
-        interval = self.interval_of(res)
-        if res.id not in self._first_done:
-            self._first_done.add(res.id)
-            return started + interval * (1.0 - SPREAD * _phase(res.id))
-        nxt = due + interval
-        now = self._clock()
-        # Behind by more than an interval (Kairos was busy or asleep): skip the missed slots, no burst.
-        return nxt if nxt > now else now + interval * SPREAD * _phase(res.id)
+        # Each resource has a fixed slot in its interval (kairos.scheduler.slots): checks spread evenly, keep their
+        # place across restarts, and a check run at once (start-up, new, edited, manual) eases into the slot.
+        return next_due(slots_of(res.id, self.interval_of(res)), due, started, self._clock())
 
     async def _dispatch_loop(self) -> None:
         loop = asyncio.get_running_loop()
