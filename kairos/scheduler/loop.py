@@ -11,12 +11,13 @@ import contextlib
 import heapq
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kairos.credentials import CredentialStore
+from kairos.history.codec import StoredResult
 from kairos.metrics import Metrics
 from kairos.periodic import PeriodicJob
 from kairos.probes.base import ProbeResult
@@ -55,7 +56,9 @@ class Scheduler:
         self.metrics = metrics or Metrics()
         # Where every applied result goes for readers (kairos.scheduler.board); the scheduler never reads it back.
         self.board = board
-        self.recorder = Recorder(sessionmaker, dialect, batch_size=settings.flush_batch_size, notify=notify)
+        self.recorder = Recorder(
+            sessionmaker, dialect, batch_size=settings.flush_batch_size, notify=notify, clock=clock
+        )
         self.housekeeper = Housekeeper(sessionmaker, settings, dialect, self.metrics, clock=clock)
         # Writes what was recorded every flush interval, or at once when the buffer is full.
         self._flush_job = PeriodicJob(
@@ -88,8 +91,12 @@ class Scheduler:
         async with self._sessionmaker() as session:
             self.types = await catalog.load_type_settings(session)
             self.resources = await catalog.load_resources(session)
+        # The journal first: buckets that ended while Kairos was down are closed before the board reads rollups.
+        journaled = await self.recorder.recover(self.resources.keys())
+        async with self._sessionmaker() as session:
             await self.board.load(session, self._clock())  # in one process the scheduler seeds its board
         self._verdicts = dict(self.board.states)
+        self._replay(journaled)
         now = self._clock()
         for rid, res in self.resources.items():
             self._verdict(rid)
@@ -97,6 +104,34 @@ class Scheduler:
                 self._schedule(rid, now)  # the immediate pass at start-up
         for spec in all_specs():
             self._pools[spec.name] = KindPool(spec.name, self.types[spec.name].parallelism, self._check_from_queue)
+
+    def _replay(self, journaled: Mapping[int, list[StoredResult]]) -> None:
+        """Fold the journal's results newer than each saved state back into it (after a crash or a stop).
+
+        Their outages and events were stored with them, so replay only restores streaks and the latest result;
+        results of still-open buckets are also counted by the board (closed ones are in its rollups)."""
+        open_from = self.recorder.closed_before()
+        for rid, results in journaled.items():
+            res = self.resources.get(rid)
+            if res is None:
+                continue
+            state = self._verdict(rid)
+            types = self.types[res.kind]
+            for stored in results:
+                seen = state.last_checked_at
+                newer = seen is None or stored.checked_at > seen
+                result = stored.as_probe_result()
+                if newer:
+                    apply_result(
+                        state,
+                        result,
+                        outage_threshold=types.outage_threshold,
+                        recovery_threshold=types.recovery_threshold,
+                    )
+                if stored.id / 1000 >= open_from:
+                    self.board.record(rid, result, state)
+                elif newer:
+                    self.board.put(rid, state)
 
     async def start(self) -> None:
         await self.load()
@@ -122,6 +157,7 @@ class Scheduler:
         loop = asyncio.get_running_loop()
         try:
             await self.recorder.flush_with_retry(deadline=loop.time() + grace * 0.4)
+            await self.recorder.save_states()
         except Exception as exc:
             log.error("shutdown: %d results could not be written: %s", self.recorder.pending, exc)
 
@@ -281,10 +317,16 @@ class Scheduler:
         if hook is not None:  # the kind's own follow-up (an image tag re-pushed), before streaks and storage
             hook(AfterResult(res.id, res.name, state, result, self.metrics))
         types = self.types[res.kind]
+        before = (state.status, state.image_digest, state.last is None)
         transition = apply_result(
             state, result, outage_threshold=types.outage_threshold, recovery_threshold=types.recovery_threshold
         )
-        self.recorder.add(Record(res.id, result, state_row(res.id, state), transition))
+        changed = bool(transition.opened_at or transition.closed_at) or before != (
+            state.status,
+            state.image_digest,
+            False,
+        )
+        self.recorder.add(Record(res.id, result, state_row(res.id, state), transition, changed=changed))
         self.board.record(res.id, result, state)
         if current is not res:  # edited while it was being checked: the new settings are checked at once
             if current.enabled:

@@ -4,11 +4,12 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kairos.db.engine import make_engine, make_sessionmaker
-from kairos.db.models import CheckResult, Outage, Resource, ResourceState, Rollup1d, Rollup15m
+from kairos.db.models import Outage, Resource, ResourceState, Rollup1d, Rollup15m
+from kairos.history.reader import everything
 from kairos.probes.base import Phases, ProbeResult, Status
 from kairos.rollups.live import LiveUptime
 from kairos.scheduler.recorder import Record, Recorder, state_row
@@ -60,7 +61,7 @@ async def test_a_batch_writes_results_rollups_state_and_outages_together(
     )
     assert await recorder.flush() == 7
     async with sm() as s:
-        assert (await s.execute(select(func.count()).select_from(CheckResult))).scalar_one() == 7
+        assert len(await everything(s)) == 7
         rollup = (await s.execute(select(Rollup15m))).scalars().one()
         assert (rollup.available, rollup.not_available, rollup.unknown) == (3, 3, 1)
         assert rollup.latency_count == 6 and rollup.latency_min == 10.0 and rollup.latency_max == 15.0
@@ -103,7 +104,7 @@ async def test_results_of_a_deleted_resource_do_not_block_the_others(
         await s.commit()
     await recorder.flush()  # nobody told the recorder: the foreign key catches it
     async with sm() as s:
-        rows = (await s.execute(select(CheckResult.resource_id))).scalars().all()
+        rows = [r.resource_id for r in await everything(s)]
     assert rows == [keep]
 
 
@@ -114,7 +115,8 @@ async def test_results_that_arrive_while_a_batch_is_written_are_kept(
     recorder = Recorder(sm, "postgresql" if db_url.startswith("postgresql") else "sqlite")
     state = RuntimeState()
     feed(recorder, state, rid, [Status.AVAILABLE], T0)
-    original = recorder._upsert_states
+    writer = recorder._writer
+    original = writer.upsert_states
     arrivals = [[Status.NOT_AVAILABLE] * 2]
 
     async def slow_upsert(session: AsyncSession, rows: list[dict[str, object]]) -> None:
@@ -122,9 +124,9 @@ async def test_results_that_arrive_while_a_batch_is_written_are_kept(
             feed(recorder, state, rid, arrivals.pop(), T0 + timedelta(minutes=1))
         await original(session, rows)
 
-    recorder._upsert_states = slow_upsert  # type: ignore[method-assign]
+    writer.upsert_states = slow_upsert  # type: ignore[method-assign]
     await recorder.flush()
-    recorder._upsert_states = original  # type: ignore[method-assign]
+    writer.upsert_states = original  # type: ignore[method-assign]
     assert recorder.pending == 0
     async with sm() as s:
-        assert (await s.execute(select(func.count()).select_from(CheckResult))).scalar_one() == 3
+        assert len(await everything(s)) == 3

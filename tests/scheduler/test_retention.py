@@ -3,9 +3,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
-from kairos.db.models import CheckResult, Resource, Rollup15m
+from kairos.db.models import Resource, Rollup15m
+from kairos.history.reader import everything
+from kairos.history.writer import Writer, blocks_of
+from kairos.probes.base import ProbeResult, Status
 from tests.harness import make_settings, running_kairos
 
 
@@ -16,22 +19,13 @@ async def test_retention_deletes_old_raw_results_and_keeps_rollups(db_url: str, 
             r = Resource(name="old", kind="TCP", target="127.0.0.1:1", config={}, enabled=False)
             s.add(r)
             await s.flush()
-            await s.execute(
-                insert(CheckResult),
-                [
-                    {"resource_id": r.id, "checked_at": now - timedelta(days=d), "status": "AVAILABLE", "message": ""}
-                    for d in (1, 6, 8, 30)
-                ],
-            )
-            await s.execute(
-                insert(Rollup15m),
-                [{"resource_id": r.id, "bucket": int((now - timedelta(days=30)).timestamp()) // 900 * 900}],
-            )
+            results = [ProbeResult(Status.AVAILABLE, "", checked_at=now - timedelta(days=d)) for d in (1, 6, 8, 30)]
+            await Writer(s.get_bind().dialect.name).write_blocks(s, blocks_of(r.id, results))
             await s.commit()
         assert await k.runtime.scheduler.prune(now) == 2
         async with k.runtime.sessionmaker() as s:
-            assert (await s.execute(select(func.count()).select_from(CheckResult))).scalar_one() == 2
-            assert (await s.execute(select(func.count()).select_from(Rollup15m))).scalar_one() == 1
+            assert len(await everything(s)) == 2
+            assert (await s.execute(select(func.count()).select_from(Rollup15m))).scalar_one() == 4
 
 
 async def test_without_retention_nothing_is_deleted(db_url: str, tmp_path: Path) -> None:

@@ -3,9 +3,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from kairos.db.models import CheckResult, Outage, Resource, ResourceTypeSettings
+from kairos.db.models import Outage, Resource, ResourceTypeSettings
+from kairos.history.reader import everything
 from kairos.probes.base import Status
 from tests.harness import Running, make_settings, running_kairos, wait_for
 from tests.scheduler.conftest import Target
@@ -32,8 +33,7 @@ async def add(
 async def count_results(k: Running, rid: int) -> int:
     await k.runtime.scheduler.flush_results()
     async with k.runtime.sessionmaker() as s:
-        stmt = select(func.count()).select_from(CheckResult).where(CheckResult.resource_id == rid)
-        return int((await s.execute(stmt)).scalar_one())
+        return len(await everything(s, rid))
 
 
 async def test_a_new_resource_is_checked_at_once_and_its_result_stored(kairos: Running, target: Target) -> None:
@@ -144,5 +144,4 @@ async def test_shutdown_cuts_in_flight_checks_and_keeps_what_was_recorded(
         started = loop.time()
     assert loop.time() - started < 5  # the grace period, not the 60 s check timeout
     async with running_kairos(settings) as k, k.runtime.sessionmaker() as s:
-        stmt = select(func.count()).select_from(CheckResult).where(CheckResult.resource_id == fine)
-        assert (await s.execute(stmt)).scalar_one() >= 1
+        assert len(await everything(s, fine)) >= 1
