@@ -6,11 +6,9 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
-from sqlalchemy import func, select
-
 from kairos.api.routes.instant_check import running_checks
 from kairos.auth.apikeys import create_key
-from kairos.db.models import CheckResult
+from kairos.history.reader import everything
 from tests.api.loopback import Target
 from tests.api.support import assert_error
 from tests.harness import Running, wait_for
@@ -102,7 +100,7 @@ async def test_nothing_is_stored(kairos: Running, target: Target, closed_port: i
     await kairos.runtime.scheduler.flush_results()
     assert kairos.runtime.scheduler.recorder.pending == 0
     async with kairos.runtime.sessionmaker() as session:
-        assert await session.scalar(select(func.count()).select_from(CheckResult)) == 0
+        assert await everything(session) == []
     assert (await kairos.client.get("/api/resources")).json() == []
     assert kairos.runtime.scheduler.resources == {} and kairos.runtime.board.states == {}
 

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import select
 
-from kairos.db.engine import make_engine
-from kairos.db.models import CheckResult
+from kairos.db.engine import make_engine, make_sessionmaker
+from kairos.history.reader import everything
 from tests.e2e.conftest import kairos_cli
 from tests.servers.ports import free_port
 
@@ -56,8 +55,8 @@ async def test_serve_checks_what_is_added_and_stops_cleanly_on_sigterm(
     assert closed["currentStatus"] in ("not-available", "unknown")
     engine = make_engine(serve_env["KAIROS_DATABASE_URL"])
     try:
-        async with engine.connect() as conn:
-            stored = (await conn.execute(select(CheckResult.resource_id))).scalars().all()
+        async with make_sessionmaker(engine)() as session:
+            stored = {r.resource_id for r in await everything(session)}  # the journal, or closed blocks
     finally:
         await engine.dispose()
     assert rid in stored and tcp.json()["id"] in stored  # written before the process exited

@@ -1,5 +1,5 @@
-"""A migrated database with one resource, history written in the recorder's own row shapes, and a
-housekeeper on it with the retention settings a test asks for."""
+"""A migrated database with one resource, history written as the recorder writes it (closed blocks and their
+rollups, kairos.history.writer), and a housekeeper on it with the retention settings a test asks for."""
 
 from __future__ import annotations
 
@@ -10,16 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from kairos.db.engine import make_engine, make_sessionmaker
-from kairos.db.models import CheckResult, Outage, Resource, Rollup1d, Rollup15m
+from kairos.db.models import Outage, Resource
+from kairos.history.codec import StoredResult
+from kairos.history.reader import everything
+from kairos.history.writer import Writer, blocks_of
 from kairos.metrics import Metrics
 from kairos.probes.base import Phases, ProbeResult, Status
-from kairos.rollups.buckets import FIFTEEN_MIN, ONE_DAY, deltas_for
 from kairos.scheduler.housekeeping import Housekeeper
-from kairos.scheduler.recorder import result_row
 from tests.harness import make_settings
 
 
@@ -42,6 +43,18 @@ class Db:
         async with self.sessionmaker() as s:
             return int((await s.execute(select(func.count()).select_from(model))).scalar_one())
 
+    async def stored(self, resource_id: int | None = None) -> list[StoredResult]:
+        """Every raw result still stored (closed blocks and journal), oldest first."""
+        async with self.sessionmaker() as s:
+            return await everything(s, resource_id)
+
+    async def add_resource(self, name: str) -> int:
+        async with self.sessionmaker() as s, s.begin():
+            r = Resource(name=name, kind="HTTP", target="http://example.invalid/", config={}, enabled=False)
+            s.add(r)
+            await s.flush()
+            return int(r.id)
+
 
 def result(at: datetime, i: int) -> ProbeResult:
     status = Status.NOT_AVAILABLE if i % 10 == 0 else Status.AVAILABLE
@@ -49,19 +62,12 @@ def result(at: datetime, i: int) -> ProbeResult:
     return ProbeResult(status, "HTTP 200 OK", None, phases, 200, {}, at)
 
 
-async def seed_checks(db: Db, end: datetime, count: int, every: timedelta, *, rollups: bool = True) -> None:
-    """``count`` results ``every`` apart, the newest at ``end``, with their rollups."""
+async def seed_checks(db: Db, end: datetime, count: int, every: timedelta, *, resource_id: int | None = None) -> None:
+    """``count`` results ``every`` apart, the newest at ``end``, as closed blocks with their rollups."""
     results = [result(end - every * (count - 1 - i), i) for i in range(count)]
-    rid = db.resource_id
+    rid = db.resource_id if resource_id is None else resource_id
     async with db.sessionmaker() as s, s.begin():
-        rows = [result_row(rid, r) for r in results]
-        for start in range(0, len(rows), 5_000):
-            await s.execute(insert(CheckResult), rows[start : start + 5_000])
-        if rollups:
-            items = [(rid, r) for r in results]
-            for model, size in ((Rollup15m, FIFTEEN_MIN), (Rollup1d, ONE_DAY)):
-                values = [d.as_row(r, b) for (r, b), d in deltas_for(items, size).items()]
-                await s.execute(insert(model), values)
+        await Writer(db.dialect).write_blocks(s, blocks_of(rid, results))
 
 
 async def add_outage(db: Db, start: datetime, end: datetime | None) -> int:
@@ -76,10 +82,7 @@ async def add_outage(db: Db, start: datetime, end: datetime | None) -> int:
 async def db(db_url: str, tmp_path: Path) -> AsyncIterator[Db]:
     engine = make_engine(db_url)
     sm = make_sessionmaker(engine)
-    async with sm() as s, s.begin():
-        r = Resource(name="kept", kind="HTTP", target="http://example.invalid/", config={}, enabled=False)
-        s.add(r)
-        await s.flush()
-        rid = int(r.id)
-    yield Db(engine, sm, engine.dialect.name, rid, tmp_path, db_url)
+    db = Db(engine, sm, engine.dialect.name, 0, tmp_path, db_url)
+    db.resource_id = await db.add_resource("kept")
+    yield db
     await engine.dispose()

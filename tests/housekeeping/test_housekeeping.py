@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from kairos.db.models import CheckResult, Outage, Rollup1d, Rollup15m
+from kairos.db.models import Outage, ResultBlock, Rollup1d, Rollup15m
 from kairos.db.models.notify import NotificationChannel, NotificationOutbox
 from kairos.metrics import Metrics
 from kairos.probes.base import Status
@@ -21,6 +21,7 @@ from kairos.rollups.live import LiveUptime
 from kairos.scheduler.housekeeping import Housekeeper
 from kairos.scheduler.recorder import Record, Recorder, state_row
 from kairos.scheduler.state import RuntimeState, Transition
+from kairos.services.resources import delete_resource
 from tests.harness import wait_for
 from tests.housekeeping.support import Db, add_outage, result, seed_checks
 
@@ -41,12 +42,11 @@ async def test_raw_results_older_than_the_retention_are_deleted_and_recent_ones_
 
     removed = await db.housekeeper(retention_days=7).prune_results(NOW)
 
-    async with db.sessionmaker() as s:
-        oldest = (await s.execute(select(CheckResult.checked_at).order_by(CheckResult.checked_at))).scalars().first()
-    kept = 7 * 24 + 1  # the result exactly at the cut-off is kept
+    stored = await db.stored()
+    kept = 7 * 24 + 1  # the result exactly at the cut-off starts a block that is not all older: kept
     assert removed == 40 * 24 - kept
-    assert await db.count(CheckResult) == kept
-    assert oldest is not None and oldest >= NOW - timedelta(days=7)
+    assert len(stored) == kept
+    assert stored[0].checked_at == NOW - timedelta(days=7)
     assert (await db.count(Rollup15m), await db.count(Rollup1d)) == rollups
     assert await uptime_30d(db) == before
 
@@ -73,17 +73,58 @@ async def test_without_retention_settings_nothing_is_ever_deleted(db: Db) -> Non
     done = await keeper.run_once(NOW)
 
     assert (done.results, done.outages) == (0, 0)
-    assert await db.count(CheckResult) == 50
+    assert len(await db.stored()) == 50
     assert await db.count(Outage) == 1
 
 
+async def test_a_block_partly_older_than_the_cut_off_is_kept_whole(db: Db) -> None:
+    # Retention deletes whole 15-minute blocks: a block goes once all of it is older than the cut-off.
+    cutoff = NOW - timedelta(days=7)
+    await seed_checks(db, cutoff + timedelta(minutes=20), 60, timedelta(minutes=1))  # cut-off - 39 min .. + 20 min
+
+    removed = await db.housekeeper(retention_days=7).prune_results(NOW + timedelta(minutes=5))
+
+    stored = await db.stored()
+    assert removed == 9 + 15 + 15  # the three blocks that end by the new cut-off (old cut-off + 5 min)
+    assert stored[0].checked_at == cutoff  # the block holding the new cut-off stays whole, older results too
+    assert len(stored) == 60 - removed
+
+
 async def test_a_big_prune_runs_in_several_transactions(db: Db) -> None:
-    await seed_checks(db, NOW - timedelta(days=10), 1_050, timedelta(minutes=1), rollups=False)
-    keeper = db.housekeeper(retention_days=1, batch_rows=100)
+    await seed_checks(db, NOW - timedelta(days=10), 1_050, timedelta(minutes=1))
+    blocks = await db.count(ResultBlock)  # a batch is a number of blocks (15 one-minute results each)
+    keeper = db.housekeeper(retention_days=1, batch_rows=10)
 
     assert await keeper.prune_results(NOW) == 1_050
-    assert keeper.batches == 11
-    assert await db.count(CheckResult) == 0
+    assert blocks == 71
+    assert keeper.batches == 8
+    assert len(await db.stored()) == 0
+    assert await db.count(ResultBlock) == 0
+
+
+async def rollup_resources(db: Db) -> tuple[set[int], set[int]]:
+    async with db.sessionmaker() as s:
+        quarter = set((await s.execute(select(Rollup15m.resource_id))).scalars())
+        daily = set((await s.execute(select(Rollup1d.resource_id))).scalars())
+    return quarter, daily
+
+
+async def test_a_deleted_resources_blocks_and_rollups_are_swept_and_other_resources_keep_theirs(db: Db) -> None:
+    gone = await db.add_resource("gone")
+    await seed_checks(db, NOW - timedelta(days=3), 3 * 96, timedelta(minutes=15))  # three days: three daily rows
+    await seed_checks(db, NOW - timedelta(days=3), 3 * 96, timedelta(minutes=15), resource_id=gone)
+    async with db.sessionmaker() as s:
+        await delete_resource(s, gone)  # no foreign key cascades to blocks and rollups: they wait for a round
+    assert len(await db.stored(gone)) == 3 * 96
+
+    done = await db.housekeeper().run_once(NOW)  # no retention set: only the sweep deletes
+
+    assert done.results == 3 * 96
+    assert await db.stored(gone) == []
+    assert len(await db.stored(db.resource_id)) == 3 * 96
+    assert await rollup_resources(db) == ({db.resource_id}, {db.resource_id})
+    assert (await db.count(Rollup15m), await db.count(Rollup1d)) == (3 * 96, 4)
+    assert (await db.housekeeper().run_once(NOW)).results == 0  # nothing left to sweep
 
 
 def record(db: Db, i: int) -> Record:
@@ -93,8 +134,8 @@ def record(db: Db, i: int) -> Record:
 
 
 async def test_the_recorder_keeps_writing_while_a_big_prune_runs(db: Db) -> None:
-    await seed_checks(db, NOW - timedelta(days=60), 20_000, timedelta(minutes=1), rollups=False)
-    keeper = db.housekeeper(retention_days=30, batch_rows=2_000, pause_s=0.05)
+    await seed_checks(db, NOW - timedelta(days=60), 20_000, timedelta(minutes=1))
+    keeper = db.housekeeper(retention_days=30, batch_rows=100, pause_s=0.05)  # 1,334 blocks: 14 batches
     recorder = Recorder(db.sessionmaker, db.dialect)
     stalls: list[float] = []
 
@@ -117,7 +158,7 @@ async def test_the_recorder_keeps_writing_while_a_big_prune_runs(db: Db) -> None
     assert await prune == 20_000
     assert keeper.batches >= 10
     assert recorder.written == len(stalls)
-    assert await db.count(CheckResult) == len(stalls)
+    assert len(await db.stored()) == len(stalls)  # journaled (or closed, if a bucket ended meanwhile)
     assert max(stalls) < 2.0  # a batch, not the whole prune (measured figures: docs/sizing.md)
 
 
@@ -129,7 +170,7 @@ def wal_size(db: Db) -> int:
 async def test_sqlite_upkeep_truncates_the_write_ahead_log(db: Db) -> None:
     if db.dialect != "sqlite":
         pytest.skip("PostgreSQL leaves upkeep to autovacuum")
-    await seed_checks(db, NOW - timedelta(days=60), 5_000, timedelta(minutes=1), rollups=False)
+    await seed_checks(db, NOW - timedelta(days=60), 5_000, timedelta(minutes=1))
     await db.housekeeper(retention_days=30).prune_results(NOW)
     assert wal_size(db) > 0
 
@@ -140,13 +181,13 @@ async def test_sqlite_upkeep_truncates_the_write_ahead_log(db: Db) -> None:
 
 async def test_upkeep_runs_cleanly_on_either_database(db: Db) -> None:
     await db.housekeeper().optimize()  # a no-op on PostgreSQL, PRAGMAs on SQLite: neither raises
-    assert await db.count(CheckResult) == 0
+    assert await db.stored() == []
 
 
 async def test_a_failing_round_is_logged_and_the_next_round_still_runs(
     db: Db, caplog: pytest.LogCaptureFixture
 ) -> None:
-    await seed_checks(db, NOW - timedelta(days=60), 10, timedelta(minutes=1), rollups=False)
+    await seed_checks(db, NOW - timedelta(days=60), 10, timedelta(minutes=1))
     keeper = db.housekeeper(retention_days=30)
     calls = 0
     real = keeper.prune_results
@@ -165,12 +206,12 @@ async def test_a_failing_round_is_logged_and_the_next_round_still_runs(
     finally:
         job.cancel()
     assert keeper.failures == 1
-    assert await db.count(CheckResult) == 0
+    assert await db.stored() == []
     assert "housekeeping failed, retrying in the next round: RuntimeError: database went away" in caplog.text
 
 
 async def test_metrics_count_deleted_rows_by_kind_and_the_time_of_the_last_round(db: Db) -> None:
-    await seed_checks(db, NOW - timedelta(days=60), 7, timedelta(minutes=1), rollups=False)
+    await seed_checks(db, NOW - timedelta(days=60), 7, timedelta(minutes=1))
     await add_outage(db, NOW - timedelta(days=90), NOW - timedelta(days=89))
     metrics = Metrics()
     keeper = Housekeeper(

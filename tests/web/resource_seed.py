@@ -1,5 +1,6 @@
 """History for the resource and outage page tests, written straight to the database (long windows in
-milliseconds): check results with the recorder's own row shapes, their 15-minute rollups, and outages."""
+milliseconds): check results as the recorder's closed blocks with their rollups (kairos.history.writer), and
+outages."""
 
 from __future__ import annotations
 
@@ -7,20 +8,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
-
-from kairos.db.models import CheckResult, Outage, Rollup1d, Rollup15m
+from kairos.db.models import Outage
+from kairos.history.writer import Writer, blocks_of
 from kairos.probes.base import Phases, ProbeResult, Status
-from kairos.rollups.buckets import FIFTEEN_MIN, ONE_DAY, deltas_for
-from kairos.scheduler.recorder import result_row
 from kairos.scheduler.state import RuntimeState
 from tests.api.support import create_resource
 from tests.harness import Running
-
-_SUMMED = (
-    *("available", "not_available", "unknown", "latency_count", "latency_sum"),
-    *("dns_count", "dns_sum", "connect_count", "connect_sum", "tls_count", "tls_sum"),
-)
 
 
 def ok(at: datetime, i: int) -> ProbeResult:
@@ -59,24 +52,10 @@ async def seed_checks(
     """``count`` results ``every`` apart, the newest at ``end`` (default: now), with their rollups."""
     end = end or datetime.now(UTC)
     results = [make(end - every * (count - 1 - i), i) for i in range(count)]
-    rows = [result_row(rid, r) for r in results]
-    items = [(rid, x) for x in results]
-    rollups = {
-        model: [d.as_row(r, b) for (r, b), d in deltas_for(items, size).items()]
-        for model, size in ((Rollup15m, FIFTEEN_MIN), (Rollup1d, ONE_DAY))
-    }
-    async with kairos.runtime.sessionmaker() as session:
-        for start in range(0, len(rows), 2000):
-            await session.execute(insert(CheckResult), rows[start : start + 2000])
-        for model, values in rollups.items():
-            for value in values:  # added to what an earlier call of this helper wrote into the same bucket
-                row = await session.get(model, (value["bucket"], value["resource_id"]))
-                if row is None:
-                    session.add(model(**value))
-                    continue
-                for name in _SUMMED:
-                    setattr(row, name, getattr(row, name) + value[name])
-        await session.commit()
+    writer = Writer(kairos.runtime.engine.dialect.name)
+    async with kairos.runtime.sessionmaker() as session, session.begin():
+        # Rollups are upserted additively: a later call adds to what an earlier one wrote into the same bucket.
+        await writer.write_blocks(session, blocks_of(rid, results))
     return results
 
 
