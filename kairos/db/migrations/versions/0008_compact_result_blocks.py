@@ -60,12 +60,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_result_journal")),
     )
     _convert_history()
-    op.drop_table("check_result")
     if op.get_bind().dialect.name == "sqlite":
         _sqlite_rebuild_rollups()
         with op.batch_alter_table("resource", recreate="always", table_kwargs={"sqlite_autoincrement": True}):
             pass
-    else:
+        _sqlite_seed_resource_ids()
+    op.drop_table("check_result")
+    if op.get_bind().dialect.name != "sqlite":
         op.drop_index("ix_rollup_15m_resource_bucket", table_name="rollup_15m")
         op.drop_constraint("fk_rollup_15m_resource_id_resource", "rollup_15m", type_="foreignkey")
         op.drop_constraint("fk_rollup_1d_resource_id_resource", "rollup_1d", type_="foreignkey")
@@ -156,6 +157,20 @@ def _sqlite_rebuild_rollups() -> None:
         op.execute(f"DROP TABLE {table}")
         op.execute(f"ALTER TABLE {table}_new RENAME TO {table}")
     op.execute("CREATE INDEX ix_rollup_1d_resource_bucket ON rollup_1d (resource_id, bucket)")
+
+
+def _sqlite_seed_resource_ids() -> None:
+    """Ids a deleted resource left in the history are never handed out again either."""
+    conn = op.get_bind()
+    used = conn.execute(
+        sa.text(
+            "SELECT max(m) FROM (SELECT max(id) AS m FROM resource UNION ALL SELECT max(resource_id) FROM check_result "
+            "UNION ALL SELECT max(resource_id) FROM rollup_1d UNION ALL SELECT max(resource_id) FROM outage)"
+        )
+    ).scalar()
+    if used:
+        conn.execute(sa.text("DELETE FROM sqlite_sequence WHERE name = 'resource'"))
+        conn.execute(sa.text("INSERT INTO sqlite_sequence (name, seq) VALUES ('resource', :seq)"), {"seq": int(used)})
 
 
 def _names() -> str:
