@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """How much disk does history take? Bytes per stored check, per resource per day, and per outage.
 
-Seeds N HTTP resources checked every 60 s for D days in the recorder's own row shapes (an HTTP check's
-message and details, 1 % failures), their 15-minute and daily rollups and one outage per resource per day,
-then measures, per table with its indexes: on SQLite with ``dbstat`` after a checkpoint and VACUUM, on
-PostgreSQL with pg_total_relation_size after VACUUM ANALYZE. Then it deletes half of the raw history with the
-housekeeping job while a recorder keeps writing, and reports the writer's worst stall. Asserts nothing.
+Seeds N HTTP resources checked every 60 s for D days as the recorder stores them (an HTTP check's message and
+details, 1 % failures): closed 15-minute blocks with their 15-minute and daily rollups, written by
+kairos.history.writer, and one outage per resource per day. Then it measures, per table with its indexes: on
+SQLite with ``dbstat`` after a checkpoint and VACUUM, on PostgreSQL with pg_total_relation_size after VACUUM
+ANALYZE. Then it deletes half of the raw history with the housekeeping job while a recorder keeps writing, and
+reports the writer's worst stall. Asserts nothing.
 
     .venv/bin/python bench/sizing.py [--resources 50] [--days 7] [--db sqlite|postgres|both|URL]
 
@@ -24,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,16 +37,17 @@ from sqlalchemy.engine import Engine, make_url
 
 from kairos.db.engine import make_engine, make_sessionmaker, sync_url
 from kairos.db.migrate import upgrade_to_head
-from kairos.db.models import CheckResult, Outage, Resource, Rollup1d, Rollup15m
+from kairos.db.models import Outage, Resource
+from kairos.history.codec import BlockBuilder
+from kairos.history.writer import BlockKey, Writer, blocks_of
 from kairos.probes.base import Phases, ProbeResult, Status
-from kairos.rollups.buckets import FIFTEEN_MIN, ONE_DAY, deltas_for
 from kairos.scheduler.housekeeping import BATCH_ROWS, Housekeeper
-from kairos.scheduler.recorder import Record, Recorder, result_row, state_row
+from kairos.scheduler.recorder import Record, Recorder, state_row
 from kairos.scheduler.state import RuntimeState, Transition
 from kairos.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-TABLES = ("check_result", "rollup_15m", "rollup_1d", "outage")
+TABLES = ("result_block", "result_journal", "rollup_15m", "rollup_1d", "outage")
 INTERVAL_S = 60
 
 
@@ -66,9 +67,8 @@ def day_of_history(rid: int, day_start: datetime, rng: random.Random) -> list[Pr
     return [check(rid, day_start + phase + timedelta(seconds=k * INTERVAL_S), rng) for k in range(86_400 // INTERVAL_S)]
 
 
-def seed(engine: Engine, resources: int, days: int, end: datetime) -> None:
-    rng = random.Random(7)
-    start = end - timedelta(days=days)
+def seed(url: str, resources: int, days: int, end: datetime) -> None:
+    engine = create_engine(sync_url(url))
     with engine.begin() as conn:
         conn.execute(
             insert(Resource),
@@ -78,28 +78,34 @@ def seed(engine: Engine, resources: int, days: int, end: datetime) -> None:
                 for i in range(1, resources + 1)
             ],
         )
+    engine.dispose()
+    asyncio.run(seed_history(url, resources, days, end))
+
+
+async def seed_history(url: str, resources: int, days: int, end: datetime) -> None:
+    rng = random.Random(7)
+    start = end - timedelta(days=days)
+    engine = make_engine(url)
+    writer = Writer(engine.dialect.name)
+    sm = make_sessionmaker(engine)
     for d in range(days):
         day = start + timedelta(days=d)
-        with engine.begin() as conn:  # one transaction per simulated day keeps memory flat
-            items = [(rid, r) for rid in range(1, resources + 1) for r in day_of_history(rid, day, rng)]
-            for chunk in chunks([result_row(rid, r) for rid, r in items], 10_000):
-                conn.execute(insert(CheckResult), chunk)
-            for model, size in ((Rollup15m, FIFTEEN_MIN), (Rollup1d, ONE_DAY)):
-                rows = [delta.as_row(rid, b) for (rid, b), delta in deltas_for(items, size).items()]
-                conn.execute(insert(model), rows)
+        blocks: dict[BlockKey, BlockBuilder] = {}
+        for rid in range(1, resources + 1):
+            blocks |= blocks_of(rid, day_of_history(rid, day, rng))
+        # One transaction per simulated day keeps memory flat; the writer appends in (bucket, resource) order,
+        # as the recorder's closes do.
+        async with sm() as session, session.begin():
+            await writer.write_blocks(session, blocks)
             outage = {"error_code": "connect_refused", "message": "connection refused to service.example.com:443"}
-            conn.execute(
+            await session.execute(
                 insert(Outage),
                 [
                     {"resource_id": rid, "started_at": day, "ended_at": day + timedelta(minutes=5)} | outage
                     for rid in range(1, resources + 1)
                 ],
             )
-
-
-def chunks(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    for i in range(0, len(rows), size):
-        yield rows[i : i + size]
+    await engine.dispose()
 
 
 def table_bytes(engine: Engine) -> dict[str, tuple[int, int]]:
@@ -196,33 +202,33 @@ def report(label: str, url: str, resources: int, days: int, batch_rows: int = BA
     # Whole UTC days, so each simulated day fills its own rollup buckets exactly once.
     end = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     upgrade_to_head(url)
-    engine = create_engine(sync_url(url))
     t = time.perf_counter()
-    seed(engine, resources, days, end)
+    seed(url, resources, days, end)
     seeded = time.perf_counter() - t
+    engine = create_engine(sync_url(url))
     sizes = table_bytes(engine)
     engine.dispose()
     checks = resources * days * 86_400 // INTERVAL_S
     resource_days = resources * days
     size = {t: sizes.get(t, (0, 0))[0] for t in TABLES}
-    raw, rollups = size["check_result"], size["rollup_15m"] + size["rollup_1d"]
+    raw, rollups = size["result_block"] + size["result_journal"], size["rollup_15m"] + size["rollup_1d"]
     print(f"\n{label}: {resources} resources x {days} days at {INTERVAL_S} s = {checks:,} checks", end="")
     print(f" (seeded in {seeded:.0f} s)")
     for table in TABLES:
         total, indexes = sizes.get(table, (0, 0))
-        print(f"  {table:<13} {total / 1e6:9.1f} MB, of which indexes {indexes / 1e6:7.1f} MB")
+        print(f"  {table:<14} {total / 1e6:9.1f} MB, of which indexes {indexes / 1e6:7.1f} MB")
     whole = file_bytes(url)
     if whole is not None:
-        print(f"  database file {whole / 1e6:9.1f} MB (after VACUUM)")
-    print(f"  bytes per stored check (row + indexes)   {raw / checks:8.0f}")
+        print(f"  database file  {whole / 1e6:9.1f} MB (after VACUUM)")
+    print(f"  bytes per stored check (block + index)   {raw / checks:8.2f}")
     print(f"  raw bytes per resource per day           {raw / resource_days:8.0f}")
     print(f"  rollup bytes per resource per day        {rollups / resource_days:8.0f}")
     print(f"  raw + rollups per resource per day       {(raw + rollups) / resource_days:8.0f}")
     print(f"  bytes per outage row                     {size['outage'] / resource_days:8.0f}")
     s = asyncio.run(prune_beside_recorder(url, resources, end, days, batch_rows))
     print(
-        f"  prune of {s.deleted:,} rows: {s.prune_s:.1f} s in {s.batches} batches; recorder wrote {s.writes} batches "
-        f"of {resources} meanwhile, median {s.median_write_ms:.0f} ms, worst {s.worst_write_ms:.0f} ms"
+        f"  prune of {s.deleted:,} results: {s.prune_s:.1f} s in {s.batches} batches; recorder wrote {s.writes} "
+        f"batches of {resources} meanwhile, median {s.median_write_ms:.0f} ms, worst {s.worst_write_ms:.0f} ms"
     )
     print(
         f"  upkeep (optimize + checkpoint) {s.optimize_s * 1000:.0f} ms, "
@@ -246,7 +252,7 @@ def main() -> None:
     ap.add_argument("--resources", type=int, default=50)
     ap.add_argument("--days", type=int, default=7)
     ap.add_argument("--db", default="both", help="sqlite, postgres, both, or a SQLAlchemy URL")
-    ap.add_argument("--batch-rows", type=int, default=BATCH_ROWS, help="rows per delete transaction")
+    ap.add_argument("--batch-rows", type=int, default=BATCH_ROWS, help="blocks per delete transaction")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="kairos-sizing-")
     if args.db in ("sqlite", "both"):
