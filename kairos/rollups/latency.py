@@ -18,6 +18,7 @@ from kairos.db.models import Rollup15m
 from kairos.history import reader
 from kairos.probes.base import Status
 from kairos.rollups.buckets import FIFTEEN_MIN
+from kairos.rollups.timeline import Recent, live_from
 
 MAX_POINTS = 500
 RAW_WINDOW_HOURS = 24
@@ -76,18 +77,15 @@ async def _from_raw(session: AsyncSession, resource_id: int, start: int, size: i
     ]
 
 
-def _buckets_since(start: int, now_ts: float) -> list[int]:
-    return list(range(start, int(now_ts) + 1, FIFTEEN_MIN))
-
-
 def _weighted(total: Any, count: Any) -> float | None:
     return round(float(total) / int(count), 2) if count else None
 
 
 async def _from_rollups(
-    session: AsyncSession, resource_id: int, start: int, size: int, now_ts: float
+    session: AsyncSession, resource_id: int, start: int, size: int, now_ts: float, recent: Recent | None
 ) -> list[LatencySample]:
     r = Rollup15m
+    end = live_from(now_ts) if recent is not None else int(now_ts) + 1
     slot = (r.bucket - _int(start)) // _int(size)
     stmt = (
         select(
@@ -102,26 +100,39 @@ async def _from_rollups(
             func.sum(r.tls_count),
         )
         # By key (no per-resource index on rollup_15m): bucket IN (...) AND resource_id = ?.
-        .where(r.bucket.in_(_buckets_since(start, now_ts)), r.resource_id == resource_id, r.latency_count > 0)
+        .where(r.bucket.in_(list(range(start, end, FIFTEEN_MIN))), r.resource_id == resource_id, r.latency_count > 0)
         .group_by(slot)
-        .order_by(slot)
     )
+    sums: dict[int, list[float]] = {
+        int(row[0]): [float(x or 0) for x in row[1:]] for row in await session.execute(stmt)
+    }
+    if recent is not None:  # the last 24 hours from the live board: rollups are written when a bucket closes
+        for b in recent([resource_id], now_ts).get(resource_id, []):
+            if b.start >= max(start, end) and b.latency_count:
+                row = sums.setdefault((b.start - start) // size, [0.0] * 8)
+                live = [b.latency_sum, b.latency_count, b.dns_sum, b.dns_count]
+                live += [b.connect_sum, b.connect_count, b.tls_sum, b.tls_count]
+                for k, value in enumerate(live):
+                    row[k] += value
     return [
         LatencySample(
-            start + int(row[0]) * size,
-            _weighted(row[1], row[2]),
-            _weighted(row[3], row[4]),
-            _weighted(row[5], row[6]),
-            _weighted(row[7], row[8]),
+            start + s * size,
+            _weighted(v[0], v[1]),
+            _weighted(v[2], v[3]),
+            _weighted(v[4], v[5]),
+            _weighted(v[6], v[7]),
         )
-        for row in (await session.execute(stmt)).all()
+        for s, v in sorted(sums.items())
     ]
 
 
-async def latency_samples(session: AsyncSession, resource_id: int, hours: int, now_ts: float) -> list[LatencySample]:
-    """Averaged latency per slot over the last ``hours``, oldest first, at most MAX_POINTS points."""
+async def latency_samples(
+    session: AsyncSession, resource_id: int, hours: int, now_ts: float, recent: Recent | None = None
+) -> list[LatencySample]:
+    """Averaged latency per slot over the last ``hours``, oldest first, at most MAX_POINTS points; with
+    ``recent`` (the live board's 15-minute blocks) the last 24 hours of a long window come from it."""
     size = slot_seconds(hours)
     start = _first_slot(hours, now_ts, size)
     if hours <= RAW_WINDOW_HOURS:
         return await _from_raw(session, resource_id, start, size)
-    return await _from_rollups(session, resource_id, start, size, now_ts)
+    return await _from_rollups(session, resource_id, start, size, now_ts, recent)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -91,16 +91,43 @@ def timeline_range(hours: int, now_ts: float) -> tuple[int, int]:
     return end - BLOCKS * size, size
 
 
-async def timelines(session: AsyncSession, ids: Sequence[int], hours: int, now_ts: float) -> dict[int, list[Block]]:
+Recent = Callable[[Sequence[int], float], dict[int, list[Block]]]
+
+
+def _add(into: Block, b: Block) -> None:
+    into.available += b.available
+    into.not_available += b.not_available
+    into.unknown += b.unknown
+    into.latency_count += b.latency_count
+    into.latency_sum += b.latency_sum
+    into.dns_count += b.dns_count
+    into.dns_sum += b.dns_sum
+    into.connect_count += b.connect_count
+    into.connect_sum += b.connect_sum
+    into.tls_count += b.tls_count
+    into.tls_sum += b.tls_sum
+
+
+def live_from(now_ts: float) -> int:
+    """The first 15-minute bucket the live board holds (the last 24 hours)."""
+    return bucket_of(now_ts, FIFTEEN_MIN) - (BLOCKS - 1) * FIFTEEN_MIN
+
+
+async def timelines(
+    session: AsyncSession, ids: Sequence[int], hours: int, now_ts: float, recent: Recent | None = None
+) -> dict[int, list[Block]]:
+    """96 blocks per resource from ``rollup_15m``; with ``recent`` (the live board's last 24 hours of 15-minute
+    blocks), those hours come from it: the rollups of a bucket are written only when it closes."""
     if hours not in ALLOWED_HOURS:
         raise ValueError(f"hours must be one of {', '.join(map(str, ALLOWED_HOURS))}")
     start, size = timeline_range(hours, now_ts)
     out = {rid: [Block(start + i * size, size) for i in range(BLOCKS)] for rid in ids}
     if not ids:
         return out
+    end = live_from(now_ts) if recent is not None else int(now_ts) + 1
     r = Rollup15m
-    stmt = select(r.resource_id, r.bucket, *COUNTERS).where(r.bucket >= start, r.resource_id.in_(ids))
-    buckets = range(start, int(now_ts) + 1, FIFTEEN_MIN)
+    stmt = select(r.resource_id, r.bucket, *COUNTERS).where(r.bucket >= start, r.bucket < end, r.resource_id.in_(ids))
+    buckets = range(start, end, FIFTEEN_MIN)
     if len(ids) * len(buckets) <= KEY_LOOKUPS:
         # A few resources: look their buckets up by key (rollup_15m has no per-resource index).
         stmt = stmt.where(r.bucket.in_(list(buckets)))
@@ -121,4 +148,10 @@ async def timelines(session: AsyncSession, ids: Sequence[int], hours: int, now_t
         b.connect_sum += row[10]
         b.tls_count += row[11]
         b.tls_sum += row[12]
+    if recent is not None:
+        for rid, live in recent(ids, now_ts).items():
+            for b in live:
+                index = (b.start - start) // size
+                if b.start >= max(start, end) and 0 <= index < BLOCKS:
+                    _add(out[rid][index], b)
     return out

@@ -64,8 +64,8 @@ async def _status_updates(
     blocks: dict[int, list[Block]] = {}
     if include_timeline:
         # The last 24 hours live on the live board (what the dashboard reads too); longer windows
-        # are read from the rollups.
-        blocks = board.blocks(ids, now) if hours == 24 else await timelines(session, ids, hours, now)
+        # read older buckets from the rollups.
+        blocks = board.blocks(ids, now) if hours == 24 else await timelines(session, ids, hours, now, board.blocks)
     out = []
     for rid in ids:
         state = board.state(rid)
@@ -155,11 +155,11 @@ async def uptime(resource_id: PathId, session: SessionDep, runtime: RuntimeDep, 
     responses=error_responses(400, 401, 404, 422),
 )
 async def latency(
-    resource_id: PathId, session: SessionDep, caller: CurrentCaller, hours: Hours = 24
+    resource_id: PathId, session: SessionDep, caller: CurrentCaller, runtime: RuntimeDep, hours: Hours = 24
 ) -> list[LatencySample]:
     _check_hours(hours)
     rid = await _visible(session, caller, resource_id)
-    samples = await latency_samples(session, rid, hours, time.time())
+    samples = await latency_samples(session, rid, hours, time.time(), runtime.board.blocks)
     return [
         LatencySample(
             timestamp=datetime.fromtimestamp(s.start, UTC),
