@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from kairos.probes.base import ProbeResult
+from kairos.probes.base import ProbeResult, Status
 
 if TYPE_CHECKING:
     from kairos.scheduler.board import LiveBoard
@@ -68,6 +69,20 @@ class _StateCollector(Collector):
         yield GaugeMetricFamily("kairos_resources", "Resources known to the scheduler", value=len(resources))
 
 
+_PHASES = ("dns", "connect", "tls", "first_byte")
+
+
+@dataclass(slots=True)
+class _KindSeries:
+    """The labelled children of one resource type, remembered as they first appear (a series exists once it was
+    observed, as before): ``labels()`` costs more than the ``inc()`` it serves."""
+
+    duration: Histogram | None = None
+    checks: dict[Status, Counter] = field(default_factory=dict)
+    errors: dict[str, Counter] = field(default_factory=dict)  # by error code
+    phases: dict[str, Histogram] = field(default_factory=dict)
+
+
 class Metrics:
     """One registry per application, so several apps in one process (tests) never mix series."""
 
@@ -118,6 +133,7 @@ class Metrics:
             registry=self.registry,
         )
         self._bound = False
+        self._series: dict[str, _KindSeries] = {}
 
     def bind_board(
         self, board: LiveBoard, resources: Callable[[], Mapping[int, Labelled]], pending: Callable[[], int]
@@ -128,15 +144,25 @@ class Metrics:
             self._bound = True
 
     def observe_check(self, kind: str, result: ProbeResult) -> None:
-        self.checks.labels(kind, result.status.value).inc()
+        series = self._series.get(kind)
+        if series is None:
+            series = self._series[kind] = _KindSeries()
+        status = result.status
+        checks = series.checks.get(status) or series.checks.setdefault(status, self.checks.labels(kind, status.value))
+        checks.inc()
         p = result.phases
         if p.total_ms is not None:
-            self.duration.labels(kind).observe(p.total_ms / 1000.0)
-        if result.error_code is not None:
-            self.errors.labels(kind, result.error_code).inc()
-        for phase, ms in (("dns", p.dns_ms), ("connect", p.connect_ms), ("tls", p.tls_ms), ("first_byte", p.ttfb_ms)):
+            if series.duration is None:
+                series.duration = self.duration.labels(kind)
+            series.duration.observe(p.total_ms / 1000.0)
+        code = result.error_code
+        if code is not None:
+            errors = series.errors.get(code) or series.errors.setdefault(code, self.errors.labels(kind, code))
+            errors.inc()
+        for phase, ms in zip(_PHASES, (p.dns_ms, p.connect_ms, p.tls_ms, p.ttfb_ms), strict=True):
             if ms is not None:
-                self.phases.labels(kind, phase).observe(ms / 1000.0)
+                child = series.phases.get(phase) or series.phases.setdefault(phase, self.phases.labels(kind, phase))
+                child.observe(ms / 1000.0)
 
     def count_digest_change(self, resource_name: str) -> None:
         """A kind's after-result hook saw an image tag move (kairos.probes.image)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ipaddress
 import socket
 import ssl
@@ -146,6 +147,8 @@ async def _connect_any(addresses: list[tuple[int, str]], port: int, trace: Trace
     raise first_error
 
 
+# Asked on every check of a resource and on every policy verdict; the answer never changes for a string.
+@functools.lru_cache(maxsize=16384)
 def _ip_literal(host: str) -> tuple[int, str] | None:
     try:
         ip = ipaddress.ip_address(host.split("%", 1)[0])
