@@ -9,6 +9,8 @@ blocks); the old table is then dropped. Rollups lose their per-resource index (1
 keys, and SQLite's resource ids become AUTOINCREMENT (never reused), see kairos.db.models.history.
 """
 
+import logging
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +23,8 @@ from kairos.history.codec import BlockBuilder, ms_of
 from kairos.net.timing import Phases
 from kairos.probes.base import ProbeResult, Status
 from kairos.rollups.buckets import FIFTEEN_MIN, bucket_of
+
+log = logging.getLogger("kairos.migrate")
 
 revision = "0008"
 down_revision = "0007"
@@ -76,12 +80,32 @@ def downgrade() -> None:
     raise NotImplementedError("history converted to blocks cannot be turned back into rows")
 
 
+CHUNK_ROWS = 20_000
+
+
 def _rows_of(conn: Any, resource_id: int) -> Iterator[Any]:
-    stmt = sa.text(
-        "SELECT checked_at, status, latency_ms, dns_ms, connect_ms, tls_ms, ttfb_ms, http_status, error_code, "
-        "message, details FROM check_result WHERE resource_id = :rid ORDER BY checked_at, id"
-    ).columns(checked_at=kairos.db.base.UTCDateTime(), details=sa.JSON())
-    yield from conn.execute(stmt, {"rid": resource_id})
+    """One resource's rows in time order, a chunk at a time along the old (resource_id, checked_at) index: a
+    resource may have millions of rows, and a streaming cursor cannot share the connection with the inserts."""
+    cols = (
+        "SELECT id, checked_at, status, latency_ms, dns_ms, connect_ms, tls_ms, ttfb_ms, http_status, error_code, "
+        "message, details FROM check_result WHERE resource_id = :rid"
+    )
+    types = {"checked_at": kairos.db.base.UTCDateTime(), "details": sa.JSON()}
+    first = sa.text(f"{cols} ORDER BY checked_at, id LIMIT {CHUNK_ROWS}").columns(**types)
+    after = (
+        sa.text(
+            f"{cols} AND (checked_at > :at OR (checked_at = :at AND id > :id)) ORDER BY checked_at, id LIMIT {CHUNK_ROWS}"
+        )
+        .bindparams(sa.bindparam("at", type_=kairos.db.base.UTCDateTime()))  # stored as the column stores it
+        .columns(**types)
+    )
+    rows = conn.execute(first, {"rid": resource_id}).all()
+    while rows:
+        yield from rows
+        if len(rows) < CHUNK_ROWS:
+            return
+        last = rows[-1]
+        rows = conn.execute(after, {"rid": resource_id, "at": last.checked_at, "id": last.id}).all()
 
 
 def _convert_history() -> None:
@@ -105,7 +129,8 @@ def _convert_history() -> None:
             )
         ),
     ).insert()
-    for rid in ids:
+    started, converted = time.monotonic(), 0
+    for done, rid in enumerate(ids, 1):
         blocks: dict[int, BlockBuilder] = {}
         last = 0
         for row in _rows_of(conn, rid):
@@ -131,6 +156,15 @@ def _convert_history() -> None:
             )
         if rows:
             conn.execute(insert, rows)
+        converted += sum(sum(b.counts()) for b in blocks.values())
+        if done % 100 == 0 or done == len(ids):
+            log.info(
+                "history converted for %d of %d resources (%d results, %.0f s)",
+                done,
+                len(ids),
+                converted,
+                time.monotonic() - started,
+            )
 
 
 def _result(row: Any, at: datetime) -> ProbeResult:
