@@ -22,6 +22,7 @@ import gc
 import math
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -217,12 +218,12 @@ def main() -> None:
     ap.add_argument("--profile", default="", help="write a cProfile of the steady state to this file")
     ap.add_argument("--db", default="", help="SQLAlchemy URL (default: a fresh SQLite file)")
     args = ap.parse_args()
+    # /var/tmp, not /tmp: where /tmp is a tmpfs, the kernel accounts no write_bytes.
+    data_dir = Path(tempfile.mkdtemp(prefix="kairos-engine-", dir="/var/tmp"))
     target = subprocess.Popen([sys.executable, str(HERE / "target.py")], stdout=subprocess.PIPE, text=True)
     try:
         assert target.stdout is not None
         port = int(target.stdout.readline().split()[2].rsplit(":", 1)[1])
-        # /var/tmp, not /tmp: where /tmp is a tmpfs, the kernel accounts no write_bytes.
-        data_dir = Path(tempfile.mkdtemp(prefix="kairos-engine-", dir="/var/tmp"))
         url = args.db or f"sqlite+aiosqlite:///{data_dir}/kairos.db"
         seed(url, args.resources, port, args.interval, args.parallelism)
         print(
@@ -233,6 +234,7 @@ def main() -> None:
     finally:
         target.terminate()
         target.wait(5)
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def _uvloop() -> bool:
