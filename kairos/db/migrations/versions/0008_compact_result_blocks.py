@@ -90,7 +90,7 @@ def _rows_of(conn: Any, resource_id: int) -> Iterator[Any]:
         "SELECT id, checked_at, status, latency_ms, dns_ms, connect_ms, tls_ms, ttfb_ms, http_status, error_code, "
         "message, details FROM check_result WHERE resource_id = :rid"
     )
-    types = {"checked_at": kairos.db.base.UTCDateTime(), "details": sa.JSON()}
+    types: dict[str, Any] = {"checked_at": kairos.db.base.UTCDateTime(), "details": sa.JSON()}
     first = sa.text(f"{cols} ORDER BY checked_at, id LIMIT {CHUNK_ROWS}").columns(**types)
     after = (
         sa.text(
