@@ -15,6 +15,8 @@ import pytest
 
 from kairos import net
 from kairos.net import FetchResult, Session, fetch
+from kairos.net.policy import parse_http_url
+from kairos.net.timing import Trace
 
 Script = Sequence[bytes | float]  # bytes are written, a float is a pause in seconds
 
@@ -194,3 +196,31 @@ async def test_it_refuses_a_header_value_with_a_line_break_before_connecting() -
                 await get(srv.url, headers={"X-A": value})
             assert value not in str(caught.value)
         assert srv.connections == 0  # refused before any packet
+
+
+async def test_a_large_request_body_goes_out_whole_to_a_slow_reader() -> None:
+    payload = bytes(range(256)) * 16384  # 4 MB: more than the socket buffers, so writing must wait
+    received: list[bytes] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+        await asyncio.sleep(0.05)  # let the client's buffers fill up first
+        received.append(await reader.readexactly(length))
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/upload"
+    async with server, Session(user_agent="t", max_body_bytes=100, keep_alive=False) as session:
+        async with asyncio.timeout(5):
+            response, _ip = await session.request("POST", parse_http_url(url), [], trace=Trace(), body=payload)
+    assert response.status == 200 and received == [payload]
+
+
+async def test_a_body_larger_than_the_read_buffer_arrives_whole() -> None:
+    body = b"0123456789abcdef" * 200_000  # 3.2 MB: reading pauses and resumes many times
+    async with scripted(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body), body) as srv:
+        result = await get(srv.url, max_body_bytes=4_000_000)
+    assert (len(result.body), result.body == body, result.truncated) == (len(body), True, False)
