@@ -1,8 +1,8 @@
 """The one exception tree of ``kairos.net``.
 
 Every failure leaves ``net/`` as a :class:`NetError` with a stable ``code`` (stored on check results and used
-by the API) and a one-line human message. The mapping from library errors (OSError, ssl, h11, timeouts) lives
-here, in one place, most specific first, so callers never see a raw library exception.
+by the API) and a one-line human message. The mapping from library errors (OSError, ssl, the HTTP parser,
+timeouts) lives here, in one place, most specific first, so callers never see a raw library exception.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import errno
 import socket
 import ssl
 
-import h11
+import httptools
 
 from kairos.net.timing import CONNECT, DNS, PHASE_WORDS, Phases
 from kairos.net.tls import describe_verify_error
@@ -113,7 +113,7 @@ def classify(exc: BaseException, *, where: str) -> NetError:
         return ConnectTimeout(f"connection timed out {where}")
     if isinstance(exc, OSError) and exc.errno in _UNREACHABLE:
         return NetworkUnreachable(f"network unreachable {where}")
-    if isinstance(exc, h11.ProtocolError):
+    if isinstance(exc, httptools.HttpParserError):
         return ProtocolError(f"the server did not speak HTTP/1.x {where}: {_first_line(str(exc))}")
     if isinstance(exc, OSError):
         return NetError(f"network error {where}: {_strip_errno(exc)}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import socket
 
-import h11
+import httptools
 import pytest
 
 from kairos.net.errors import NetError, classify, deadline_error
@@ -21,7 +21,7 @@ from kairos.net.errors import NetError, classify, deadline_error
         (ConnectionRefusedError(errno.ECONNREFUSED, "refused"), "connect_refused"),
         (BrokenPipeError(errno.EPIPE, "Broken pipe"), "connection_reset"),
         (socket.gaierror(socket.EAI_NONAME, "Name or service not known"), "dns_failed"),
-        (h11.RemoteProtocolError("illegal status line"), "protocol_error"),
+        (httptools.HttpParserInvalidStatusError("illegal status line"), "protocol_error"),
         (OSError(errno.EACCES, "Permission denied"), "network_error"),
     ],
 )
