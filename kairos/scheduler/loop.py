@@ -315,19 +315,18 @@ class Scheduler:
             return
         self.metrics.observe_check(res.kind, result)
         state = self._verdict(res.id)
+        digest, first = state.image_digest, state.last is None
         hook = spec_of(res.kind).after_result
         if hook is not None:  # the kind's own follow-up (an image tag re-pushed), before streaks and storage
             hook(AfterResult(res.id, res.name, state, result, self.metrics))
         types = self.types[res.kind]
-        before = (state.status, state.image_digest, state.last is None)
         transition = apply_result(
             state, result, outage_threshold=types.outage_threshold, recovery_threshold=types.recovery_threshold
         )
-        changed = bool(transition.opened_at or transition.closed_at) or before != (
-            state.status,
-            state.image_digest,
-            False,
-        )
+        # The state row is written with this result only when a restart could not rebuild it from the journal:
+        # an outage opened or closed, or a new digest (its "re-pushed" event must not repeat). Everything else,
+        # a status flip included, is replayed from the journal and saved when the bucket closes.
+        changed = first or bool(transition.opened_at or transition.closed_at) or state.image_digest != digest
         self.recorder.add(Record(res.id, result, state_row(res.id, state), transition, changed=changed))
         self.board.record(res.id, result, state)
         if current is not res:  # edited while it was being checked: the new settings are checked at once

@@ -45,7 +45,7 @@ class Record:
     result: ProbeResult
     state: dict[str, Any]
     transition: Transition
-    # The verdict changed (status, outage, digest): the state row is written with this result, not at the close.
+    # An outage opened or closed, or the digest moved: the state row is written with this result, not at the close.
     changed: bool = True
     ms: int = field(default=0)  # the result's time in ms, unique within its resource (set by the recorder)
 

@@ -145,3 +145,29 @@ async def test_shutdown_cuts_in_flight_checks_and_keeps_what_was_recorded(
     assert loop.time() - started < 5  # the grace period, not the 60 s check timeout
     async with running_kairos(settings) as k, k.runtime.sessionmaker() as s:
         assert len(await everything(s, fine)) >= 1
+
+
+async def test_after_a_crash_the_journal_restores_streaks_and_counts_each_result_once(
+    db_url: str, tmp_path: Path, target: Target
+) -> None:
+    """A status flip is not written at once (the journal has it): a crash after the flush must lose nothing."""
+    settings = make_settings(db_url, tmp_path)
+    target.status = 503
+    async with running_kairos(settings) as k:
+        sched = k.runtime.scheduler
+        rid = await add(k, target.url("/ok"), interval=3600)
+        await wait_for(lambda: k.runtime.board.states[rid].last_checked_at is not None)
+        target.status = 200
+        for _ in range(2):
+            await sched.check_now(rid)
+        await sched.flush_results()
+
+        async def crash() -> None:  # the process dies: no state saved at stop
+            return None
+
+        sched.recorder.save_states = crash  # type: ignore[method-assign]
+    async with running_kairos(settings) as k:
+        await wait_for(lambda: k.runtime.board.states[rid].ok_streak == 3)  # two replayed, one start-up check
+        state = k.runtime.board.states[rid]
+        assert state.status.value == "AVAILABLE" and state.fail_streak == 0
+        assert k.runtime.board.uptime_of(rid)["h24"] == 75.0  # 3 up, 1 down: nothing counted twice
