@@ -13,10 +13,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.db.models import ResultBlock, ResultJournal
+from kairos.db.models.history import JOURNAL_SHARDS
 from kairos.history.codec import StoredResult, decode_block, decode_columns, unpack
 from kairos.rollups.buckets import FIFTEEN_MIN, bucket_of
 
-CHUNK_BUCKETS = 4 * 96  # four days of blocks per query
+FIRST_CHUNK = 8  # two hours of blocks in the first query
+CHUNK_BUCKETS = 4 * 96  # at most four days of blocks per query
 _STATUS_COLUMN = {
     "AVAILABLE": ResultBlock.available,
     "NOT_AVAILABLE": ResultBlock.not_available,
@@ -43,7 +45,9 @@ class Range:
 async def journaled(session: AsyncSession, resource_id: int) -> list[StoredResult]:
     """The resource's results that are not in a closed block yet, oldest first."""
     out: list[StoredResult] = []
-    for (payload,) in await session.execute(select(ResultJournal.payload).order_by(ResultJournal.id)):
+    j = ResultJournal
+    stmt = select(j.payload).where(j.shard == resource_id % JOURNAL_SHARDS).order_by(j.id)
+    for (payload,) in await session.execute(stmt):
         for rid, cols in unpack(payload)["r"]:
             if int(rid) == resource_id:
                 out.extend(decode_columns(resource_id, cols))
@@ -52,7 +56,9 @@ async def journaled(session: AsyncSession, resource_id: int) -> list[StoredResul
 
 
 async def _bounds(session: AsyncSession, want: Range) -> tuple[int, int] | None:
-    lo, hi = (await session.execute(select(func.min(ResultBlock.bucket), func.max(ResultBlock.bucket)))).one()
+    # Two statements: SQLite answers a lone min() or max() from the index, but scans the table for both at once.
+    lo = (await session.execute(select(func.min(ResultBlock.bucket)))).scalar()
+    hi = (await session.execute(select(func.max(ResultBlock.bucket)))).scalar()
     if lo is None or hi is None:
         return None
     if want.lo_ms is not None:
@@ -63,29 +69,41 @@ async def _bounds(session: AsyncSession, want: Range) -> tuple[int, int] | None:
 
 
 def _chunks(lo: int, hi: int, newest_first: bool) -> Iterator[list[int]]:
-    span = CHUNK_BUCKETS * FIFTEEN_MIN
+    """Bucket lists to look up, from one end: small first (a page of a frequent check is a few blocks), then
+    growing up to CHUNK_BUCKETS (a sparse filter or a rare check walks days at a time)."""
+    size = FIRST_CHUNK
     if newest_first:
         top = hi
         while top >= lo:
-            start = max(lo, top - span + FIFTEEN_MIN)
+            start = max(lo, top - (size - 1) * FIFTEEN_MIN)
             yield list(range(start, top + FIFTEEN_MIN, FIFTEEN_MIN))
             top = start - FIFTEEN_MIN
+            size = min(size * 4, CHUNK_BUCKETS)
     else:
         bottom = lo
         while bottom <= hi:
-            end = min(hi, bottom + span - FIFTEEN_MIN)
+            end = min(hi, bottom + (size - 1) * FIFTEEN_MIN)
             yield list(range(bottom, end + FIFTEEN_MIN, FIFTEEN_MIN))
             bottom = end + FIFTEEN_MIN
+            size = min(size * 4, CHUNK_BUCKETS)
 
 
-async def _blocks(session: AsyncSession, resource_id: int, buckets: list[int], want: Range) -> list[StoredResult]:
-    stmt = select(ResultBlock.payload).where(ResultBlock.bucket.in_(buckets), ResultBlock.resource_id == resource_id)
+async def _blocks(
+    session: AsyncSession, resource_id: int, buckets: list[int], want: Range, newest_first: bool
+) -> Iterator[tuple[int, list[StoredResult]]]:
+    """The chunk's blocks in bucket order from the wanted end, each decoded only when the caller gets to it."""
+    stmt = select(ResultBlock.bucket, ResultBlock.payload).where(
+        ResultBlock.bucket.in_(buckets), ResultBlock.resource_id == resource_id
+    )
     if want.status is not None:
         stmt = stmt.where(_STATUS_COLUMN[want.status] > 0)
-    out: list[StoredResult] = []
-    for (payload,) in await session.execute(stmt):
-        out.extend(r for r in decode_block(resource_id, payload) if want.admits(r))
-    return out
+    rows = sorted((await session.execute(stmt)).all(), key=lambda row: row[0], reverse=newest_first)
+    return ((bucket, [r for r in decode_block(resource_id, payload) if want.admits(r)]) for bucket, payload in rows)
+
+
+def _edge(bucket: int, newest_first: bool) -> int:
+    """The time in ms beyond which no unread block of this walk holds a result, once ``bucket`` is read."""
+    return (bucket if newest_first else bucket + FIFTEEN_MIN) * 1000
 
 
 async def page(
@@ -94,13 +112,24 @@ async def page(
     """Up to ``limit`` results in ``want``, newest first (or oldest first)."""
     found = [r for r in await journaled(session, resource_id) if want.admits(r)]
     bounds = await _bounds(session, want)
+
+    def full(edge_ms: int) -> bool:
+        # Blocks not read yet lie wholly beyond ``edge_ms``: the page is complete once it holds ``limit``
+        # results on this side of it.
+        inside = sum(1 for r in found if (r.id >= edge_ms if newest_first else r.id < edge_ms))
+        return inside >= limit
+
     if bounds is not None:
         for buckets in _chunks(*bounds, newest_first):
-            found.extend(await _blocks(session, resource_id, buckets, want))
-            # Blocks not read yet lie wholly beyond this chunk: stop once the page is full on this side of it.
-            edge_ms = (buckets[0] if newest_first else buckets[-1] + FIFTEEN_MIN) * 1000
-            inside = [r for r in found if (r.id >= edge_ms if newest_first else r.id < edge_ms)]
-            if len(inside) >= limit:
+            done, previous = False, None
+            for bucket, results in await _blocks(session, resource_id, buckets, want, newest_first):
+                # A bucket may have several blocks (a late result gets its own): judge when the bucket is done.
+                if previous is not None and bucket != previous and full(_edge(previous, newest_first)):
+                    done = True
+                    break
+                found.extend(results)
+                previous = bucket
+            if done or full(_edge(buckets[0] if newest_first else buckets[-1], newest_first)):
                 break
     found.sort(key=lambda r: r.id, reverse=newest_first)
     return found[:limit]

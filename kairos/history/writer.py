@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.db.models import ResourceState, ResultBlock, ResultJournal, Rollup1d, Rollup15m
+from kairos.db.models.history import JOURNAL_SHARDS
 from kairos.history.codec import BlockBuilder, decode_many, encode_many, ms_of
 from kairos.history.codec import StoredResult as StoredResult
 from kairos.probes.base import ProbeResult
@@ -51,7 +52,13 @@ class Writer:
     async def append_journal(
         self, session: AsyncSession, entries: Iterable[tuple[int, BlockBuilder]], at: datetime
     ) -> None:
-        await session.execute(_JOURNAL_INSERT, [{"written_at": at, "payload": encode_many(entries)}])
+        """One row per shard of resources (``resource id % JOURNAL_SHARDS``), so a reader decodes only its own."""
+        shards: dict[int, list[tuple[int, BlockBuilder]]] = {}
+        for rid, b in entries:
+            shards.setdefault(rid % JOURNAL_SHARDS, []).append((rid, b))
+        rows = [{"written_at": at, "shard": k, "payload": encode_many(shards[k])} for k in sorted(shards)]
+        if rows:
+            await session.execute(_JOURNAL_INSERT, rows)
 
     async def replace_journal(
         self, session: AsyncSession, entries: Sequence[tuple[int, BlockBuilder]], at: datetime

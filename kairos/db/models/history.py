@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from kairos.db.base import Base, BigId, JSONType, UTCDateTime
 
 STATUS_LEN = 16
+JOURNAL_SHARDS = 4
 
 
 class ResultBlock(Base):
@@ -58,6 +59,9 @@ class ResultJournal(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     written_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # resource id modulo JOURNAL_SHARDS: a flush writes one row per shard, so reading one resource's open results
+    # decodes a quarter of the journal (no index: the table holds minutes, a scan of this column is cheap).
+    shard: Mapped[int] = mapped_column(SmallInteger, default=0)
     payload: Mapped[bytes] = mapped_column(LargeBinary)
 
 

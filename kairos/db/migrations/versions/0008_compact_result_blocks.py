@@ -60,6 +60,7 @@ def upgrade() -> None:
         "result_journal",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("written_at", kairos.db.base.UTCDateTime(), nullable=False),
+        sa.Column("shard", sa.SmallInteger(), nullable=False),
         sa.Column("payload", sa.LargeBinary(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_result_journal")),
     )
