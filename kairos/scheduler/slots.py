@@ -78,3 +78,14 @@ def next_due(slots: Slots, due: float, started: float, now: float) -> float:
     if slots.holds(due):
         return slots.after(max(due, now))
     return slots.eased(started, now)
+
+
+# Dispatch ticks, longest first (kairos.scheduler.loop hands out each tick's checks together). Each divides a
+# second, so a whole-second interval is a whole number of ticks and a slot keeps its place in its tick.
+DISPATCH_TICKS_S = (0.1, 0.05, 0.04, 0.025, 0.02, 0.01)
+CHECKS_PER_TICK = 10
+
+
+def tick_for(rate_per_s: float) -> float:
+    """The longest tick holding at most CHECKS_PER_TICK checks at this rate: few wake-ups, short queues."""
+    return next((t for t in DISPATCH_TICKS_S if rate_per_s * t <= CHECKS_PER_TICK), DISPATCH_TICKS_S[-1])

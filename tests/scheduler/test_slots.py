@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from kairos.scheduler.slots import Slots, next_due, phase, slots_of
+from kairos.scheduler.slots import DISPATCH_TICKS_S, Slots, next_due, phase, slots_of, tick_for
 
 EPOCH = 1_773_000_000.0  # epoch-sized times: float rounding there is what the snapping guards against
 
@@ -81,3 +81,15 @@ def test_a_check_at_once_eases_into_the_slot_at_least_half_an_interval_later() -
 def test_a_new_interval_keeps_the_phase_and_moves_the_slot() -> None:
     assert slots_of(9, 60).offset == pytest.approx(3 * slots_of(9, 20).offset)
     assert slots_of(9, 60).offset / 60 == pytest.approx(phase(9))
+
+
+@pytest.mark.parametrize(
+    ("resources", "interval", "tick"),
+    [(0, 60, 0.1), (1_000, 20, 0.1), (5_000, 20, 0.04), (10_000, 20, 0.02), (100_000, 60, 0.0), (50_000, 5, 0.0)],
+)
+def test_the_dispatch_tick_holds_about_ten_checks_and_divides_a_second(
+    resources: int, interval: int, tick: float
+) -> None:
+    chosen = tick_for(resources / interval)
+    assert chosen == (tick or DISPATCH_TICKS_S[-1])
+    assert round(1 / chosen) == 1 / chosen  # a whole number of ticks per second
