@@ -28,29 +28,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert, select
 
+from bench.storage import result
 from kairos.db.engine import make_engine, make_sessionmaker
 from kairos.db.migrate import upgrade_to_head
 from kairos.db.models import Resource
 from kairos.history.codec import BlockBuilder
 from kairos.history.writer import Writer, blocks_of
-from kairos.net.timing import Phases
-from kairos.probes.base import ProbeResult, Status
 from kairos.rollups.latency import latency_samples
 from kairos.services.history import HistoryFilter, page
-
-
-def result(at: datetime, rng: random.Random) -> ProbeResult:
-    failing = rng.random() < 0.01
-    total = rng.uniform(0.8, 2.5)
-    return ProbeResult(
-        Status.NOT_AVAILABLE if failing else Status.AVAILABLE,
-        "HTTP 503 Service Unavailable" if failing else "HTTP 200 OK",
-        "http_status" if failing else None,
-        Phases(0.05, 0.2, None, total * 0.8, total),
-        503 if failing else 200,
-        {"finalUrl": "http://127.0.0.1:8080/"},
-        at,
-    )
 
 
 async def seed(sm: Any, dialect: str, n: int, days: int, now: datetime) -> list[int]:

@@ -3,6 +3,7 @@ migrated template when KAIROS_TEST_DATABASE_URL names a PostgreSQL server."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import uuid
@@ -11,7 +12,10 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
+from kairos.db.engine import make_engine, make_sessionmaker
 from kairos.db.migrate import upgrade_to_head
+from kairos.history.codec import StoredResult
+from kairos.history.reader import everything
 
 TEMPLATE = "kairos_template"
 
@@ -91,3 +95,17 @@ class DatabaseFactory:
             with psycopg.connect(_admin_conninfo(self.pg), autocommit=True) as conn:
                 for name in [*self._made, TEMPLATE]:
                     conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def stored_results(url: str) -> list[StoredResult]:
+    """Every raw result a database holds (blocks and journal), oldest first, read as Kairos reads them."""
+
+    async def read() -> list[StoredResult]:
+        engine = make_engine(url)
+        try:
+            async with make_sessionmaker(engine)() as s:
+                return await everything(s)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())

@@ -40,6 +40,22 @@ _ADDITIVE = (
 )
 
 
+def block_row(resource_id: int, bucket: int, b: BlockBuilder, location: str = "local") -> dict[str, Any]:
+    """The ``result_block`` row of one resource's closed bucket (also used by the migration that made them)."""
+    up, down, unknown = b.counts()
+    return {
+        "bucket": bucket,
+        "resource_id": resource_id,
+        "location": location,
+        "first_ms": min(b.t),
+        "last_ms": max(b.t),
+        "available": up,
+        "not_available": down,
+        "unknown": unknown,
+        "payload": b.encode(),
+    }
+
+
 class Writer:
     def __init__(self, dialect: str) -> None:
         self._dialect = dialect
@@ -87,24 +103,7 @@ class Writer:
         keys = sorted((k for k, b in blocks.items() if len(b)), key=lambda k: (k[1], k[0]))
         if not keys:
             return
-        rows = []
-        for rid, bucket in keys:
-            b = blocks[(rid, bucket)]
-            up, down, unknown = b.counts()
-            rows.append(
-                {
-                    "bucket": bucket,
-                    "resource_id": rid,
-                    "location": "local",
-                    "first_ms": min(b.t),
-                    "last_ms": max(b.t),
-                    "available": up,
-                    "not_available": down,
-                    "unknown": unknown,
-                    "payload": b.encode(),
-                }
-            )
-        await session.execute(_BLOCK_INSERT, rows)
+        await session.execute(_BLOCK_INSERT, [block_row(rid, bucket, blocks[(rid, bucket)]) for rid, bucket in keys])
         await session.execute(self._rollup_upserts[Rollup15m], [blocks[k].delta.as_row(*k) for k in keys])
         daily: dict[BlockKey, RollupDelta] = {}
         for rid, bucket in keys:

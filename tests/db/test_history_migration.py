@@ -3,17 +3,14 @@ rollups, states and outages stay, and resource ids are never reused afterwards (
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 from alembic import command
 from sqlalchemy import create_engine, text
 
-from kairos.db.engine import make_engine, make_sessionmaker, sync_url
+from kairos.db.engine import sync_url
 from kairos.db.migrate import alembic_config, upgrade_to_head
-from kairos.history.codec import StoredResult
-from kairos.history.reader import everything
-from tests.dbs import DatabaseFactory
+from tests.dbs import DatabaseFactory, stored_results
 
 T0 = datetime(2026, 11, 1, 10, 0, 7, 123456, tzinfo=UTC)
 
@@ -66,23 +63,11 @@ def _old_database(url: str) -> None:
     engine.dispose()
 
 
-def _stored(url: str) -> list[StoredResult]:
-    async def read() -> list[StoredResult]:
-        engine = make_engine(url)
-        try:
-            async with make_sessionmaker(engine)() as s:
-                return await everything(s)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(read())
-
-
 def test_history_rows_become_blocks_and_nothing_else_changes(databases: DatabaseFactory) -> None:
     url = databases.empty()
     _old_database(url)
     upgrade_to_head(url)
-    stored = _stored(url)
+    stored = stored_results(url)
     assert len(stored) == (41 if url.startswith("sqlite") else 40)  # PostgreSQL cascaded the deleted one's row
     assert sum(1 for r in stored if r.resource_id == 1) == 20
     first = stored[0]

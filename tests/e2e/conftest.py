@@ -34,25 +34,32 @@ def serve_env(tmp_path: Path, db_url: str) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def server(serve_env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
+def start_serve(env: dict[str, str]) -> subprocess.Popen[str]:
+    """``kairos serve`` with ``env``, once its health answers (its stderr is kept for the failure message)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "kairos.cli.main", "serve"],
-        env=serve_env,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    url = f"http://127.0.0.1:{serve_env['KAIROS_PORT']}"
+    url = f"http://127.0.0.1:{env['KAIROS_PORT']}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             if httpx.get(url + "/actuator/health", timeout=1).status_code == 200:
-                break
+                return proc
         except httpx.TransportError:
             time.sleep(0.1)
         if proc.poll() is not None:
             raise AssertionError(f"kairos serve exited: {proc.stderr.read() if proc.stderr else ''}")
+    proc.kill()
+    raise AssertionError("kairos serve did not answer its health check within 60 s")
+
+
+@pytest.fixture
+def server(serve_env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
+    proc = start_serve(serve_env)
     yield proc
     if proc.poll() is None:
         proc.kill()

@@ -7,25 +7,22 @@ target is killed with SIGKILL under load, started again, then stopped with SIGTE
 
 from __future__ import annotations
 
-import asyncio
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import httpx
 import pytest
 from sqlalchemy import create_engine, insert
 
-from kairos.db.engine import make_engine, make_sessionmaker, sync_url
+from kairos.db.engine import sync_url
 from kairos.db.migrate import upgrade_to_head
 from kairos.db.models import Resource
 from kairos.history.codec import StoredResult
-from kairos.history.reader import everything
+from tests.dbs import stored_results
+from tests.e2e.conftest import start_serve
 
 RESOURCES = 20
 FLUSH_S = 1.0
@@ -78,39 +75,6 @@ def _seed(url: str, base: str) -> None:
     engine.dispose()
 
 
-def _start(env: dict[str, str]) -> subprocess.Popen[str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kairos.cli.main", "serve"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{env['KAIROS_PORT']}/actuator/health"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            time.sleep(0.1)
-        if proc.poll() is not None:
-            raise AssertionError(f"kairos serve exited: {proc.stderr.read() if proc.stderr else ''}")
-    raise AssertionError("kairos serve did not answer")
-
-
-def _stored(url: str) -> list[StoredResult]:
-    async def read() -> list[StoredResult]:
-        engine = make_engine(url)
-        try:
-            async with make_sessionmaker(engine)() as s:
-                return await everything(s)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(read())
-
-
 def _assert_no_doubles(results: list[StoredResult]) -> None:
     keys = [(r.resource_id, r.id) for r in results]
     assert len(keys) == len(set(keys))
@@ -123,25 +87,25 @@ def test_kill_9_loses_at_most_one_flush_and_sigterm_loses_nothing(
     _seed(db_url, base)
     env = {**serve_env, "KAIROS_FLUSH_INTERVAL_S": str(FLUSH_S), "KAIROS_ALLOWED_HOSTS": "127.0.0.1,localhost"}
 
-    proc = _start(env)
+    proc = start_serve(env)
     time.sleep(6)
     proc.send_signal(signal.SIGKILL)
     killed_at = time.time()
     proc.wait(10)
     answered = len(hits.times)
-    after_kill = _stored(db_url)
+    after_kill = stored_results(db_url)
     _assert_no_doubles(after_kill)
     assert answered > RESOURCES * 3  # it was under load
     # Everything answered before the last flush interval (and a second for the check to complete) is stored.
     settled = hits.count_before(killed_at - FLUSH_S - 1.0)
     assert settled <= len(after_kill) <= answered, (settled, len(after_kill), answered)
 
-    proc = _start(env)
+    proc = start_serve(env)
     time.sleep(4)
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(30) in (0, -signal.SIGTERM)  # uvicorn re-raises the signal after a clean stop
     answered_total = len(hits.times)
-    after_stop = _stored(db_url)
+    after_stop = stored_results(db_url)
     _assert_no_doubles(after_stop)
     before = {(r.resource_id, r.id) for r in after_kill}
     assert before <= {(r.resource_id, r.id) for r in after_stop}  # the restart lost nothing recorded before

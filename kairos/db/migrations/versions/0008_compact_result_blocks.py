@@ -20,6 +20,7 @@ from alembic import op
 
 import kairos.db.base
 from kairos.history.codec import BlockBuilder, ms_of
+from kairos.history.writer import block_row
 from kairos.net.timing import Phases
 from kairos.probes.base import ProbeResult, Status
 from kairos.rollups.buckets import FIFTEEN_MIN, bucket_of
@@ -139,22 +140,7 @@ def _convert_history() -> None:
             ms = max(ms_of(at.astimezone(UTC)), last + 1)
             last = ms
             blocks.setdefault(bucket_of(ms / 1000, FIFTEEN_MIN), BlockBuilder()).add(ms, _result(row, at))
-        rows = []
-        for bucket, b in sorted(blocks.items()):
-            up, down, unknown = b.counts()
-            rows.append(
-                {
-                    "bucket": bucket,
-                    "resource_id": rid,
-                    "location": "local",
-                    "first_ms": min(b.t),
-                    "last_ms": max(b.t),
-                    "available": up,
-                    "not_available": down,
-                    "unknown": unknown,
-                    "payload": b.encode(),
-                }
-            )
+        rows = [block_row(rid, bucket, b) for bucket, b in sorted(blocks.items())]
         if rows:
             conn.execute(insert, rows)
         converted += sum(sum(b.counts()) for b in blocks.values())
