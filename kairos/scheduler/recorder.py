@@ -253,7 +253,7 @@ class Recorder:
             await self._writer.upsert_states(session, states)
             await self._writer.replace_journal(session, still_open, self._now())
         for k in closing:
-            del self._open[k]
+            self._open.pop(k, None)  # forget() may have dropped it while the close was written
         for row in states:
             if self._dirty.get(row["resource_id"]) is row:
                 del self._dirty[row["resource_id"]]

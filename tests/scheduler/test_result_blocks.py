@@ -155,3 +155,28 @@ async def test_ids_stay_unique_when_two_results_share_a_millisecond(
     async with sm() as s:
         ids = [r.id for r in await everything(s, rid)]
     assert len(set(ids)) == 2
+
+
+async def test_a_resource_deleted_while_its_bucket_closes_leaves_the_others_written_once(
+    sm: async_sessionmaker[AsyncSession], db_url: str
+) -> None:
+    keep, gone = await resource(sm), await resource(sm)
+    clock = Clock(T0 + timedelta(minutes=1))
+    rec = recorder_at(sm, db_url, clock)
+    add(rec, RuntimeState(), keep, T0 + timedelta(minutes=1))
+    add(rec, RuntimeState(), gone, T0 + timedelta(minutes=1))
+    await rec.flush()
+    writer = rec._writer
+    original = writer.write_blocks
+
+    async def deleted_meanwhile(session: AsyncSession, blocks: dict[tuple[int, int], object]) -> None:
+        rec.forget(gone)  # the API deletes the resource while the close is being written
+        await original(session, blocks)  # type: ignore[arg-type]
+
+    writer.write_blocks = deleted_meanwhile  # type: ignore[method-assign,assignment]
+    clock.now = (T0 + timedelta(minutes=15, seconds=CLOSE_GRACE_S + 1)).timestamp()
+    await rec.flush()
+    writer.write_blocks = original  # type: ignore[method-assign]
+    await rec.flush()
+    async with sm() as s:
+        assert [r.resource_id for r in await everything(s, keep)] == [keep]  # written once, not again
