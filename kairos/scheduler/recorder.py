@@ -121,8 +121,8 @@ class Recorder:
 
     def forget(self, resource_id: int) -> None:
         """The resource was deleted: its buffered results have nowhere to go."""
+        # Buffered results stay where they are (a flush may be writing a slice of them; it drops forgotten ones).
         self._forgotten.add(resource_id)
-        self._pending = [r for r in self._pending if r.resource_id != resource_id]
         self._open = {k: b for k, b in self._open.items() if k[0] != resource_id}
         self._dirty.pop(resource_id, None)
 
@@ -227,6 +227,8 @@ class Recorder:
     def _after_write(self, batch: list[Record]) -> None:
         """The batch is stored: keep its open results for their block, and its newest states for the close."""
         for r in batch:
+            if r.resource_id in self._forgotten:  # deleted while the batch was written
+                continue
             bucket = bucket_of(r.ms / 1000, FIFTEEN_MIN)
             if bucket >= self._closed_before:
                 self._open.setdefault((r.resource_id, bucket), BlockBuilder()).add(r.ms, r.result)
@@ -245,6 +247,24 @@ class Recorder:
     async def _close(self) -> None:
         """Write every bucket that ended (plus grace) as blocks; the journal keeps only what is still open."""
         target = self._close_target()
+        try:
+            closing, states = await self._write_close(target)
+        except IntegrityError:
+            # A resource was deleted without the recorder being told: forget it, and close without it.
+            ids = {k[0] for k in self._open} | set(self._dirty)
+            async with self._sessionmaker() as session:
+                alive = set((await session.execute(select(Resource.id).where(Resource.id.in_(ids)))).scalars())
+            for rid in ids - alive:
+                self.forget(rid)
+            closing, states = await self._write_close(target)
+        for k in closing:
+            self._open.pop(k, None)  # forget() may have dropped it while the close was written
+        for row in states:
+            if self._dirty.get(row["resource_id"]) is row:
+                del self._dirty[row["resource_id"]]
+        self._closed_before = max(self._closed_before, target)
+
+    async def _write_close(self, target: int) -> tuple[dict[BlockKey, BlockBuilder], list[dict[str, Any]]]:
         closing = {k: b for k, b in self._open.items() if k[1] < target}
         still_open = [(k[0], b) for k, b in self._open.items() if k[1] >= target]
         states = list(self._dirty.values())
@@ -252,12 +272,7 @@ class Recorder:
             await self._writer.write_blocks(session, closing)
             await self._writer.upsert_states(session, states)
             await self._writer.replace_journal(session, still_open, self._now())
-        for k in closing:
-            self._open.pop(k, None)  # forget() may have dropped it while the close was written
-        for row in states:
-            if self._dirty.get(row["resource_id"]) is row:
-                del self._dirty[row["resource_id"]]
-        self._closed_before = max(self._closed_before, target)
+        return closing, states
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self._clock(), UTC)

@@ -180,3 +180,26 @@ async def test_a_resource_deleted_while_its_bucket_closes_leaves_the_others_writ
     await rec.flush()
     async with sm() as s:
         assert [r.resource_id for r in await everything(s, keep)] == [keep]  # written once, not again
+
+
+async def test_a_close_goes_on_when_a_resource_was_deleted_behind_the_recorders_back(
+    sm: async_sessionmaker[AsyncSession], db_url: str
+) -> None:
+    keep, gone = await resource(sm), await resource(sm)
+    clock = Clock(T0 + timedelta(minutes=1))
+    rec = recorder_at(sm, db_url, clock)
+    for rid in (keep, gone):
+        state = RuntimeState()
+        add(rec, state, rid, T0 + timedelta(minutes=1))
+        add(rec, state, rid, T0 + timedelta(minutes=2))  # unchanged: its state row waits for the close
+    await rec.flush()
+    async with sm() as s:
+        await s.delete(await s.get(Resource, gone))  # nobody tells the recorder
+        await s.commit()
+    clock.now = (T0 + timedelta(minutes=15, seconds=CLOSE_GRACE_S + 1)).timestamp()
+    await rec.flush()  # the state row of the deleted one would break the close's foreign key
+    async with sm() as s:
+        assert [r.resource_id for r in await everything(s, keep)] == [keep, keep]
+        assert await count(sm, ResultJournal) == 0
+        st = await s.get(ResourceState, keep)
+        assert st is not None and st.ok_streak == 2
