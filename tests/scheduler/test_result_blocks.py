@@ -203,3 +203,25 @@ async def test_a_close_goes_on_when_a_resource_was_deleted_behind_the_recorders_
         assert await count(sm, ResultJournal) == 0
         st = await s.get(ResourceState, keep)
         assert st is not None and st.ok_streak == 2
+
+
+async def test_a_resource_deleted_during_a_flush_costs_no_other_result(
+    sm: async_sessionmaker[AsyncSession], db_url: str
+) -> None:
+    keep, gone = await resource(sm), await resource(sm)
+    rec = Recorder(sm, "postgresql" if db_url.startswith("postgresql") else "sqlite", batch_size=2, clock=Clock(T0))
+    state = RuntimeState()
+    add(rec, state, keep, T0)
+    add(rec, RuntimeState(), gone, T0)
+    add(rec, state, keep, T0 + timedelta(seconds=20))  # waits for the next batch
+    writer = rec._writer
+    original = writer.append_journal
+
+    async def deleted_meanwhile(*args: object) -> None:
+        rec.forget(gone)  # the API deletes the resource while the first batch is being written
+        await original(*args)  # type: ignore[arg-type]
+
+    writer.append_journal = deleted_meanwhile  # type: ignore[method-assign,assignment]
+    await rec.flush()
+    async with sm() as s:
+        assert len(await everything(s, keep)) == 2
