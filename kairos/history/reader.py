@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.db.models import ResultBlock, ResultJournal
 from kairos.db.models.history import JOURNAL_SHARDS
-from kairos.history.codec import StoredResult, decode_block, decode_columns, unpack
+from kairos.history.codec import StoredResult, decode_block, decode_columns, decode_many, unpack
 from kairos.rollups.buckets import FIFTEEN_MIN, bucket_of
 
 FIRST_CHUNK = 8  # two hours of blocks in the first query
@@ -152,9 +152,19 @@ async def everything(session: AsyncSession, resource_id: int | None = None) -> l
     if resource_id is not None:
         stmt = stmt.where(ResultBlock.resource_id == resource_id)
     out = [r for rid, payload in await session.execute(stmt) for r in decode_block(rid, payload)]
-    for (payload,) in await session.execute(select(ResultJournal.payload).order_by(ResultJournal.id)):
-        for rid, cols in unpack(payload)["r"]:
-            if resource_id is None or int(rid) == resource_id:
-                out.extend(decode_columns(int(rid), cols))
+    for rid, results in (await whole_journal(session)).items():
+        if resource_id is None or rid == resource_id:
+            out.extend(results)
     out.sort(key=lambda r: (r.id, r.resource_id))
+    return out
+
+
+async def whole_journal(session: AsyncSession) -> dict[int, list[StoredResult]]:
+    """Every journaled result per resource, oldest first (the recorder takes it back at start)."""
+    out: dict[int, list[StoredResult]] = {}
+    for (payload,) in await session.execute(select(ResultJournal.payload).order_by(ResultJournal.id)):
+        for rid, results in decode_many(payload).items():
+            out.setdefault(rid, []).extend(results)
+    for results in out.values():
+        results.sort(key=lambda r: r.id)
     return out

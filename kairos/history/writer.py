@@ -9,14 +9,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, case, delete, insert, select
+from sqlalchemy import Table, case, delete, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.db.models import ResourceState, ResultBlock, ResultJournal, Rollup1d, Rollup15m
 from kairos.db.models.history import JOURNAL_SHARDS
-from kairos.history.codec import BlockBuilder, decode_many, encode_many, ms_of
-from kairos.history.codec import StoredResult as StoredResult
+from kairos.history.codec import BlockBuilder, encode_many, ms_of
 from kairos.probes.base import ProbeResult
 from kairos.rollups.buckets import FIFTEEN_MIN, ONE_DAY, RollupDelta, bucket_of
 
@@ -83,18 +82,6 @@ class Writer:
         await session.execute(delete(ResultJournal))
         if any(len(b) for _, b in entries):
             await self.append_journal(session, entries, at)
-
-    @staticmethod
-    async def read_journal(session: AsyncSession) -> dict[int, list[StoredResult]]:
-        """Every journaled result per resource, oldest first."""
-        out: dict[int, list[StoredResult]] = {}
-        rows = await session.execute(select(ResultJournal.payload).order_by(ResultJournal.id))
-        for (payload,) in rows:
-            for rid, results in decode_many(payload).items():
-                out.setdefault(rid, []).extend(results)
-        for results in out.values():
-            results.sort(key=lambda r: r.id)
-        return out
 
     # -- closed blocks and their rollups ------------------------------------------------------------------
 

@@ -25,8 +25,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kairos.db.models import Outage, Resource
-from kairos.history.codec import BlockBuilder, ms_of
-from kairos.history.writer import BlockKey, StoredResult, Writer
+from kairos.history.codec import BlockBuilder, StoredResult, ms_of
+from kairos.history.reader import whole_journal
+from kairos.history.writer import BlockKey, Writer
 from kairos.notify.events import Event, events_of
 from kairos.probes.base import ProbeResult
 from kairos.rollups.buckets import FIFTEEN_MIN, bucket_of
@@ -189,10 +190,14 @@ class Recorder:
                 if self._dirty.get(row["resource_id"]) is row:
                     del self._dirty[row["resource_id"]]
 
+    async def _alive(self, ids: set[int]) -> set[int]:
+        """Which of ``ids`` still exist: a resource may be deleted without the recorder being told."""
+        async with self._sessionmaker() as session:
+            return set((await session.execute(select(Resource.id).where(Resource.id.in_(ids)))).scalars())
+
     async def _drop_orphans(self, batch: list[Record]) -> list[Record]:
         ids = {r.resource_id for r in batch}
-        async with self._sessionmaker() as session:
-            alive = set((await session.execute(select(Resource.id).where(Resource.id.in_(ids)))).scalars())
+        alive = await self._alive(ids)
         self._forgotten |= ids - alive
         return [r for r in batch if r.resource_id in alive]
 
@@ -252,9 +257,7 @@ class Recorder:
         except IntegrityError:
             # A resource was deleted without the recorder being told: forget it, and close without it.
             ids = {k[0] for k in self._open} | set(self._dirty)
-            async with self._sessionmaker() as session:
-                alive = set((await session.execute(select(Resource.id).where(Resource.id.in_(ids)))).scalars())
-            for rid in ids - alive:
+            for rid in ids - await self._alive(ids):
                 self.forget(rid)
             closing, states = await self._write_close(target)
         for k in closing:
@@ -284,7 +287,7 @@ class Recorder:
 
         Buckets that ended meanwhile are closed at once; the rest stays open as if never interrupted."""
         async with self._sessionmaker() as session:
-            journaled = await self._writer.read_journal(session)
+            journaled = await whole_journal(session)
         recovered = {rid: results for rid, results in journaled.items() if rid in alive}
         async with self._lock:
             for rid, results in recovered.items():
