@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
+import socket
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -12,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 SECRET_FILE_NAME = "secret.key"
+LOCATION_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 
 
 class SettingsError(Exception):
@@ -76,6 +79,14 @@ class Settings(BaseSettings):
     # Uvicorn: a client must send its request headers within this long (slow clients hold file descriptors).
     request_header_timeout_s: Annotated[float, Field(gt=0, le=300)] = 10.0
 
+    # The fleet (docs/fleet.md, PostgreSQL only). "all": one process does everything (the default); "web": pages,
+    # API and stream, no checks; "worker": checks and background jobs, with a health and metrics listener only.
+    role: Literal["all", "web", "worker"] = "all"
+    location: str = "local"  # where this process checks from; results and per-location state carry it
+    worker_id: str = ""  # default: host name and process id
+    worker_port: Annotated[int, Field(ge=1, le=65535)] = 9464  # a worker's /actuator/health and /metrics
+    heartbeat_interval_s: Annotated[float, Field(ge=0.5, le=60)] = 5.0  # a location is down after two missed
+
     # OpenID Connect login (docs/oidc.md).
     oidc_enabled: bool = False
     oidc_issuer_uri: str = ""
@@ -96,6 +107,13 @@ class Settings(BaseSettings):
         from kairos.net.denylist import parse_networks  # imported here: kairos.net is not needed to read settings
 
         parse_networks(v)  # ValueError naming the entry that is not a CIDR; load_settings names the variable
+        return v
+
+    @field_validator("location")
+    @classmethod
+    def _location_name(cls, v: str) -> str:
+        if not LOCATION_NAME.fullmatch(v):
+            raise ValueError("must be 1 to 32 lower-case letters, digits, '-' or '_', starting with a letter or digit")
         return v
 
     @field_validator("log_level")
@@ -147,6 +165,10 @@ class Settings(BaseSettings):
                 url = make_url(url).set(password=self._database_password).render_as_string(hide_password=False)
             return url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'kairos.db').resolve()}"
+
+    @property
+    def resolved_worker_id(self) -> str:
+        return self.worker_id or f"{socket.gethostname()}-{os.getpid()}"[:128]
 
     @property
     def is_sqlite(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from pydantic import ValidationError
@@ -25,6 +26,7 @@ class TypeSettings:
     timeout_s: float
     outage_threshold: int = 3
     recovery_threshold: int = 2
+    quorum: str = "majority"  # the fleet's verdict policy (kairos.fleet.quorum)
 
 
 @dataclass(slots=True)
@@ -39,6 +41,8 @@ class Scheduled:
     timeout_s: float | None
     skip_tls: bool
     credential_id: int | None = None
+    locations: tuple[str, ...] | None = None  # the fleet: where it is checked (None: every live location)
+    quorum: str | None = None  # the fleet: its own verdict policy (None: its kind's)
 
 
 def default_type_settings(kind: str) -> TypeSettings:
@@ -71,6 +75,8 @@ def to_scheduled(row: Resource) -> Scheduled | None:
         row.timeout_s,
         row.skip_tls,
         row.credential_id,
+        tuple(row.locations) if row.locations else None,
+        row.quorum,
     )
 
 
@@ -81,7 +87,12 @@ async def load_type_settings(session: AsyncSession) -> dict[str, TypeSettings]:
     for row in (await session.execute(select(ResourceTypeSettings))).scalars():
         if row.kind in out:
             out[row.kind] = TypeSettings(
-                row.interval_s, row.parallelism, row.timeout_s, row.outage_threshold, row.recovery_threshold
+                row.interval_s,
+                row.parallelism,
+                row.timeout_s,
+                row.outage_threshold,
+                row.recovery_threshold,
+                row.quorum,
             )
     return out
 
@@ -96,10 +107,15 @@ async def load_one(session: AsyncSession, resource_id: int) -> Scheduled | None:
     return to_scheduled(row) if row is not None else None
 
 
-async def load_states(session: AsyncSession) -> dict[int, RuntimeState]:
-    """Streaks and open outages as they were when Kairos last stopped."""
+async def load_states(session: AsyncSession, ids: Collection[int] | None = None) -> dict[int, RuntimeState]:
+    """Streaks and open outages as they were when Kairos last stopped (of ``ids`` only, when given)."""
     states: dict[int, RuntimeState] = {}
-    for row in (await session.execute(select(ResourceState))).scalars():
+    rows = select(ResourceState)
+    active = select(Outage.resource_id, Outage.started_at).where(Outage.ended_at.is_(None))
+    if ids is not None:
+        rows = rows.where(ResourceState.resource_id.in_(ids))
+        active = active.where(Outage.resource_id.in_(ids))
+    for row in (await session.execute(rows)).scalars():
         states[row.resource_id] = RuntimeState(
             status=Status(row.status),
             fail_streak=row.fail_streak,
@@ -116,7 +132,6 @@ async def load_states(session: AsyncSession) -> dict[int, RuntimeState]:
             ),
             image_digest=row.image_digest,
         )
-    active = select(Outage.resource_id, Outage.started_at).where(Outage.ended_at.is_(None))
     for resource_id, started_at in (await session.execute(active)).all():
         states.setdefault(resource_id, RuntimeState()).outage_since = started_at
     return states

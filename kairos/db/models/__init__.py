@@ -2,6 +2,7 @@
 
 from kairos.db.models.access import ApiKey, AppUser, Setting
 from kairos.db.models.discovery import DiscoverySource
+from kairos.db.models.fleet import CheckSchedule, FleetLocation, FleetWorker, LocationState
 from kairos.db.models.history import Outage, ResourceState, ResultBlock, ResultJournal, Rollup1d, Rollup15m
 from kairos.db.models.notify import NotificationChannel, NotificationOutbox, NotificationPolicy
 from kairos.db.models.resource import Credential, GroupMember, Resource, ResourceGroup, ResourceTypeSettings
@@ -11,9 +12,13 @@ __all__ = [
     "Announcement",
     "ApiKey",
     "AppUser",
+    "CheckSchedule",
     "Credential",
     "DiscoverySource",
+    "FleetLocation",
+    "FleetWorker",
     "GroupMember",
+    "LocationState",
     "NotificationChannel",
     "NotificationOutbox",
     "NotificationPolicy",

@@ -62,6 +62,10 @@ class ResultJournal(Base):
     # resource id modulo JOURNAL_SHARDS: a flush writes one row per shard, so reading one resource's open results
     # decodes a quarter of the journal (no index: the table holds minutes, a scan of this column is cheap).
     shard: Mapped[int] = mapped_column(SmallInteger, default=0)
+    # The worker that wrote it ("" for the single process) and where its results were checked: each worker
+    # replaces only its own rows; the rows of a dead worker are closed into blocks by the fleet's leader.
+    owner: Mapped[str] = mapped_column(String(128), default="")
+    location: Mapped[str] = mapped_column(String(32), default="local")
     payload: Mapped[bytes] = mapped_column(LargeBinary)
 
 

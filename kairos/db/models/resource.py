@@ -36,6 +36,10 @@ class Resource(Base):
     # Set by discovery when the image:tag left the registry (the resource is then disabled, never deleted);
     # cleared when it comes back.
     gone_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The fleet (docs/fleet.md): the locations that check it (null: every live one) and how many must see it
+    # available (null: its kind's policy; "any", "majority", "all" or a number).
+    locations: Mapped[list[str] | None] = mapped_column(JSONType, nullable=True)
+    quorum: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
     memberships: Mapped[list[GroupMember]] = relationship(
         back_populates="resource", cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
@@ -75,6 +79,7 @@ class ResourceTypeSettings(Base):
     timeout_s: Mapped[float] = mapped_column()
     outage_threshold: Mapped[int] = mapped_column(Integer, default=3)
     recovery_threshold: Mapped[int] = mapped_column(Integer, default=2)
+    quorum: Mapped[str] = mapped_column(String(16), default="majority")  # the fleet's verdict policy
 
 
 class Credential(Base):

@@ -1,0 +1,179 @@
+"""The fleet's schedule: one ``check_schedule`` row per (location, resource) that location checks.
+
+Workers claim due rows in batches with one statement that locks them (``FOR UPDATE SKIP LOCKED``, so workers of
+one location never wait for each other nor take the same row) and moves ``due_at`` to the next slot in the same
+statement: a worker that dies after claiming costs those resources one interval, and no lease needs rescuing.
+Due times stay on each resource's fixed slot (kairos.scheduler.slots), whoever claims them. "Check now", a new
+and an edited resource set ``asap_at`` instead, which is claimed at once without moving the slot.
+
+Rows follow the resources: a worker syncs its location's rows at start and every minute (self-healing), and
+whoever edits a resource syncs that resource's rows in every known location (``sync_resource``)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy import and_, delete, select, text, update
+from sqlalchemy.dialects.postgresql import Insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kairos.db.models import CheckSchedule, FleetLocation
+from kairos.scheduler.catalog import Scheduled, TypeSettings
+from kairos.scheduler.slots import slots_of
+
+T = TypeVar("T")
+
+# Both claims lock their rows and skip rows another worker holds; ORDER BY due_at follows the (location, due_at)
+# index, and the asap claim the partial index of rows waiting to be checked at once.
+_CLAIM_DUE = text(
+    """
+    WITH due AS (
+        SELECT resource_id, due_at FROM check_schedule
+        WHERE location = :location AND due_at <= :horizon
+        ORDER BY due_at LIMIT :limit
+        FOR UPDATE SKIP LOCKED
+    )
+    UPDATE check_schedule AS s
+    SET due_at = s.due_at + s.interval_s * GREATEST(1, CEIL((:now - s.due_at) / s.interval_s))
+    FROM due
+    WHERE s.location = :location AND s.resource_id = due.resource_id
+    RETURNING s.resource_id, due.due_at
+    """
+)
+_CLAIM_ASAP = text(
+    """
+    UPDATE check_schedule SET asap_at = NULL
+    WHERE location = :location AND resource_id IN (
+        SELECT resource_id FROM check_schedule
+        WHERE location = :location AND asap_at IS NOT NULL
+        ORDER BY asap_at LIMIT :limit
+        FOR UPDATE SKIP LOCKED
+    )
+    RETURNING resource_id
+    """
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    resource_id: int
+    due: float  # the slot it was due at (or now, for a check asked for at once)
+
+
+async def claim(session: AsyncSession, location: str, now: float, horizon: float, limit: int) -> list[Claimed]:
+    """Take up to ``limit`` checks of ``location`` due before ``horizon`` (asked-for-now ones first)."""
+    params = {"location": location, "now": now, "horizon": horizon, "limit": limit}
+    asap = [Claimed(int(rid), now) for (rid,) in await session.execute(_CLAIM_ASAP, params)]
+    if len(asap) < limit:
+        params["limit"] = limit - len(asap)
+        rows = await session.execute(_CLAIM_DUE, params)
+        asap.extend(Claimed(int(rid), float(due)) for rid, due in rows)
+    return asap
+
+
+def wanted_in(res: Scheduled, location: str) -> bool:
+    """Whether ``location`` checks ``res``: enabled, and either naming no locations or naming this one."""
+    return res.enabled and (res.locations is None or location in res.locations)
+
+
+def interval_of(res: Scheduled, types: Mapping[str, TypeSettings]) -> float:
+    return float(res.interval_s or types[res.kind].interval_s)
+
+
+async def sync_location(
+    session: AsyncSession,
+    location: str,
+    resources: Mapping[int, Scheduled],
+    types: Mapping[str, TypeSettings],
+    now: float,
+) -> tuple[int, int, int]:
+    """Make ``location``'s rows match the resources it checks; returns (added, removed, re-timed).
+
+    A resource new to the location is due at its next slot (a location joining the fleet spreads its first
+    checks over an interval instead of firing them all at once); one whose interval changed moves to the new
+    slot grid."""
+    wanted = {rid: interval_of(res, types) for rid, res in resources.items() if wanted_in(res, location)}
+    stored = dict(
+        (
+            await session.execute(
+                select(CheckSchedule.resource_id, CheckSchedule.interval_s).where(CheckSchedule.location == location)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    gone = [rid for rid in stored if rid not in wanted]
+    for chunk in _chunks(gone):
+        await session.execute(
+            delete(CheckSchedule).where(and_(CheckSchedule.location == location, CheckSchedule.resource_id.in_(chunk)))
+        )
+    new = [
+        {"location": location, "resource_id": rid, "interval_s": iv, "due_at": slots_of(rid, iv).at_or_after(now)}
+        for rid, iv in wanted.items()
+        if rid not in stored
+    ]
+    for chunk in _chunks(new):
+        await session.execute(_insert_ignore(), chunk)
+    retimed = [(rid, iv) for rid, iv in wanted.items() if rid in stored and stored[rid] != iv]
+    for rid, iv in retimed:
+        await session.execute(
+            update(CheckSchedule)
+            .where(and_(CheckSchedule.location == location, CheckSchedule.resource_id == rid))
+            .values(interval_s=iv, due_at=slots_of(rid, iv).at_or_after(now))
+        )
+    return len(new), len(gone), len(retimed)
+
+
+async def sync_resource(
+    session: AsyncSession,
+    resource_id: int,
+    res: Scheduled | None,
+    types: Mapping[str, TypeSettings],
+    now: float,
+) -> None:
+    """After ``res`` was created, edited or deleted (None): its rows in every known location, checked at once."""
+    locations = await known_locations(session)
+    keep = [loc for loc in locations if res is not None and wanted_in(res, loc)]
+    await session.execute(
+        delete(CheckSchedule).where(and_(CheckSchedule.resource_id == resource_id, CheckSchedule.location.not_in(keep)))
+    )
+    if res is None or not keep:
+        return
+    iv = interval_of(res, types)
+    due = slots_of(resource_id, iv).at_or_after(now)
+    rows = [
+        {"location": loc, "resource_id": resource_id, "interval_s": iv, "due_at": due, "asap_at": now} for loc in keep
+    ]
+    stmt = _upsert().on_conflict_do_update(
+        index_elements=["location", "resource_id"],
+        set_={"interval_s": iv, "asap_at": now, "due_at": due},
+    )
+    await session.execute(stmt, rows)
+
+
+async def check_now(session: AsyncSession, resource_id: int, now: float) -> int:
+    """Ask every location that checks the resource to check it at once; returns how many will."""
+    result = await session.execute(
+        update(CheckSchedule).where(CheckSchedule.resource_id == resource_id).values(asap_at=now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def known_locations(session: AsyncSession) -> list[str]:
+    return list((await session.execute(select(FleetLocation.name).order_by(FleetLocation.name))).scalars())
+
+
+def _chunks(items: Collection[T], size: int = 1000) -> list[list[T]]:
+    seq = list(items)
+    return [seq[i : i + size] for i in range(0, len(seq), size)]
+
+
+def _upsert() -> Insert:
+    return pg_insert(CheckSchedule)  # the fleet runs on PostgreSQL only
+
+
+def _insert_ignore() -> Insert:
+    return _upsert().on_conflict_do_nothing(index_elements=["location", "resource_id"])
