@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, delete, select, text, update
 from sqlalchemy.dialects.postgresql import Insert
@@ -110,13 +110,13 @@ async def sync_location(
         await session.execute(
             delete(CheckSchedule).where(and_(CheckSchedule.location == location, CheckSchedule.resource_id.in_(chunk)))
         )
-    new = [
+    new: list[dict[str, Any]] = [
         {"location": location, "resource_id": rid, "interval_s": iv, "due_at": slots_of(rid, iv).at_or_after(now)}
         for rid, iv in wanted.items()
         if rid not in stored
     ]
-    for chunk in _chunks(new):
-        await session.execute(_insert_ignore(), chunk)
+    for rows in _chunks(new):
+        await session.execute(_insert_ignore(), rows)
     retimed = [(rid, iv) for rid, iv in wanted.items() if rid in stored and stored[rid] != iv]
     for rid, iv in retimed:
         await session.execute(
