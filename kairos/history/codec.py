@@ -65,6 +65,9 @@ class StoredResult:
     error_code: str | None
     message: str
     details: dict[str, Any] | None
+    # Where it was checked: "local" for the single process. Ids are unique per (resource, location) only: two
+    # locations may record the same millisecond.
+    location: str = "local"
 
     def as_probe_result(self) -> ProbeResult:
         phases = Phases(self.dns_ms, self.connect_ms, self.tls_ms, self.ttfb_ms, self.latency_ms)
@@ -152,8 +155,8 @@ def unpack(payload: bytes) -> dict[str, Any]:
     return obj
 
 
-def decode_columns(resource_id: int, cols: dict[str, Any]) -> Iterator[StoredResult]:
-    """The results of one resource's columns, in the order they were added."""
+def decode_columns(resource_id: int, cols: dict[str, Any], location: str = "local") -> Iterator[StoredResult]:
+    """The results of one resource's columns (checked in ``location``), in the order they were added."""
     ms = 0
     message: str = ""
     details: dict[str, Any] | None = None
@@ -181,11 +184,12 @@ def decode_columns(resource_id: int, cols: dict[str, Any]) -> Iterator[StoredRes
             error_code=code,
             message=message,
             details=details,
+            location=location,
         )
 
 
-def decode_block(resource_id: int, payload: bytes) -> list[StoredResult]:
-    return list(decode_columns(resource_id, unpack(payload)))
+def decode_block(resource_id: int, payload: bytes, location: str = "local") -> list[StoredResult]:
+    return list(decode_columns(resource_id, unpack(payload), location))
 
 
 def encode_many(builders: Iterable[tuple[int, BlockBuilder]]) -> bytes:
@@ -193,8 +197,9 @@ def encode_many(builders: Iterable[tuple[int, BlockBuilder]]) -> bytes:
     return pack({"r": [[rid, b.columns()] for rid, b in builders if len(b)]})
 
 
-def decode_many(payload: bytes) -> dict[int, list[StoredResult]]:
+def decode_many(payload: bytes, location: str = "local") -> dict[int, list[StoredResult]]:
+    """A journal entry's results per resource; every result of one entry was checked in ``location``."""
     out: dict[int, list[StoredResult]] = {}
     for rid, cols in unpack(payload)["r"]:
-        out.setdefault(int(rid), []).extend(decode_columns(int(rid), cols))
+        out.setdefault(int(rid), []).extend(decode_columns(int(rid), cols, location))
     return out
