@@ -15,7 +15,7 @@ from kairos.api.schemas.discovery import Interval as SyncInterval
 from kairos.api.schemas.discovery import Parallelism as SyncParallelism
 from kairos.api.schemas.discovery import Prefix, TagFilter
 from kairos.api.schemas.groups import Visibility
-from kairos.api.schemas.notifications import ChannelKind, EventKind, Reminder
+from kairos.api.schemas.notifications import MAX_EVENTS, ChannelKind, EventKind, Reminder
 from kairos.api.schemas.resource_types import Interval as TypeInterval
 from kairos.api.schemas.resource_types import Parallelism, Threshold
 from kairos.api.schemas.resources import Interval, ResourceType, Timeout
@@ -107,7 +107,7 @@ class ResourceScope(Item):
 class PolicyItem(Item):
     name: Name
     channel: Name
-    events: list[EventKind] = Field(min_length=1, max_length=5)
+    events: list[EventKind] = Field(min_length=1, max_length=MAX_EVENTS)
     scope: Literal["all"] | GroupScope | ResourceScope = "all"
     reminder_interval_seconds: Reminder | None = None
     active: bool = True

@@ -41,6 +41,8 @@ _HEADLINES = {
     "digest_changed": ("re-pushed", "was re-pushed (digest changed)"),
     "discovery_found": ("discovered", "was discovered"),
     "discovery_lost": ("gone from the registry", "is gone from the registry"),
+    "location_down": ("down", "is down, its checks are paused"),
+    "location_up": ("checking again", "is checking again"),
     "test": ("test", "test message"),
 }
 
@@ -80,14 +82,16 @@ def compose(events: list[dict[str, Any]], *, test: bool = False) -> Message:
     counts = Counter(e["event"] for e in events)
     if len(events) == 1:
         e = events[0]
-        headline = f"{e['resource'].get('name')} {_HEADLINES.get(e['event'], ('', e['event']))[1]}"
+        headline = f"{_subject(e)} {_HEADLINES.get(e['event'], ('', e['event']))[1]}"
         body = headline + (f": {e['message']}" if e.get("message") else "")
     else:
         parts = []
         for kind, n in counts.items():
-            names = [str(e["resource"].get("name")) for e in events if e["event"] == kind]
+            of_kind = [e for e in events if e["event"] == kind]
+            names = [str(e["location"]) if e.get("location") else str(e["resource"].get("name")) for e in of_kind]
             listed = ", ".join(names[:MAX_NAMES]) + (f", and {n - MAX_NAMES} more" if n > MAX_NAMES else "")
-            parts.append(f"{n} resources {_HEADLINES.get(kind, ('', kind))[0]}: {listed}")
+            noun = "locations" if of_kind[0].get("location") else "resources"
+            parts.append(f"{n} {noun} {_HEADLINES.get(kind, ('', kind))[0]}: {listed}")
         headline = "; ".join(parts)
         body = "\n".join(parts)
     payload = {
@@ -102,6 +106,13 @@ def compose(events: list[dict[str, Any]], *, test: bool = False) -> Message:
         "events": events,
     }
     return Message(title=str(payload["title"]), body=body, payload=payload)
+
+
+def _subject(event: dict[str, Any]) -> str:
+    """Who the event is about: a resource, or a location of the fleet (location events name no resource)."""
+    if event.get("location"):
+        return f"Location {event['location']}"
+    return str(event["resource"].get("name"))
 
 
 def test_message() -> Message:

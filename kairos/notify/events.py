@@ -29,19 +29,30 @@ OUTAGE_REMINDER = "outage_reminder"  # sent to policies with outage_opened and a
 DIGEST_CHANGED = "digest_changed"
 DISCOVERY_FOUND = "discovery_found"
 DISCOVERY_LOST = "discovery_lost"
-EVENT_KINDS = (OUTAGE_OPENED, OUTAGE_RESOLVED, DIGEST_CHANGED, DISCOVERY_FOUND, DISCOVERY_LOST)
+# The fleet (docs/fleet.md): a location lost its last live worker and stopped counting in verdicts, or came back.
+# They concern no resource: only policies of scope "all" get them.
+LOCATION_DOWN = "location_down"
+LOCATION_UP = "location_up"
+LOCATION_KINDS = (LOCATION_DOWN, LOCATION_UP)
+EVENT_KINDS = (OUTAGE_OPENED, OUTAGE_RESOLVED, DIGEST_CHANGED, DISCOVERY_FOUND, DISCOVERY_LOST, *LOCATION_KINDS)
 SCOPES = ("all", "groups", "resources")
 
 
 @dataclass(slots=True)
 class Event:
-    """Something that happened to one resource; ``details`` become the payload's extra fields."""
+    """Something that happened to one resource (or, for location events, to a location of the fleet: then
+    ``resource_id`` is None); ``details`` become the payload's extra fields."""
 
     kind: str
-    resource_id: int
+    resource_id: int | None
     at: datetime
     message: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    location: str | None = None
+
+    @classmethod
+    def for_location(cls, kind: str, location: str, at: datetime, message: str) -> Event:
+        return cls(kind, None, at, message, location=location)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +67,9 @@ class CachedPolicy:
     def wants(self, kind: str) -> bool:
         return kind in self.events or (kind == OUTAGE_REMINDER and OUTAGE_OPENED in self.events)
 
-    def covers(self, resource_id: int, groups: set[int]) -> bool:
+    def covers(self, resource_id: int | None, groups: set[int]) -> bool:
+        if resource_id is None:  # a location event: no group or resource selection names it
+            return self.scope == "all"
         if self.scope == "resources":
             return resource_id in self.scope_ids
         if self.scope == "groups":
@@ -116,16 +129,17 @@ class Policies:
         wanted = [e for e in events if any(p.wants(e.kind) for p in policies)]
         if not wanted:
             return 0
-        ids = {e.resource_id for e in wanted}
+        ids = {e.resource_id for e in wanted if e.resource_id is not None}
         resources = await _resources(session, ids)
         groups = await _groups(session, ids) if any(p.scope == "groups" for p in policies) else {}
         await _fill_resolved(session, wanted)
         rows = []
         now = now or datetime.now(UTC)
         for event in wanted:
-            payload = event_payload(event, resources.get(event.resource_id))
+            payload = event_payload(event, resources.get(event.resource_id) if event.resource_id is not None else None)
             for p in policies:
-                if p.wants(event.kind) and p.covers(event.resource_id, groups.get(event.resource_id, set())):
+                groups_of = groups.get(event.resource_id, set()) if event.resource_id is not None else set()
+                if p.wants(event.kind) and p.covers(event.resource_id, groups_of):
                     rows.append(_row(p, event, payload, now))
         if rows:
             await session.execute(insert(NotificationOutbox), rows)
@@ -159,6 +173,14 @@ def _row(p: CachedPolicy, event: Event, payload: dict[str, Any], now: datetime) 
 
 def event_payload(event: Event, resource: dict[str, Any] | None) -> dict[str, Any]:
     """The documented per-event object of the webhook payload (docs/notifications.md)."""
+    if event.location is not None:
+        return {
+            "event": event.kind,
+            "at": iso(event.at),
+            "resource": None,
+            "location": event.location,
+            "message": event.message[:500],
+        }
     return {
         "event": event.kind,
         "at": iso(event.at),

@@ -10,7 +10,16 @@ from pydantic import Field, StringConstraints
 from kairos.api.schemas.common import ApiModel, Id, InputModel, Name, PartialModel
 
 ChannelKind = Literal["APPRISE", "WEBHOOK"]
-EventKind = Literal["outage_opened", "outage_resolved", "digest_changed", "discovery_found", "discovery_lost"]
+EventKind = Literal[
+    "outage_opened",
+    "outage_resolved",
+    "digest_changed",
+    "discovery_found",
+    "discovery_lost",
+    "location_down",
+    "location_up",
+]
+MAX_EVENTS = 7  # every kind once
 Scope = Literal["all", "groups", "resources"]
 Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=4096)]
 Reminder = Annotated[int, Field(ge=60, le=7 * 86400)]
@@ -19,7 +28,10 @@ _URL_DOC = (
     "Write-only: an Apprise URL (`slack://…`, `mailto://…`, `ntfy://…`) or, for WEBHOOK, an http(s) URL that gets "
     "the JSON payload. Stored encrypted; the API only ever shows `urlHint` (its scheme)."
 )
-_EVENTS_DOC = "Events sent to the channel: outage_opened, outage_resolved, digest_changed, discovery_found/_lost."
+_EVENTS_DOC = (
+    "Events sent to the channel: outage_opened, outage_resolved, digest_changed, discovery_found/_lost, "
+    "location_down/_up (the fleet; only policies of scope all get them)."
+)
 _SCOPE_DOC = "all: every resource; groups: resources in any of `scopeIds` (group ids); resources: those ids."
 _REMINDER_DOC = "While an outage lasts, send a reminder this often (60 s to 7 days); null: never."
 
@@ -54,7 +66,7 @@ class TestResult(ApiModel):
 class PolicyCreate(InputModel):
     name: Name
     channel_id: Id
-    events: list[EventKind] = Field(min_length=1, max_length=5, description=_EVENTS_DOC)
+    events: list[EventKind] = Field(min_length=1, max_length=MAX_EVENTS, description=_EVENTS_DOC)
     scope: Scope = Field("all", description=_SCOPE_DOC)
     scope_ids: list[Id] = Field(default_factory=list, max_length=1000)
     reminder_interval_seconds: Reminder | None = Field(None, description=_REMINDER_DOC)
@@ -66,7 +78,7 @@ class PolicyUpdate(PartialModel):
 
     name: Name | None = None
     channel_id: Id | None = None
-    events: list[EventKind] | None = Field(None, min_length=1, max_length=5, description=_EVENTS_DOC)
+    events: list[EventKind] | None = Field(None, min_length=1, max_length=MAX_EVENTS, description=_EVENTS_DOC)
     scope: Scope | None = Field(None, description=_SCOPE_DOC)
     scope_ids: list[Id] | None = Field(None, max_length=1000)
     reminder_interval_seconds: Reminder | None = Field(None, description=_REMINDER_DOC)

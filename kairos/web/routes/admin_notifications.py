@@ -35,7 +35,16 @@ from kairos.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 BASE = "/admin/notifications"
-EVENTS = ("outage_opened", "outage_resolved", "digest_changed", "discovery_found", "discovery_lost")
+# Every event kind (kairos.notify.events.EVENT_KINDS) with the label the policy form shows beside its name.
+EVENTS = {
+    "outage_opened": "an outage opened",
+    "outage_resolved": "an outage was resolved",
+    "digest_changed": "an image tag was re-pushed",
+    "discovery_found": "discovery added a resource",
+    "discovery_lost": "a discovered image is no longer listed",
+    "location_down": "a location of the fleet is down (scope all only)",
+    "location_up": "a location of the fleet is checking again (scope all only)",
+}
 STATUSES = ("pending", "sending", "sent", "dead")
 _DONE = {
     "channel-created": "The channel was added.",

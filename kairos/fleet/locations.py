@@ -1,0 +1,98 @@
+"""Which locations count: a location is live while one of its workers was seen within two heartbeat intervals.
+
+``Liveness`` is a singleton job (the leader runs it every heartbeat interval). A location that changes flips
+``fleet_location.up`` and ``changed_at`` and, in the same transaction, puts a ``location_down`` or
+``location_up`` event into the notification outbox, so the flip and its notification are stored together or
+not at all. It also forgets workers not seen for an hour (their rows only fill the fleet page).
+
+Quorum verdicts read ``live_locations``: the locations marked up. A new location is inserted as up by its first
+worker's heartbeat (kairos.fleet.heartbeat), so it counts at once, without an event."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from kairos.db.models import FleetLocation, FleetWorker
+from kairos.fleet.heartbeat import database_now
+from kairos.notify.events import LOCATION_DOWN, LOCATION_UP, Event, iso
+from kairos.periodic import PeriodicJob
+from kairos.settings import Settings
+
+log = logging.getLogger("kairos.fleet")
+
+MISSED_BEATS = 2  # a location is down after this many heartbeat intervals without a live worker
+FORGET_AFTER = timedelta(hours=1)
+
+Notify = Callable[[AsyncSession, list[Event]], Awaitable[None]]
+
+
+async def live_locations(session: AsyncSession) -> set[str]:
+    """The locations that count in quorum verdicts right now."""
+    rows = await session.execute(select(FleetLocation.name).where(FleetLocation.up.is_(True)))
+    return set(rows.scalars())
+
+
+class Liveness:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        notify: Notify,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._settings = settings
+        self._notify = notify
+        self._job = PeriodicJob(
+            "location liveness", self.step, every_s=lambda: settings.heartbeat_interval_s, logger=log
+        )
+
+    async def start(self) -> None:
+        self._job.start()
+
+    async def stop(self) -> None:
+        await self._job.stop()
+
+    async def step(self) -> list[Event]:
+        """One round: flip the locations whose liveness changed; returns the events it raised."""
+        async with self._sessionmaker() as session, session.begin():
+            now = await database_now(session)
+            fresh_since = now - timedelta(seconds=MISSED_BEATS * self._settings.heartbeat_interval_s)
+            # Row locks: a leader that lost its lock mid-round and its successor cannot both flip a location.
+            known = (await session.execute(select(FleetLocation).with_for_update())).scalars().all()
+            rows = await session.execute(
+                select(FleetWorker.location, func.max(FleetWorker.seen_at)).group_by(FleetWorker.location)
+            )
+            last_seen: dict[str, datetime] = {name: at for name, at in rows.all()}
+            events = [
+                _flip(loc.name, last_seen.get(loc.name), fresh_since, now)
+                for loc in known
+                if loc.up != _live(last_seen.get(loc.name), fresh_since)
+            ]
+            for event in events:
+                await session.execute(
+                    update(FleetLocation)
+                    .where(FleetLocation.name == event.location)
+                    .values(up=event.kind == LOCATION_UP, changed_at=now)
+                )
+            if events:
+                await self._notify(session, events)
+            await session.execute(delete(FleetWorker).where(FleetWorker.seen_at < now - FORGET_AFTER))
+        for event in events:
+            log.warning("location %s is %s", event.location, "up again" if event.kind == LOCATION_UP else "down")
+        return events
+
+
+def _live(last_seen: datetime | None, fresh_since: datetime) -> bool:
+    return last_seen is not None and last_seen >= fresh_since
+
+
+def _flip(name: str, last_seen: datetime | None, fresh_since: datetime, now: datetime) -> Event:
+    if _live(last_seen, fresh_since):
+        return Event.for_location(LOCATION_UP, name, now, f"location {name} is checking again")
+    since = f"since {iso(last_seen)}" if last_seen is not None else "for a while"
+    return Event.for_location(LOCATION_DOWN, name, now, f"no worker of location {name} was seen {since}")
