@@ -149,6 +149,7 @@ def history_item(row: StoredResult) -> HistoryItem:
         tls_handshake_ms=row.tls_ms,
         time_to_first_byte_ms=row.ttfb_ms,
         details=row.details,
+        location=row.location,
     )
 
 

@@ -28,30 +28,51 @@ _STATUS_COLUMN = {
 
 @dataclass(frozen=True, slots=True)
 class Range:
-    """Results with ``lo_ms <= id < hi_ms`` (either end open when None) and, if set, this status."""
+    """Results with ``lo_ms <= id < hi_ms`` (either end open when None) and, if set, this status, this location,
+    and ordered after ``after`` in the newest-first order (a paging cursor, see :func:`order_key`)."""
 
     lo_ms: int | None = None
     hi_ms: int | None = None
     status: str | None = None
+    location: str | None = None
+    after: tuple[int, str] | None = None  # (id, location) of the last result of the previous newest-first page
 
     def admits(self, r: StoredResult) -> bool:
         return (
             (self.lo_ms is None or r.id >= self.lo_ms)
             and (self.hi_ms is None or r.id < self.hi_ms)
             and (self.status is None or r.status == self.status)
+            and (self.location is None or r.location == self.location)
+            and (self.after is None or order_key(r) > (-self.after[0], self.after[1]))
         )
 
+    @property
+    def upper_ms(self) -> int | None:
+        """The exclusive upper end in ms, the cursor included: what the block lookup may skip."""
+        ends = [e for e in (self.hi_ms, None if self.after is None else self.after[0] + 1) if e is not None]
+        return min(ends) if ends else None
 
-async def journaled(session: AsyncSession, resource_id: int) -> list[StoredResult]:
-    """The resource's results that are not in a closed block yet, oldest first."""
+
+def order_key(r: StoredResult) -> tuple[int, str]:
+    """Newest first, then by location name: ids are unique per (resource, location) only, and two locations may
+    record the same millisecond, so a page boundary needs both to be exact."""
+    return (-r.id, r.location)
+
+
+async def journaled(session: AsyncSession, resource_id: int, location: str | None = None) -> list[StoredResult]:
+    """The resource's results that are not in a closed block yet (of one location, if given), oldest first.
+
+    The location is filtered here rather than in SQL: the journal holds minutes and has no index to use."""
     out: list[StoredResult] = []
     j = ResultJournal
-    stmt = select(j.payload).where(j.shard == resource_id % JOURNAL_SHARDS).order_by(j.id)
-    for (payload,) in await session.execute(stmt):
+    stmt = select(j.location, j.payload).where(j.shard == resource_id % JOURNAL_SHARDS).order_by(j.id)
+    for row_location, payload in await session.execute(stmt):
+        if location is not None and row_location != location:
+            continue
         for rid, cols in unpack(payload)["r"]:
             if int(rid) == resource_id:
-                out.extend(decode_columns(resource_id, cols))
-    out.sort(key=lambda r: r.id)
+                out.extend(decode_columns(resource_id, cols, row_location))
+    out.sort(key=lambda r: (r.id, r.location))
     return out
 
 
@@ -63,8 +84,8 @@ async def _bounds(session: AsyncSession, want: Range) -> tuple[int, int] | None:
         return None
     if want.lo_ms is not None:
         lo = max(int(lo), bucket_of(want.lo_ms / 1000, FIFTEEN_MIN))
-    if want.hi_ms is not None:
-        hi = min(int(hi), bucket_of((want.hi_ms - 1) / 1000, FIFTEEN_MIN))
+    if (upper := want.upper_ms) is not None:
+        hi = min(int(hi), bucket_of((upper - 1) / 1000, FIFTEEN_MIN))
     return (int(lo), int(hi)) if lo <= hi else None
 
 
@@ -92,13 +113,17 @@ async def _blocks(
     session: AsyncSession, resource_id: int, buckets: list[int], want: Range, newest_first: bool
 ) -> Iterator[tuple[int, list[StoredResult]]]:
     """The chunk's blocks in bucket order from the wanted end, each decoded only when the caller gets to it."""
-    stmt = select(ResultBlock.bucket, ResultBlock.payload).where(
-        ResultBlock.bucket.in_(buckets), ResultBlock.resource_id == resource_id
-    )
+    b = ResultBlock
+    stmt = select(b.bucket, b.location, b.payload).where(b.bucket.in_(buckets), b.resource_id == resource_id)
     if want.status is not None:
         stmt = stmt.where(_STATUS_COLUMN[want.status] > 0)
+    if want.location is not None:
+        stmt = stmt.where(b.location == want.location)
     rows = sorted((await session.execute(stmt)).all(), key=lambda row: row[0], reverse=newest_first)
-    return ((bucket, [r for r in decode_block(resource_id, payload) if want.admits(r)]) for bucket, payload in rows)
+    return (
+        (bucket, [r for r in decode_block(resource_id, payload, location) if want.admits(r)])
+        for bucket, location, payload in rows
+    )
 
 
 def _edge(bucket: int, newest_first: bool) -> int:
@@ -109,8 +134,9 @@ def _edge(bucket: int, newest_first: bool) -> int:
 async def page(
     session: AsyncSession, resource_id: int, want: Range, limit: int, *, newest_first: bool = True
 ) -> list[StoredResult]:
-    """Up to ``limit`` results in ``want``, newest first (or oldest first)."""
-    found = [r for r in await journaled(session, resource_id) if want.admits(r)]
+    """Up to ``limit`` results in ``want``, newest first (or oldest first); results of one millisecond in
+    several locations are ordered by location name (reversed when oldest first)."""
+    found = [r for r in await journaled(session, resource_id, want.location) if want.admits(r)]
     bounds = await _bounds(session, want)
 
     def full(edge_ms: int) -> bool:
@@ -131,7 +157,7 @@ async def page(
                 previous = bucket
             if done or full(_edge(buckets[0] if newest_first else buckets[-1], newest_first)):
                 break
-    found.sort(key=lambda r: r.id, reverse=newest_first)
+    found.sort(key=order_key, reverse=not newest_first)
     return found[:limit]
 
 
@@ -140,31 +166,37 @@ async def between(session: AsyncSession, resource_id: int, lo_ms: int, hi_ms: in
     return await page(session, resource_id, Range(lo_ms, hi_ms), limit=10**9, newest_first=False)
 
 
-async def find(session: AsyncSession, resource_id: int, result_id: int) -> StoredResult | None:
-    """The result with this id (its time in ms), if the resource has it."""
-    hits = await page(session, resource_id, Range(result_id, result_id + 1), limit=1)
+async def find(
+    session: AsyncSession, resource_id: int, result_id: int, location: str | None = None
+) -> StoredResult | None:
+    """The result with this id (its time in ms) checked in ``location``, if the resource has it; without a
+    location, the first by location name of the results of that millisecond."""
+    hits = await page(session, resource_id, Range(result_id, result_id + 1, location=location), limit=1)
     return hits[0] if hits else None
 
 
 async def everything(session: AsyncSession, resource_id: int | None = None) -> list[StoredResult]:
     """Every stored result (of one resource, or of all), oldest first: for exports, tests and benchmarks."""
-    stmt = select(ResultBlock.resource_id, ResultBlock.payload).order_by(ResultBlock.bucket, ResultBlock.id)
+    b = ResultBlock
+    stmt = select(b.resource_id, b.location, b.payload).order_by(b.bucket, b.id)
     if resource_id is not None:
-        stmt = stmt.where(ResultBlock.resource_id == resource_id)
-    out = [r for rid, payload in await session.execute(stmt) for r in decode_block(rid, payload)]
+        stmt = stmt.where(b.resource_id == resource_id)
+    out = [r for rid, loc, payload in await session.execute(stmt) for r in decode_block(rid, payload, loc)]
     for rid, results in (await whole_journal(session)).items():
         if resource_id is None or rid == resource_id:
             out.extend(results)
-    out.sort(key=lambda r: (r.id, r.resource_id))
+    out.sort(key=lambda r: (r.id, r.resource_id, r.location))
     return out
 
 
 async def whole_journal(session: AsyncSession) -> dict[int, list[StoredResult]]:
-    """Every journaled result per resource, oldest first (the recorder takes it back at start)."""
+    """Every journaled result per resource, oldest first (the recorder takes it back at start), each with the
+    location of its journal row."""
     out: dict[int, list[StoredResult]] = {}
-    for (payload,) in await session.execute(select(ResultJournal.payload).order_by(ResultJournal.id)):
-        for rid, results in decode_many(payload).items():
+    j = ResultJournal
+    for location, payload in await session.execute(select(j.location, j.payload).order_by(j.id)):
+        for rid, results in decode_many(payload, location).items():
             out.setdefault(rid, []).extend(results)
     for results in out.values():
-        results.sort(key=lambda r: r.id)
+        results.sort(key=lambda r: (r.id, r.location))
     return out

@@ -1,6 +1,9 @@
 """One page of a resource's raw check results, newest first, with a cursor for the next page.
 
-The cursor is a result id (its time in milliseconds, unique within the resource) or a time. Bad filters
+The cursor is ``<id>@<location>`` (the last result of the previous page), a bare result id (its time in
+milliseconds) or a time. A result id is unique per (resource, location) only: two locations may record the
+same millisecond, so the cursor names the location too and a page boundary between two such results loses
+neither. A bare id, as older clients send, means "older than that millisecond in every location". Bad filters
 are ``Invalid`` with the parameter's name as the field."""
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from kairos.errors import Invalid
 from kairos.history import reader
 from kairos.history.codec import StoredResult, ms_of
 from kairos.probes.base import Status
+from kairos.settings import LOCATION_NAME
 
 MAX_BIGINT = 2**63 - 1
 _STATUS_NAMES = {
@@ -31,6 +35,7 @@ class HistoryFilter:
     from_: datetime | None = None  # checked at or after
     to: datetime | None = None  # checked before
     status: str | None = None  # AVAILABLE, NOT_AVAILABLE (or NOT-AVAILABLE) or UNKNOWN
+    location: str | None = None  # only the results checked there
 
 
 def utc(value: datetime, field: str) -> datetime:
@@ -50,19 +55,37 @@ def _parse_status(value: str | None) -> Status | None:
     return status
 
 
-async def _cursor_ms(session: AsyncSession, resource_id: int, before: str) -> int:
-    """Results strictly older than the cursor: a result id (its time in ms) or an ISO-8601 time."""
-    if before.isascii() and before.isdigit():
-        cursor_id = int(before)
-        found = await reader.find(session, resource_id, cursor_id) if cursor_id <= MAX_BIGINT else None
+def _parse_location(value: str | None, field: str = "location") -> str | None:
+    if value is None:
+        return None
+    v = value.strip()
+    if not LOCATION_NAME.fullmatch(v):
+        raise Invalid(f"{field}: not a location name (lower-case letters, digits, '-' or '_')", field=field)
+    return v
+
+
+def cursor_of(row: StoredResult) -> str:
+    return f"{row.id}@{row.location}"
+
+
+async def _cursor(session: AsyncSession, resource_id: int, before: str) -> tuple[int | None, tuple[int, str] | None]:
+    """Results after the cursor: ``<id>@<location>`` or a bare id (a result of this resource), or an ISO-8601
+    time. Answers an exclusive upper time in ms, or the (id, location) the page continues after."""
+    raw_id, at_sign, raw_location = before.partition("@")
+    if raw_id.isascii() and raw_id.isdigit():
+        cursor_id = int(raw_id)
+        location = _parse_location(raw_location, "before") if at_sign else None
+        found = await reader.find(session, resource_id, cursor_id, location) if cursor_id <= MAX_BIGINT else None
         if found is None:
             raise Invalid("before: no such result of this resource", field="before")
-        return found.id
+        return (None, (found.id, found.location)) if at_sign else (found.id, None)
     try:
         parsed = datetime.fromisoformat(before.replace("Z", "+00:00"))
     except ValueError:
-        raise Invalid("before must be a result id or an ISO-8601 time", field="before") from None
-    return _ms(utc(parsed, "before"))
+        raise Invalid(
+            "before must be a result cursor (id@location), a result id or an ISO-8601 time", field="before"
+        ) from None
+    return _ms(utc(parsed, "before")), None
 
 
 def _ms(at: datetime) -> int:
@@ -74,9 +97,12 @@ async def page(session: AsyncSession, resource_id: int, wanted: HistoryFilter) -
     lo = _ms(utc(wanted.from_, "from")) if wanted.from_ is not None else None
     hi = _ms(utc(wanted.to, "to")) if wanted.to is not None else None
     status = _parse_status(wanted.status)
+    location = _parse_location(wanted.location)
+    after = None
     if wanted.before:
-        cursor = await _cursor_ms(session, resource_id, wanted.before.strip())
-        hi = cursor if hi is None else min(hi, cursor)
-    want = reader.Range(lo, hi, status.value if status else None)
+        cursor_ms, after = await _cursor(session, resource_id, wanted.before.strip())
+        if cursor_ms is not None:
+            hi = cursor_ms if hi is None else min(hi, cursor_ms)
+    want = reader.Range(lo, hi, status.value if status else None, location, after)
     rows = await reader.page(session, resource_id, want, wanted.limit)
-    return rows, (str(rows[-1].id) if len(rows) == wanted.limit else None)
+    return rows, (cursor_of(rows[-1]) if len(rows) == wanted.limit else None)

@@ -111,3 +111,18 @@ async def test_a_hidden_resources_history_is_404_for_anonymous_callers(kairos: R
     rid = (await create_resource(kairos, target.url("/"), groupIds=[group["id"]]))["id"]
     assert_error(await kairos.anon.get(f"/api/resources/{rid}/history"), 404, "not_found")
     assert (await kairos.client.get(f"/api/resources/{rid}/history")).status_code == 200
+
+
+async def test_history_results_carry_their_location_and_filter_by_it(kairos: Running, target: Target) -> None:
+    rid = await _checked(kairos, target, 3)
+    url = f"/api/resources/{rid}/history"
+    items = (await kairos.client.get(url, params={"location": "local"})).json()
+    assert [i["location"] for i in items] == ["local"] * 3  # a single process checks in "local"
+    assert (await kairos.client.get(url, params={"location": "eu"})).json() == []
+    first = await kairos.client.get(url, params={"limit": 2})
+    assert first.headers["X-Next-Before"] == f"{first.json()[-1]['id']}@local"
+    rest = (await kairos.client.get(url, params={"before": first.headers["X-Next-Before"]})).json()
+    assert [i["id"] for i in rest] == [items[-1]["id"]]
+    assert_error(await kairos.client.get(url, params={"location": "Eu West"}), 422, "validation_error", "location")
+    cursor = f"{items[0]['id']}@eu"  # that millisecond was checked in "local" only
+    assert_error(await kairos.client.get(url, params={"before": cursor}), 422, "validation_error", "before")

@@ -27,9 +27,11 @@ also AUTHENTICATED ones, admins also HIDDEN ones; others answer 404). When the s
 (for example `Not available: connect_refused`), and `details` without the keys that name the target
 (`final_url`, `address`, …; image facts such as `digest`, `platforms`, `layerCount` stay).
 
-Newest first. The answer is a plain list, as in the original Kairos; when more results may follow, the
-`X-Next-Before` header holds the cursor for the next page and `Link` the next page's URL (`rel="next"`).
-`before` takes that cursor (a result id) or an ISO-8601 time."""
+Newest first (results of the same millisecond in several locations by location name). The answer is a plain
+list, as in the original Kairos; when more results may follow, the `X-Next-Before` header holds the cursor for
+the next page (`<id>@<location>`) and `Link` the next page's URL (`rel="next"`). `before` takes that cursor, a
+bare result id (older than that millisecond in every location) or an ISO-8601 time. `location` keeps the
+results of one location (in a fleet, docs/fleet.md; a single process checks in `local`)."""
 
 
 def _next_link(request: Request, cursor: str) -> str:
@@ -54,15 +56,20 @@ async def history(
     runtime: RuntimeDep,
     caller: CurrentCaller,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size, 1 to 1000.")] = 100,
-    before: Annotated[str | None, Query(max_length=64, description="Cursor: a result id or a time.")] = None,
+    before: Annotated[
+        str | None, Query(max_length=64, description="Cursor: `<id>@<location>`, a result id or a time.")
+    ] = None,
     from_: Annotated[datetime | None, Query(alias="from", description="Checked at or after (ISO-8601).")] = None,
     to: Annotated[datetime | None, Query(description="Checked before (ISO-8601).")] = None,
     status: Annotated[str | None, Query(description="AVAILABLE, NOT_AVAILABLE or UNKNOWN.")] = None,
+    location: Annotated[
+        str | None, Query(max_length=64, description="Only the results checked in this location.")
+    ] = None,
 ) -> list[HistoryItem]:
     resource = await load_resource(session, resource_id)
     if not can_see_resource(caller, resource):
         raise not_found("resource")
-    rows, cursor = await page(session, resource.id, HistoryFilter(limit, before, from_, to, status))
+    rows, cursor = await page(session, resource.id, HistoryFilter(limit, before, from_, to, status, location))
     if cursor is not None:
         response.headers["X-Next-Before"] = cursor
         response.headers["Link"] = _next_link(request, cursor)

@@ -11,8 +11,12 @@ from kairos.api.schemas.common import ApiModel
 
 
 class HistoryItem(ApiModel):
-    id: int
+    id: int = Field(
+        description="The check time in ms since the epoch; unique per (resource, location): in a fleet two "
+        "locations may record the same millisecond."
+    )
     resource_id: int
+    location: str = Field(description="Where it was checked: `local` for a single process; a worker's location.")
     status: str = Field(description="AVAILABLE, NOT_AVAILABLE or UNKNOWN.")
     checked_at: datetime
     message: str
