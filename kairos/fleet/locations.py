@@ -28,7 +28,7 @@ log = logging.getLogger("kairos.fleet")
 MISSED_BEATS = 2  # a location is down after this many heartbeat intervals without a live worker
 FORGET_AFTER = timedelta(hours=1)
 
-Notify = Callable[[AsyncSession, list[Event]], Awaitable[None]]
+Notify = Callable[[AsyncSession, list[Event]], Awaitable[object]]  # Notifications.enqueue
 
 
 async def live_locations(session: AsyncSession) -> set[str]:
