@@ -122,6 +122,7 @@ async def run(args: argparse.Namespace, url: str, data_dir: Path, target_port: i
     settings = Settings(database_url=url, data_dir=data_dir, secret_key="bench")
     rt = build_runtime(settings)
     sched = rt.scheduler
+    assert isinstance(sched, Scheduler)  # the single process's (bench/fleet.py measures the fleet)
     sched.record_lags = True
     t_start = time.monotonic()
     await rt.credentials.reload()

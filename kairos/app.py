@@ -21,11 +21,14 @@ from kairos.crypto import SecretBox
 from kairos.db.engine import make_engine, make_sessionmaker
 from kairos.db.migrate import upgrade_to_head
 from kairos.discovery.loop import DiscoveryLoop
+from kairos.fleet import channels
+from kairos.fleet.control import FleetControl
 from kairos.live_events import Broadcaster
 from kairos.metrics import Metrics
 from kairos.notify.outbox import Notifications
 from kairos.runtime import Runtime
 from kairos.scheduler.board import LiveBoard
+from kairos.scheduler.control import SchedulerControl
 from kairos.scheduler.loop import Scheduler
 from kairos.services.site import load_site
 from kairos.settings import Settings
@@ -53,9 +56,13 @@ def build_runtime(settings: Settings) -> Runtime:
     events = Broadcaster()
     board = LiveBoard(on_change=events.publish)
     notifications = Notifications(sessionmaker, box, settings)
-    scheduler = Scheduler(
-        sessionmaker, settings, credentials, engine.dialect.name, board, metrics, notify=notifications.enqueue
-    )
+    scheduler: SchedulerControl
+    if settings.role == "web":  # checks run in the workers; the board follows the database (kairos.fleet)
+        scheduler = FleetControl(sessionmaker, settings, board)
+    else:
+        scheduler = Scheduler(
+            sessionmaker, settings, credentials, engine.dialect.name, board, metrics, notify=notifications.enqueue
+        )
     metrics.bind_board(board, lambda: scheduler.resources, lambda: scheduler.recorder.pending)
     runtime = Runtime(
         settings,
@@ -72,28 +79,40 @@ def build_runtime(settings: Settings) -> Runtime:
     return runtime
 
 
+async def _tell_workers_everything(runtime: Runtime) -> None:
+    """A configuration file applied by a web node: the workers reload everything (kairos.fleet.channels)."""
+    async with runtime.sessionmaker() as session:
+        await channels.notify(session, channels.RESOURCES, channels.EVERYTHING)
+        await session.commit()
+
+
 def create_app(settings: Settings) -> FastAPI:
     runtime = build_runtime(settings)
     # A job of the serving process, not of the runtime (a CLI run has none): it syncs through the runtime's
     # SourceSyncs, which the API's "sync now" shares.
     discovery = DiscoveryLoop(runtime, runtime.syncs)
     notifications = runtime.notifications
+    # A web node runs no background job: checks, discovery, the outbox sender and housekeeping are the workers'.
+    web = settings.role == "web"
+    jobs = settings.scheduler_enabled and not web
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(upgrade_to_head, settings.effective_database_url)
         await ensure_admin(runtime.sessionmaker, settings)
-        await apply_config_file(runtime)  # KAIROS_CONFIG_FILE (GitOps): before anything reads the configuration
+        plan = await apply_config_file(runtime)  # KAIROS_CONFIG_FILE (GitOps): before anything reads it
+        if web and plan is not None:
+            await _tell_workers_everything(runtime)
         await runtime.credentials.reload()
         async with runtime.sessionmaker() as session:
             runtime.site = await load_site(session)
         await notifications.policies.reload()  # before the first result is recorded
-        if settings.scheduler_enabled:
-            await runtime.scheduler.start()
+        if jobs or web:
+            await runtime.scheduler.start()  # a web node's: the board feed and its listener
         else:
             await runtime.scheduler.load()
         runtime.started = True
-        if settings.scheduler_enabled:
+        if jobs:
             discovery.start()  # after `started`: its syncs hand new resources to the running scheduler
             await notifications.start()
         # Start-up objects (models, compiled SQL, the scheduler's state) live for the whole run: keep the

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 LABELS = ["resource_id", "resource_name", "resource_type"]
+LOCATION_LABELS = [*LABELS, "location"]
 
 
 class Labelled(Protocol):
@@ -49,6 +50,17 @@ class _StateCollector(Collector):
         outage = GaugeMetricFamily(
             "kairos_resource_outage_active", "1 while the resource is in an outage", labels=LABELS
         )
+        # The fleet's votes: each location's latest result (a single process has none, so no series).
+        at_status = GaugeMetricFamily(
+            "kairos_resource_location_status",
+            "Latest result seen from one location: 1 available, 0 not available, -1 unknown",
+            labels=LOCATION_LABELS,
+        )
+        at_latency = GaugeMetricFamily(
+            "kairos_resource_location_latency_seconds",
+            "Latency of the latest check from one location",
+            labels=LOCATION_LABELS,
+        )
         active = 0
         for rid, res in list(resources.items()):
             state = states.get(rid)
@@ -59,9 +71,15 @@ class _StateCollector(Collector):
             in_outage = bool(state and state.outage_since)
             outage.add_metric(labels, 1 if in_outage else 0)
             active += in_outage
+            for name, view in self._board.locations_of(rid).items():
+                at_status.add_metric([*labels, name], view.status.gauge)
+                if view.latency_ms is not None:
+                    at_latency.add_metric([*labels, name], view.latency_ms / 1000.0)
         yield status
         yield latency
         yield outage
+        yield at_status
+        yield at_latency
         yield GaugeMetricFamily("kairos_active_outages", "Resources currently in an outage", value=active)
         yield GaugeMetricFamily(
             "kairos_recorder_pending_results", "Results waiting to be written", value=self._pending()

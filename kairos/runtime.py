@@ -14,7 +14,7 @@ from kairos.discovery.sync import SourceSyncs
 from kairos.live_events import Broadcaster
 from kairos.metrics import Metrics
 from kairos.scheduler.board import LiveBoard
-from kairos.scheduler.loop import Scheduler
+from kairos.scheduler.control import SchedulerControl
 from kairos.services.instant_checks import InstantChecks
 from kairos.services.site import SiteSettings
 from kairos.settings import Settings
@@ -31,7 +31,8 @@ class Runtime:
     box: SecretBox
     credentials: CredentialStore
     metrics: Metrics
-    scheduler: Scheduler
+    # The scheduler in one process; a web node's FleetControl, which hands checks to the workers (kairos.fleet).
+    scheduler: SchedulerControl
     board: LiveBoard  # the read model of current state: what every reader reads (kairos.scheduler.board)
     events: Broadcaster  # results for the live stream (the board publishes to it)
     notifications: Notifications  # policies and the delivery loop (kairos.notify)

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from kairos.app import create_app
 from kairos.auth.apikeys import create_key
 from kairos.runtime import Runtime
+from kairos.scheduler.loop import Scheduler
 from kairos.settings import Settings
 
 
@@ -75,6 +76,12 @@ async def running_kairos(settings: Settings) -> AsyncIterator[Running]:
             httpx.AsyncClient(base_url=url, timeout=30) as anon,
         ):
             yield Running(url, app, runtime, client, anon, key.plaintext)
+
+
+def local_scheduler(runtime: Runtime) -> Scheduler:
+    """The single process's scheduler, for tests of its internals (a fleet web node has a FleetControl)."""
+    assert isinstance(runtime.scheduler, Scheduler)
+    return runtime.scheduler
 
 
 async def wait_for(predicate: Any, timeout: float = 10.0, interval: float = 0.02) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -13,12 +14,12 @@ from kairos.api.deps import Caller
 from kairos.api.redaction import public_message
 from kairos.api.schemas.groups import GroupPublic
 from kairos.api.schemas.history import HistoryItem, OutagePublic
-from kairos.api.schemas.resources import CheckNowResult, ResourceDetail, ResourcePublic
+from kairos.api.schemas.resources import CheckNowResult, LocationStatus, ResourceDetail, ResourcePublic
 from kairos.db.models import Outage, Resource, ResourceGroup
 from kairos.history.codec import StoredResult
 from kairos.probes.base import ProbeResult, Status
 from kairos.probes.kinds import parse_config
-from kairos.scheduler.board import RuntimeState
+from kairos.scheduler.board import LocationView, RuntimeState
 from kairos.secrets_mask import mask_headers
 
 
@@ -83,6 +84,8 @@ def _resource_fields(row: Resource, audience: Audience) -> dict[str, Any]:
         "timeout_seconds": row.timeout_s,
         "options": _shown_options(row, audience),
         "credential_id": row.credential_id,
+        "locations": list(row.locations) if row.locations else None,
+        "quorum": row.quorum,
     }
 
 
@@ -100,7 +103,27 @@ def _shown_message(state: RuntimeState, audience: Audience) -> str:
     return public_message(state.status.value, state.last_error_code, state.last_http_status)
 
 
-def resource_detail(row: Resource, state: RuntimeState | None, audience: Audience = FULL) -> ResourceDetail:
+def location_statuses(locations: Mapping[str, LocationView], audience: Audience = FULL) -> list[LocationStatus]:
+    """Each location's latest result, by name; messages redacted as the verdict's are for the audience."""
+    return [
+        LocationStatus(
+            location=name,
+            status=v.status.value,
+            last_checked_at=v.last_checked_at,
+            latency_ms=v.latency_ms,
+            message=v.message if audience.targets else public_message(v.status.value, v.error_code, v.http_status),
+            error_code=v.error_code,
+        )
+        for name, v in sorted(locations.items())
+    ]
+
+
+def resource_detail(
+    row: Resource,
+    state: RuntimeState | None,
+    audience: Audience = FULL,
+    locations: Mapping[str, LocationView] | None = None,
+) -> ResourceDetail:
     checked = state is not None and state.last_checked_at is not None
     return ResourceDetail(
         **_resource_fields(row, audience),
@@ -112,6 +135,7 @@ def resource_detail(row: Resource, state: RuntimeState | None, audience: Audienc
         latest_latency_ms=state.last_latency_ms if state else None,
         latest_http_status=state.last_http_status if state else None,
         active_outage_since=state.outage_since if state else None,
+        location_status=location_statuses(locations or {}, audience),
     )
 
 

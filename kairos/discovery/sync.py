@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from kairos.credentials import CredentialStore
     from kairos.crypto import SecretBox
     from kairos.notify.outbox import Notifications
-    from kairos.scheduler.loop import Scheduler
+    from kairos.scheduler.control import SchedulerControl
     from kairos.settings import Settings
 
 MAX_MESSAGE = 1000
@@ -37,7 +37,7 @@ class SyncHost(Protocol):
     box: SecretBox
     settings: Settings
     credentials: CredentialStore
-    scheduler: Scheduler
+    scheduler: SchedulerControl
     notifications: Notifications
     started: bool  # False in a CLI run: no scheduler is running to hand resources to
 

@@ -12,10 +12,12 @@ Readers (API, pages, badges, stream, metrics) read only from here. It imports no
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kairos.probes.base import ProbeResult
+from kairos.probes.base import ProbeResult, Status
 from kairos.rollups.live import LiveUptime
 from kairos.rollups.live_timeline import LiveTimeline
 from kairos.rollups.timeline import Block
@@ -23,6 +25,22 @@ from kairos.scheduler.catalog import load_states
 from kairos.scheduler.state import RuntimeState as RuntimeState  # readers type against the board
 
 Changed = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class LocationView:
+    """One location's latest result and streaks for a resource (the fleet's votes; a single process has none)."""
+
+    location: str
+    status: Status
+    last_checked_at: datetime | None
+    latency_ms: float | None
+    message: str
+    error_code: str | None
+    http_status: int | None
+    fail_streak: int = 0
+    ok_streak: int = 0
+    streak_started_at: datetime | None = None
 
 
 def _ignore(resource_id: int) -> None:
@@ -34,6 +52,7 @@ class LiveBoard:
         # Told the id of each resource whose state just changed (the live stream); must not block.
         self._on_change = on_change
         self._states: dict[int, RuntimeState] = {}
+        self._locations: dict[int, dict[str, LocationView]] = {}
         self.uptime = LiveUptime()
         self.timeline = LiveTimeline()
 
@@ -57,6 +76,7 @@ class LiveBoard:
     def forget(self, resource_id: int) -> None:
         """The resource is gone: its state, counters and timeline with it."""
         self._states.pop(resource_id, None)
+        self._locations.pop(resource_id, None)
         self.uptime.forget(resource_id)
         self.timeline.forget(resource_id)
 
@@ -67,6 +87,13 @@ class LiveBoard:
     def put(self, resource_id: int, state: RuntimeState) -> None:
         """Replace a resource's state without a new result (seeding, tests)."""
         self._states[resource_id] = state
+
+    def put_locations(self, resource_id: int, locations: Mapping[str, LocationView]) -> None:
+        """Replace a resource's per-location states (the fleet's feed; kairos.fleet.feed)."""
+        if locations:
+            self._locations[resource_id] = dict(locations)
+        else:
+            self._locations.pop(resource_id, None)
 
     async def advance(self, session: AsyncSession, now_ts: float) -> None:
         """Slide the uptime windows past the 15-minute buckets that left them."""
@@ -84,6 +111,10 @@ class LiveBoard:
 
     def state(self, resource_id: int) -> RuntimeState | None:
         return self._states.get(resource_id)
+
+    def locations_of(self, resource_id: int) -> dict[str, LocationView]:
+        """Each location's latest result, by location name (empty in a single process)."""
+        return dict(self._locations.get(resource_id, {}))
 
     def uptime_of(self, resource_id: int) -> dict[str, float | None]:
         """24 h, 7 d and 30 d uptime percentages (None: nothing counted)."""

@@ -231,11 +231,11 @@ async def test_metrics_count_deleted_rows_by_kind_and_the_time_of_the_last_round
 
 
 async def test_the_scheduler_runs_housekeeping_as_its_own_job(db: Db, tmp_path: Path) -> None:
-    from tests.harness import make_settings, running_kairos
+    from tests.harness import local_scheduler, make_settings, running_kairos
 
     settings = make_settings(db.url, tmp_path, retention_days=30)
     async with running_kairos(settings) as k:
-        scheduler = k.runtime.scheduler
+        scheduler = local_scheduler(k.runtime)
         assert any(t.get_name() == "kairos-housekeeping" for t in scheduler._tasks)
         assert await scheduler.prune() == 0
 

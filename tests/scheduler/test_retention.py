@@ -9,7 +9,7 @@ from kairos.db.models import Resource, Rollup15m
 from kairos.history.reader import everything
 from kairos.history.writer import Writer, blocks_of
 from kairos.probes.base import ProbeResult, Status
-from tests.harness import make_settings, running_kairos
+from tests.harness import local_scheduler, make_settings, running_kairos
 
 
 async def test_retention_deletes_old_raw_results_and_keeps_rollups(db_url: str, tmp_path: Path) -> None:
@@ -22,7 +22,7 @@ async def test_retention_deletes_old_raw_results_and_keeps_rollups(db_url: str, 
             results = [ProbeResult(Status.AVAILABLE, "", checked_at=now - timedelta(days=d)) for d in (1, 6, 8, 30)]
             await Writer(s.get_bind().dialect.name).write_blocks(s, blocks_of(r.id, results))
             await s.commit()
-        assert await k.runtime.scheduler.prune(now) == 2
+        assert await local_scheduler(k.runtime).prune(now) == 2
         async with k.runtime.sessionmaker() as s:
             assert len(await everything(s)) == 2
             assert (await s.execute(select(func.count()).select_from(Rollup15m))).scalar_one() == 4
@@ -30,4 +30,4 @@ async def test_retention_deletes_old_raw_results_and_keeps_rollups(db_url: str, 
 
 async def test_without_retention_nothing_is_deleted(db_url: str, tmp_path: Path) -> None:
     async with running_kairos(make_settings(db_url, tmp_path, scheduler_enabled=False)) as k:
-        assert await k.runtime.scheduler.prune() == 0
+        assert await local_scheduler(k.runtime).prune() == 0

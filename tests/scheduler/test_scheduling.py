@@ -8,7 +8,7 @@ from sqlalchemy import select
 from kairos.db.models import Outage, Resource, ResourceTypeSettings
 from kairos.history.reader import everything
 from kairos.probes.base import Status
-from tests.harness import Running, make_settings, running_kairos, wait_for
+from tests.harness import Running, local_scheduler, make_settings, running_kairos, wait_for
 from tests.scheduler.conftest import Target
 
 
@@ -76,7 +76,7 @@ async def test_a_hanging_check_is_cut_at_its_timeout_and_others_go_on(kairos: Ru
 
 
 async def test_disabling_and_deleting_take_effect_at_once(kairos: Running, target: Target) -> None:
-    sched = kairos.runtime.scheduler
+    sched = local_scheduler(kairos.runtime)
     rid = await add(kairos, target.url("/ok"))
     await wait_for(lambda: kairos.runtime.board.states[rid].last_checked_at is not None)
     async with kairos.runtime.sessionmaker() as s:
@@ -94,7 +94,7 @@ async def test_disabling_and_deleting_take_effect_at_once(kairos: Running, targe
 
 
 async def test_after_the_first_pass_checks_spread_over_the_interval(kairos: Running, target: Target) -> None:
-    sched = kairos.runtime.scheduler
+    sched = local_scheduler(kairos.runtime)
     ids = [await add(kairos, target.url(f"/ok?{i}"), interval=100, name=f"r{i}") for i in range(40)]
     await wait_for(lambda: all(kairos.runtime.board.states[i].last_checked_at for i in ids), timeout=10)
     offsets = sorted(
@@ -117,7 +117,7 @@ async def test_streaks_and_open_outages_continue_after_a_restart(db_url: str, tm
         opened = k.runtime.board.states[rid].outage_since
         assert opened is not None
     async with running_kairos(settings) as k:
-        sched = k.runtime.scheduler
+        sched = local_scheduler(k.runtime)
         await wait_for(lambda: k.runtime.board.states[rid].fail_streak == 4)  # the start-up pass continues the streak
         assert k.runtime.board.states[rid].outage_since == opened
         target.status = 200
@@ -154,7 +154,7 @@ async def test_after_a_crash_the_journal_restores_streaks_and_counts_each_result
     settings = make_settings(db_url, tmp_path)
     target.status = 503
     async with running_kairos(settings) as k:
-        sched = k.runtime.scheduler
+        sched = local_scheduler(k.runtime)
         rid = await add(k, target.url("/ok"), interval=3600)
         await wait_for(lambda: k.runtime.board.states[rid].last_checked_at is not None)
         target.status = 200

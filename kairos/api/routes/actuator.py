@@ -104,6 +104,13 @@ def _database_health(request: Request, runtime: Runtime) -> DatabaseHealth:
     return health
 
 
+def _listener(runtime: Runtime) -> ComponentHealth:
+    """A web node: its board follows the fleet through LISTEN/NOTIFY; without the connection it goes stale."""
+    if runtime.scheduler.alive:
+        return ComponentHealth(status="UP", message="listening for the fleet's results")
+    return ComponentHealth(status="DOWN", message="not listening for the fleet's results (reconnecting)")
+
+
 def _scheduler(runtime: Runtime) -> ComponentHealth:
     scheduler = runtime.scheduler
     pending = scheduler.recorder.pending
@@ -146,12 +153,17 @@ async def metrics(runtime: RuntimeDep, _: MetricsReader) -> Response:
     response_model=Health,
     response_model_exclude_none=True,
     description="Public. UP when the database answers and accepts a write (a row inserted and rolled back) "
-    "within 2 s, and the scheduler runs; otherwise DOWN with HTTP 503 and the failing component's `message`. "
+    "within 2 s, and the scheduler runs (on a fleet web node: the `listener` component, UP while it listens "
+    "for the workers' results); otherwise DOWN with HTTP 503 and the failing component's `message`. "
     "The database check is shared for 2 s.",
     responses={503: {"model": Health, "description": "Down"}},
 )
 async def health(request: Request, runtime: RuntimeDep) -> Any:
-    components = {"db": await _database_health(request, runtime).get(), "scheduler": _scheduler(runtime)}
+    components = {"db": await _database_health(request, runtime).get()}
+    if runtime.settings.role == "web":
+        components["listener"] = _listener(runtime)
+    else:
+        components["scheduler"] = _scheduler(runtime)
     up = all(c.status != "DOWN" for c in components.values())
     body = Health(status="UP" if up else "DOWN", components=components)
     if up:

@@ -60,7 +60,7 @@ async def create_resource(
 ) -> ResourceDetail:
     row = await svc.create_resource(session, body)
     await runtime.scheduler.resource_changed(row.id)
-    return resource_detail(row, runtime.board.state(row.id))
+    return resource_detail(row, runtime.board.state(row.id), locations=runtime.board.locations_of(row.id))
 
 
 @router.get(
@@ -77,7 +77,12 @@ async def get_resource(
     row = await svc.load_resource(session, resource_id)
     if not can_see_resource(caller, row):
         raise NotFound.of("resource")
-    return resource_detail(row, runtime.board.state(row.id), audience_of(caller, runtime.site.show_targets))
+    return resource_detail(
+        row,
+        runtime.board.state(row.id),
+        audience_of(caller, runtime.site.show_targets),
+        runtime.board.locations_of(row.id),
+    )
 
 
 @router.put(
@@ -95,7 +100,7 @@ async def update_resource(
     row = await svc.load_resource(session, resource_id)
     row = await svc.update_resource(session, row, body)
     await runtime.scheduler.resource_changed(row.id)
-    return resource_detail(row, runtime.board.state(row.id))
+    return resource_detail(row, runtime.board.state(row.id), locations=runtime.board.locations_of(row.id))
 
 
 @router.delete(
