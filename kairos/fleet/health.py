@@ -9,7 +9,7 @@ A worker serves no pages and no API; this is all it answers:
 - anything else: 404 (JSON, like the API's errors).
 
 Both answers come from callables of the worker (kairos.fleet.worker), read on every request: the listener holds
-no state of its own. uvicorn serves it inside the worker's event loop; its signal handling stays the worker's."""
+no state of its own. uvicorn serves it inside the worker's event loop; signals stay the worker's to handle."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,21 +92,15 @@ def make_app(settings: Settings, status: Callable[[], WorkerHealth], metrics: Ca
     )
 
 
-class _Server(uvicorn.Server):
-    """uvicorn inside the worker's loop: the worker handles SIGTERM and stops us, so we take no signal."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
 class HealthListener:
     def __init__(self, settings: Settings, status: Callable[[], WorkerHealth], metrics: Callable[[], bytes]) -> None:
         self._settings = settings
         config = uvicorn.Config(
             make_app(settings, status, metrics), lifespan="off", access_log=False, log_level="warning", log_config=None
         )
-        self._server = _Server(config)
+        config.load()
+        self._server = uvicorn.Server(config)
+        self._server.lifespan = config.lifespan_class(config)  # "off": the app needs no start-up
         self._task: asyncio.Task[None] | None = None
         self._sock: socket.socket | None = None
 
@@ -118,12 +112,14 @@ class HealthListener:
 
     async def start(self) -> None:
         """Listen; raises :class:`ListenerError` when the port cannot be had."""
-        self._sock = bind(self._settings.host, self._settings.worker_port)
-        self._task = asyncio.create_task(self._server.serve(sockets=[self._sock]), name="kairos-worker-listener")
-        while not self._server.started and not self._task.done():
-            await asyncio.sleep(0.01)
-        if self._task.done():
-            self._task.result()  # raises what stopped it
+        sock = self._sock = bind(self._settings.host, self._settings.worker_port)
+        # startup/main_loop/shutdown rather than serve(): serve() takes SIGTERM and SIGINT, which are the worker's.
+        await self._server.startup(sockets=[sock])
+        self._task = asyncio.create_task(self._serve(sock), name="kairos-worker-listener")
+
+    async def _serve(self, sock: socket.socket) -> None:
+        await self._server.main_loop()
+        await self._server.shutdown(sockets=[sock])
 
     async def stop(self) -> None:
         task, self._task = self._task, None

@@ -78,9 +78,8 @@ async def test_metrics_under_both_paths_and_nothing_else(served: tuple[Worker, H
 async def test_a_port_in_use_is_a_one_line_error_and_a_stopped_listener_frees_its_port() -> None:
     port = free_port()
     settings = load_settings(host="127.0.0.1", worker_port=port)
-    with socket.create_server(("127.0.0.1", port)):
-        with pytest.raises(ListenerError) as caught:
-            await HealthListener(settings, lambda: Worker().health, lambda: b"").start()
+    with socket.create_server(("127.0.0.1", port)), pytest.raises(ListenerError) as caught:
+        await HealthListener(settings, lambda: Worker().health, lambda: b"").start()
     assert str(caught.value).startswith(f"KAIROS_WORKER_PORT: cannot listen on 127.0.0.1:{port}: ")
     assert "\n" not in str(caught.value)
 
