@@ -13,6 +13,7 @@ from kairos.cli.common import fail, first_line, settings_or_exit
 from kairos.cli.config import check_config_file_or_exit, export_command, import_command
 from kairos.cli.discovery import app as discovery_app
 from kairos.cli.user import app as user_app
+from kairos.settings import Settings
 
 app = typer.Typer(
     name="kairos",
@@ -44,12 +45,23 @@ def main(
     """Configuration comes from KAIROS_* environment variables (and a .env file)."""
 
 
+FLEET_NEEDS_POSTGRES = (
+    "a fleet (web nodes and workers) needs PostgreSQL: set KAIROS_DATABASE_URL to a postgresql:// URL"
+)
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on [KAIROS_HOST].")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on [KAIROS_PORT].")] = None,
+    role: Annotated[
+        str | None,
+        typer.Option(help="all (one process, the default), web (pages and API only) or worker [KAIROS_ROLE]."),
+    ] = None,
 ) -> None:
-    """Run Kairos: web pages, REST API and scheduler in one process (migrations run by themselves)."""
+    """Run Kairos: web pages, REST API and scheduler in one process (migrations run by themselves).
+
+    With PostgreSQL, --role web serves pages and API only, and `kairos worker` checks (docs/fleet.md)."""
     import math
 
     import uvicorn
@@ -57,13 +69,11 @@ def serve(
     from kairos.app import create_app
     from kairos.web.slow_clients import header_timeout_protocol
 
-    overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
-    settings = settings_or_exit(**overrides)
-    try:
-        settings.resolved_secret()
-    except OSError as exc:
-        fail(f"KAIROS_DATA_DIR: cannot keep the secret key there: {exc.strerror}")
-    _migrate_or_exit(settings.effective_database_url)
+    overrides = {k: v for k, v in (("host", host), ("port", port), ("role", role)) if v is not None}
+    settings = _prepared(**overrides)
+    if settings.role == "worker":
+        _run_worker(settings)
+        return
     check_config_file_or_exit(settings)
     # loop="auto" picks uvloop when it is installed; uvicorn handles SIGTERM and SIGINT (graceful shutdown).
     uvicorn.run(
@@ -80,6 +90,47 @@ def serve(
         # to the lifespan's shutdown: SIGTERM never outlives Kubernetes' grace period waiting for them.
         timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_s),  # uvicorn wants whole seconds
     )
+
+
+@app.command()
+def worker(
+    location: Annotated[str | None, typer.Option(help="Where this worker checks from [KAIROS_LOCATION].")] = None,
+) -> None:
+    """Run a fleet worker (PostgreSQL only): claims and runs its location's checks and the background jobs, with
+    /actuator/health and /metrics on KAIROS_WORKER_PORT (docs/fleet.md)."""
+    overrides: dict[str, object] = {"role": "worker"}
+    if location is not None:
+        overrides["location"] = location
+    _run_worker(_prepared(**overrides))
+
+
+def _prepared(**overrides: object) -> Settings:
+    """Settings checked for the role, the secret key in place and the database migrated; or one line and exit."""
+    settings = settings_or_exit(**overrides)
+    if settings.role != "all" and settings.is_sqlite:
+        fail(f"KAIROS_ROLE={settings.role}: {FLEET_NEEDS_POSTGRES}")
+    try:
+        settings.resolved_secret()
+    except OSError as exc:
+        fail(f"KAIROS_DATA_DIR: cannot keep the secret key there: {exc.strerror}")
+    _migrate_or_exit(settings.effective_database_url)
+    return settings
+
+
+def _run_worker(settings: Settings) -> None:
+    import asyncio
+    import logging
+
+    from kairos.fleet.adopt import WorkerIdInUse
+    from kairos.fleet.health import ListenerError
+    from kairos.fleet.worker import run_worker
+
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        code = asyncio.run(run_worker(settings))
+    except (WorkerIdInUse, ListenerError) as exc:
+        fail(str(exc), code=1)
+    raise typer.Exit(code)
 
 
 @app.command()

@@ -5,7 +5,7 @@ Every function runs inside the caller's transaction (the recorder decides what c
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -65,39 +65,75 @@ class Writer:
     # -- journal ------------------------------------------------------------------------------------------
 
     async def append_journal(
-        self, session: AsyncSession, entries: Iterable[tuple[int, BlockBuilder]], at: datetime
+        self,
+        session: AsyncSession,
+        entries: Iterable[tuple[int, BlockBuilder]],
+        at: datetime,
+        *,
+        owner: str = "",
+        location: str = "local",
     ) -> None:
-        """One row per shard of resources (``resource id % JOURNAL_SHARDS``), so a reader decodes only its own."""
+        """One row per shard of resources (``resource id % JOURNAL_SHARDS``), so a reader decodes only its own.
+
+        ``owner`` is the fleet worker that wrote it ("" for the single process), ``location`` where it checked."""
         shards: dict[int, list[tuple[int, BlockBuilder]]] = {}
         for rid, b in entries:
             shards.setdefault(rid % JOURNAL_SHARDS, []).append((rid, b))
-        rows = [{"written_at": at, "shard": k, "payload": encode_many(shards[k])} for k in sorted(shards)]
+        rows = [
+            {"written_at": at, "shard": k, "owner": owner, "location": location, "payload": encode_many(shards[k])}
+            for k in sorted(shards)
+        ]
         if rows:
             await session.execute(_JOURNAL_INSERT, rows)
 
     async def replace_journal(
-        self, session: AsyncSession, entries: Sequence[tuple[int, BlockBuilder]], at: datetime
+        self,
+        session: AsyncSession,
+        entries: Sequence[tuple[int, BlockBuilder]],
+        at: datetime,
+        *,
+        owner: str = "",
+        location: str = "local",
     ) -> None:
-        """Drop every entry and keep only ``entries`` (the results still open after a close)."""
-        await session.execute(delete(ResultJournal))
+        """Drop ``owner``'s entries and keep only ``entries`` (the results still open after a close)."""
+        await session.execute(delete(ResultJournal).where(ResultJournal.owner == owner))
         if any(len(b) for _, b in entries):
-            await self.append_journal(session, entries, at)
+            await self.append_journal(session, entries, at, owner=owner, location=location)
 
     # -- closed blocks and their rollups ------------------------------------------------------------------
 
-    async def write_blocks(self, session: AsyncSession, blocks: dict[BlockKey, BlockBuilder]) -> None:
-        """Store closed blocks in (bucket, resource) order, and add them to the 15-minute and daily rollups."""
+    async def write_blocks(
+        self,
+        session: AsyncSession,
+        blocks: Mapping[BlockKey, BlockBuilder],
+        *,
+        location: str = "local",
+        rollups: bool = True,
+    ) -> None:
+        """Store closed blocks in (bucket, resource) order and, unless told not to (the fleet's rollups count the
+        quorum verdict, not each location's results), add them to the 15-minute and daily rollups."""
         keys = sorted((k for k, b in blocks.items() if len(b)), key=lambda k: (k[1], k[0]))
         if not keys:
             return
-        await session.execute(_BLOCK_INSERT, [block_row(rid, bucket, blocks[(rid, bucket)]) for rid, bucket in keys])
-        await session.execute(self._rollup_upserts[Rollup15m], [blocks[k].delta.as_row(*k) for k in keys])
+        await session.execute(
+            _BLOCK_INSERT, [block_row(rid, bucket, blocks[(rid, bucket)], location) for rid, bucket in keys]
+        )
+        if rollups:
+            await self.add_rollups(session, {k: blocks[k].delta for k in keys})
+
+    async def add_rollups(self, session: AsyncSession, deltas: Mapping[BlockKey, RollupDelta]) -> None:
+        """Add counts of 15-minute buckets to their rollup rows and to their days' rows."""
+        keys = sorted((k for k, d in deltas.items() if d.available + d.not_available + d.unknown), key=_by_bucket)
+        if not keys:
+            return
+        await session.execute(self._rollup_upserts[Rollup15m], [deltas[k].as_row(*k) for k in keys])
         daily: dict[BlockKey, RollupDelta] = {}
         for rid, bucket in keys:
             day = daily.setdefault((rid, bucket_of(bucket, ONE_DAY)), RollupDelta())
-            day.merge(blocks[(rid, bucket)].delta)
-        ordered = sorted(daily, key=lambda k: (k[1], k[0]))
-        await session.execute(self._rollup_upserts[Rollup1d], [daily[k].as_row(*k) for k in ordered])
+            day.merge(deltas[(rid, bucket)])
+        await session.execute(
+            self._rollup_upserts[Rollup1d], [daily[k].as_row(*k) for k in sorted(daily, key=_by_bucket)]
+        )
 
     @functools.cached_property
     def _rollup_upserts(self) -> dict[Any, Any]:
@@ -134,6 +170,10 @@ class Writer:
     async def upsert_states(self, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
         if rows:
             await session.execute(self._state_upsert, sorted(rows, key=lambda r: r["resource_id"]))
+
+
+def _by_bucket(key: BlockKey) -> tuple[int, int]:
+    return key[1], key[0]
 
 
 def blocks_of(resource_id: int, results: Iterable[ProbeResult]) -> dict[BlockKey, BlockBuilder]:

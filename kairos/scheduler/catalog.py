@@ -107,14 +107,21 @@ async def load_one(session: AsyncSession, resource_id: int) -> Scheduled | None:
     return to_scheduled(row) if row is not None else None
 
 
-async def load_states(session: AsyncSession, ids: Collection[int] | None = None) -> dict[int, RuntimeState]:
-    """Streaks and open outages as they were when Kairos last stopped (of ``ids`` only, when given)."""
+async def load_states(
+    session: AsyncSession, ids: Collection[int] | None = None, *, lock: bool = False
+) -> dict[int, RuntimeState]:
+    """Streaks and open outages as they were when Kairos last stopped (of ``ids`` only, when given).
+
+    ``lock``: the rows stay locked until the transaction ends (the fleet's verdict: two locations recording the
+    same resource at once take turns), taken in id order so that two batches never deadlock."""
     states: dict[int, RuntimeState] = {}
     rows = select(ResourceState)
     active = select(Outage.resource_id, Outage.started_at).where(Outage.ended_at.is_(None))
     if ids is not None:
         rows = rows.where(ResourceState.resource_id.in_(ids))
         active = active.where(Outage.resource_id.in_(ids))
+    if lock:
+        rows = rows.order_by(ResourceState.resource_id).with_for_update()
     for row in (await session.execute(rows)).scalars():
         states[row.resource_id] = RuntimeState(
             status=Status(row.status),

@@ -52,6 +52,7 @@ class Scheduler:
         metrics: Metrics | None = None,
         clock: Callable[[], float] = time.time,
         notify: Notify | None = None,
+        recorder: Recorder | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._settings = settings
@@ -60,7 +61,7 @@ class Scheduler:
         self.metrics = metrics or Metrics()
         # Where every applied result goes for readers (kairos.scheduler.board); the scheduler never reads it back.
         self.board = board
-        self.recorder = Recorder(
+        self.recorder = recorder or Recorder(
             sessionmaker, dialect, batch_size=settings.flush_batch_size, notify=notify, clock=clock
         )
         self.housekeeper = Housekeeper(sessionmaker, settings, dialect, self.metrics, clock=clock)
