@@ -124,6 +124,8 @@ async def create_resource(session: AsyncSession, body: ResourceCreate) -> Resour
         recursive=body.recursive,
         display_order=body.display_order,
         credential_id=await check_credential(session, body.credential_id),
+        locations=body.locations,
+        quorum=body.quorum,
         memberships=[],
     )
     await _set_groups(session, row, await check_groups(session, body.group_id, body.group_ids))
@@ -153,6 +155,8 @@ async def update_resource(session: AsyncSession, row: Resource, body: ResourceUp
         "active": "enabled",
         "interval_seconds": "interval_s",
         "timeout_seconds": "timeout_s",
+        "locations": "locations",  # names and policy already checked and canonical (the schema's types)
+        "quorum": "quorum",
     }
     for field, column in simple.items():
         if field in given:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AliasChoices, BeforeValidator, Field
+from pydantic import AfterValidator, AliasChoices, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from kairos.api.schemas.common import (
@@ -18,7 +18,9 @@ from kairos.api.schemas.common import (
     Target,
 )
 from kairos.api.schemas.groups import GroupPublic
+from kairos.fleet.quorum import MAX_K, POLICIES, check_policy
 from kairos.probes.kinds import kind_names, spec_of
+from kairos.settings import LOCATION_NAME
 
 
 def _choices(names: list[str]) -> str:
@@ -64,6 +66,62 @@ Timeout = Annotated[
         description="Seconds before a check is cut, 1 to 300; null uses the resource type's timeout.",
     ),
 ]
+MAX_LOCATIONS = 16
+_FLEET = "Matters only in a fleet of workers on PostgreSQL (docs/fleet.md); a single process checks in `local`."
+
+
+def _location_name(value: Any) -> str:
+    if isinstance(value, str) and LOCATION_NAME.fullmatch(value.strip()):
+        return value.strip()
+    raise ValueError("must be 1 to 32 lower-case letters, digits, '-' or '_', starting with a letter or digit")
+
+
+def _distinct(names: list[str]) -> list[str]:
+    if not names:
+        raise ValueError("must name at least one location (null means every live location)")
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ValueError(f"lists '{name}' twice")
+        seen.add(name)
+    return names
+
+
+def _quorum(value: Any) -> str:
+    """The canonical spelling (``2`` and ``"2"`` alike are ``"2"``); a bool is not a number here."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise ValueError(f"must be any, majority, all or a number from 1 to {MAX_K}")
+    return check_policy(value)
+
+
+LocationName = Annotated[str, BeforeValidator(_location_name)]
+Locations = Annotated[
+    list[LocationName],
+    Field(
+        max_length=MAX_LOCATIONS,
+        description="The locations that check it, at most 16 names; null: every live location. " + _FLEET,
+    ),
+    AfterValidator(_distinct),
+]
+Quorum = Annotated[
+    str,
+    BeforeValidator(_quorum),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "enum": list(POLICIES)},
+                {"type": "string", "pattern": "^[0-9]+$"},
+                {"type": "integer", "minimum": 1, "maximum": MAX_K},
+            ],
+        }
+    ),
+    Field(
+        description="How many of its live locations must see it available for the verdict: `any`, `majority`, "
+        f"`all` or a number 1..{MAX_K} (capped at the number of live locations). " + _FLEET
+    ),
+]
 _SKIP_TLS = AliasChoices("skipTLS", "skipTls", "skip_tls")
 _SKIP_TLS_DOC = "Do not verify the target's TLS certificate."
 _GROUP_IDS_DOC = "Put the resource in these groups (replaces its groups on update)."
@@ -91,12 +149,25 @@ class ResourceCreate(InputModel):
         None, description="Per-kind options, validated by the kind's model; unknown fields are refused."
     )
     credential_id: Id | None = Field(None, description=_CREDENTIAL_DOC)
+    locations: Locations | None = None
+    quorum: Quorum | None = Field(None, description="Null: its resource type's quorum. " + _FLEET)
 
 
 class ResourceUpdate(PartialModel):
     """Body of ``PUT /api/resources/{id}``: the create body, any subset of it (missing fields are kept)."""
 
-    nullable = frozenset({"group_id", "group_ids", "interval_seconds", "timeout_seconds", "options", "credential_id"})
+    nullable = frozenset(
+        {
+            "group_id",
+            "group_ids",
+            "interval_seconds",
+            "timeout_seconds",
+            "options",
+            "credential_id",
+            "locations",
+            "quorum",
+        }
+    )
 
     name: Name | None = None
     resource_type: ResourceType | None = None
@@ -113,6 +184,8 @@ class ResourceUpdate(PartialModel):
     timeout_seconds: Timeout | None = None
     options: dict[str, Any] | None = None
     credential_id: Id | None = Field(None, description=_CREDENTIAL_DOC)
+    locations: Locations | None = None
+    quorum: Quorum | None = Field(None, description="Null: its resource type's quorum. " + _FLEET)
 
 
 class ResourcePublic(ApiModel):
@@ -130,6 +203,23 @@ class ResourcePublic(ApiModel):
     timeout_seconds: float | None = Field(description="Override; null means the resource type's timeout.")
     options: dict[str, Any] = Field(description="Per-kind options with their defaults filled in.")
     credential_id: int | None = Field(None, description="Its own stored credentials, if any (never the secret).")
+    locations: list[str] | None = Field(
+        None, description="The locations that check it; null: every live location. " + _FLEET
+    )
+    quorum: str | None = Field(
+        None, description="`any`, `majority`, `all` or a number; null: its resource type's quorum. " + _FLEET
+    )
+
+
+class LocationStatus(ApiModel):
+    """One location's latest result (the fleet; docs/fleet.md)."""
+
+    location: str
+    status: str = Field(description="AVAILABLE, NOT_AVAILABLE or UNKNOWN: the latest result from this location.")
+    last_checked_at: datetime | None
+    latency_ms: float | None
+    message: str
+    error_code: str | None
 
 
 class ResourceDetail(ResourcePublic):
@@ -143,6 +233,12 @@ class ResourceDetail(ResourcePublic):
     latest_latency_ms: float | None
     latest_http_status: int | None
     active_outage_since: datetime | None = Field(description="Start of the open outage, if any.")
+    # Not ``locations``: that is the resource's configured list (ResourcePublic, the create/update body).
+    location_status: list[LocationStatus] = Field(
+        default_factory=list,
+        description="In a fleet, each location's latest result, by location name (the status fields above are "
+        "their quorum verdict); empty in a single process.",
+    )
 
 
 class CheckNowResult(ApiModel):
