@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -18,16 +16,6 @@ ROOT = Path(__file__).resolve().parents[2]
 CHART = ROOT / "charts" / "kairos"
 POSTGRES = ["database.url=postgresql://kairos@pg.db.svc:5432/kairos"]
 Render = Callable[..., dict[str, dict[str, Any]]]
-
-
-@pytest.fixture(scope="session")
-def helm() -> str:
-    """KAIROS_TEST_HELM, a helm on PATH, or the one fetch_helm.sh keeps in its cache (fetched once)."""
-    found = os.environ.get("KAIROS_TEST_HELM") or shutil.which("helm")
-    if found:
-        return found
-    fetched = subprocess.run([str(ROOT / "tests/deploy/fetch_helm.sh")], check=True, capture_output=True, text=True)
-    return fetched.stdout.strip()
 
 
 def helm_args(values: list[str]) -> list[str]:
