@@ -22,6 +22,7 @@ from kairos.probes.kinds import spec_of
 from kairos.services.resources import load_resource
 from kairos.web import resource_data as data
 from kairos.web.deps import PageCaller, PageError
+from kairos.web.location_data import location_rows
 from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -83,6 +84,7 @@ async def resource_page(
         resource=resource,
         kind_name=_kind_name(resource.kind),
         summary=data.summary(runtime, resource.id, targets),
+        locations=await location_rows(session, runtime, resource.id, targets),
         history=[(row, _message(row, targets)) for row in page.rows],
         older_url=_url(base, f.query(before=page.older)) if page.older else None,
         newer_url=_url(base, f.query(after=page.newer)) if page.newer else None,
