@@ -15,6 +15,7 @@ from kairos.api.routes import (
     config,
     credentials,
     discovery,
+    fleet,
     groups,
     history,
     instant_check,
@@ -51,6 +52,7 @@ def mount(app: FastAPI) -> None:
         settings,
         users,
         config,
+        fleet,
         actuator,
     ):
         app.include_router(module.router)

@@ -17,6 +17,7 @@ from kairos.web.routes import (
     account,
     admin_config,
     admin_discovery,
+    admin_fleet,
     admin_groups,
     admin_home,
     admin_keys,
@@ -97,6 +98,7 @@ def mount(app: FastAPI) -> None:
         admin_settings,
         admin_users,
         admin_config,
+        admin_fleet,
         api_docs,
     ):
         app.include_router(module.router)

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from kairos.api.deps import RuntimeDep, SessionDep
 from kairos.api.ids import PageId
 from kairos.services.announcements import active_announcements
+from kairos.services.fleet import paused_locations
 from kairos.web.dashboard_data import group_visible, load_board
 from kairos.web.deps import PageCaller, PageError
 from kairos.web.templating import render
@@ -21,7 +22,8 @@ router = APIRouter(include_in_schema=False)
 async def dashboard(request: Request, session: SessionDep, runtime: RuntimeDep, caller: PageCaller) -> HTMLResponse:
     board = await load_board(session, runtime, caller)
     announcements = await active_announcements(session, datetime.now(UTC))
-    return render(request, "dashboard.html", board=board, announcements=announcements, group=None)
+    paused = await paused_locations(session)  # the fleet: locations whose checks are paused
+    return render(request, "dashboard.html", board=board, announcements=announcements, group=None, paused=paused)
 
 
 @router.get("/groups/{group_id}")
