@@ -13,7 +13,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -184,7 +184,7 @@ async def test_check_now_returns_the_result_a_worker_records(web: Running, pg_se
 async def test_check_now_says_so_when_no_location_checks_the_resource(web: Running, pg_sessions: Sessions) -> None:
     rid = await create(web)
     async with pg_sessions() as s:
-        await s.execute(CheckSchedule.__table__.delete())
+        await s.execute(delete(CheckSchedule))
         await s.commit()
     r = await web.client.post(f"/api/resources/{rid}/check")
     assert r.status_code == 409
