@@ -1,4 +1,4 @@
-"""Resource types: the interval, parallelism, timeout and outage thresholds of each kind of check.
+"""Resource types: the interval, parallelism, timeout, outage thresholds and fleet quorum of each kind of check.
 
 Stored as ``ResourceTypeSettings`` rows (a kind without a row has its defaults); a change takes effect
 without a restart because the scheduler reloads the settings right after the commit."""
@@ -23,6 +23,7 @@ _FIELDS = {
     "timeout_seconds": "timeout_s",
     "outage_threshold": "outage_threshold",
     "recovery_threshold": "recovery_threshold",
+    "quorum": "quorum",  # canonical already (the schema's Quorum type)
 }
 
 
@@ -57,6 +58,7 @@ async def _apply(session: AsyncSession, owner: TypeSettingsOwner, kind: str, bod
             timeout_s=current.timeout_s,
             outage_threshold=current.outage_threshold,
             recovery_threshold=current.recovery_threshold,
+            quorum=current.quorum,
         )
         session.add(row)
     for field, column in _FIELDS.items():

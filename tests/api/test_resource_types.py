@@ -50,3 +50,26 @@ async def test_out_of_range_settings_are_refused(kairos: Running) -> None:
     missing = await kairos.client.put("/api/resource-types", json=[{"parallelism": 2}])
     assert_error(missing, 422, "validation_error", "[0].resourceType")
     assert_error(await kairos.client.put("/api/resource-types/FTP", json={}), 404, "not_found")
+
+
+async def test_a_kinds_quorum_defaults_to_majority_and_is_edited_canonical(kairos: Running) -> None:
+    listed = {t["resourceType"]: t for t in (await kairos.anon.get("/api/resource-types")).json()}
+    assert {t["quorum"] for t in listed.values()} == {"majority"}
+    response = await kairos.client.put("/api/resource-types/tcp", json={"quorum": " All "})
+    assert response.status_code == 200, response.text
+    assert response.json()["quorum"] == "all"
+    assert kairos.runtime.scheduler.types["TCP"].quorum == "all"
+    response = await kairos.client.put("/api/resource-types", json=[{"resourceType": "HTTP", "quorum": 2}])
+    listed = {t["resourceType"]: t for t in response.json()}
+    assert (listed["HTTP"]["quorum"], listed["TCP"]["quorum"], listed["DOCKER"]["quorum"]) == ("2", "all", "majority")
+    # Another field's edit keeps it.
+    response = await kairos.client.put("/api/resource-types/tcp", json={"parallelism": 3})
+    assert response.json()["quorum"] == "all"
+
+
+async def test_a_bad_kind_quorum_is_named(kairos: Running) -> None:
+    for quorum in ("most", 0, 65, None, ""):
+        response = await kairos.client.put("/api/resource-types/http", json={"quorum": quorum})
+        assert_error(response, 422, "validation_error", "quorum")
+    response = await kairos.client.put("/api/resource-types", json=[{"resourceType": "HTTP", "quorum": "x"}])
+    assert_error(response, 422, "validation_error", "[0].quorum")

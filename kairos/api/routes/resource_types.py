@@ -1,4 +1,4 @@
-"""``/api/resource-types``: per-kind interval, parallelism, timeout and outage thresholds.
+"""``/api/resource-types``: per-kind interval, parallelism, timeout, outage thresholds and fleet quorum.
 
 The rules live in kairos/services/resource_types.py, shared with the console."""
 
@@ -29,6 +29,7 @@ def _public(kind: str, t: TypeSettings) -> ResourceTypePublic:
         timeout_seconds=t.timeout_s,
         outage_threshold=t.outage_threshold,
         recovery_threshold=t.recovery_threshold,
+        quorum=t.quorum,
     )
 
 
