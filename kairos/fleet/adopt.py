@@ -26,8 +26,9 @@ from kairos.settings import Settings
 
 log = logging.getLogger("kairos.fleet")
 
-ADOPT_AFTER_S = 60.0  # silent this long (and at least 12 heartbeats): dead for good, its journal is closed
-ADOPT_EVERY_S = 15.0
+# Silent for this many heartbeat intervals (a minute by default): dead for good, its journal is closed. Far more
+# than the two after which its location stops counting: a worker frozen that long stops rather than come back.
+ADOPT_AFTER_BEATS = 12
 
 
 class WorkerIdInUse(Exception):
@@ -35,7 +36,7 @@ class WorkerIdInUse(Exception):
 
 
 def adopt_after_s(settings: Settings) -> float:
-    return max(ADOPT_AFTER_S, 12 * settings.heartbeat_interval_s)
+    return ADOPT_AFTER_BEATS * settings.heartbeat_interval_s
 
 
 async def register(session: AsyncSession, settings: Settings) -> int:
@@ -87,7 +88,9 @@ class Adopter:
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> None:
         self._sessionmaker = sessionmaker
         self._settings = settings
-        self._job = PeriodicJob("journal adoption", self.step, every_s=ADOPT_EVERY_S, logger=log)
+        self._job = PeriodicJob(
+            "journal adoption", self.step, every_s=lambda: 3 * settings.heartbeat_interval_s, logger=log
+        )
 
     async def start(self) -> None:
         self._job.start()
