@@ -7,10 +7,10 @@ claims less, leaving the checks to the other workers of its location."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -103,9 +103,7 @@ class FleetScheduler(Scheduler):
         except Exception as exc:
             log.error("shutdown: open buckets stay in the journal for the leader to close: %s", exc)
 
-    def _spawn_dispatch(self) -> Any:
-        import asyncio
-
+    def _spawn_dispatch(self) -> asyncio.Task[None]:
         return asyncio.create_task(self._dispatch_loop(), name="kairos-dispatch")
 
     # -- claims -------------------------------------------------------------------------------------------
@@ -119,7 +117,7 @@ class FleetScheduler(Scheduler):
         now = self._clock()
         async with self._sessionmaker() as session, session.begin():
             claimed = await schedule.claim(session, self.location, now, now + LOOKAHEAD_S, limit)
-        asap = [c.resource_id for c in claimed if c.due == now]
+        asap = [c.resource_id for c in claimed if c.asap]
         if asap:  # asked for at once: new or edited, so read it again first
             await self._reload(asap)
         for c in claimed:

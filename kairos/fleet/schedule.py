@@ -61,12 +61,13 @@ _CLAIM_ASAP = text(
 class Claimed:
     resource_id: int
     due: float  # the slot it was due at (or now, for a check asked for at once)
+    asap: bool = False  # asked for at once: a new or edited resource, or "check now"
 
 
 async def claim(session: AsyncSession, location: str, now: float, horizon: float, limit: int) -> list[Claimed]:
     """Take up to ``limit`` checks of ``location`` due before ``horizon`` (asked-for-now ones first)."""
     params = {"location": location, "now": now, "horizon": horizon, "limit": limit}
-    asap = [Claimed(int(rid), now) for (rid,) in await session.execute(_CLAIM_ASAP, params)]
+    asap = [Claimed(int(rid), now, asap=True) for (rid,) in await session.execute(_CLAIM_ASAP, params)]
     if len(asap) < limit:
         params["limit"] = limit - len(asap)
         rows = await session.execute(_CLAIM_DUE, params)
