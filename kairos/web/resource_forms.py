@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 
 from kairos.db.models import Resource
 from kairos.errors import DomainError, Invalid
+from kairos.fleet.quorum import POLICIES
 from kairos.probes.kinds import all_specs, kind_names, spec_of
 from kairos.probes.spec import OptionField, Widget
 from kairos.secrets_mask import mask_headers
@@ -40,7 +41,30 @@ def option_fields(kind: str) -> tuple[OptionField, ...]:
 
 
 _CHECKBOXES = ("active", "skipTLS", "recursive")
-_TEXTS = ("name", "target", "intervalSeconds", "timeoutSeconds", "credentialId")
+_TEXTS = ("name", "target", "intervalSeconds", "timeoutSeconds", "credentialId", "locations", "quorum")
+_POLICY_LABELS = {"any": "Any location", "majority": "A majority of its locations", "all": "All its locations"}
+QUORUM_NUMBERS = range(2, 17)  # a resource names at most 16 locations; 1 is "any"
+
+
+def quorum_choices(current: str, default: str | None = "The resource type's policy") -> list[tuple[str, str]]:
+    """The quorum select's (value, label) pairs; ``default`` labels the empty choice (none when None). A stored
+    number beyond the list (set through the API) is kept as a choice, so an edit does not change it silently."""
+    choices = [("", default)] if default is not None else []
+    choices += [(p, _POLICY_LABELS[p]) for p in POLICIES]
+    numbers = [str(n) for n in QUORUM_NUMBERS]
+    if current.isdigit() and current not in numbers:
+        numbers.append(current)
+    return choices + [(n, f"At least {n} locations") for n in numbers]
+
+
+def locations_text(locations: list[str] | None) -> str:
+    return ", ".join(locations or [])
+
+
+def locations_of(text: str) -> list[str] | None:
+    """Comma- or space-separated names as typed (the API's rules check them); empty means every location."""
+    names = [n for n in re.split(r"[,\s]+", text) if n]
+    return names or None
 
 
 @dataclass(slots=True)
@@ -53,6 +77,8 @@ class FormValues:
     intervalSeconds: str = ""  # the API field names: errors map onto the form
     timeoutSeconds: str = ""
     credentialId: str = ""
+    locations: str = ""  # comma-separated; empty: every live location
+    quorum: str = ""  # empty: the resource type's
     groupIds: list[str] = field(default_factory=list)
     active: bool = True
     skipTLS: bool = False
@@ -109,6 +135,8 @@ def values_from_row(row: Resource) -> FormValues:
         intervalSeconds="" if row.interval_s is None else str(row.interval_s),
         timeoutSeconds="" if row.timeout_s is None else f"{row.timeout_s:g}",
         credentialId="" if row.credential_id is None else str(row.credential_id),
+        locations=locations_text(row.locations),
+        quorum=row.quorum or "",
         groupIds=[str(m.group_id) for m in row.memberships],
         active=row.enabled,
         skipTLS=row.skip_tls,
@@ -227,6 +255,8 @@ def body_of(values: FormValues) -> tuple[dict[str, Any], dict[str, str]]:
         "intervalSeconds": blank_is_none(values.intervalSeconds),
         "timeoutSeconds": blank_is_none(values.timeoutSeconds),
         "credentialId": blank_is_none(values.credentialId),
+        "locations": locations_of(values.locations),
+        "quorum": blank_is_none(values.quorum),
         "options": options,
     }
     return body, errors

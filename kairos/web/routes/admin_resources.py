@@ -169,6 +169,7 @@ def _form_page(
         spec=spec_of(values.kind),
         option_fields=rf.option_fields(values.kind),
         target_hint=spec_of(values.kind).target_hint,
+        quorum_choices=rf.quorum_choices(values.quorum),
         **ctx,
     )
 

@@ -1,4 +1,4 @@
-"""``/admin/resource-types``: per-kind interval, parallelism, timeout and outage thresholds.
+"""``/admin/resource-types``: per-kind interval, parallelism, timeout, outage thresholds and fleet quorum.
 
 The form is validated by ``ResourceTypeUpdate`` (the body of ``PUT /api/resource-types/{kind}``) and written
 by kairos/services/resource_types.py, which also reloads the scheduler's settings at once, exactly as after
@@ -19,7 +19,7 @@ from kairos.probes.kinds import kind_names
 from kairos.runtime import Runtime
 from kairos.services import resource_types as type_service
 from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect, UserPage
-from kairos.web.resource_forms import errors_of, kind_labels
+from kairos.web.resource_forms import errors_of, kind_labels, quorum_choices
 from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -44,6 +44,7 @@ def _current(runtime: Runtime) -> dict[str, dict[str, str]]:
             "parallelism": str(t.parallelism),
             "outageThreshold": str(t.outage_threshold),
             "recoveryThreshold": str(t.recovery_threshold),
+            "quorum": t.quorum,
         }
     return out
 
@@ -58,6 +59,7 @@ def _page(request: Request, runtime: Runtime, typed: dict[str, dict[str, str]] |
         values=values,
         errors=errors,
         fields=FIELDS,
+        quorum_choices={kind: quorum_choices(v.get("quorum", ""), None) for kind, v in values.items()},
         kinds=kind_labels(),
         **ctx,
     )
@@ -75,8 +77,9 @@ async def save_type(
     parsed = kind.upper()
     if parsed not in kind_names():
         raise PageError(404, "There is no such resource type.")
-    typed = {name: str(form.get(name, ""))[:32].strip() for name, _label, _hint in FIELDS}
-    errors = {name: "This is required." for name, value in typed.items() if not value}
+    typed = {name: str(form.get(name, ""))[:32].strip() for name in [*(f[0] for f in FIELDS), "quorum"]}
+    # The quorum select always sends a value; a form without one (an older page) keeps the stored policy.
+    errors = {name: "This is required." for name, value in typed.items() if not value and name != "quorum"}
     try:
         body = ResourceTypeUpdate.model_validate({k: v for k, v in typed.items() if v})
     except ValidationError as exc:
