@@ -10,6 +10,7 @@ again next time."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -57,7 +58,12 @@ class Heartbeat:
         """End the beats and delete our row (a failure is logged: the row then goes stale like a dead worker's)."""
         await self._job.stop()
         try:
-            async with self._sessionmaker() as session, session.begin():
+            # Bounded: a database that is away must not hold up the worker's shutdown.
+            async with (
+                asyncio.timeout(self._settings.shutdown_grace_s),
+                self._sessionmaker() as session,
+                session.begin(),
+            ):
                 await session.execute(delete(FleetWorker).where(FleetWorker.id == self.worker_id))
         except Exception as exc:
             log.warning("fleet heartbeat: could not remove worker %s at stop: %s", self.worker_id, exc)
