@@ -97,15 +97,10 @@ async def sync_location(
     checks over an interval instead of firing them all at once); one whose interval changed moves to the new
     slot grid."""
     wanted = {rid: interval_of(res, types) for rid, res in resources.items() if wanted_in(res, location)}
-    stored = dict(
-        (
-            await session.execute(
-                select(CheckSchedule.resource_id, CheckSchedule.interval_s).where(CheckSchedule.location == location)
-            )
-        )
-        .tuples()
-        .all()
+    found = await session.execute(
+        select(CheckSchedule.resource_id, CheckSchedule.interval_s).where(CheckSchedule.location == location)
     )
+    stored: dict[int, float] = {rid: iv for rid, iv in found}
     gone = [rid for rid in stored if rid not in wanted]
     for chunk in _chunks(gone):
         await session.execute(
