@@ -205,6 +205,11 @@ def test_prometheus_scrapes_the_workers_listener_with_their_location(helm: str) 
         ("metrics", "/metrics"),
     }
     assert monitor["spec"]["podTargetLabels"] == ["kairos.io/location"]
+    # With KAIROS_METRICS_REQUIRE_KEY both listeners want the key.
+    key = "metrics.serviceMonitor.bearerTokenSecret.name=kairos-metrics-key"
+    endpoints = render(helm, *FLEET, "metrics.serviceMonitor.enabled=true", key)[("ServiceMonitor", "kairos")]
+    credentials = [e["authorization"]["credentials"] for e in endpoints["spec"]["endpoints"]]
+    assert credentials == [{"name": "kairos-metrics-key", "key": "api-key"}] * 2
     assert monitor["spec"]["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()
 
 
