@@ -75,7 +75,8 @@ def env(deployment: dict[str, Any]) -> dict[str, Any]:
 
 
 def selects(selector: dict[str, str], deployment: dict[str, Any]) -> bool:
-    return selector.items() <= deployment["spec"]["template"]["metadata"]["labels"].items()
+    labels: dict[str, str] = deployment["spec"]["template"]["metadata"]["labels"]
+    return selector.items() <= labels.items()
 
 
 def test_fleet_mode_runs_web_nodes_behind_the_service_and_one_worker_deployment_per_location(helm: str) -> None:
