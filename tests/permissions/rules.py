@@ -11,6 +11,7 @@ A rule is one access class; the status each caller gets follows from it (``expec
 | PUBLIC        | allowed   | allowed      | allowed       | allowed  | allowed   | 401         |
 | AUTHENTICATED | 401       | allowed      | allowed       | allowed  | allowed   | 401         |
 | ADMIN         | 401       | 403          | allowed       | 403      | allowed   | 401         |
+| OPERATOR      | 401       | 403          | allowed       | allowed  | allowed   | 401         |
 | SELF          | 401       | allowed      | allowed       | see SELF_FOR_KEYS   | 401         |
 
 Four more callers: USER and ADMIN through HTTP Basic (as their sessions), and an account that must change its
@@ -46,6 +47,7 @@ class Access(Enum):
     PUBLIC = "public"
     AUTHENTICATED = "authenticated"
     ADMIN = "admin"
+    OPERATOR = "operator"  # admins and API keys of either role: operators' tools, not signed-in users
     SELF = "self"
 
 
@@ -91,6 +93,8 @@ RULES: dict[Route, Access] = {
     ("GET", "/api/outages"): _A,
     ("GET", "/api/resources/{resource_id}/outages"): _A,
     ("GET", "/api/groups/{group_id}/resources"): _A,
+    # The fleet's workers and locations (host names, process ids): operators and their tools' keys.
+    ("GET", "/api/fleet"): Access.OPERATOR,
     # Runs a probe now against any target: admins only (issue 11, SSRF for read-only callers).
     ("POST", "/api/instant-check"): _ADM,
     # Renders Markdown for the announcement form's live preview; stores nothing.
@@ -175,6 +179,14 @@ _TABLE: dict[Access, dict[str, int | str]] = {
         "user_session": 403,
         "admin_session": ALLOWED,
         "read_key": 403,
+        "admin_key": ALLOWED,
+        "revoked_key": 401,
+    },
+    Access.OPERATOR: {
+        "anonymous": 401,
+        "user_session": 403,
+        "admin_session": ALLOWED,
+        "read_key": ALLOWED,
         "admin_key": ALLOWED,
         "revoked_key": 401,
     },
