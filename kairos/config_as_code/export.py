@@ -50,6 +50,7 @@ async def export_config(session: AsyncSession, policy: SecretPolicy | None = Non
                 "timeoutSeconds": t.timeout_s,
                 "outageThreshold": t.outage_threshold,
                 "recoveryThreshold": t.recovery_threshold,
+                "quorum": _quorum(t.quorum),
             }
             for kind, t in sorted(types.items())
         ],
@@ -129,7 +130,16 @@ def _resource(r: Resource, cred_names: dict[int, str], refs: SecretPolicy) -> di
     out["groups"] = sorted(m.group.name for m in r.memberships)
     if r.credential_id in cred_names:
         out["credential"] = cred_names[r.credential_id]
+    if r.locations:
+        out["locations"] = list(r.locations)
+    if r.quorum is not None:
+        out["quorum"] = _quorum(r.quorum)
     return out
+
+
+def _quorum(policy: str) -> str | int:
+    """A number as a YAML number (``quorum: 2``), a named policy as its name."""
+    return int(policy) if policy.isdigit() else policy
 
 
 def _source(s: DiscoverySource, refs: SecretPolicy) -> dict[str, Any]:

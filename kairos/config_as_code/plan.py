@@ -60,6 +60,7 @@ async def _types(session: AsyncSession, cfg: v1.KairosConfig, plan: Plan) -> Non
         given = {
             "interval_s": item.interval_seconds, "parallelism": item.parallelism, "timeout_s": item.timeout_seconds,
             "outage_threshold": item.outage_threshold, "recovery_threshold": item.recovery_threshold,
+            "quorum": item.quorum,
         }  # fmt: skip
         changed = differ(row, {k: v for k, v in given.items() if v is not None})
         if changed:
@@ -69,7 +70,8 @@ async def _types(session: AsyncSession, cfg: v1.KairosConfig, plan: Plan) -> Non
 
 def vars_of(t: Any) -> dict[str, Any]:
     return {
-        k: getattr(t, k) for k in ("interval_s", "parallelism", "timeout_s", "outage_threshold", "recovery_threshold")
+        k: getattr(t, k)
+        for k in ("interval_s", "parallelism", "timeout_s", "outage_threshold", "recovery_threshold", "quorum")
     }
 
 
@@ -157,6 +159,7 @@ def _resource_columns(
         "kind": item.type, "target": target, "config": options, "enabled": item.active,
         "interval_s": item.interval_seconds, "timeout_s": item.timeout_seconds, "skip_tls": item.skip_tls,
         "recursive": item.recursive, "display_order": item.display_order, "credential_id": credential_id,
+        "locations": item.locations, "quorum": item.quorum,
     }  # fmt: skip
 
 

@@ -18,7 +18,7 @@ from kairos.api.schemas.groups import Visibility
 from kairos.api.schemas.notifications import MAX_EVENTS, ChannelKind, EventKind, Reminder
 from kairos.api.schemas.resource_types import Interval as TypeInterval
 from kairos.api.schemas.resource_types import Parallelism, Threshold
-from kairos.api.schemas.resources import Interval, ResourceType, Timeout
+from kairos.api.schemas.resources import Interval, Locations, Quorum, ResourceType, Timeout
 from kairos.config_as_code.secrets import check_reference
 
 API_VERSION = "kairos/v1"
@@ -36,6 +36,7 @@ class TypeItem(Item):
     timeout_seconds: Timeout | None = None
     outage_threshold: Threshold | None = None
     recovery_threshold: Threshold | None = None
+    quorum: Quorum | None = None  # left out: kept (default majority)
 
 
 class GroupItem(Item):
@@ -66,6 +67,9 @@ class ResourceItem(Item):
     options: dict[str, Any] = Field(default_factory=dict)
     groups: list[Name] = Field(default_factory=list)
     credential: Name | None = None
+    # The fleet (docs/fleet.md): left out, every live location checks it with its type's quorum.
+    locations: Locations | None = None
+    quorum: Quorum | None = None
 
 
 class DiscoveryItem(Item):
