@@ -7,12 +7,13 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 
 from kairos.db.engine import _sqlite_pragmas, sync_url
 from kairos.db.files import prepare_sqlite_file
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK_KEY = 7737581575016238149  # beside the fleet leader's (kairos.fleet.leader.LOCK_KEY)
 
 
 def alembic_config(url: str) -> Config:
@@ -32,6 +33,10 @@ def upgrade_to_head(url: str) -> None:
         event.listen(engine, "connect", _migration_pragmas)
     try:
         with engine.begin() as conn:
+            if not sqlite:
+                # Web nodes and workers starting together migrate one at a time (the others then find nothing to
+                # do); without it, two creating the same table collide on PostgreSQL's catalog.
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
         if sqlite:
