@@ -5,18 +5,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
 
 import pytest
-from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kairos.db.engine import make_engine, make_sessionmaker
-from kairos.db.models import ResultBlock, ResultJournal
 from kairos.errors import Invalid
 from kairos.history import reader
-from kairos.history.codec import BlockBuilder, encode_many, ms_of
-from kairos.history.writer import block_row, blocks_of
+from kairos.history.codec import BlockBuilder, ms_of
+from kairos.history.writer import Writer, blocks_of
 from kairos.probes.base import ProbeResult, Status
 from kairos.services import history
 
@@ -44,31 +41,24 @@ def _results(location: str, times: list[datetime]) -> list[ProbeResult]:
     ]
 
 
-async def _store(s: AsyncSession, closed: list[datetime], open_: list[datetime]) -> None:
+async def _store(s: AsyncSession, writer: Writer, closed: list[datetime], open_: list[datetime]) -> None:
     """Every location checks at the very same milliseconds: closed blocks, then journal rows, one per location."""
     for location in LOCATIONS:
         blocks = blocks_of(RID, _results(location, closed))
-        rows = [block_row(rid, bucket, b, location) for (rid, bucket), b in sorted(blocks.items())]
-        await s.execute(insert(cast(Table, ResultBlock.__table__)), rows)
+        await writer.write_blocks(s, blocks, location=location, rollups=False)
         journal = BlockBuilder()
         for r in _results(location, open_):
             journal.add(ms_of(r.checked_at), r)
-        row: dict[str, Any] = {
-            "written_at": open_[-1],
-            "shard": RID % 4,
-            "location": location,
-            "owner": f"w-{location}",
-            "payload": encode_many([(RID, journal)]),
-        }
-        await s.execute(insert(cast(Table, ResultJournal.__table__)), [row])
+        await writer.append_journal(s, [(RID, journal)], open_[-1], owner=f"w-{location}", location=location)
     await s.commit()
 
 
 @pytest.fixture
-async def stored(sm: async_sessionmaker[AsyncSession]) -> list[datetime]:
+async def stored(sm: async_sessionmaker[AsyncSession], db_url: str) -> list[datetime]:
     times = [T0 + timedelta(minutes=7 * i) for i in range(60)]  # several 15-minute buckets
+    writer = Writer("postgresql" if db_url.startswith("postgresql") else "sqlite")
     async with sm() as s:
-        await _store(s, times[:-6], times[-6:])
+        await _store(s, writer, times[:-6], times[-6:])
     return times
 
 
