@@ -14,9 +14,10 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kairos.db.models import FleetWorker, ResultJournal
+from kairos.db.models import FleetLocation, FleetWorker, ResultJournal
 from kairos.fleet.heartbeat import database_now
 from kairos.history.codec import BlockBuilder, decode_many
 from kairos.history.writer import BlockKey, Writer
@@ -52,6 +53,10 @@ async def register(session: AsyncSession, settings: Settings) -> int:
         await session.delete(row)
         await session.flush()
     session.add(FleetWorker(id=me, location=settings.location, started_at=now, seen_at=now, leader=False))
+    # A brand-new location counts at once (no event); the leader's liveness job judges it from then on.
+    await session.execute(
+        pg_insert(FleetLocation).values(name=settings.location, up=True, changed_at=now).on_conflict_do_nothing()
+    )
     return closed
 
 

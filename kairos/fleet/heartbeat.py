@@ -17,7 +17,7 @@ import socket
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, text
+from sqlalchemy import delete, text, update
 from sqlalchemy.dialects.postgresql import Insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -38,12 +38,18 @@ class Heartbeat:
         settings: Settings,
         version: str,
         is_leader: Callable[[], bool],
+        *,
+        registered: bool = False,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._settings = settings
         self._version = version
         self._is_leader = is_leader
         self.worker_id = settings.resolved_worker_id
+        # A worker that registered at start (kairos.fleet.adopt.register) only refreshes its row: a row that is
+        # gone means the fleet took it for dead and closed its journal, so it must stop, not re-create the row.
+        self._registered = registered
+        self.declared_dead = asyncio.Event()
         self.started_at = datetime.now(UTC)
         self._job = PeriodicJob("fleet heartbeat", self.beat, every_s=lambda: settings.heartbeat_interval_s, logger=log)
 
@@ -72,6 +78,16 @@ class Heartbeat:
         """One heartbeat (the job's step; tests call it directly)."""
         async with self._sessionmaker() as session, session.begin():
             now = await database_now(session)
+            if self._registered:
+                refreshed = await session.execute(
+                    update(FleetWorker)
+                    .where(FleetWorker.id == self.worker_id)
+                    .values(seen_at=now, leader=self._is_leader())
+                )
+                if not refreshed.rowcount:  # type: ignore[attr-defined]
+                    log.error("worker %s was declared dead by the fleet; it stops", self.worker_id)
+                    self.declared_dead.set()
+                return
             for statement in self._statements(now):
                 await session.execute(statement)
 

@@ -100,7 +100,7 @@ class Worker:
                 _Job(self.notifications.start, lambda: self.notifications.stop(grace)),
             ],
         )
-        self.heartbeat = Heartbeat(self.sessionmaker, s, __version__, lambda: self.leader.is_leader)
+        self.heartbeat = Heartbeat(self.sessionmaker, s, __version__, lambda: self.leader.is_leader, registered=True)
         self.listener = Listener(
             conninfo_of(s.effective_database_url), [channels.RESOURCES], self._on_notice, self._resync
         )
@@ -174,12 +174,14 @@ async def run_worker(settings: Settings) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, worker.stopping.set)
     await worker.start()
-    dead = asyncio.create_task(worker.scheduler.fleet_recorder.dead.wait())
-    stop = asyncio.create_task(worker.stopping.wait())
-    await asyncio.wait({dead, stop}, return_when=asyncio.FIRST_COMPLETED)
-    for task in (dead, stop):
+    waits = [
+        asyncio.create_task(event.wait())
+        for event in (worker.stopping, worker.scheduler.fleet_recorder.dead, worker.heartbeat.declared_dead)
+    ]
+    await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    for task in waits:
         task.cancel()
-    code = 1 if worker.scheduler.fleet_recorder.dead.is_set() else 0
+    code = 0 if worker.stopping.is_set() else 1
     if code:
         log.error("this worker was declared dead by the fleet (silent too long); stopping so that it restarts clean")
     with contextlib.suppress(Exception):
