@@ -8,16 +8,35 @@ them as ``TIME PATH`` lines (see ``bench/arrivals.py``). Prints "listening on 12
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 
 RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok"
 RECORDS: list[tuple[float, bytes]] = []
+# With TARGET_USER_AGENTS=1 (bench/fleet.py: each location checks with its own User-Agent) each record also
+# keeps the request's User-Agent, answered by ``GET /__agents`` as ``TIME PATH AGENT`` lines.
+WITH_AGENTS = os.environ.get("TARGET_USER_AGENTS") == "1"
+AGENTS: list[bytes] = []
 
 
 def records_response() -> bytes:
     body = b"".join(b"%.6f %s\n" % (t, path) for t, path in RECORDS)
     head = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n" % len(body)
     return head + body
+
+
+def agents_response() -> bytes:
+    body = b"".join(b"%.6f %s %s\n" % (t, path, agent) for (t, path), agent in zip(RECORDS, AGENTS, strict=False))
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n" % len(body)
+    return head + body
+
+
+def _agent(head: bytes) -> bytes:
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"user-agent":
+            return value.strip().replace(b" ", b"_") or b"-"
+    return b"-"
 
 
 async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -29,8 +48,12 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
             path = parts[1] if len(parts) == 3 else b""
             if path == b"/__records":
                 writer.write(records_response())
+            elif path == b"/__agents":
+                writer.write(agents_response())
             else:
                 RECORDS.append((now, path))
+                if WITH_AGENTS:
+                    AGENTS.append(_agent(head))
                 writer.write(RESPONSE)
             await writer.drain()
     except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
