@@ -189,12 +189,15 @@ async def everything(session: AsyncSession, resource_id: int | None = None) -> l
     return out
 
 
-async def whole_journal(session: AsyncSession) -> dict[int, list[StoredResult]]:
+async def whole_journal(session: AsyncSession, owner: str | None = None) -> dict[int, list[StoredResult]]:
     """Every journaled result per resource, oldest first (the recorder takes it back at start), each with the
-    location of its journal row."""
+    location of its journal row; only ``owner``'s rows when given ("" for the single process's)."""
     out: dict[int, list[StoredResult]] = {}
     j = ResultJournal
-    for location, payload in await session.execute(select(j.location, j.payload).order_by(j.id)):
+    stmt = select(j.location, j.payload).order_by(j.id)
+    if owner is not None:
+        stmt = stmt.where(j.owner == owner)
+    for location, payload in await session.execute(stmt):
         for rid, results in decode_many(payload, location).items():
             out.setdefault(rid, []).extend(results)
     for results in out.values():

@@ -287,7 +287,7 @@ class Recorder:
 
         Buckets that ended meanwhile are closed at once; the rest stays open as if never interrupted."""
         async with self._sessionmaker() as session:
-            journaled = await whole_journal(session)
+            journaled = await whole_journal(session, owner="")  # a fleet worker's rows are the leader's to close
         recovered = {rid: results for rid, results in journaled.items() if rid in alive}
         async with self._lock:
             for rid, results in recovered.items():
