@@ -84,7 +84,7 @@ class Settings(BaseSettings):
     role: Literal["all", "web", "worker"] = "all"
     location: str = "local"  # where this process checks from; results and per-location state carry it
     worker_id: str = ""  # default: host name and process id
-    worker_port: Annotated[int, Field(ge=0, le=65535)] = 9464  # 0: any free port (tests)  # a worker's /actuator/health and /metrics
+    worker_port: Annotated[int, Field(ge=0, le=65535)] = 9464  # /actuator/health and /metrics; 0: any free port
     heartbeat_interval_s: Annotated[float, Field(ge=0.5, le=60)] = 5.0  # a location is down after two missed
 
     # OpenID Connect login (docs/oidc.md).

@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kairos.db.models import FleetLocation, FleetWorker, LocationState, Outage, Resource, ResourceState, Rollup15m
@@ -177,7 +177,7 @@ async def test_a_worker_taken_for_dead_stops_instead_of_writing_again(
     [rec] = await _recorders(pg_sessions, ["eu"])
     await _round([rec], rid, [UP], time.time())
     async with pg_sessions() as s, s.begin():
-        await s.execute(FleetWorker.__table__.delete())  # what the leader's adoption does to a silent worker
+        await s.execute(delete(FleetWorker))  # what the leader's adoption does to a silent worker
     with pytest.raises(DeclaredDead):
         await rec.close_everything()
     assert rec.dead.is_set()
