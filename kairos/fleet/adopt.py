@@ -11,6 +11,7 @@ the verdict samples of their open buckets died with the worker."""
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
 from sqlalchemy import delete, select
@@ -94,11 +95,24 @@ class Adopter:
         self._sessionmaker = sessionmaker
         self._settings = settings
         self._job = PeriodicJob(
-            "journal adoption", self.step, every_s=lambda: 3 * settings.heartbeat_interval_s, logger=log
+            "journal adoption", self._round, every_s=lambda: 3 * settings.heartbeat_interval_s, logger=log
         )
+        # Nobody is taken for dead until this leader has run for adopt_after_s without a database error: after
+        # PostgreSQL was away for minutes every heartbeat is stale, and the workers must first beat again.
+        self._settling_since: float | None = None
 
     async def start(self) -> None:
+        self._settling_since = time.monotonic()
         self._job.start()
+
+    async def _round(self) -> None:
+        if self._settling_since is not None and time.monotonic() - self._settling_since < adopt_after_s(self._settings):
+            return
+        try:
+            await self.step()
+        except Exception:
+            self._settling_since = time.monotonic()
+            raise
 
     async def stop(self) -> None:
         await self._job.stop()

@@ -11,6 +11,7 @@ worker's heartbeat (kairos.fleet.heartbeat), so it counts at once, without an ev
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
@@ -48,11 +49,27 @@ class Liveness:
         self._settings = settings
         self._notify = notify
         self._job = PeriodicJob(
-            "location liveness", self.step, every_s=lambda: settings.heartbeat_interval_s, logger=log
+            "location liveness", self._round, every_s=lambda: settings.heartbeat_interval_s, logger=log
         )
+        # While this is below MISSED_BEATS intervals, nothing is flipped down: a leader that just took over, or
+        # whose database just came back, must first give the workers time to beat again (else every restart of
+        # PostgreSQL would report every location down and up).
+        self._settling_since: float | None = None
 
     async def start(self) -> None:
+        self._settling_since = time.monotonic()
         self._job.start()
+
+    async def _round(self) -> None:
+        try:
+            await self.step()
+        except Exception:
+            self._settling_since = time.monotonic()  # the database did not answer: judge again after a grace
+            raise
+
+    def _settled(self) -> bool:
+        grace = MISSED_BEATS * self._settings.heartbeat_interval_s
+        return self._settling_since is None or time.monotonic() - self._settling_since >= grace
 
     async def stop(self) -> None:
         await self._job.stop()
@@ -68,10 +85,11 @@ class Liveness:
                 select(FleetWorker.location, func.max(FleetWorker.seen_at)).group_by(FleetWorker.location)
             )
             last_seen: dict[str, datetime] = {name: at for name, at in rows.all()}
+            settled = self._settled()
             events = [
                 _flip(loc.name, last_seen.get(loc.name), fresh_since, now)
                 for loc in known
-                if loc.up != _live(last_seen.get(loc.name), fresh_since)
+                if loc.up != _live(last_seen.get(loc.name), fresh_since) and (settled or not loc.up)
             ]
             for event in events:
                 await session.execute(
