@@ -32,7 +32,7 @@ from kairos.settings import Settings
 
 log = logging.getLogger("kairos.fleet")
 
-CLAIM_EVERY_S = 0.25
+CLAIM_EVERY_S = 0.5  # half the lookahead: every check is claimed at least half a second before it is due
 LOOKAHEAD_S = 1.0  # claim this far ahead: the heap then starts each check on its slot
 CLAIM_LIMIT = 2_000
 RESYNC_EVERY_S = 30.0  # resources and schedule rows, in case a notification was missed
@@ -70,14 +70,20 @@ class FleetScheduler(Scheduler):
         self.fleet_recorder = recorder
         self._claim_job = PeriodicJob("claim", self.claim_once, every_s=CLAIM_EVERY_S, logger=log)
         self._resync_job = PeriodicJob(
-            "fleet resync", self.resync, every_s=RESYNC_EVERY_S, first_after_s=RESYNC_EVERY_S, logger=log
+            "fleet resync",
+            lambda: self.resync(force=False),
+            every_s=RESYNC_EVERY_S,
+            first_after_s=RESYNC_EVERY_S,
+            logger=log,
         )
+        self._version: tuple[object, ...] = ()
         self.claimed = 0
 
     # -- life cycle ---------------------------------------------------------------------------------------
 
     async def load(self) -> None:
         async with self._sessionmaker() as session:
+            self._version = await catalog.version(session)
             self.types = await catalog.load_type_settings(session)
             self.resources = await catalog.load_resources(session)
         await self.recorder.recover(())
@@ -158,11 +164,18 @@ class FleetScheduler(Scheduler):
         elif payload.isdigit():
             await self._reload([int(payload)])
 
-    async def resync(self) -> None:
-        """Reload resources and kinds, and make this location's schedule rows match them."""
+    async def resync(self, *, force: bool = True) -> None:
+        """Reload resources and kinds, and make this location's schedule rows match them.
+
+        The periodic round (``force`` false) first asks whether anything changed at all: reading and parsing every
+        resource of a large install costs far more than the one-row question."""
         async with self._sessionmaker() as session:
+            version = await catalog.version(session)
+            if not force and version == self._version:
+                return
             types = await catalog.load_type_settings(session)
             resources = await catalog.load_resources(session)
+        self._version = version
         for kind, pool in self._pools.items():
             pool.resize(types[kind].parallelism)
         for rid in set(self.resources) - set(resources):

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.db.models import Outage, Resource, ResourceState, ResourceTypeSettings
@@ -100,6 +100,15 @@ async def load_type_settings(session: AsyncSession) -> dict[str, TypeSettings]:
 async def load_resources(session: AsyncSession) -> dict[int, Scheduled]:
     rows = (await session.execute(select(Resource))).scalars().all()
     return {s.id: s for s in map(to_scheduled, rows) if s is not None}
+
+
+async def version(session: AsyncSession) -> tuple[object, ...]:
+    """Changes whenever a resource or a kind's settings is added, edited or deleted (the fleet's workers ask it
+    before reloading everything)."""
+    r = Resource
+    row = (await session.execute(select(func.count(r.id), func.max(r.id), func.max(r.updated_at)))).one()
+    types = await load_type_settings(session)
+    return (*row, *sorted((kind, repr(t)) for kind, t in types.items()))
 
 
 async def load_one(session: AsyncSession, resource_id: int) -> Scheduled | None:
