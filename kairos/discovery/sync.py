@@ -102,6 +102,7 @@ async def sync_source(host: SyncHost, source_id: int, *, dry_run: bool = False) 
         await session.commit()
     if host.started:  # a CLI run has no scheduler running: the server sees the rows at its next start
         await host.credentials.reload()  # the source's credential may be new or changed
+        await host.scheduler.caches_changed()
         for rid in touched:
             await host.scheduler.resource_changed(rid)  # new and reactivated ones are checked at once
     return report

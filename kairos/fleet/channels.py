@@ -7,7 +7,8 @@ read the rest from the database, and resync periodically so that a notification 
 - ``kairos_results``: comma-separated resource ids, one per result recorded (an id may repeat): their verdict
   (``resource_state``) and per-location state (``location_state``) changed.
 - ``kairos_resources``: ``<id>`` (a resource was created, edited or deleted: reload it), ``types`` (per-kind
-  settings changed) or ``*`` (reload everything, e.g. after a configuration import)."""
+  settings changed), ``settings`` (credentials or notification policies changed: reload those caches) or ``*``
+  (reload everything, e.g. after a configuration import)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 RESULTS = "kairos_results"
 RESOURCES = "kairos_resources"
 TYPES = "types"
+SETTINGS = "settings"
 EVERYTHING = "*"
 MAX_PAYLOAD = 7_000  # below PostgreSQL's 8,000-byte limit
 

@@ -157,6 +157,10 @@ class FleetScheduler(Scheduler):
         await super().reload_type_settings()
         await self._sync_schedule()
 
+    async def caches_changed(self) -> None:
+        async with self._sessionmaker() as session, session.begin():
+            await channels.notify(session, channels.RESOURCES, channels.SETTINGS)
+
     async def on_resources_notice(self, payload: str) -> None:
         """``kairos_resources`` (kairos.fleet.channels): reload what another process changed."""
         if payload in (channels.TYPES, channels.EVERYTHING):

@@ -141,6 +141,11 @@ class FleetControl:
             await channels.notify(session, channels.RESOURCES, channels.TYPES)
             await session.commit()
 
+    async def caches_changed(self) -> None:
+        async with self._sessionmaker() as session:
+            await channels.notify(session, channels.RESOURCES, channels.SETTINGS)
+            await session.commit()
+
     async def flush_results(self) -> None:
         """Nothing is recorded here: the workers write their own results."""
 

@@ -153,7 +153,7 @@ class Worker:
     async def _apply_notice(self, payload: str) -> None:
         try:
             await self.scheduler.on_resources_notice(payload)
-            if payload == channels.EVERYTHING:
+            if payload in (channels.EVERYTHING, channels.SETTINGS):
                 await self._reload_caches()
         except Exception as exc:  # the periodic resync heals what this missed
             log.warning("cannot apply the notification %r yet: %s", payload, exc)

@@ -53,6 +53,10 @@ class SchedulerControl(Protocol):
 
     async def reload_type_settings(self) -> None: ...
 
+    async def caches_changed(self) -> None:
+        """Credentials or notification policies were edited and reloaded here: other processes reload theirs."""
+        ...
+
     async def flush_results(self) -> None:
         """Write what was recorded now (nothing to write where nothing is checked)."""
         ...

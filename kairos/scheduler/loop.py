@@ -245,6 +245,9 @@ class Scheduler:
                 slots = slots_of(rid, self.interval_of(res))
                 self._schedule(rid, slots.eased(last.last_checked_at.timestamp(), self._clock()))
 
+    async def caches_changed(self) -> None:
+        """One process: the caches it reloaded are the only ones."""
+
     async def check_now(self, resource_id: int) -> ProbeResult | None:
         """Check one resource immediately (joining a check already running) and record the result."""
         if resource_id not in self.resources:

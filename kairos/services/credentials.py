@@ -45,6 +45,7 @@ async def create_credential(session: AsyncSession, runtime: Runtime, body: Crede
     session.add(row)
     await session.commit()
     await runtime.credentials.reload()
+    await runtime.scheduler.caches_changed()  # a fleet's workers check with these credentials
     return public(row)
 
 
@@ -65,6 +66,7 @@ async def update_credential(
         row.secret_enc = runtime.box.seal(body.password)
     await session.commit()
     await runtime.credentials.reload()
+    await runtime.scheduler.caches_changed()  # a fleet's workers check with these credentials
     return public(row)
 
 
@@ -72,3 +74,4 @@ async def delete_credential(session: AsyncSession, runtime: Runtime, credential_
     await session.delete(await get_or_not_found(session, Credential, credential_id, WHAT))
     await session.commit()
     await runtime.credentials.reload()
+    await runtime.scheduler.caches_changed()  # a fleet's workers check with these credentials

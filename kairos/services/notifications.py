@@ -91,6 +91,7 @@ def _set_url(runtime: Runtime, row: NotificationChannel, kind: str, url: str) ->
 async def _reload(runtime: Runtime) -> None:
     if runtime.notifications is not None:
         await runtime.notifications.policies.reload()
+    await runtime.scheduler.caches_changed()  # a fleet's workers record events with these policies
 
 
 # -- channels -------------------------------------------------------------------------------------------------
