@@ -114,7 +114,19 @@ def _prepared(**overrides: object) -> Settings:
     except OSError as exc:
         fail(f"KAIROS_DATA_DIR: cannot keep the secret key there: {exc.strerror}")
     _migrate_or_exit(settings.effective_database_url)
+    _refuse_beside_workers(settings)
     return settings
+
+
+def _refuse_beside_workers(settings: Settings) -> None:
+    import asyncio
+
+    from kairos.fleet.roles import MixedRoles, refuse_beside_workers
+
+    try:
+        asyncio.run(refuse_beside_workers(settings))
+    except MixedRoles as exc:
+        fail(str(exc), code=1)
 
 
 def _run_worker(settings: Settings) -> None:

@@ -10,8 +10,10 @@ import sys
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
+from kairos.fleet.listen import conninfo_of
 from tests.cli.test_cli import _env, _free_port, kairos_cli
 from tests.dbs import DatabaseFactory
 from tests.harness import wait_for
@@ -74,3 +76,23 @@ async def test_a_worker_answers_health_and_stops_on_sigterm(databases: DatabaseF
             proc.kill()
             await proc.wait()
         databases.drop(url)
+
+
+async def test_the_single_process_refuses_to_start_beside_a_fleets_workers(
+    databases: DatabaseFactory, tmp_path: Path
+) -> None:
+    if databases.backend != "postgresql":
+        pytest.skip("the fleet needs PostgreSQL")
+    url = databases.fresh()
+    try:
+        with psycopg.connect(conninfo_of(url), autocommit=True) as conn:
+            conn.execute(
+                "INSERT INTO fleet_worker (id, location, host, pid, version, started_at, seen_at, leader) "
+                "VALUES ('w-eu-1', 'eu', 'h', 1, 'x', now(), now(), false)"
+            )
+        env = _env(url, tmp_path, KAIROS_PORT=str(_free_port()), KAIROS_HOST="127.0.0.1", KAIROS_SECRET_KEY="k")
+        done = await kairos_cli("serve", env=env, cwd=tmp_path)
+    finally:
+        databases.drop(url)
+    assert done.code == 1, done
+    assert "fleet workers run on this database (w-eu-1 (eu))" in done.err and "--role web" in done.err
