@@ -146,7 +146,9 @@ def lag_s(arrival: Arrival, rid: int, interval: float) -> float:
     return arrival.t - (k * interval + offset)
 
 
-def start_worker(url: str, location: str, n: int, data_dir: Path, heartbeat: float) -> subprocess.Popen[str]:
+def start_worker(
+    url: str, location: str, n: int, data_dir: Path, heartbeat: float, profile: str = ""
+) -> subprocess.Popen[str]:
     env = {
         **os.environ,
         "KAIROS_DATABASE_URL": url,
@@ -160,8 +162,9 @@ def start_worker(url: str, location: str, n: int, data_dir: Path, heartbeat: flo
         "KAIROS_LOG_LEVEL": "warning",
         "KAIROS_HEARTBEAT_INTERVAL_S": str(heartbeat),
     }
+    profiler = ["-m", "cProfile", "-o", f"{profile}/worker-{location}-{n}.prof"] if profile else []
     return subprocess.Popen(
-        [sys.executable, "-m", "kairos.cli.main", "worker"],
+        [sys.executable, *profiler, "-m", "kairos.cli.main", "worker"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -229,6 +232,7 @@ def main() -> None:
     ap.add_argument("--per-location", type=int, default=2, help="workers per location")
     ap.add_argument("--parallelism", type=int, default=100, help="HTTP checks at once per worker")
     ap.add_argument("--heartbeat", type=float, default=5.0)
+    ap.add_argument("--profile", default="", help="a directory: each worker writes a cProfile there when it stops")
     ap.add_argument("--kill", action="store_true", help="SIGKILL one worker after the window and time the pickup")
     args = ap.parse_args()
     root = Path(tempfile.mkdtemp(prefix="kairos-fleet-", dir="/var/tmp"))  # /var/tmp: tmpfs counts no writes
@@ -252,7 +256,7 @@ def main() -> None:
         started = time.monotonic()
         for loc in args.locations:
             for n in range(args.per_location):
-                workers.append(start_worker(url, loc, n, root / f"w-{loc}-{n}", args.heartbeat))
+                workers.append(start_worker(url, loc, n, root / f"w-{loc}-{n}", args.heartbeat, args.profile))
         time.sleep(args.interval + 15 if args.warmup is None else args.warmup)
         s0 = snapshot(workers, data, url)
         time.sleep(args.duration)

@@ -25,7 +25,7 @@ from kairos.db.models import FleetLocation, LocationState, ResourceState
 from kairos.fleet.channels import notify_results
 from kairos.fleet.verdict import Fold, location_row, location_state_of
 from kairos.history.codec import BlockBuilder
-from kairos.history.writer import BlockKey
+from kairos.history.writer import BlockKey, upsert_values
 from kairos.notify.events import events_of
 from kairos.probes.base import ProbeResult
 from kairos.probes.kinds import spec_of
@@ -97,7 +97,7 @@ class FleetRecorder(Recorder):
                 await self._fold_one(session, fold, r, verdicts[r.resource_id], late_verdicts)
             await self._writer.add_rollups(session, late_verdicts)
             mine = [location_row(rid, self.location, fold.locations[rid][self.location]) for rid in ids]
-            await session.execute(_location_upsert(), mine)
+            await upsert_values(session, LocationState.__table__, mine, ["resource_id", "location"])
             await self._writer.upsert_states(session, [state_row(rid, verdicts[rid]) for rid in ids])
             await notify_results(session, (r.resource_id for r in batch))
         self._stated.update(ids)
@@ -189,14 +189,7 @@ async def _live(session: AsyncSession) -> set[str]:
 
 async def _location_states(session: AsyncSession, ids: list[int]) -> dict[int, dict[str, RuntimeState]]:
     out: dict[int, dict[str, RuntimeState]] = {}
-    for row in (await session.execute(select(LocationState).where(LocationState.resource_id.in_(ids)))).scalars():
+    table = LocationState.__table__
+    for row in await session.execute(select(*table.c).where(table.c.resource_id.in_(ids))):  # Core: no ORM objects
         out.setdefault(row.resource_id, {})[row.location] = location_state_of(row)
     return out
-
-
-def _location_upsert() -> Any:
-    stmt = pg_insert(LocationState)
-    cols = [c.name for c in LocationState.__table__.c if c.name not in ("resource_id", "location")]
-    return stmt.on_conflict_do_update(
-        index_elements=["resource_id", "location"], set_={c: stmt.excluded[c] for c in cols}
-    )

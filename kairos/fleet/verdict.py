@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from kairos.db.models import LocationState
 from kairos.fleet import quorum
 from kairos.net.timing import Phases
 from kairos.probes.base import ProbeResult, Status
@@ -95,7 +94,8 @@ def _as_result(status: Status, result: ProbeResult, votes: Mapping[str, RuntimeS
     )
 
 
-def location_state_of(row: LocationState) -> RuntimeState:
+def location_state_of(row: Any) -> RuntimeState:
+    """A ``location_state`` row (a Core row or an ORM object: the same attribute names) as a state."""
     status = Status(row.status)
     return RuntimeState(
         status=status,

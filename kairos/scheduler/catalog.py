@@ -124,14 +124,15 @@ async def load_states(
     ``lock``: the rows stay locked until the transaction ends (the fleet's verdict: two locations recording the
     same resource at once take turns), taken in id order so that two batches never deadlock."""
     states: dict[int, RuntimeState] = {}
-    rows = select(ResourceState)
+    table = ResourceState.__table__
+    rows = select(*table.c)  # Core rows: the fleet's recorder reads these every flush, ORM objects cost more
     active = select(Outage.resource_id, Outage.started_at).where(Outage.ended_at.is_(None))
     if ids is not None:
-        rows = rows.where(ResourceState.resource_id.in_(ids))
+        rows = rows.where(table.c.resource_id.in_(ids))
         active = active.where(Outage.resource_id.in_(ids))
     if lock:
-        rows = rows.order_by(ResourceState.resource_id).with_for_update()
-    for row in (await session.execute(rows)).scalars():
+        rows = rows.order_by(table.c.resource_id).with_for_update()
+    for row in await session.execute(rows):
         states[row.resource_id] = RuntimeState(
             status=Status(row.status),
             fail_streak=row.fail_streak,
