@@ -15,17 +15,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, text
+from sqlalchemy import Table, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kairos.db.bulk import upsert_unnest
 from kairos.db.models import FleetLocation, LocationState, ResourceState
 from kairos.fleet.channels import notify_results
 from kairos.fleet.verdict import Fold, location_row, location_state_of
 from kairos.history.codec import BlockBuilder
-from kairos.history.writer import BlockKey, upsert_values
+from kairos.history.writer import BlockKey
 from kairos.notify.events import events_of
 from kairos.probes.base import ProbeResult
 from kairos.probes.kinds import spec_of
@@ -97,7 +98,7 @@ class FleetRecorder(Recorder):
                 await self._fold_one(session, fold, r, verdicts[r.resource_id], late_verdicts)
             await self._writer.add_rollups(session, late_verdicts)
             mine = [location_row(rid, self.location, fold.locations[rid][self.location]) for rid in ids]
-            await upsert_values(session, LocationState.__table__, mine, ["resource_id", "location"])
+            await upsert_unnest(session, cast(Table, LocationState.__table__), mine, ["resource_id", "location"])
             await self._writer.upsert_states(session, [state_row(rid, verdicts[rid]) for rid in ids])
             await notify_results(session, (r.resource_id for r in batch))
         self._stated.update(ids)

@@ -13,6 +13,7 @@ from sqlalchemy import Table, case, delete, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kairos.db.bulk import upsert_unnest
 from kairos.db.models import ResourceState, ResultBlock, ResultJournal, Rollup1d, Rollup15m
 from kairos.db.models.history import JOURNAL_SHARDS
 from kairos.history.codec import BlockBuilder, encode_many, ms_of
@@ -172,19 +173,9 @@ class Writer:
             return
         ordered = sorted(rows, key=lambda r: r["resource_id"])  # one lock order: concurrent writers never deadlock
         if self._dialect == "postgresql":
-            await upsert_values(session, ResourceState.__table__, ordered, ["resource_id"])
+            await upsert_unnest(session, cast(Table, ResourceState.__table__), ordered, ["resource_id"])
         else:
             await session.execute(self._state_upsert, ordered)
-
-
-async def upsert_values(session: AsyncSession, table: Any, rows: Sequence[dict[str, Any]], keys: list[str]) -> None:
-    """PostgreSQL: upsert ``rows`` as multi-row VALUES statements. An executemany would send one statement per
-    row (psycopg's pipeline), which costs the fleet's recorder more than anything else it does per result."""
-    cols = [c.name for c in table.c if c.name not in keys]
-    per_statement = max(1, 30_000 // max(1, len(rows[0]) if rows else 1))  # PostgreSQL allows 65,535 parameters
-    for i in range(0, len(rows), per_statement):
-        stmt = postgresql.insert(table).values(list(rows[i : i + per_statement]))
-        await session.execute(stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in cols}))
 
 
 def _by_bucket(key: BlockKey) -> tuple[int, int]:
