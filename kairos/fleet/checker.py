@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from kairos.credentials import CredentialStore
 from kairos.fleet import channels, schedule
@@ -78,6 +78,7 @@ class FleetScheduler(Scheduler):
         )
         self._version: tuple[object, ...] = ()
         self.claimed = 0
+        self._engine: AsyncEngine = sessionmaker.kw["bind"]
 
     # -- life cycle ---------------------------------------------------------------------------------------
 
@@ -121,8 +122,9 @@ class FleetScheduler(Scheduler):
         if limit <= 0 or self._stopping:
             return 0
         now = self._clock()
-        async with self._sessionmaker() as session, session.begin():
-            claimed = await schedule.claim(session, self.location, now, now + LOOKAHEAD_S, limit)
+        async with self._engine.connect() as conn:
+            autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")  # one statement: atomic alone
+            claimed = await schedule.claim(autocommit, self.location, now, now + LOOKAHEAD_S, limit)
         asap = [c.resource_id for c in claimed if c.asap]
         if asap:  # asked for at once: new or edited, so read it again first
             await self._reload(asap)

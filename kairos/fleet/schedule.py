@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from sqlalchemy import and_, delete, select, text, update
 from sqlalchemy.dialects.postgresql import Insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from kairos.db.models import CheckSchedule, FleetLocation
 from kairos.scheduler.catalog import Scheduled, TypeSettings
@@ -26,33 +26,25 @@ from kairos.scheduler.slots import slots_of
 
 T = TypeVar("T")
 
-# Both claims lock their rows and skip rows another worker holds; ORDER BY due_at follows the (location, due_at)
-# index, and the asap claim the partial index of rows waiting to be checked at once.
-_CLAIM_DUE = text(
+# One statement claims both kinds of rows: those asked for at once (asap_at set, first) and those due before the
+# horizon. The rows are locked and rows another worker holds are skipped; the due time of a claimed row moves to
+# its next slot (or stays, for an asap row not yet due), and asap_at is cleared, in the same statement.
+_CLAIM = text(
     """
-    WITH due AS (
-        SELECT resource_id, due_at FROM check_schedule
-        WHERE location = :location AND due_at <= :horizon
-        ORDER BY due_at LIMIT :limit
+    WITH picked AS (
+        SELECT resource_id, due_at, asap_at FROM check_schedule
+        WHERE location = :location AND (asap_at IS NOT NULL OR due_at <= :horizon)
+        ORDER BY asap_at IS NULL, due_at LIMIT :limit
         FOR UPDATE SKIP LOCKED
     )
     UPDATE check_schedule AS s
-    SET due_at = s.due_at + s.interval_s * GREATEST(1, CEIL((:now - s.due_at) / s.interval_s))
-    FROM due
-    WHERE s.location = :location AND s.resource_id = due.resource_id
-    RETURNING s.resource_id, due.due_at
-    """
-)
-_CLAIM_ASAP = text(
-    """
-    UPDATE check_schedule SET asap_at = NULL
-    WHERE location = :location AND resource_id IN (
-        SELECT resource_id FROM check_schedule
-        WHERE location = :location AND asap_at IS NOT NULL
-        ORDER BY asap_at LIMIT :limit
-        FOR UPDATE SKIP LOCKED
-    )
-    RETURNING resource_id
+    SET due_at = CASE WHEN s.due_at <= :horizon
+                      THEN s.due_at + s.interval_s * GREATEST(1, CEIL((:now - s.due_at) / s.interval_s))
+                      ELSE s.due_at END,
+        asap_at = NULL
+    FROM picked
+    WHERE s.location = :location AND s.resource_id = picked.resource_id
+    RETURNING s.resource_id, picked.due_at, picked.asap_at IS NOT NULL
     """
 )
 
@@ -64,15 +56,14 @@ class Claimed:
     asap: bool = False  # asked for at once: a new or edited resource, or "check now"
 
 
-async def claim(session: AsyncSession, location: str, now: float, horizon: float, limit: int) -> list[Claimed]:
-    """Take up to ``limit`` checks of ``location`` due before ``horizon`` (asked-for-now ones first)."""
+async def claim(
+    conn: AsyncSession | AsyncConnection, location: str, now: float, horizon: float, limit: int
+) -> list[Claimed]:
+    """Take up to ``limit`` checks of ``location``: asked-for-now ones first (due now), then those due before
+    ``horizon``. One statement, so an autocommit connection claims without a transaction round trip."""
     params = {"location": location, "now": now, "horizon": horizon, "limit": limit}
-    asap = [Claimed(int(rid), now, asap=True) for (rid,) in await session.execute(_CLAIM_ASAP, params)]
-    if len(asap) < limit:
-        params["limit"] = limit - len(asap)
-        rows = await session.execute(_CLAIM_DUE, params)
-        asap.extend(Claimed(int(rid), float(due)) for rid, due in rows)
-    return asap
+    rows = await conn.execute(_CLAIM, params)
+    return [Claimed(int(rid), now if asap else float(due), asap=bool(asap)) for rid, due, asap in rows]
 
 
 def wanted_in(res: Scheduled, location: str) -> bool:
