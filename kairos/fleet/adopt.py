@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kairos.db.models import FleetLocation, FleetWorker, ResultJournal
 from kairos.fleet.heartbeat import database_now
-from kairos.history.codec import BlockBuilder, decode_many
+from kairos.history.codec import BlockBuilder, builder_in, decode_many
 from kairos.history.writer import BlockKey, Writer
 from kairos.periodic import PeriodicJob
 from kairos.rollups.buckets import FIFTEEN_MIN, bucket_of
@@ -78,7 +78,7 @@ async def close_journals(session: AsyncSession, owners: list[str]) -> int:
         for rid, results in decode_many(payload, location).items():
             for r in results:
                 key = (rid, bucket_of(r.id / 1000, FIFTEEN_MIN))
-                blocks.setdefault(key, BlockBuilder()).add(r.id, r.as_probe_result())
+                builder_in(blocks, key).add(r.id, r.as_probe_result())
                 count += 1
     writer = Writer("postgresql")
     for location, blocks in per_location.items():

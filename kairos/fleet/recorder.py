@@ -25,13 +25,13 @@ from kairos.db.bulk import upsert_unnest
 from kairos.db.models import FleetLocation, LocationState, ResourceState
 from kairos.fleet.channels import notify_results
 from kairos.fleet.verdict import Fold, location_row, location_state_of
-from kairos.history.codec import BlockBuilder
+from kairos.history.codec import BlockBuilder, builder_in
 from kairos.history.writer import BlockKey
 from kairos.notify.events import events_of
 from kairos.probes.base import ProbeResult
 from kairos.probes.kinds import spec_of
 from kairos.probes.spec import AfterResult, HookMetrics
-from kairos.rollups.buckets import FIFTEEN_MIN, RollupDelta, bucket_of
+from kairos.rollups.buckets import FIFTEEN_MIN, RollupDelta, bucket_of, delta_in
 from kairos.scheduler.catalog import Scheduled, TypeSettings, load_states
 from kairos.scheduler.recorder import Record, Recorder, state_row
 from kairos.scheduler.state import NOT_CHECKED, RuntimeState
@@ -124,7 +124,7 @@ class FleetRecorder(Recorder):
             await self.notify(session, events)
         bucket = bucket_of(r.ms / 1000, FIFTEEN_MIN)
         if bucket < self._closed_before:
-            late_verdicts.setdefault((r.resource_id, bucket), RollupDelta()).add(outcome.verdict)
+            delta_in(late_verdicts, (r.resource_id, bucket)).add(outcome.verdict)
 
     async def _lock_verdicts(self, session: AsyncSession, ids: list[int]) -> dict[int, RuntimeState]:
         """The verdict states of ``ids``, locked until commit; a resource's first result creates its row."""
@@ -142,8 +142,8 @@ class FleetRecorder(Recorder):
                 continue
             bucket = bucket_of(r.ms / 1000, FIFTEEN_MIN)
             if bucket >= self._closed_before:
-                self._open.setdefault((r.resource_id, bucket), BlockBuilder()).add(r.ms, r.result)
-                self._verdicts.setdefault((r.resource_id, bucket), RollupDelta()).add(verdict)
+                builder_in(self._open, (r.resource_id, bucket)).add(r.ms, r.result)
+                delta_in(self._verdicts, (r.resource_id, bucket)).add(verdict)
         self._outcomes.clear()
 
     # -- bucket close -------------------------------------------------------------------------------------

@@ -16,12 +16,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypeVar
 
 from kairos.net.timing import Phases
 from kairos.probes.base import ProbeResult, Status
 from kairos.rollups.buckets import RollupDelta
 
+K = TypeVar("K")
 VERSION = 1
 SCALE = 100  # latencies are kept in 1/100 ms
 NONE = -1  # no value in an integer column
@@ -142,6 +143,15 @@ class BlockBuilder:
 
     def encode(self) -> bytes:
         return pack(self.columns())
+
+
+def builder_in(builders: dict[K, BlockBuilder], key: K) -> BlockBuilder:
+    """``builders[key]``, made when missing. Not ``setdefault(key, BlockBuilder())``: that builds a builder (its
+    arrays and rollup) for every result, which cost the recorder more than adding the result."""
+    b = builders.get(key)
+    if b is None:
+        b = builders[key] = BlockBuilder()
+    return b
 
 
 def pack(obj: Any) -> bytes:

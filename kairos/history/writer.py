@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kairos.db.bulk import upsert_unnest
 from kairos.db.models import ResourceState, ResultBlock, ResultJournal, Rollup1d, Rollup15m
 from kairos.db.models.history import JOURNAL_SHARDS
-from kairos.history.codec import BlockBuilder, encode_many, ms_of
+from kairos.history.codec import BlockBuilder, builder_in, encode_many, ms_of
 from kairos.probes.base import ProbeResult
 from kairos.rollups.buckets import FIFTEEN_MIN, ONE_DAY, RollupDelta, bucket_of
 
@@ -189,5 +189,5 @@ def blocks_of(resource_id: int, results: Iterable[ProbeResult]) -> dict[BlockKey
     for result in sorted(results, key=lambda r: r.checked_at):
         ms = max(ms_of(result.checked_at), last + 1)
         last = ms
-        blocks.setdefault((resource_id, bucket_of(ms / 1000, FIFTEEN_MIN)), BlockBuilder()).add(ms, result)
+        builder_in(blocks, (resource_id, bucket_of(ms / 1000, FIFTEEN_MIN))).add(ms, result)
     return blocks

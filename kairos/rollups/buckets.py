@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from kairos.probes.base import ProbeResult, Status
 
 FIFTEEN_MIN = 15 * 60
 ONE_DAY = 24 * 3600
+K = TypeVar("K")
 
 
 def bucket_of(ts: float, size: int) -> int:
@@ -94,3 +96,11 @@ def deltas_for(items: list[tuple[int, ProbeResult]], size: int) -> dict[tuple[in
             delta = out[key] = RollupDelta()
         delta.add(result)
     return out
+
+
+def delta_in(deltas: dict[K, RollupDelta], key: K) -> RollupDelta:
+    """``deltas[key]``, made when missing (not built for every call, as ``setdefault`` would)."""
+    d = deltas.get(key)
+    if d is None:
+        d = deltas[key] = RollupDelta()
+    return d

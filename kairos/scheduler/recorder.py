@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kairos.db.models import Outage, Resource
-from kairos.history.codec import BlockBuilder, StoredResult, ms_of
+from kairos.history.codec import BlockBuilder, StoredResult, builder_in, ms_of
 from kairos.history.reader import whole_journal
 from kairos.history.writer import BlockKey, Writer
 from kairos.notify.events import Event, events_of
@@ -208,9 +208,9 @@ class Recorder:
         for r in batch:
             bucket = bucket_of(r.ms / 1000, FIFTEEN_MIN)
             if bucket < self._closed_before:
-                late.setdefault((r.resource_id, bucket), BlockBuilder()).add(r.ms, r.result)
+                builder_in(late, (r.resource_id, bucket)).add(r.ms, r.result)
             else:
-                journal.setdefault(r.resource_id, BlockBuilder()).add(r.ms, r.result)
+                builder_in(journal, r.resource_id).add(r.ms, r.result)
         return journal, late
 
     async def _write(self, batch: list[Record]) -> None:
@@ -236,7 +236,7 @@ class Recorder:
                 continue
             bucket = bucket_of(r.ms / 1000, FIFTEEN_MIN)
             if bucket >= self._closed_before:
-                self._open.setdefault((r.resource_id, bucket), BlockBuilder()).add(r.ms, r.result)
+                builder_in(self._open, (r.resource_id, bucket)).add(r.ms, r.result)
             if r.changed:
                 self._dirty.pop(r.resource_id, None)
             else:
@@ -293,7 +293,7 @@ class Recorder:
             for rid, results in recovered.items():
                 for stored in results:
                     key = (rid, bucket_of(stored.id / 1000, FIFTEEN_MIN))
-                    self._open.setdefault(key, BlockBuilder()).add(stored.id, stored.as_probe_result())
+                    builder_in(self._open, key).add(stored.id, stored.as_probe_result())
                 if results:
                     self._last_ms[rid] = max(self._last_ms.get(rid, 0), results[-1].id)
             if journaled and (self._closable() or len(recovered) < len(journaled)):
