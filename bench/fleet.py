@@ -104,20 +104,27 @@ class Snapshot:
     pg_cpu: dict[int, float]
     pg_written: dict[int, int]
     wal: int
+    wal_writes: int  # write() calls of WAL pages: each commit rewrites the current (partial) WAL page
+    buffers: int  # data pages written by checkpoints, the background writer and backends
 
 
 def snapshot(workers: list[subprocess.Popen[str]], data: Path, url: str) -> Snapshot:
     pg = {pid: usage(pid) for pid in postgres_pids(data)}
     engine = create_engine(sync_url(url))
     with engine.connect() as conn:
-        wal = int(conn.execute(text("SELECT wal_bytes FROM pg_stat_wal")).scalar_one())
+        wal, wal_writes = conn.execute(text("SELECT wal_bytes, wal_write FROM pg_stat_wal")).one()
+        buffers = conn.execute(
+            text("SELECT buffers_checkpoint + buffers_clean + buffers_backend FROM pg_stat_bgwriter")
+        ).scalar_one()
     engine.dispose()
     return Snapshot(
         time.monotonic(),
         sum(usage(w.pid).cpu_s for w in workers if w.poll() is None),
         {p: u.cpu_s for p, u in pg.items()},
         {p: u.write_bytes for p, u in pg.items()},
-        wal,
+        int(wal),
+        int(wal_writes),
+        int(buffers),
     )
 
 
@@ -196,7 +203,8 @@ def report_window(
     print(f"CPU per check: workers {worker_ms:.3f} ms (all {workers} together), PostgreSQL {pg_ms:.3f} ms")
     print(
         f"PostgreSQL per check: {(s1.wal - s0.wal) / max(checks, 1):.0f} B of WAL, "
-        f"{pg_written / max(checks, 1):.0f} B written to storage"
+        f"{pg_written / max(checks, 1):.0f} B written to storage ({s1.wal_writes - s0.wal_writes} WAL page writes, "
+        f"{s1.buffers - s0.buffers} data pages in the window)"
     )
 
 
