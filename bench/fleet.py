@@ -270,6 +270,9 @@ def main() -> None:
         time.sleep(args.duration)
         s1 = snapshot(workers, data, url)
         report_window(s0, s1, fetch_arrivals(port), ids, args)
+        rss = [usage(w.pid).rss_bytes / 2**20 for w in workers if w.poll() is None]
+        pg_rss = sum(usage(p).rss_bytes for p in postgres_pids(data)) / 2**20
+        print(f"RSS: workers {', '.join(f'{r:.0f}' for r in rss)} MB; PostgreSQL processes {pg_rss:.0f} MB together")
         print(f"(workers started {s0.mono - started:.0f} s before the window)")
         if args.kill:
             victim = workers[0]
