@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from kairos.auth.throttle import LoginThrottle
 from kairos.metrics import CONTENT_TYPE
 from kairos.settings import Settings
 
@@ -67,13 +68,54 @@ def health_body(health: WorkerHealth, settings: Settings) -> tuple[int, dict[str
     return (200 if up else 503), {"status": "UP" if up else "DOWN", "components": components}
 
 
-def make_app(settings: Settings, status: Callable[[], WorkerHealth], metrics: Callable[[], bytes]) -> Starlette:
+KeyCheck = Callable[[str], Awaitable[bool]]  # whether an API key is live (the worker asks the database)
+
+
+def _error(status_code: int, code: str, message: str) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status_code == 401 else None
+    return JSONResponse(
+        {"error": {"code": code, "message": message, "field": None}}, status_code=status_code, headers=headers
+    )
+
+
+def presented_key(request: Request) -> str | None:
+    """The API key of a request, spelled as the REST API accepts it (Bearer, ApiKey or X-API-Key)."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() in ("bearer", "apikey") and value.strip():
+        return value.strip()
+    return request.headers.get("x-api-key") or None
+
+
+def make_app(
+    settings: Settings,
+    status: Callable[[], WorkerHealth],
+    metrics: Callable[[], bytes],
+    key_check: KeyCheck | None = None,
+) -> Starlette:
+    throttle = LoginThrottle()  # wrong keys from one address wait longer and longer, as on the web nodes
+
     async def health(_: Request) -> Response:
         code, body = health_body(status(), settings)
         return JSONResponse(body, status_code=code)
 
-    async def prometheus(_: Request) -> Response:
+    async def prometheus(request: Request) -> Response:
+        if settings.metrics_require_key:  # as on the web nodes: metrics only with an API key
+            refused = await _refused(request)
+            if refused is not None:
+                return refused
         return Response(metrics(), media_type=CONTENT_TYPE)
+
+    async def _refused(request: Request) -> Response | None:
+        key = presented_key(request)
+        address = request.client.host if request.client else "-"
+        if key is None:
+            return _error(401, "unauthorized", "metrics need an API key (KAIROS_METRICS_REQUIRE_KEY is on)")
+        if throttle.blocked(address):
+            return _error(429, "too_many_attempts", "too many wrong API keys from this address; wait a little")
+        if key_check is None or not await key_check(key):
+            throttle.fail(address)
+            return _error(401, "unauthorized", "unknown or revoked API key")
+        return None
 
     async def error(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -93,10 +135,20 @@ def make_app(settings: Settings, status: Callable[[], WorkerHealth], metrics: Ca
 
 
 class HealthListener:
-    def __init__(self, settings: Settings, status: Callable[[], WorkerHealth], metrics: Callable[[], bytes]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        status: Callable[[], WorkerHealth],
+        metrics: Callable[[], bytes],
+        key_check: KeyCheck | None = None,
+    ) -> None:
         self._settings = settings
         config = uvicorn.Config(
-            make_app(settings, status, metrics), lifespan="off", access_log=False, log_level="warning", log_config=None
+            make_app(settings, status, metrics, key_check),
+            lifespan="off",
+            access_log=False,
+            log_level="warning",
+            log_config=None,
         )
         config.load()
         self._server = uvicorn.Server(config)

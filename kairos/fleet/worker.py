@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kairos import __version__
+from kairos.auth import apikeys
 from kairos.credentials import CredentialStore
 from kairos.crypto import SecretBox
 from kairos.db.engine import make_engine, make_sessionmaker
@@ -104,8 +105,12 @@ class Worker:
         self.listener = Listener(
             conninfo_of(s.effective_database_url), [channels.RESOURCES], self._on_notice, self._resync
         )
-        self.health = HealthListener(s, self.status, self.metrics.render)
+        self.health = HealthListener(s, self.status, self.metrics.render, self._key_is_live)
         self._tasks: set[asyncio.Task[None]] = set()
+
+    async def _key_is_live(self, plaintext: str) -> bool:
+        async with self.sessionmaker() as session:
+            return await apikeys.find_active(session, plaintext) is not None
 
     def status(self) -> WorkerHealth:
         failures = self.scheduler.recorder.failures

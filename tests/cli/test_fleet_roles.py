@@ -96,3 +96,43 @@ async def test_the_single_process_refuses_to_start_beside_a_fleets_workers(
         databases.drop(url)
     assert done.code == 1, done
     assert "fleet workers run on this database (w-eu-1 (eu))" in done.err and "--role web" in done.err
+
+
+async def test_a_workers_metrics_need_a_key_when_the_settings_say_so(
+    databases: DatabaseFactory, tmp_path: Path
+) -> None:
+    """KAIROS_METRICS_REQUIRE_KEY guards a worker's /metrics as it guards the web nodes' (failed before: the
+    worker served its metrics, with resource names, to anyone who could reach port 9464)."""
+    if databases.backend != "postgresql":
+        pytest.skip("the fleet needs PostgreSQL")
+    url = databases.fresh()
+    port = _free_port()
+    extra = {"KAIROS_WORKER_PORT": str(port), "KAIROS_HOST": "127.0.0.1", "KAIROS_SECRET_KEY": "k"}
+    env = _env(url, tmp_path, KAIROS_METRICS_REQUIRE_KEY="true", **extra)
+    key = (await kairos_cli("apikey", "create", "scraper", "--role", "READ", env=env, cwd=tmp_path)).out.split()[-1]
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "kairos.cli.main", "worker", env=env, cwd=tmp_path, stderr=asyncio.subprocess.PIPE
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(trust_env=False, timeout=5) as client:
+
+            async def up() -> bool:
+                try:
+                    return (await client.get(base + "/actuator/health")).status_code == 200
+                except httpx.TransportError:
+                    return False
+
+            await wait_for(up, timeout=60, interval=0.2)
+            anonymous = await client.get(base + "/metrics")
+            wrong = await client.get(base + "/metrics", headers={"Authorization": "Bearer nope"})
+            right = await client.get(base + "/metrics", headers={"Authorization": f"Bearer {key}"})
+            header = await client.get(base + "/actuator/prometheus", headers={"X-API-Key": key})
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.wait(), 30)
+        databases.drop(url)
+    assert anonymous.status_code == 401 and anonymous.json()["error"]["code"] == "unauthorized"
+    assert wrong.status_code == 401
+    assert right.status_code == 200 and "kairos_" in right.text
+    assert header.status_code == 200
