@@ -5,30 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from tests.fleet.procs import Fleet, Sessions, Target, add_http, checks_by, until, until_up
 
 INTERVAL_S = 5
 RUN_S = 90.0
 LOCATIONS = ("eu", "us")
-
-
-@pytest.fixture
-def target() -> Iterator[Target]:
-    t = Target()
-    yield t
-    t.close()
-
-
-@pytest.fixture
-def fleet(pg_url: str, tmp_path: Path) -> Iterator[Fleet]:
-    f = Fleet(pg_url, tmp_path, heartbeat_s=1.0)
-    yield f
-    f.close()
 
 
 async def test_workers_of_one_location_never_check_a_resource_twice_in_an_interval(

@@ -19,13 +19,6 @@ EVENTS = ["location_down", "location_up"]
 
 
 @pytest.fixture
-def target() -> Iterator[Target]:
-    t = Target()
-    yield t
-    t.close()
-
-
-@pytest.fixture
 def fleet(pg_url: str, tmp_path: Path) -> Iterator[Fleet]:
     f = Fleet(pg_url, tmp_path, heartbeat_s=1.0)  # 0.5 s is within reach of a busy 2-core machine
     yield f

@@ -56,13 +56,6 @@ async def sessions(own_cluster: Cluster) -> AsyncIterator[Sessions]:
 
 
 @pytest.fixture
-def target() -> Iterator[Target]:
-    t = Target()
-    yield t
-    t.close()
-
-
-@pytest.fixture
 def fleet(own_cluster: Cluster, tmp_path: Path) -> Iterator[Fleet]:
     f = Fleet(own_cluster.url, tmp_path, heartbeat_s=1.0)
     yield f

@@ -6,31 +6,14 @@ locations record the same slots at the same moments."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import select, update
 
 from kairos.db.models import LocationState, Outage, Resource, ResourceState, ResourceTypeSettings
 from tests.fleet.procs import Fleet, Sessions, Target, add_http, admin_key, until, until_up
 
 INTERVAL_S = 5
-
-
-@pytest.fixture
-def target() -> Iterator[Target]:
-    t = Target()
-    yield t
-    t.close()
-
-
-@pytest.fixture
-def fleet(pg_url: str, tmp_path: Path) -> Iterator[Fleet]:
-    f = Fleet(pg_url, tmp_path, heartbeat_s=1.0)
-    yield f
-    f.close()
 
 
 async def verdict(sessions: Sessions, rid: int) -> str | None:

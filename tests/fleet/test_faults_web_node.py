@@ -9,15 +9,13 @@ import contextlib
 import functools
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 import psycopg
-import pytest
 from sqlalchemy import select
 
 from kairos.db.models import ResourceState
@@ -61,20 +59,6 @@ class StreamClient:
 
     def seen(self, rid: int, status: str, connection: int) -> bool:
         return any(c == connection and u["resourceId"] == rid and u["status"] == status for _, c, u in self.updates)
-
-
-@pytest.fixture
-def target() -> Iterator[Target]:
-    t = Target()
-    yield t
-    t.close()
-
-
-@pytest.fixture
-def fleet(pg_url: str, tmp_path: Path) -> Iterator[Fleet]:
-    f = Fleet(pg_url, tmp_path, heartbeat_s=1.0)
-    yield f
-    f.close()
 
 
 @contextlib.asynccontextmanager

@@ -30,13 +30,6 @@ INTERVAL_S = 5
 
 
 @pytest.fixture
-def target() -> Iterator[Target]:
-    t = Target()
-    yield t
-    t.close()
-
-
-@pytest.fixture
 def fleet(pg_url: str, tmp_path: Path) -> Iterator[Fleet]:
     f = Fleet(pg_url, tmp_path, heartbeat_s=0.5)
     yield f
