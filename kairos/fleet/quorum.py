@@ -3,7 +3,11 @@
 A policy says how many voting locations must see the resource available: ``any`` (one), ``majority`` (more than
 half), ``all``, or a number k (capped at the number of voters, so that a location going down never turns a
 resource red by arithmetic alone). A location votes with its latest result while it is live and that result is
-fresh; UNKNOWN (Kairos itself failed there) does not vote. No vote at all gives UNKNOWN."""
+fresh; UNKNOWN (Kairos itself failed there) does not vote. No vote at all gives UNKNOWN.
+
+A live location that has not reported the resource yet (a new resource's first seconds, a location that just
+joined) is *pending*: it counts among the voters, and the verdict is given only once the pending votes can no
+longer change it; until then it is UNKNOWN. So the first location to report never decides alone."""
 
 from __future__ import annotations
 
@@ -39,14 +43,19 @@ def required(policy: str, voters: int) -> int:
     return min(int(policy), voters)
 
 
-def verdict(policy: str, votes: Iterable[Status]) -> Status:
+def verdict(policy: str, votes: Iterable[Status], pending: int = 0) -> Status:
     up = down = 0
     for status in votes:
         if status is Status.AVAILABLE:
             up += 1
         elif status is Status.NOT_AVAILABLE:
             down += 1
-    voters = up + down
-    if voters == 0:
+    if up + down == 0:
         return Status.UNKNOWN
-    return Status.AVAILABLE if up >= required(policy, voters) else Status.NOT_AVAILABLE
+    voters = up + down + pending
+    needed = required(policy, voters)
+    if up >= needed:
+        return Status.AVAILABLE
+    if down > voters - needed:  # even if every pending vote were "available", too few would be
+        return Status.NOT_AVAILABLE
+    return Status.UNKNOWN

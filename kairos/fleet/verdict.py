@@ -44,7 +44,8 @@ class Fold:
         mine = self.locations.setdefault(resource_id, {}).setdefault(self.location, RuntimeState())
         apply_result(mine, result, outage_threshold=types.outage_threshold, recovery_threshold=types.recovery_threshold)
         votes = self._votes(res, result.checked_at)
-        status = quorum.verdict(res.quorum or types.quorum, (s.status for s in votes.values()))
+        policy = res.quorum or types.quorum
+        status = quorum.verdict(policy, (s.status for s in votes.values()), self._pending(res))
         verdict = _as_result(status, result, votes)
         transition = apply_result(
             verdict_state,
@@ -53,6 +54,12 @@ class Fold:
             recovery_threshold=types.recovery_threshold,
         )
         return Outcome(verdict, transition, mine)
+
+    def _pending(self, res: Scheduled) -> int:
+        """Live locations that check ``res`` and have never reported it (no state at all)."""
+        reported = self.locations.get(res.id, {})
+        expected = set(self.live) if res.locations is None else set(self.live) & set(res.locations)
+        return len(expected - set(reported) - {self.location})
 
     def _votes(self, res: Scheduled, now: datetime) -> dict[str, RuntimeState]:
         types = self.types[res.kind]

@@ -42,6 +42,24 @@ def test_quorum_rule(policy: str, votes: list[Status], expected: Status) -> None
     assert verdict(policy, votes) is expected
 
 
+@pytest.mark.parametrize(
+    ("policy", "votes", "pending", "expected"),
+    [
+        ("majority", [DOWN], 2, UNKNOWN),  # the first location to report never decides alone
+        ("majority", [UP, DOWN], 1, UNKNOWN),  # the third vote decides
+        ("majority", [UP, UP], 1, UP),  # it can no longer change the outcome
+        ("majority", [DOWN, DOWN], 1, DOWN),
+        ("all", [DOWN], 2, DOWN),  # one failure already rules "all" out
+        ("all", [UP, UP], 1, UNKNOWN),
+        ("any", [UP], 5, UP),
+    ],
+)
+def test_pending_locations_count_until_they_report(
+    policy: str, votes: list[Status], pending: int, expected: Status
+) -> None:
+    assert verdict(policy, votes, pending) is expected
+
+
 def test_policies_are_checked_and_canonical() -> None:
     assert check_policy(" Majority ") == "majority" and check_policy("03") == "3"
     assert required("majority", 3) == 2 and required("majority", 4) == 3
@@ -154,7 +172,7 @@ async def test_a_down_location_does_not_vote_and_rollups_count_the_verdict(
     rid = await _setup(pg_sessions, locations, "all")
     recorders = await _recorders(pg_sessions, locations)
     now = time.time()
-    await _round(recorders[:1], rid, [UP], now)  # eu alone votes: UP
+    await _round(recorders[:1], rid, [UP], now)  # eu alone: us has not reported yet, so UNKNOWN
     await _round(recorders[1:], rid, [DOWN], now)  # eu UP, us DOWN: with "all", DOWN
     await _round(recorders[:1], rid, [UP], now + 1)  # us's failure is fresh: still DOWN
     assert (await _verdict(pg_sessions, rid))[0] == "NOT_AVAILABLE"
@@ -165,9 +183,9 @@ async def test_a_down_location_does_not_vote_and_rollups_count_the_verdict(
     for rec in recorders:
         await rec.close_everything()
     async with pg_sessions() as s:
-        row = (await s.execute(select(Rollup15m.available, Rollup15m.not_available))).one()
-    # One verdict sample per result: UP, DOWN, DOWN, UP; the raw results would have counted UP, DOWN, UP, UP.
-    assert tuple(row) == (2, 2)
+        row = (await s.execute(select(Rollup15m.available, Rollup15m.not_available, Rollup15m.unknown))).one()
+    # One verdict sample per result: UNKNOWN, DOWN, DOWN, UP; the raw results would have counted 3 UP and 1 DOWN.
+    assert tuple(row) == (1, 2, 1)
 
 
 async def test_a_worker_taken_for_dead_stops_instead_of_writing_again(
