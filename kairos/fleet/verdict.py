@@ -15,6 +15,7 @@ from kairos.fleet import quorum
 from kairos.net.timing import Phases
 from kairos.probes.base import ProbeResult, Status
 from kairos.scheduler.catalog import Scheduled, TypeSettings
+from kairos.scheduler.recorder import state_row
 from kairos.scheduler.state import RuntimeState, Transition, apply_result
 
 # A location's latest result votes while it is younger than two intervals plus the timeout plus this: a location
@@ -121,16 +122,10 @@ def location_state_of(row: Any) -> RuntimeState:
 
 
 def location_row(resource_id: int, location: str, state: RuntimeState) -> dict[str, Any]:
-    return {
-        "resource_id": resource_id,
-        "location": location,
-        "status": state.status.value,
-        "fail_streak": state.fail_streak,
-        "ok_streak": state.ok_streak,
-        "streak_started_at": state.streak_started_at,
-        "last_checked_at": state.last_checked_at,
-        "last_latency_ms": state.last_latency_ms,
-        "last_message": state.last_message[:2000],
-        "last_error_code": state.last_error_code,
-        "last_http_status": state.last_http_status,
-    }
+    """The ``location_state`` row of ``state``: the verdict's row (``state_row``) without what only the verdict
+    keeps (details, digest), with its location."""
+    row = state_row(resource_id, state)
+    del row["last_details"], row["image_digest"]
+    row["location"] = location
+    row["last_message"] = row["last_message"][:2000]
+    return row

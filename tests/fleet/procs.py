@@ -7,7 +7,6 @@ the end of its log. ``Fleet.close`` kills whatever is still running (the fixture
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import glob
 import json
@@ -31,6 +30,7 @@ from kairos.crypto import SecretBox
 from kairos.db.models import NotificationChannel, NotificationPolicy, Resource
 from kairos.history.codec import StoredResult
 from kairos.history.reader import everything
+from tests.harness import wait_for
 from tests.servers.ports import free_port
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -178,18 +178,11 @@ async def _all_up(procs: tuple[Proc, ...]) -> bool:
 
 
 async def until(fleet: Fleet, predicate: Any, timeout: float, what: str, every: float = 0.2) -> Any:
-    """Poll ``predicate`` (sync or async) until it is truthy; on timeout fail with ``what`` and every log."""
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while True:
-        value = predicate()
-        if asyncio.iscoroutine(value):
-            value = await value
-        if value:
-            return value
-        if loop.time() > end:
-            raise AssertionError(f"{what} within {timeout} s\n{fleet.logs()}")
-        await asyncio.sleep(every)
+    """tests.harness.wait_for, failing with ``what`` and every process's log on timeout."""
+    try:
+        return await wait_for(predicate, timeout=timeout, interval=every)
+    except AssertionError:
+        raise AssertionError(f"{what} within {timeout} s\n{fleet.logs()}") from None
 
 
 # -- the target ---------------------------------------------------------------------------------------------
