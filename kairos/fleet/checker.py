@@ -152,9 +152,6 @@ class FleetScheduler(Scheduler):
             await channels.notify(session, channels.RESOURCES, str(resource_id))
         self._apply(resource_id, res)
 
-    def resource_deleted(self, resource_id: int) -> None:
-        super().resource_deleted(resource_id)
-
     async def reload_type_settings(self) -> None:
         await super().reload_type_settings()
         await self._sync_schedule()

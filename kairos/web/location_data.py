@@ -18,13 +18,12 @@ from kairos.history import reader
 from kairos.history.codec import StoredResult
 from kairos.probes.base import Status
 from kairos.runtime import Runtime
+from kairos.web.resource_data import STATUS_CLASS, STATUS_WORD
 
 LOCAL = "local"
 WINDOW_S = 24 * 3600
 POINTS = 96  # 15-minute slots: what the eye can tell apart on a line 240 units wide
 WIDTH, HEIGHT = 240, 40
-_CSS = {Status.AVAILABLE: "available", Status.NOT_AVAILABLE: "not-available", Status.UNKNOWN: "unknown"}
-_WORD = {Status.AVAILABLE: "Available", Status.NOT_AVAILABLE: "Not available", Status.UNKNOWN: "Unknown"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +40,11 @@ class LocationRow:
 
     @property
     def css(self) -> str:
-        return _CSS[self.status]
+        return STATUS_CLASS[self.status]
 
     @property
     def word(self) -> str:
-        return _WORD[self.status]
+        return STATUS_WORD[self.status]
 
 
 async def location_rows(session: AsyncSession, runtime: Runtime, resource_id: int, targets: bool) -> list[LocationRow]:
