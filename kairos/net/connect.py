@@ -1,7 +1,9 @@
-"""Opening a connection, one measured phase at a time: DNS, TCP connect, TLS.
+"""Opening a connection, one measured phase at a time: DNS, TCP connect (or the proxy), TLS.
 
 TLS is started on an already connected socket (``StreamWriter.start_tls``) rather than inside the connect,
-so that the handshake is a phase of its own.
+so that the handshake is a phase of its own. A connection the proxy rules route through a proxy
+(:mod:`kairos.net.proxy`) has a ``proxy`` phase instead of ``connect``; TLS then runs end to end through the
+tunnel, for plain HTTP targets too (CONNECT for every target: one code path, and the phases stay comparable).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from dataclasses import dataclass
 from kairos.net.denylist import OPEN, TargetPolicy, address_class
 from kairos.net.errors import DnsFailed, NetError, TargetDenied, classify, deadline_error
 from kairos.net.policy import format_host_port
-from kairos.net.timing import CONNECT, DNS, TLS, Phases, Trace
+from kairos.net.proxy import connect_via, route
+from kairos.net.proxy_rules import ProxyEndpoint
+from kairos.net.timing import CONNECT, DNS, PROXY, TLS, Phases, Trace
 
 _READ_LIMIT = 64 * 1024
 # "no such name" and "name has no address" (EAI_NODATA exists on Linux only)
@@ -30,8 +34,9 @@ class Connection:
 
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
-    address: str  # the IP address actually connected to
+    address: str  # the IP address actually connected to (through a proxy: the name or address it was sent)
     tls: bool = False
+    proxy: str | None = None  # host:port of the proxy it goes through
 
     def close(self) -> None:
         """Start a graceful close without waiting for it (the TLS goodbye is not worth a round trip)."""
@@ -92,9 +97,13 @@ async def open_connection(
     policy: TargetPolicy = OPEN,
 ) -> Connection:
     """Resolve, check the addresses against ``policy``, connect (trying each address in order, by address:
-    no second lookup) and optionally start TLS, timing each phase."""
-    addresses = await resolve(host, port, trace, policy)
-    conn = await _connect_any(addresses, port, trace)
+    no second lookup) or go through the proxy the rules choose, and optionally start TLS, timing each phase."""
+    proxy = route(policy.proxy, host)
+    if proxy is None:
+        addresses = await resolve(host, port, trace, policy)
+        conn = await _connect_any(addresses, port, trace)
+    else:
+        conn = await _connect_proxied(proxy, host, port, trace, policy)
     if tls_context is None:
         return conn
     try:
@@ -145,6 +154,25 @@ async def _connect_any(addresses: list[tuple[int, str]], port: int, trace: Trace
         first_error.message += f" (tried {len(addresses)} addresses)"
         first_error.args = (first_error.message,)
     raise first_error
+
+
+async def _connect_proxied(
+    proxy: ProxyEndpoint, host: str, port: int, trace: Trace, policy: TargetPolicy
+) -> Connection:
+    """Through ``proxy``. With denied networks the name is resolved and checked here, and the proxy is sent the
+    checked address: a proxy resolving the name itself could reach a denied network. Without, the proxy resolves
+    (behind a proxy many names only resolve there) and no DNS phase is recorded."""
+    destination = host
+    if policy.denied:
+        destination = (await resolve(host, port, trace, policy))[0][1]
+    with trace.phase(PROXY):
+        sock = await connect_via(proxy, destination, port)
+    try:
+        reader, writer = await asyncio.open_connection(sock=sock, limit=_READ_LIMIT)
+    except BaseException:
+        sock.close()
+        raise
+    return Connection(reader, writer, destination, proxy=proxy.address)
 
 
 # Asked on every check of a resource and on every policy verdict; the answer never changes for a string.

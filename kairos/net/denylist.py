@@ -18,9 +18,15 @@ IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 @dataclass(frozen=True, slots=True)
 class TargetPolicy:
-    """Denied networks; the empty policy (the default) allows every address."""
+    """Denied networks; the empty policy (the default) allows every address. ``proxy`` is a resource's own
+    route (None: the default proxy rules; ``"direct"``; or a named proxy, see :mod:`kairos.net.proxy`): it
+    travels here because the policy already reaches every connection a check opens."""
 
     denied: tuple[IpNetwork, ...] = ()
+    proxy: str | None = None
+
+    def with_proxy(self, proxy: str | None) -> TargetPolicy:
+        return self if proxy == self.proxy else TargetPolicy(self.denied, proxy)
 
     def denied_network(self, address: str) -> IpNetwork | None:
         """The denied network ``address`` falls in, or None when it may be contacted."""

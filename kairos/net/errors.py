@@ -13,7 +13,7 @@ import ssl
 
 import httptools
 
-from kairos.net.timing import CONNECT, DNS, PHASE_WORDS, Phases
+from kairos.net.timing import CONNECT, DNS, PHASE_WORDS, PROXY, Phases
 from kairos.net.tls import describe_verify_error
 
 
@@ -75,6 +75,36 @@ class TargetDenied(NetError):
     code = "target_denied"
 
 
+class ProxyUnreachable(NetError):
+    """The proxy itself cannot be reached (refused, no route, name does not resolve): no verdict on the target."""
+
+    code = "proxy_unreachable"
+
+
+class ProxyRefused(NetError):
+    """The proxy answered but would not connect to the target (HTTP 403/502 on CONNECT, SOCKS "not allowed")."""
+
+    code = "proxy_refused"
+
+
+class ProxyAuthFailed(NetError):
+    """The proxy refused our credentials (HTTP 407, SOCKS5 authentication failure)."""
+
+    code = "proxy_auth_failed"
+
+
+class ProxyTimeout(NetError):
+    """The proxy did not finish the connection (its own connect to the target included) within the deadline."""
+
+    code = "proxy_timeout"
+
+
+class ProxyUnknown(NetError):
+    """A resource names a proxy that is not defined (any more)."""
+
+    code = "proxy_unknown"
+
+
 class TooManyRedirects(NetError):
     code = "too_many_redirects"
 
@@ -127,6 +157,8 @@ def deadline_error(phase: str, timeout_s: float) -> NetError:
         return DnsFailed(f"DNS lookup did not finish within {limit}")
     if phase == CONNECT:
         return ConnectTimeout(f"no TCP connection within {limit}")
+    if phase == PROXY:
+        return ProxyTimeout(f"no connection through the proxy within {limit}")
     return Timeout(f"timed out after {limit} {PHASE_WORDS.get(phase, 'during the request')}")
 
 

@@ -1,4 +1,4 @@
-"""Latency phases of one fetch: DNS, connect, TLS, first byte, total.
+"""Latency phases of one fetch: DNS, connect, proxy, TLS, first byte, total.
 
 A :class:`Trace` also remembers which phase is running, so that when the overall deadline fires the error
 can say *where* it got stuck (a connect that never completes is ``connect_timeout``, not ``timeout``).
@@ -16,17 +16,21 @@ Clock = Callable[[], float]
 
 @dataclass(slots=True)
 class Phases:
-    """Latency phases in milliseconds; None when a phase did not happen (no TLS on plain HTTP)."""
+    """Latency phases in milliseconds; None when a phase did not happen (no TLS on plain HTTP). Through a proxy,
+    ``proxy_ms`` is the connect to the proxy plus its handshake (which includes the proxy's own connect to the
+    target), and ``connect_ms`` is None: Kairos did not connect to the target itself."""
 
     dns_ms: float | None = None
     connect_ms: float | None = None
     tls_ms: float | None = None
     ttfb_ms: float | None = None
     total_ms: float | None = None
+    proxy_ms: float | None = None  # last: older code builds Phases positionally
 
 
 DNS = "dns"
 CONNECT = "connect"
+PROXY = "proxy"  # connect to the proxy and its handshake (HTTP CONNECT or SOCKS5)
 TLS = "tls"
 WAIT = "wait"  # request sent, waiting for the first byte of the answer
 BODY = "body"
@@ -35,6 +39,7 @@ IDLE = "idle"
 PHASE_WORDS = {
     DNS: "during the DNS lookup",
     CONNECT: "while connecting",
+    PROXY: "while connecting through the proxy",
     TLS: "during the TLS handshake",
     WAIT: "waiting for the response",
     BODY: "while reading the response",
@@ -82,7 +87,12 @@ class Trace:
             return _ms(self._hop[name]) if name in self._hop else None
 
         return Phases(
-            dns_ms=get(DNS), connect_ms=get(CONNECT), tls_ms=get(TLS), ttfb_ms=get(WAIT), total_ms=_ms(self.elapsed_s())
+            dns_ms=get(DNS),
+            connect_ms=get(CONNECT),
+            tls_ms=get(TLS),
+            ttfb_ms=get(WAIT),
+            total_ms=_ms(self.elapsed_s()),
+            proxy_ms=get(PROXY),
         )
 
 
