@@ -24,6 +24,7 @@ from kairos.discovery.loop import DiscoveryLoop
 from kairos.fleet import channels
 from kairos.fleet.control import FleetControl
 from kairos.live_events import Broadcaster
+from kairos.mcp import mount as mcp_mount
 from kairos.metrics import Metrics
 from kairos.notify.outbox import Notifications
 from kairos.runtime import Runtime
@@ -95,6 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
     # A web node runs no background job: checks, discovery, the outbox sender and housekeeping are the workers'.
     web = settings.role == "web"
     jobs = settings.scheduler_enabled and not web
+    mcp = mcp_mount.McpEndpoints(runtime)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -120,7 +122,8 @@ def create_app(settings: Settings) -> FastAPI:
         gc.freeze()
         log.info("Kairos %s ready", __version__)
         try:
-            yield
+            async with mcp.running():  # the MCP transports' task group (kairos/mcp/mount.py)
+                yield
         finally:
             runtime.started = False
             runtime.events.close()
@@ -145,6 +148,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.runtime = runtime
     api_router.mount(app)
     web_router.mount(app)
+    mcp_mount.install(app, mcp)
     slashes.install(app)  # relative trailing-slash redirects: Location never echoes the Host header
     oidc.install(app, runtime)
     security.install(app, settings)

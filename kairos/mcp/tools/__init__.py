@@ -1,0 +1,1 @@
+"""The tools, by area; each module has ``register(server, runtime)``."""
