@@ -27,6 +27,7 @@ from kairos.live_events import Broadcaster
 from kairos.mcp import mount as mcp_mount
 from kairos.metrics import Metrics
 from kairos.notify.outbox import Notifications
+from kairos.proxies import forget_proxies, reload_proxies
 from kairos.runtime import Runtime
 from kairos.scheduler.board import LiveBoard
 from kairos.scheduler.control import SchedulerControl
@@ -106,6 +107,7 @@ def create_app(settings: Settings) -> FastAPI:
         if web and plan is not None:
             await _tell_workers_everything(runtime)
         await runtime.credentials.reload()
+        await reload_proxies(runtime.sessionmaker, runtime.box, settings)  # before the first check
         async with runtime.sessionmaker() as session:
             runtime.site = await load_site(session)
         await notifications.policies.reload()  # before the first result is recorded
@@ -132,6 +134,7 @@ def create_app(settings: Settings) -> FastAPI:
             await notifications.stop()
             await runtime.scheduler.stop()
             await runtime.engine.dispose()
+            forget_proxies()
 
     app = FastAPIOffline(
         title="Kairos",

@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     config_api_secrets: bool = False
     # Instant checks (POST /api/instant-check, admins only): at most this many at once per caller, and in all.
     instant_checks_per_caller: Annotated[int, Field(ge=1, le=16)] = 2
+    # Outbound proxy (docs/proxy.md): http://[user:pass@]host:port (HTTP CONNECT) or socks5://…, and the hosts that
+    # use it (comma-separated names, *.wildcards, .suffixes and CIDRs; empty include: every host; exclude wins).
+    # When any of the three is set, the default proxy is managed here and read-only in the console and API.
+    proxy_url: SecretStr | None = None  # may hold a password: a secret, kept out of repr() and tracebacks
+    proxy_include: str = ""
+    proxy_exclude: str = ""
     # Uvicorn: a client must send its request headers within this long (slow clients hold file descriptors).
     request_header_timeout_s: Annotated[float, Field(gt=0, le=300)] = 10.0
 
@@ -108,6 +114,29 @@ class Settings(BaseSettings):
 
         parse_networks(v)  # ValueError naming the entry that is not a CIDR; load_settings names the variable
         return v
+
+    @field_validator("proxy_url")
+    @classmethod
+    def _valid_proxy(cls, v: SecretStr | None) -> SecretStr | None:
+        from kairos.net.proxy_rules import parse_proxy_url  # kairos.net is not needed to read settings
+
+        if v is not None and v.get_secret_value().strip():
+            parse_proxy_url(v.get_secret_value())  # its messages never repeat the URL (it may hold a password)
+            return v
+        return None
+
+    @field_validator("proxy_include", "proxy_exclude")
+    @classmethod
+    def _valid_proxy_rules(cls, v: str) -> str:
+        from kairos.net.proxy_rules import parse_rules
+
+        parse_rules(v)  # ValueError naming the item that is neither a host pattern nor a CIDR
+        return v
+
+    @property
+    def proxy_from_environment(self) -> bool:
+        """The default proxy is set by KAIROS_PROXY_* (then the console shows it and cannot change it)."""
+        return self.proxy_url is not None or bool(self.proxy_include.strip() or self.proxy_exclude.strip())
 
     @field_validator("location")
     @classmethod

@@ -86,6 +86,7 @@ def _resource_fields(row: Resource, audience: Audience) -> dict[str, Any]:
         "credential_id": row.credential_id,
         "locations": list(row.locations) if row.locations else None,
         "quorum": row.quorum,
+        "proxy": (row.proxy or "default") if audience.targets else None,
     }
 
 

@@ -35,6 +35,7 @@ from kairos.fleet.listen import Listener, conninfo_of
 from kairos.fleet.locations import Liveness
 from kairos.metrics import Metrics
 from kairos.notify.outbox import Notifications
+from kairos.proxies import reload_proxies
 from kairos.scheduler.control import SchedulerControl
 from kairos.settings import Settings
 
@@ -127,8 +128,7 @@ class Worker:
             closed = await register(session, self.settings)
         if closed:
             log.info("closed %d results journaled by this worker's previous run", closed)
-        await self.credentials.reload()
-        await self.notifications.policies.reload()
+        await self._reload_caches()
         await self.health.start()
         self.heartbeat.start()
         await self.scheduler.start()
@@ -170,6 +170,8 @@ class Worker:
     async def _reload_caches(self) -> None:
         await self.credentials.reload()
         await self.notifications.policies.reload()
+        # The same probes as a single process: the same proxies (kairos/proxies.py), announced with "settings".
+        await reload_proxies(self.sessionmaker, SecretBox(self.settings.resolved_secret()), self.settings)
 
 
 async def run_worker(settings: Settings) -> int:

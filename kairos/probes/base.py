@@ -12,8 +12,9 @@ from pydantic import BaseModel, ConfigDict
 from kairos.net.denylist import TargetPolicy
 from kairos.net.timing import Phases as Phases  # re-exported: its old home; it lives with the timing code
 
-# Failures that are the operator's own policy, not the target's fault: UNKNOWN, never an outage of the target.
-POLICY_CODES = frozenset({"target_denied"})
+# Failures that are the operator's own policy or path, not the target's fault: UNKNOWN, never an outage of the
+# target. A proxy that is down, refuses our credentials or is not defined says nothing about the target.
+POLICY_CODES = frozenset({"target_denied", "proxy_unreachable", "proxy_auth_failed", "proxy_unknown"})
 
 
 class Kind(enum.StrEnum):

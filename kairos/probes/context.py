@@ -18,8 +18,10 @@ def probe_context(
     skip_tls: bool = False,
     credential: Credential | None = None,
     extra: dict[str, Any] | None = None,
+    proxy: str | None = None,
 ) -> ProbeContext:
-    """The context of one check of ``target``; ``extra`` carries per-caller switches (``trace``)."""
+    """The context of one check of ``target``; ``extra`` carries per-caller switches (``trace``), ``proxy`` the
+    resource's outbound route (None: the default proxy rules; see kairos.net.proxy)."""
     return ProbeContext(
         target=target,
         timeout_s=timeout_s,
@@ -28,5 +30,5 @@ def probe_context(
         user_agent=settings.user_agent,
         max_body_bytes=settings.max_body_bytes,
         extra=dict(extra or {}),
-        policy=parse_networks(settings.denied_networks),  # cached: parsed once per value
+        policy=parse_networks(settings.denied_networks).with_proxy(proxy),  # cached: parsed once per value
     )

@@ -43,6 +43,7 @@ class Scheduled:
     credential_id: int | None = None
     locations: tuple[str, ...] | None = None  # the fleet: where it is checked (None: every live location)
     quorum: str | None = None  # the fleet: its own verdict policy (None: its kind's)
+    proxy: str | None = None  # its outbound route: None the default proxy rules, "direct" or a named proxy
 
 
 def default_type_settings(kind: str) -> TypeSettings:
@@ -77,6 +78,7 @@ def to_scheduled(row: Resource) -> Scheduled | None:
         row.credential_id,
         tuple(row.locations) if row.locations else None,
         row.quorum,
+        row.proxy,
     )
 
 

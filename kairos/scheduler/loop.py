@@ -298,6 +298,7 @@ class Scheduler:
                 timeout_s=self.timeout_of(res),
                 skip_tls=res.skip_tls,
                 credential=self._credentials.for_resource(res.target, res.credential_id),
+                proxy=res.proxy,
             )
             result = await run_probe(res.kind, res.config, ctx)
             result.checked_at = datetime.fromtimestamp(started, UTC)

@@ -18,6 +18,7 @@ from kairos.db.models import Credential, GroupMember, Resource, ResourceGroup
 from kairos.errors import Invalid, NotFound
 from kairos.probes.kinds import parse_config, spec_of
 from kairos.secrets_mask import MaskWithoutValue, merge_headers
+from kairos.services import proxies
 from kairos.services.fields import field_path
 
 
@@ -126,6 +127,7 @@ async def create_resource(session: AsyncSession, body: ResourceCreate) -> Resour
         credential_id=await check_credential(session, body.credential_id),
         locations=body.locations,
         quorum=body.quorum,
+        proxy=await proxies.check_choice(session, body.proxy),
         memberships=[],
     )
     await _set_groups(session, row, await check_groups(session, body.group_id, body.group_ids))
@@ -165,6 +167,8 @@ async def update_resource(session: AsyncSession, row: Resource, body: ResourceUp
         await _set_groups(session, row, await check_groups(session, body.group_id, body.group_ids))
     if "credential_id" in given:
         row.credential_id = await check_credential(session, body.credential_id)
+    if "proxy" in given:
+        row.proxy = await proxies.check_choice(session, body.proxy)
     await session.commit()
     return await load_resource(session, row.id)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AliasChoices, BeforeValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, AliasChoices, BeforeValidator, Field, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from kairos.api.schemas.common import (
@@ -131,6 +131,14 @@ _CREDENTIAL_DOC = (
 )
 
 
+# The outbound route (docs/proxy.md); the service checks that a named proxy exists (422 on the field otherwise).
+ProxyChoice = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+_PROXY_DOC = (
+    "Outbound route: `default` (the default proxy's include/exclude rules; also null), `direct` (never through a "
+    "proxy) or the name of a named proxy (`GET /api/proxies`)."
+)
+
+
 class ResourceCreate(InputModel):
     """Body of ``POST /api/resources`` (and of a full ``PUT``)."""
 
@@ -151,6 +159,7 @@ class ResourceCreate(InputModel):
     credential_id: Id | None = Field(None, description=_CREDENTIAL_DOC)
     locations: Locations | None = None
     quorum: Quorum | None = Field(None, description="Null: its resource type's quorum. " + _FLEET)
+    proxy: ProxyChoice | None = Field(None, description=_PROXY_DOC)
 
 
 class ResourceUpdate(PartialModel):
@@ -166,6 +175,7 @@ class ResourceUpdate(PartialModel):
             "credential_id",
             "locations",
             "quorum",
+            "proxy",
         }
     )
 
@@ -186,6 +196,7 @@ class ResourceUpdate(PartialModel):
     credential_id: Id | None = Field(None, description=_CREDENTIAL_DOC)
     locations: Locations | None = None
     quorum: Quorum | None = Field(None, description="Null: its resource type's quorum. " + _FLEET)
+    proxy: ProxyChoice | None = Field(None, description=_PROXY_DOC)
 
 
 class ResourcePublic(ApiModel):
@@ -208,6 +219,9 @@ class ResourcePublic(ApiModel):
     )
     quorum: str | None = Field(
         None, description="`any`, `majority`, `all` or a number; null: its resource type's quorum. " + _FLEET
+    )
+    proxy: str | None = Field(
+        "default", description="`default`, `direct` or a named proxy (docs/proxy.md); null when targets are hidden."
     )
 
 

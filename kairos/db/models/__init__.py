@@ -5,6 +5,7 @@ from kairos.db.models.discovery import DiscoverySource
 from kairos.db.models.fleet import CheckSchedule, FleetLocation, FleetWorker, LocationState
 from kairos.db.models.history import Outage, ResourceState, ResultBlock, ResultJournal, Rollup1d, Rollup15m
 from kairos.db.models.notify import NotificationChannel, NotificationOutbox, NotificationPolicy
+from kairos.db.models.proxy import NamedProxy
 from kairos.db.models.resource import Credential, GroupMember, Resource, ResourceGroup, ResourceTypeSettings
 from kairos.db.models.web import Announcement, UserSession
 
@@ -19,6 +20,7 @@ __all__ = [
     "FleetWorker",
     "GroupMember",
     "LocationState",
+    "NamedProxy",
     "NotificationChannel",
     "NotificationOutbox",
     "NotificationPolicy",

@@ -40,6 +40,8 @@ class Resource(Base):
     # available (null: its kind's policy; "any", "majority", "all" or a number).
     locations: Mapped[list[str] | None] = mapped_column(JSONType, nullable=True)
     quorum: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # The outbound route (docs/proxy.md): null follows the default proxy rules; "direct" or a named proxy's name.
+    proxy: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     memberships: Mapped[list[GroupMember]] = relationship(
         back_populates="resource", cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
