@@ -3,8 +3,10 @@
 Every group is PUBLIC, AUTHENTICATED or HIDDEN, and every caller has a level:
 
 - anonymous callers: 0, they see PUBLIC;
-- any signed-in user (USER or ADMIN) and any API key (READ or ADMIN): 1, they also see AUTHENTICATED;
-- admins (ADMIN users and ADMIN keys): 2, they see everything, HIDDEN too.
+- any signed-in user and any API key with STATUS_READ: 1, they also see AUTHENTICATED;
+- admins (ADMIN users, keys with ADMIN or RESOURCE_MANAGE): 2, they see everything, HIDDEN too.
+
+A key with neither scope (CHECK_EXECUTE only, say) sees what anonymous visitors see.
 
 A group is listed to callers whose level reaches the group's. A resource takes the MOST permissive of its
 groups (the lowest level), and a resource in no group is public. So a resource is visible exactly when at
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kairos.auth.scopes import Scope
 from kairos.db.models import GroupMember, ResourceGroup
 
 if TYPE_CHECKING:  # kairos.api imports this module through its routes
@@ -32,9 +35,11 @@ GROUP_LEVEL = {"PUBLIC": ANONYMOUS, "AUTHENTICATED": SIGNED_IN, "HIDDEN": ADMIN}
 
 
 def caller_level(caller: Caller) -> int:
-    if caller.is_admin:
+    """Scopes decide for keys: managing resources means seeing all of them, STATUS_READ reads what sign-in
+    shows, and a key with neither (say, CHECK_EXECUTE only) sees what anonymous visitors see."""
+    if caller.has(Scope.ADMIN) or caller.has(Scope.RESOURCE_MANAGE):
         return ADMIN
-    return SIGNED_IN if caller.authenticated else ANONYMOUS
+    return SIGNED_IN if caller.has(Scope.STATUS_READ) else ANONYMOUS
 
 
 def group_level(visibility: str) -> int:

@@ -21,9 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.access.mode import sign_in_required
 from kairos.api.errors import ApiError
+from kairos.api.scope_docs import SCOPE_ATTRIBUTE
 from kairos.auth import sessions
 from kairos.auth.apikeys import find_active
 from kairos.auth.password_signin import TooManyAttempts, WrongPassword, check_password
+from kairos.auth.scopes import Scope, decode, grants
+from kairos.db.models import ApiKey
 from kairos.runtime import Runtime
 
 # Declared only so that OpenAPI (and the Swagger UI "Authorize" dialog) list the schemes; the header is
@@ -38,15 +41,27 @@ _basic = HTTPBasic(auto_error=False, description="A local user's email and passw
 _UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Bearer realm="kairos"'}
 
 
+_USER_SCOPES = {"ADMIN": frozenset({Scope.ADMIN}), "USER": frozenset({Scope.STATUS_READ})}
+
+
 @dataclass(frozen=True, slots=True)
 class Caller:
     kind: Literal["anonymous", "api_key", "user"]
-    role: str | None = None  # ADMIN, READ (keys) or USER (users)
+    role: str | None = None  # ADMIN, READ or CUSTOM (keys), ADMIN or USER (users)
     user_id: int | None = None
     key_id: int | None = None
     email: str | None = None
     csrf: str | None = None  # set for session (browser) callers only
     must_change_password: bool = False
+    scopes: frozenset[str] = frozenset()  # kairos.auth.scopes; a user's follow from the role
+
+    @classmethod
+    def for_user(cls, role: str, **fields: Any) -> Caller:
+        return cls("user", role, scopes=_USER_SCOPES.get(role, frozenset()), **fields)
+
+    @classmethod
+    def for_key(cls, row: ApiKey) -> Caller:
+        return cls("api_key", row.role, user_id=row.created_by, key_id=row.id, scopes=decode(row.scopes))
 
     @property
     def authenticated(self) -> bool:
@@ -54,7 +69,10 @@ class Caller:
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "ADMIN"
+        return Scope.ADMIN in self.scopes
+
+    def has(self, scope: str) -> bool:
+        return grants(self.scopes, scope)
 
 
 ANONYMOUS = Caller("anonymous")
@@ -126,7 +144,7 @@ async def _user_caller(request: Request, session: AsyncSession, email: str, pass
     # chose a new one in the console, where the change form is the only thing such an account may use.
     if user.must_change_password:
         raise password_change_required()
-    return Caller("user", user.role, user_id=user.id, email=user.email)
+    return Caller.for_user(user.role, user_id=user.id, email=user.email)
 
 
 def client_address(request: Request) -> str:
@@ -152,8 +170,7 @@ async def session_caller(request: Request, session: AsyncSession) -> Caller:
         found = await sessions.find(session, token)
         if found is not None:
             u = found.user
-            caller = Caller(
-                "user",
+            caller = Caller.for_user(
                 u.role,
                 user_id=u.id,
                 email=u.email,
@@ -192,7 +209,9 @@ async def current_caller(
     key = _presented_key(request)
     basic = _basic_credentials(request) if key is None else None
     if key is not None or basic is not None:
-        return await _credential_caller(request, session, key, basic)
+        caller = await _credential_caller(request, session, key, basic)
+        _check_private_read(request, caller)
+        return caller
     caller = await session_caller(request, session)
     _check_api_csrf(request, caller)
     _check_password_change(request, caller)
@@ -201,12 +220,19 @@ async def current_caller(
     return caller
 
 
+def _check_private_read(request: Request, caller: Caller) -> None:
+    """In private mode reads need STATUS_READ: a key made only to trigger checks must not read the board."""
+    private = sign_in_required(request.app.state.runtime.settings, request.url.path)
+    if private and request.method in _SAFE_METHODS and not caller.has(Scope.STATUS_READ):
+        raise missing_scope(Scope.STATUS_READ)
+
+
 async def _credential_caller(
     request: Request, session: AsyncSession, key: str | None, basic: tuple[str, str] | None
 ) -> Caller:
     """An API key or Basic credentials."""
     if key is not None:
-        return await _key_caller(request, session, key)
+        return await key_caller(request, session, key)
     assert basic is not None
     settings = request.app.state.runtime.settings
     if settings.oidc_enabled and not settings.local_login_enabled:
@@ -214,13 +240,13 @@ async def _credential_caller(
     return await _user_caller(request, session, *basic)
 
 
-async def _key_caller(request: Request, session: AsyncSession, key: str) -> Caller:
+async def key_caller(request: Request, session: AsyncSession, key: str) -> Caller:
     """A valid key is always accepted, whatever else came from its address (a scraper behind the same proxy
     as a misconfigured client must keep its metrics). A wrong key costs its sender: an address that keeps
     sending wrong ones gets 429 for them. Keys carry 256 random bits, so this limits load, not guessing."""
     row = await find_active(session, key)
     if row is not None:
-        return Caller("api_key", row.role, user_id=row.created_by, key_id=row.id)
+        return Caller.for_key(row)
     throttle = request.app.state.runtime.api_throttle
     address = "ip:" + client_address(request)
     if throttle.blocked(address):
@@ -241,10 +267,27 @@ async def require_auth(caller: CurrentCaller) -> Caller:
 RequireAuth = Annotated[Caller, Depends(require_auth)]
 
 
-async def require_admin(caller: RequireAuth) -> Caller:
-    if not caller.is_admin:
-        raise ApiError(403, "forbidden", "this needs an admin")
-    return caller
+def missing_scope(scope: str) -> ApiError:
+    if scope == Scope.ADMIN:
+        return ApiError(403, "forbidden", "this needs an admin")
+    return ApiError(403, "forbidden", f"this needs an admin or an API key with the {scope} scope")
 
 
-RequireAdmin = Annotated[Caller, Depends(require_admin)]
+def require_scope(scope: Scope) -> Any:
+    """A dependency: an authenticated caller holding ``scope`` (401 when anonymous, 403 when it lacks it)."""
+
+    async def dependency(caller: RequireAuth) -> Caller:
+        if not caller.has(scope):
+            raise missing_scope(scope)
+        return caller
+
+    dependency.__name__ = f"require_{scope.lower()}"
+    setattr(dependency, SCOPE_ATTRIBUTE, scope.value)  # read by kairos.api.scope_docs for the OpenAPI document
+    return Depends(dependency)
+
+
+RequireAdmin = Annotated[Caller, require_scope(Scope.ADMIN)]
+RequireStatusRead = Annotated[Caller, require_scope(Scope.STATUS_READ)]
+RequireCheckExecute = Annotated[Caller, require_scope(Scope.CHECK_EXECUTE)]
+RequireResourceManage = Annotated[Caller, require_scope(Scope.RESOURCE_MANAGE)]
+RequireAnnouncementManage = Annotated[Caller, require_scope(Scope.ANNOUNCEMENT_MANAGE)]

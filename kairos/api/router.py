@@ -29,6 +29,7 @@ from kairos.api.routes import (
     stream,
     users,
 )
+from kairos.api.scope_docs import declare_scopes
 
 
 def mount(app: FastAPI) -> None:
@@ -57,4 +58,5 @@ def mount(app: FastAPI) -> None:
         fleet,
         actuator,
     ):
+        declare_scopes(module.router)
         app.include_router(module.router)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kairos.auth import scopes as scope_sets
 from kairos.db.models import ApiKey
 
 PREFIX = "kai_"
@@ -26,9 +27,22 @@ def hash_key(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
 
-async def create_key(session: AsyncSession, name: str, *, role: str = "ADMIN", created_by: int | None = None) -> NewKey:
+async def create_key(
+    session: AsyncSession,
+    name: str,
+    *,
+    scopes: frozenset[scope_sets.Scope] = scope_sets.PRESETS["ADMIN"],
+    created_by: int | None = None,
+) -> NewKey:
     plaintext = PREFIX + secrets.token_urlsafe(32)
-    row = ApiKey(name=name, prefix=plaintext[:12], key_hash=hash_key(plaintext), role=role, created_by=created_by)
+    row = ApiKey(
+        name=name,
+        prefix=plaintext[:12],
+        key_hash=hash_key(plaintext),
+        role=scope_sets.preset_name(scopes) or "CUSTOM",
+        scopes=scope_sets.encode(scopes),
+        created_by=created_by,
+    )
     session.add(row)
     await session.flush()
     return NewKey(row, plaintext)

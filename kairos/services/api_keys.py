@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.auth.apikeys import NewKey, create_key
 from kairos.auth.apikeys import revoke as revoke_row
+from kairos.auth.scopes import Scope
 from kairos.db.models import ApiKey, AppUser
-from kairos.errors import NotFound
+from kairos.errors import Invalid, NotFound
 
 MAX_KEY_ID = 2**31 - 1  # ids are 32-bit: a larger one names no key (and must not reach the database)
 
@@ -22,9 +23,14 @@ async def list_keys(session: AsyncSession) -> list[tuple[ApiKey, AppUser | None]
     return [(row, user) for row, user in await session.execute(stmt)]
 
 
-async def create(session: AsyncSession, name: str, *, role: str, created_by: int | None = None) -> NewKey:
-    """Stores a new key and returns it with its secret, which nothing can show again."""
-    new = await create_key(session, name, role=role, created_by=created_by)
+async def create(
+    session: AsyncSession, name: str, *, scopes: frozenset[Scope], created_by: int | None = None
+) -> NewKey:
+    """Stores a new key and returns it with its secret, which nothing can show again. ``scopes`` is not empty
+    (the adapters parse names and presets with :func:`kairos.auth.scopes.parse`)."""
+    if not scopes:
+        raise Invalid("choose at least one scope", field="scopes")
+    new = await create_key(session, name, scopes=scopes, created_by=created_by)
     await session.commit()
     return new
 

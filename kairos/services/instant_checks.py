@@ -29,6 +29,7 @@ from kairos.api.schemas.instant_check import (
     InstantCheckRequest,
     InstantCheckResult,
 )
+from kairos.auth.scopes import Scope
 from kairos.errors import Forbidden, RateLimited
 from kairos.probes.base import ProbeResult
 from kairos.probes.context import probe_context
@@ -90,8 +91,7 @@ class InstantChecks:
 class Asker(Protocol):
     """Who asks for a check, as far as the rules here care (the API's ``Caller`` is one)."""
 
-    @property
-    def is_admin(self) -> bool: ...
+    def has(self, scope: str) -> bool: ...
     @property
     def user_id(self) -> int | None: ...
     @property
@@ -123,10 +123,10 @@ async def run_instant_check(
     runtime: Runtime, session: AsyncSession, caller: Asker, body: InstantCheckRequest, limit: InstantChecks
 ) -> InstantCheckResult:
     """Validate like a resource creation, then run the probe once. Raises ``Forbidden`` for a caller who is
-    not an admin (the API needs one already; the rule is repeated here for every other entry point),
+    without CHECK_EXECUTE (the API checks it already; the rule is repeated here for every other entry point),
     ``Invalid`` for a refused body and ``RateLimited`` when no slot is free."""
-    if not caller.is_admin:
-        raise Forbidden("instant checks need an admin")
+    if not caller.has(Scope.CHECK_EXECUTE):
+        raise Forbidden("instant checks need an admin or an API key with CHECK_EXECUTE")
     kind = body.resource_type
     target = resources.check_target(kind, body.target)
     config = parse_config(kind, resources.check_options(kind, body.options))

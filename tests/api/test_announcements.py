@@ -211,6 +211,7 @@ async def test_an_active_until_outside_the_utc_range_is_a_422_not_a_500(kairos: 
 
 async def test_only_admins_see_who_wrote_an_announcement(kairos: Running) -> None:
     from kairos.auth.apikeys import create_key
+    from kairos.auth.scopes import PRESETS
 
     await add_user(kairos, "ops@example.com", "a-long-password", role="ADMIN")
     await add_user(kairos, "reader@example.com", "a-long-password", role="USER")
@@ -219,7 +220,7 @@ async def test_only_admins_see_who_wrote_an_announcement(kairos: Running) -> Non
     )
     rid = written.json()["id"]
     async with kairos.runtime.sessionmaker() as session:
-        read_key = (await create_key(session, "reader", role="READ")).plaintext
+        read_key = (await create_key(session, "reader", scopes=PRESETS["READ"])).plaintext
         await session.commit()
     for headers in ({}, {"X-API-Key": read_key}, _basic("reader@example.com", "a-long-password")):
         one = await kairos.anon.get(f"/api/announcements/{rid}", headers=headers)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from kairos.auth.apikeys import create_key
+from kairos.auth.scopes import PRESETS
 from kairos.db.models import FleetLocation, FleetWorker
 from tests.api.support import assert_error
 from tests.harness import Running
@@ -74,7 +75,7 @@ async def test_the_status_page_says_which_locations_are_paused(kairos: Running) 
 
 async def test_read_keys_may_read_the_fleet_and_users_and_anonymous_callers_may_not(kairos: Running) -> None:
     async with kairos.runtime.sessionmaker() as session:
-        read = await create_key(session, "prometheus", role="READ")
+        read = await create_key(session, "prometheus", scopes=PRESETS["READ"])
         await session.commit()
     assert (await kairos.anon.get("/api/fleet", headers={"X-API-Key": read.plaintext})).status_code == 200
     await add_user(kairos, "viewer@example.com", "viewer-password-1")

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 from kairos.api.routes.instant_check import running_checks
 from kairos.auth.apikeys import create_key
+from kairos.auth.scopes import PRESETS
 from kairos.history.reader import everything
 from tests.api.loopback import Target
 from tests.api.support import assert_error
@@ -63,7 +64,7 @@ async def test_read_keys_and_users_are_refused(kairos: Running, target: Target) 
     r = await kairos.anon.post(URL, json=body, auth=("reader@example.com", "reader-password-1"))
     assert_error(r, 403, "forbidden")
     async with kairos.runtime.sessionmaker() as session:
-        read = await create_key(session, "reader", role="READ")
+        read = await create_key(session, "reader", scopes=PRESETS["READ"])
         await session.commit()
     r = await kairos.anon.post(URL, json=body, headers={"X-API-Key": read.plaintext})
     assert_error(r, 403, "forbidden")

@@ -110,7 +110,7 @@ async def test_a_key_created_by_the_cli_works_until_revoked(kairos: Running, db_
 
     listed = await kairos_cli("apikey", "list", env=env, cwd=tmp_path)
     row = next(line for line in listed.out.splitlines() if line.endswith("grafana"))
-    assert key not in listed.out and key[:12] in row and "READ" in row and "active" in row
+    assert key not in listed.out and key[:12] in row and "STATUS_READ" in row and "active" in row
     key_id = row.split()[0]
 
     revoked = await kairos_cli("apikey", "revoke", key_id, env=env, cwd=tmp_path)
@@ -122,6 +122,26 @@ async def test_a_key_created_by_the_cli_works_until_revoked(kairos: Running, db_
 async def test_apikey_create_refuses_an_unknown_role(db_url: str, tmp_path: Path) -> None:
     done = await kairos_cli("apikey", "create", "x", "--role", "ROOT", env=_env(db_url, tmp_path), cwd=tmp_path)
     assert done.code == 2 and "--role" in done.err
+
+
+async def test_apikey_create_takes_repeated_scopes_and_refuses_an_unknown_one(
+    kairos: Running, db_url: str, tmp_path: Path
+) -> None:
+    env = _env(db_url, tmp_path)
+    bad = await kairos_cli("apikey", "create", "x", "--scope", "STATUS_READ", "--scope", "ROOT", env=env, cwd=tmp_path)
+    assert bad.code == 2 and bad.err.count("\n") == 1 and "unknown scope 'ROOT'" in bad.err
+    both = await kairos_cli("apikey", "create", "x", "--scope", "ADMIN", "--role", "READ", env=env, cwd=tmp_path)
+    assert both.code == 2 and "not both" in both.err
+    made = await kairos_cli(
+        "apikey", "create", "ci", "--scope", "check_execute", "--scope", "STATUS_READ", env=env, cwd=tmp_path
+    )
+    assert made.code == 0, made
+    key = {"X-API-Key": made.out.strip()}
+    assert (await kairos.anon.get("/api/outages", headers=key)).status_code == 200
+    assert (await kairos.anon.post("/api/groups", json={"name": "no"}, headers=key)).status_code == 403
+    listed = await kairos_cli("apikey", "list", env=env, cwd=tmp_path)
+    row = next(line for line in listed.out.splitlines() if line.endswith("  ci"))
+    assert "STATUS_READ,CHECK_EXECUTE" in row
 
 
 async def test_migrate_brings_an_empty_database_to_head(databases: DatabaseFactory, tmp_path: Path) -> None:

@@ -5,14 +5,22 @@ has no rule here or a rule names a route that is gone, so a new route cannot shi
 
 A rule is one access class; the status each caller gets follows from it (``expected``):
 
-| class         | anonymous | USER session | ADMIN session | READ key | ADMIN key | revoked key |
-| ------------- | --------- | ------------ | ------------- | -------- | --------- | ----------- |
-| OPEN          | allowed   | allowed      | allowed       | allowed  | allowed   | allowed     |
-| PUBLIC        | allowed   | allowed      | allowed       | allowed  | allowed   | 401         |
-| AUTHENTICATED | 401       | allowed      | allowed       | allowed  | allowed   | 401         |
-| ADMIN         | 401       | 403          | allowed       | 403      | allowed   | 401         |
-| OPERATOR      | 401       | 403          | allowed       | allowed  | allowed   | 401         |
-| SELF          | 401       | allowed      | allowed       | see SELF_FOR_KEYS   | 401         |
+| class     | scope needed        | anonymous | USER session | ADMIN session | revoked key |
+| --------- | ------------------- | --------- | ------------ | ------------- | ----------- |
+| OPEN      | none, no credentials read | allowed | allowed | allowed     | allowed     |
+| PUBLIC    | none                | allowed   | allowed      | allowed       | 401         |
+| STATUS    | STATUS_READ         | 401       | allowed      | allowed       | 401         |
+| CHECK     | CHECK_EXECUTE       | 401       | 403          | allowed       | 401         |
+| MANAGE    | RESOURCE_MANAGE     | 401       | 403          | allowed       | 401         |
+| ANNOUNCE  | ANNOUNCEMENT_MANAGE | 401       | 403          | allowed       | 401         |
+| ADMIN     | ADMIN               | 401       | 403          | allowed       | 401         |
+| OPERATOR  | STATUS_READ, keys only (or an admin) | 401 | 403   | allowed       | 401         |
+| SELF      | a user, not a key   | 401       | allowed      | allowed       | 401         |
+
+API keys (kairos.auth.scopes): a key gets "allowed" on a class exactly when it holds the class's scope (ADMIN holds
+every scope), else 403; PUBLIC is allowed to every valid key, SELF refuses every key (see SELF_FOR_KEYS). The keys:
+``read_key`` (the READ preset: STATUS_READ), ``admin_key`` (ADMIN), and one key per other scope holding only it
+(``check_key``, ``manage_key``, ``announce_key``, ``mcp_key``).
 
 Four more callers: USER and ADMIN through HTTP Basic (as their sessions), and an account that must change its
 password, through its session (403 everywhere but SELF and OPEN) and through Basic (403 everywhere but OPEN).
@@ -27,12 +35,19 @@ from __future__ import annotations
 
 from enum import Enum
 
+KEY_SCOPES: dict[str, tuple[str, ...]] = {
+    "read_key": ("STATUS_READ",),
+    "admin_key": ("ADMIN",),
+    "check_key": ("CHECK_EXECUTE",),
+    "manage_key": ("RESOURCE_MANAGE",),
+    "announce_key": ("ANNOUNCEMENT_MANAGE",),
+    "mcp_key": ("MCP_ACCESS",),
+}
 CALLERS = (
     "anonymous",
     "user_session",
     "admin_session",
-    "read_key",
-    "admin_key",
+    *KEY_SCOPES,
     "revoked_key",
     "user_basic",
     "admin_basic",
@@ -45,17 +60,34 @@ ALLOWED = "allowed"  # not 401, not 403, not 5xx
 class Access(Enum):
     OPEN = "open"
     PUBLIC = "public"
-    AUTHENTICATED = "authenticated"
-    ADMIN = "admin"
-    OPERATOR = "operator"  # admins and API keys of either role: operators' tools, not signed-in users
+    STATUS = "STATUS_READ"
+    CHECK = "CHECK_EXECUTE"
+    MANAGE = "RESOURCE_MANAGE"
+    ANNOUNCE = "ANNOUNCEMENT_MANAGE"
+    ADMIN = "ADMIN"
+    OPERATOR = "operator"  # admins and API keys with STATUS_READ: operators' tools, not signed-in users
     SELF = "self"
+
+
+# The scope each class needs, as the OpenAPI document's ``x-required-scope`` must say (None: no scope).
+SCOPE_OF: dict[Access, str | None] = {
+    Access.OPEN: None,
+    Access.PUBLIC: None,
+    Access.STATUS: "STATUS_READ",
+    Access.CHECK: "CHECK_EXECUTE",
+    Access.MANAGE: "RESOURCE_MANAGE",
+    Access.ANNOUNCE: "ANNOUNCEMENT_MANAGE",
+    Access.ADMIN: "ADMIN",
+    Access.OPERATOR: "STATUS_READ",
+    Access.SELF: None,
+}
 
 
 Route = tuple[str, str]  # (METHOD, OpenAPI path template)
 
 # What an API key gets on a SELF route (/api/users/me…): 403 `not_a_user`, a key belongs to no user
 # (kairos/api/routes/users.py). Basic credentials of a user count as that user.
-SELF_FOR_KEYS: dict[str, int | str] = {"read_key": 403, "admin_key": 403}
+SELF_FOR_KEYS: dict[str, int | str] = dict.fromkeys(KEY_SCOPES, 403)
 
 # Write bodies: `{}` unless `{}` would stop at validation (422) before the access check the matrix is after.
 # The password change's current password is wrong, so a session caller gets 422 and keeps its password.
@@ -63,7 +95,8 @@ BODIES: dict[Route, object] = {
     ("PUT", "/api/users/me/password"): {"currentPassword": "not-the-password", "newPassword": "matrix-new-pass-9"},
 }
 
-_O, _P, _A, _ADM, _S = Access.OPEN, Access.PUBLIC, Access.AUTHENTICATED, Access.ADMIN, Access.SELF
+_O, _P, _A, _ADM, _S = Access.OPEN, Access.PUBLIC, Access.STATUS, Access.ADMIN, Access.SELF
+_CHK, _MAN, _ANN = Access.CHECK, Access.MANAGE, Access.ANNOUNCE
 
 RULES: dict[Route, Access] = {
     # Monitoring reads: anyone (anonymous callers see only PUBLIC groups and their resources; visibility is the
@@ -89,27 +122,26 @@ RULES: dict[Route, Access] = {
     # an admin, which the matrix (default settings) does not cover: tests/api/test_actuator.py does.
     ("GET", "/actuator/prometheus"): _P,
     ("GET", "/metrics"): _P,
-    # Any key or signed-in user.
+    # Signed-in users and keys with STATUS_READ.
     ("GET", "/api/outages"): _A,
     ("GET", "/api/resources/{resource_id}/outages"): _A,
     ("GET", "/api/groups/{group_id}/resources"): _A,
     # The fleet's workers and locations (host names, process ids): operators and their tools' keys.
     ("GET", "/api/fleet"): Access.OPERATOR,
-    # Runs a probe now against any target: admins only (issue 11, SSRF for read-only callers).
-    ("POST", "/api/instant-check"): _ADM,
+    # Runs a probe now against any target: CHECK_EXECUTE (issue 11: never read-only callers, SSRF).
+    ("POST", "/api/instant-check"): _CHK,
     # Renders Markdown for the announcement form's live preview; stores nothing.
     ("POST", "/api/announcements/preview"): _A,
-    # Resources: writes are admin's.
-    ("POST", "/api/resources"): _ADM,
-    ("PUT", "/api/resources/{resource_id}"): _ADM,
-    ("DELETE", "/api/resources/{resource_id}"): _ADM,
-    ("POST", "/api/resources/{resource_id}/check"): _ADM,
-    # Groups.
-    ("POST", "/api/groups"): _ADM,
-    ("PUT", "/api/groups/order"): _ADM,
-    ("PUT", "/api/groups/{group_id}"): _ADM,
-    ("DELETE", "/api/groups/{group_id}"): _ADM,
-    ("PUT", "/api/groups/{group_id}/order"): _ADM,
+    # Resources and groups: RESOURCE_MANAGE; checking one now: CHECK_EXECUTE.
+    ("POST", "/api/resources"): _MAN,
+    ("PUT", "/api/resources/{resource_id}"): _MAN,
+    ("DELETE", "/api/resources/{resource_id}"): _MAN,
+    ("POST", "/api/resources/{resource_id}/check"): _CHK,
+    ("POST", "/api/groups"): _MAN,
+    ("PUT", "/api/groups/order"): _MAN,
+    ("PUT", "/api/groups/{group_id}"): _MAN,
+    ("DELETE", "/api/groups/{group_id}"): _MAN,
+    ("PUT", "/api/groups/{group_id}/order"): _MAN,
     # Resource types.
     ("PUT", "/api/resource-types"): _ADM,
     ("PUT", "/api/resource-types/{kind}"): _ADM,
@@ -148,10 +180,10 @@ RULES: dict[Route, Access] = {
     ("GET", "/api/api-keys"): _ADM,
     ("POST", "/api/api-keys"): _ADM,
     ("DELETE", "/api/api-keys/{key_id}"): _ADM,
-    # Announcements: reading is public, writing is admin's.
-    ("POST", "/api/announcements"): _ADM,
-    ("PUT", "/api/announcements/{announcement_id}"): _ADM,
-    ("DELETE", "/api/announcements/{announcement_id}"): _ADM,
+    # Announcements: reading is public, writing is ANNOUNCEMENT_MANAGE.
+    ("POST", "/api/announcements"): _ANN,
+    ("PUT", "/api/announcements/{announcement_id}"): _ANN,
+    ("DELETE", "/api/announcements/{announcement_id}"): _ANN,
     # Site settings.
     ("PUT", "/api/settings"): _ADM,
     # Users: managing accounts is admin's; /me is the signed-in user's own account.
@@ -170,26 +202,25 @@ RULES: dict[Route, Access] = {
 # "openapi" is the route's `security` in the OpenAPI document.
 KNOWN_GAPS: dict[tuple[str, str, str], str] = {}
 
+
+def _keys(scope: str | None) -> dict[str, int | str]:
+    """What each key gets on a class needing ``scope``: allowed when it holds it (ADMIN holds all), else 403."""
+    return {k: ALLOWED if scope is None or scope in held or "ADMIN" in held else 403 for k, held in KEY_SCOPES.items()}
+
+
+def _scoped(scope: str, user: int | str) -> dict[str, int | str]:
+    return {"anonymous": 401, "user_session": user, "admin_session": ALLOWED, **_keys(scope), "revoked_key": 401}
+
+
 _TABLE: dict[Access, dict[str, int | str]] = {
     Access.OPEN: dict.fromkeys(CALLERS, ALLOWED),
     Access.PUBLIC: {**dict.fromkeys(CALLERS, ALLOWED), "revoked_key": 401},
-    Access.AUTHENTICATED: {**dict.fromkeys(CALLERS, ALLOWED), "anonymous": 401, "revoked_key": 401},
-    Access.ADMIN: {
-        "anonymous": 401,
-        "user_session": 403,
-        "admin_session": ALLOWED,
-        "read_key": 403,
-        "admin_key": ALLOWED,
-        "revoked_key": 401,
-    },
-    Access.OPERATOR: {
-        "anonymous": 401,
-        "user_session": 403,
-        "admin_session": ALLOWED,
-        "read_key": ALLOWED,
-        "admin_key": ALLOWED,
-        "revoked_key": 401,
-    },
+    Access.STATUS: _scoped("STATUS_READ", ALLOWED),
+    Access.CHECK: _scoped("CHECK_EXECUTE", 403),
+    Access.MANAGE: _scoped("RESOURCE_MANAGE", 403),
+    Access.ANNOUNCE: _scoped("ANNOUNCEMENT_MANAGE", 403),
+    Access.ADMIN: _scoped("ADMIN", 403),
+    Access.OPERATOR: _scoped("STATUS_READ", 403),
     Access.SELF: {
         "anonymous": 401,
         "user_session": ALLOWED,

@@ -13,7 +13,18 @@ import pytest_asyncio
 
 from kairos.access.mode import sign_in_required
 from tests.harness import Running
-from tests.permissions.rules import ALLOWED, BODIES, CALLERS, KNOWN_GAPS, RULES, Route, expected, security_matches
+from tests.permissions.rules import (
+    ALLOWED,
+    BODIES,
+    CALLERS,
+    KNOWN_GAPS,
+    RULES,
+    SCOPE_OF,
+    Access,
+    Route,
+    expected,
+    security_matches,
+)
 from tests.permissions.world import MISSING_ID, World, world
 
 _METHODS = ("get", "put", "post", "delete", "patch")
@@ -113,13 +124,23 @@ async def test_the_openapi_security_of_every_route_tells_the_truth_about_its_rul
     assert not wrong, "\n".join(wrong)
 
 
+async def test_every_route_declares_in_openapi_the_scope_its_rule_needs(shared_kairos: Running) -> None:
+    wrong = [
+        f"{m} {p}: rule {RULES[m, p].name} needs {SCOPE_OF[RULES[m, p]]} but x-required-scope="
+        f"{op.get('x-required-scope')}"
+        for (m, p), op in sorted((await _operations(shared_kairos)).items())
+        if (m, p) in RULES and op.get("x-required-scope") != SCOPE_OF[RULES[m, p]]
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
 @pytest.mark.parametrize("caller", CALLERS)
 async def test_each_caller_gets_what_the_rules_say_on_every_route(matrix: World, caller: str) -> None:
     failures = await _run(matrix, caller, caller, lambda route: expected(RULES[route], caller))
     assert not failures, "\n" + _table(failures)
 
 
-async def test_a_private_kairos_answers_anonymous_callers_401_except_on_health(private_kairos: Running) -> None:
+async def test_a_private_kairos_answers_anonymous_401_and_keys_without_status_read_403(private_kairos: Running) -> None:
     settings = private_kairos.runtime.settings
 
     def want(route: Route) -> int | str:
@@ -127,6 +148,16 @@ async def test_a_private_kairos_answers_anonymous_callers_401_except_on_health(p
             return 401
         return expected(RULES[route], "anonymous")
 
+    def want_check_key(route: Route) -> int | str:
+        # A key made only to trigger checks must not read the board of a private Kairos: 403 where a key with
+        # STATUS_READ reads (the PUBLIC routes), while its own scope still works.
+        rule = RULES[route]
+        if rule is Access.PUBLIC and sign_in_required(settings, route[1]) and route[0] == "GET":
+            return 403
+        return expected(rule, "check_key")
+
     async with world(private_kairos) as w:
         failures = await _run(w, "anonymous", "private:anonymous", want)
+        failures += await _run(w, "check_key", "private:check_key", want_check_key)
     assert not failures, "\n" + _table(failures)
+

@@ -12,6 +12,7 @@ import httpx
 
 from kairos.auth.throttle import LoginThrottle
 from tests.harness import Running
+from tests.permissions.rules import KEY_SCOPES
 from tests.servers.ports import free_port
 from tests.web.pages import add_user, admin_browser, csrf_of, sign_in
 
@@ -96,11 +97,21 @@ async def _key(kairos: Running, role: str) -> dict[str, Any]:
     return await _created(kairos.client, "/api/api-keys", {"name": f"matrix {role}", "role": role})
 
 
+async def _scoped_keys(kairos: Running) -> dict[str, str]:
+    """One key per caller of KEY_SCOPES but the admin key (the harness's own), holding exactly its scopes."""
+    made = {}
+    for caller, scopes in KEY_SCOPES.items():
+        if caller != "admin_key":
+            body = {"name": f"matrix {caller}", "scopes": list(scopes)}
+            made[caller] = (await _created(kairos.client, "/api/api-keys", body))["key"]
+    return made
+
+
 @contextlib.asynccontextmanager
 async def world(kairos: Running) -> AsyncIterator[World]:
     kairos.runtime.api_throttle = NeverBlocked()
     ids = await closed_fixtures(kairos)
-    read_key = (await _key(kairos, "READ"))["key"]
+    keys = await _scoped_keys(kairos)
     revoked = await _key(kairos, "ADMIN")
     assert (await kairos.client.delete(f"/api/api-keys/{revoked['id']}")).status_code == 204
     await add_user(kairos, USER_EMAIL, PASSWORD)
@@ -111,7 +122,7 @@ async def world(kairos: Running) -> AsyncIterator[World]:
     async with (
         admin_browser(kairos) as admin,
         httpx.AsyncClient(base_url=url, timeout=30) as user,
-        httpx.AsyncClient(base_url=url, timeout=30, headers={"X-API-Key": read_key}) as read,
+        contextlib.AsyncExitStack() as stack,
         httpx.AsyncClient(base_url=url, timeout=30, headers={"Authorization": f"Bearer {revoked['key']}"}) as gone,
         httpx.AsyncClient(base_url=url, timeout=30, auth=(USER_EMAIL, PASSWORD)) as user_basic,
         httpx.AsyncClient(base_url=url, timeout=30, auth=(ADMIN_EMAIL, PASSWORD)) as admin_basic,
@@ -125,11 +136,18 @@ async def world(kairos: Running) -> AsyncIterator[World]:
         # Session callers send their CSRF token on every request: writes need it, reads ignore it.
         for browser in (admin, user):
             browser.headers["X-CSRF-Token"] = await _csrf(browser)
+        # Keys in X-API-Key (the revoked one as a Bearer token): both ways are the same credential.
+        scoped = {
+            caller: await stack.enter_async_context(
+                httpx.AsyncClient(base_url=url, timeout=30, headers={"X-API-Key": key})
+            )
+            for caller, key in keys.items()
+        }
         callers = {
             "anonymous": kairos.anon,
             "user_session": user,
             "admin_session": admin,
-            "read_key": read,
+            **scoped,
             "admin_key": kairos.client,
             "revoked_key": gone,
             "user_basic": user_basic,

@@ -24,7 +24,7 @@ def csrf_of(html: str) -> str:
 
 
 async def post_form(
-    client: httpx.AsyncClient, url: str, data: dict[str, str], page: str | None = None
+    client: httpx.AsyncClient, url: str, data: dict[str, str | list[str]], page: str | None = None
 ) -> httpx.Response:
     """POST ``data`` to ``url`` with the CSRF token of ``page`` (default: ``url`` itself)."""
     form = await client.get(page or url)

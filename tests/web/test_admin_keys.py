@@ -14,7 +14,7 @@ _KEY = re.compile(r'id="new-key"[^>]*value="(kai_[^"]+)"')
 
 async def test_a_created_key_is_shown_once_and_works_as_a_bearer_token(kairos: Running) -> None:
     async with admin_browser(kairos) as browser:
-        r = await post_form(browser, "/admin/api-keys", {"name": "deploy bot", "role": "ADMIN"})
+        r = await post_form(browser, "/admin/api-keys", {"name": "deploy bot", "scopes": ["ADMIN"]})
         assert r.status_code == 201 and r.headers["cache-control"] == "no-store"
         match = _KEY.search(r.text)
         assert match, r.text
@@ -30,7 +30,7 @@ async def test_a_created_key_is_shown_once_and_works_as_a_bearer_token(kairos: R
 
 async def test_a_read_key_reads_but_may_not_write(kairos: Running) -> None:
     async with admin_browser(kairos) as browser:
-        r = await post_form(browser, "/admin/api-keys", {"name": "grafana", "role": "READ"})
+        r = await post_form(browser, "/admin/api-keys", {"name": "grafana", "scopes": ["STATUS_READ"]})
         match = _KEY.search(r.text)
         assert match
     bearer = {"Authorization": f"Bearer {match.group(1)}"}
@@ -40,7 +40,7 @@ async def test_a_read_key_reads_but_may_not_write(kairos: Running) -> None:
 
 async def test_a_revoked_key_gets_401(kairos: Running) -> None:
     async with admin_browser(kairos) as browser:
-        r = await post_form(browser, "/admin/api-keys", {"name": "temporary", "role": "READ"})
+        r = await post_form(browser, "/admin/api-keys", {"name": "temporary", "scopes": ["STATUS_READ"]})
         match = _KEY.search(r.text)
         assert match
         bearer = {"Authorization": f"Bearer {match.group(1)}"}
@@ -55,12 +55,16 @@ async def test_a_revoked_key_gets_401(kairos: Running) -> None:
     assert answer.status_code == 401 and answer.json()["error"]["code"] == "unauthorized"
 
 
-async def test_a_key_without_a_name_or_with_an_unknown_role_is_refused(kairos: Running) -> None:
+async def test_a_key_without_a_name_or_scopes_or_with_an_unknown_scope_is_refused(kairos: Running) -> None:
     async with admin_browser(kairos) as browser:
-        r = await post_form(browser, "/admin/api-keys", {"name": "  ", "role": "READ"})
+        r = await post_form(browser, "/admin/api-keys", {"name": "  ", "scopes": ["STATUS_READ"]})
         assert r.status_code == 422 and 'id="key-name-error"' in r.text
-        r = await post_form(browser, "/admin/api-keys", {"name": "x", "role": "ROOT"})
-        assert r.status_code == 422 and 'id="key-role-error"' in r.text
+        r = await post_form(browser, "/admin/api-keys", {"name": "x", "scopes": ["ROOT"]})
+        assert r.status_code == 422 and "Unknown scope &#39;ROOT&#39;" in r.text
+        r = await post_form(browser, "/admin/api-keys", {"name": "x"})
+        assert r.status_code == 422 and "Choose at least one scope." in r.text
+        names = [key["name"] for key in (await kairos.client.get("/api/api-keys")).json()]
+        assert "x" not in names and "  " not in names  # nothing was created
         r = await post_form(browser, "/admin/api-keys/4242/revoke", {}, page="/admin/api-keys")
         assert r.status_code == 404
 
@@ -75,5 +79,23 @@ async def test_keys_are_for_admins_only(kairos: Running) -> None:
         r = await browser.post("/admin/api-keys", data={"csrf_token": csrf_of(page.text), "name": "x"})
         assert r.status_code == 403
     async with admin_browser(kairos) as browser:
-        r = await browser.post("/admin/api-keys", data={"csrf_token": "forged", "name": "x", "role": "READ"})
+        r = await browser.post("/admin/api-keys", data={"csrf_token": "forged", "name": "x", "scopes": "STATUS_READ"})
         assert r.status_code == 403 and "kai_" not in r.text
+
+
+async def test_a_key_made_with_chosen_scopes_may_do_exactly_those_things(kairos: Running) -> None:
+    async with admin_browser(kairos) as browser:
+        form: dict[str, str | list[str]] = {"name": "deployer", "scopes": ["CHECK_EXECUTE", "ANNOUNCEMENT_MANAGE"]}
+        r = await post_form(browser, "/admin/api-keys", form)
+        match = _KEY.search(r.text)
+        assert r.status_code == 201 and match
+        listing = await browser.get("/admin/api-keys")
+        row = listing.text[listing.text.index("deployer") :]
+        assert "CHECK_EXECUTE" in row[:400] and "ANNOUNCEMENT_MANAGE" in row[:400]
+    bearer = {"Authorization": f"Bearer {match.group(1)}"}
+    announced = await kairos.anon.post("/api/announcements", json={"content": "deploying"}, headers=bearer)
+    assert announced.status_code == 201
+    group = await kairos.anon.post("/api/groups", json={"name": "x"}, headers=bearer)
+    assert group.status_code == 403 and "RESOURCE_MANAGE" in group.json()["error"]["message"]
+    outages = await kairos.anon.get("/api/outages", headers=bearer)
+    assert outages.status_code == 403 and "STATUS_READ" in outages.json()["error"]["message"]

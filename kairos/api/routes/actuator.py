@@ -19,6 +19,7 @@ from kairos import __version__
 from kairos.api.deps import OPTIONAL_AUTH, Caller, CurrentCaller, RuntimeDep, unauthorized
 from kairos.api.errors import ApiError, error_responses
 from kairos.api.schemas.actuator import AppInfo, ComponentHealth, Health, Info
+from kairos.auth.scopes import Scope
 from kairos.db.models import Setting
 from kairos.metrics import CONTENT_TYPE
 from kairos.runtime import Runtime
@@ -32,7 +33,8 @@ _METRICS_DOC = (
     "Prometheus text format: `kairos_resource_status` (1 available, 0 not available, -1 unknown), "
     "last latency, checks by type and status, check duration, active outages. Every resource is listed, "
     "whatever its groups' visibility: metrics are for operators. Open by default; with "
-    "`KAIROS_METRICS_REQUIRE_KEY=true` it needs an API key (READ or ADMIN) or an admin's credentials, and with "
+    "`KAIROS_METRICS_REQUIRE_KEY=true` it needs an API key with `STATUS_READ` (the READ preset) or an admin's "
+    "credentials, and with "
     "`KAIROS_ACCESS_MODE=private` any key or signed-in user."
 )
 
@@ -43,8 +45,8 @@ async def metrics_reader(caller: CurrentCaller, runtime: RuntimeDep) -> Caller:
         return caller
     if not caller.authenticated:
         raise unauthorized("metrics need an API key (KAIROS_METRICS_REQUIRE_KEY is on)")
-    if caller.kind != "api_key" and not caller.is_admin:
-        raise ApiError(403, "forbidden", "metrics need an API key or an admin")
+    if not (caller.is_admin or (caller.kind == "api_key" and caller.has(Scope.STATUS_READ))):
+        raise ApiError(403, "forbidden", "metrics need an admin or an API key with STATUS_READ")
     return caller
 
 

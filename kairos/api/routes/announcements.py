@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Response
 
-from kairos.api.deps import OPTIONAL_AUTH, CurrentCaller, RequireAdmin, RequireAuth, SessionDep
+from kairos.api.deps import OPTIONAL_AUTH, CurrentCaller, RequireAnnouncementManage, RequireStatusRead, SessionDep
 from kairos.api.errors import error_responses
 from kairos.api.ids import PathId
 from kairos.api.schemas.announcements import (
@@ -64,7 +64,7 @@ async def list_announcements(
     "exactly like a stored announcement's `contentHtml`.",
     responses=error_responses(400, 401, 422),
 )
-async def preview(body: AnnouncementPreview, _: RequireAuth) -> AnnouncementPreviewed:
+async def preview(body: AnnouncementPreview, _: RequireStatusRead) -> AnnouncementPreviewed:
     return AnnouncementPreviewed(content_html=await render_off_loop(body.content))
 
 
@@ -73,12 +73,13 @@ async def preview(body: AnnouncementPreview, _: RequireAuth) -> AnnouncementPrev
     status_code=201,
     summary="Create an announcement",
     response_model=AnnouncementPublic,
-    description="Needs an admin. `createdBy` is the caller's email (for an API key: its creator's email, or "
+    description="Needs an admin or an API key with ANNOUNCEMENT_MANAGE. "
+    "`createdBy` is the caller's email (for an API key: its creator's email, or "
     "`api-key:<name>`). `activeUntil` must carry a time zone.",
     responses=error_responses(400, 401, 403, 422),
 )
 async def create_announcement(
-    body: AnnouncementCreate, session: SessionDep, caller: RequireAdmin
+    body: AnnouncementCreate, session: SessionDep, caller: RequireAnnouncementManage
 ) -> AnnouncementPublic:
     return announcement_public(await announcements.create(session, body, caller))
 
@@ -99,12 +100,13 @@ async def get_announcement(announcement_id: PathId, session: SessionDep, caller:
     "/{announcement_id}",
     summary="Edit an announcement",
     response_model=AnnouncementPublic,
-    description="Needs an admin. Fields left out keep their value; `activeUntil: null` removes the end. "
+    description="Needs an admin or an API key with ANNOUNCEMENT_MANAGE. "
+    "Fields left out keep their value; `activeUntil: null` removes the end. "
     "Read-only fields (`id`, `createdBy`, …) may be sent back and are ignored.",
     responses=error_responses(400, 401, 403, 404, 422),
 )
 async def update_announcement(
-    announcement_id: PathId, body: AnnouncementUpdate, session: SessionDep, _: RequireAdmin
+    announcement_id: PathId, body: AnnouncementUpdate, session: SessionDep, _: RequireAnnouncementManage
 ) -> AnnouncementPublic:
     return announcement_public(await announcements.update(session, announcement_id, body))
 
@@ -113,9 +115,10 @@ async def update_announcement(
     "/{announcement_id}",
     status_code=204,
     summary="Delete an announcement",
-    description="Needs an admin. To take one off the pages but keep it, set `active` to false instead.",
+    description="Needs an admin or an API key with ANNOUNCEMENT_MANAGE. "
+    "To take one off the pages but keep it, set `active` to false instead.",
     responses=error_responses(401, 403, 404, 422),
 )
-async def delete_announcement(announcement_id: PathId, session: SessionDep, _: RequireAdmin) -> Response:
+async def delete_announcement(announcement_id: PathId, session: SessionDep, _: RequireAnnouncementManage) -> Response:
     await announcements.delete(session, announcement_id)
     return Response(status_code=204)

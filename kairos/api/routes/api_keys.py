@@ -8,6 +8,7 @@ from kairos.api.deps import RequireAdmin, SessionDep
 from kairos.api.errors import error_responses
 from kairos.api.ids import PathId
 from kairos.api.schemas.api_keys import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
+from kairos.auth.scopes import ALL, PRESETS, decode
 from kairos.services import api_keys
 
 router = APIRouter(prefix="/api/api-keys", tags=["api keys"])
@@ -28,6 +29,7 @@ async def list_keys(session: SessionDep, _: RequireAdmin) -> list[ApiKeyPublic]:
             name=r.name,
             prefix=r.prefix,
             role=r.role,
+            scopes=sorted(decode(r.scopes), key=ALL.index),
             created_by=r.created_by,
             created_by_email=user.email if user else None,
             created_at=r.created_at,
@@ -43,11 +45,14 @@ async def list_keys(session: SessionDep, _: RequireAdmin) -> list[ApiKeyPublic]:
     status_code=201,
     summary="Create an API key",
     response_model=ApiKeyCreated,
-    description="Needs an admin. The answer holds the key itself, and no later answer does: store it.",
+    description="Needs an admin. Send `scopes` (any of STATUS_READ, CHECK_EXECUTE, RESOURCE_MANAGE, "
+    "ANNOUNCEMENT_MANAGE, MCP_ACCESS, ADMIN) or a preset `role` (READ = STATUS_READ, ADMIN = everything). "
+    "The answer holds the key itself, and no later answer does: store it.",
     responses=error_responses(400, 401, 403, 422),
 )
 async def create(body: ApiKeyCreate, session: SessionDep, caller: RequireAdmin) -> ApiKeyCreated:
-    new = await api_keys.create(session, body.name, role=body.role, created_by=caller.user_id)
+    scopes = frozenset(body.scopes) if body.scopes is not None else PRESETS[body.role or "ADMIN"]
+    new = await api_keys.create(session, body.name, scopes=scopes, created_by=caller.user_id)
     row = new.row
     return ApiKeyCreated(
         id=row.id,
@@ -55,6 +60,7 @@ async def create(body: ApiKeyCreate, session: SessionDep, caller: RequireAdmin) 
         key=new.plaintext,
         prefix=row.prefix,
         role=row.role,
+        scopes=sorted(decode(row.scopes), key=ALL.index),
         created_at=row.created_at,
     )
 

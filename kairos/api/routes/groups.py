@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from kairos.access.visibility import caller_level
-from kairos.api.deps import OPTIONAL_AUTH, CurrentCaller, RequireAdmin, RequireAuth, SessionDep
+from kairos.api.deps import OPTIONAL_AUTH, CurrentCaller, RequireResourceManage, RequireStatusRead, SessionDep
 from kairos.api.errors import error_responses
 from kairos.api.ids import PathId
 from kairos.api.schemas.groups import (
@@ -44,11 +44,12 @@ async def list_groups(session: SessionDep, caller: CurrentCaller) -> list[GroupP
     status_code=201,
     summary="Create a group",
     response_model=GroupPublic,
-    description="Needs an admin. Names are unique (case-insensitive). Without `displayOrder` the group "
+    description="Needs an admin or an API key with RESOURCE_MANAGE. "
+    "Names are unique (case-insensitive). Without `displayOrder` the group "
     "comes after the last one.",
     responses=error_responses(400, 401, 403, 409, 422),
 )
-async def create_group(body: GroupCreate, session: SessionDep, _: RequireAdmin) -> GroupPublic:
+async def create_group(body: GroupCreate, session: SessionDep, _: RequireResourceManage) -> GroupPublic:
     return group_public(await groups.create_group(session, body))
 
 
@@ -57,12 +58,13 @@ async def create_group(body: GroupCreate, session: SessionDep, _: RequireAdmin) 
     "/order",
     summary="Order the groups",
     response_model=list[GroupPublic],
-    description="Needs an admin. `groupIds` must list every group exactly once; the first is shown first "
+    description="Needs an admin or an API key with RESOURCE_MANAGE. "
+    "`groupIds` must list every group exactly once; the first is shown first "
     "(its `displayOrder` becomes 0, the next 1, …). A missing, repeated or unknown id is a 422 naming it: "
     "reload the groups and try again.",
     responses=error_responses(400, 401, 403, 422),
 )
-async def order_groups(body: GroupOrder, session: SessionDep, _: RequireAdmin) -> list[GroupPublic]:
+async def order_groups(body: GroupOrder, session: SessionDep, _: RequireResourceManage) -> list[GroupPublic]:
     return [group_public(g) for g in await groups.order_groups(session, body.group_ids)]
 
 
@@ -70,10 +72,12 @@ async def order_groups(body: GroupOrder, session: SessionDep, _: RequireAdmin) -
     "/{group_id}",
     summary="Edit a group",
     response_model=GroupPublic,
-    description="Needs an admin. Fields left out keep their value.",
+    description="Needs an admin or an API key with RESOURCE_MANAGE. Fields left out keep their value.",
     responses=error_responses(400, 401, 403, 404, 409, 422),
 )
-async def update_group(group_id: PathId, body: GroupUpdate, session: SessionDep, _: RequireAdmin) -> GroupPublic:
+async def update_group(
+    group_id: PathId, body: GroupUpdate, session: SessionDep, _: RequireResourceManage
+) -> GroupPublic:
     return group_public(await groups.update_group(session, group_id, body))
 
 
@@ -81,10 +85,10 @@ async def update_group(group_id: PathId, body: GroupUpdate, session: SessionDep,
     "/{group_id}",
     status_code=204,
     summary="Delete a group",
-    description="Needs an admin. Its resources stay; they only leave the group.",
+    description="Needs an admin or an API key with RESOURCE_MANAGE. Its resources stay; they only leave the group.",
     responses=error_responses(401, 403, 404, 422),
 )
-async def delete_group(group_id: PathId, session: SessionDep, _: RequireAdmin) -> Response:
+async def delete_group(group_id: PathId, session: SessionDep, _: RequireResourceManage) -> Response:
     await groups.delete_group(session, group_id)
     return Response(status_code=204)
 
@@ -98,7 +102,7 @@ async def delete_group(group_id: PathId, session: SessionDep, _: RequireAdmin) -
     "is visible to them too (a resource takes its most permissive group).",
     responses=error_responses(401, 404, 422),
 )
-async def group_resources(group_id: PathId, session: SessionDep, caller: RequireAuth) -> list[GroupMemberPublic]:
+async def group_resources(group_id: PathId, session: SessionDep, caller: RequireStatusRead) -> list[GroupMemberPublic]:
     return await groups.members(session, group_id, caller_level(caller))
 
 
@@ -106,13 +110,14 @@ async def group_resources(group_id: PathId, session: SessionDep, caller: Require
     "/{group_id}/order",
     summary="Set a group's members and their order",
     response_model=list[GroupMemberPublic],
-    description="Needs an admin. `resourceIds` becomes the group's exact membership, in this order: listed "
+    description="Needs an admin or an API key with RESOURCE_MANAGE. "
+    "`resourceIds` becomes the group's exact membership, in this order: listed "
     "resources join the group (a resource may be in several groups), members not listed leave it (their "
     "other groups are untouched). A repeated or unknown id is a 422 naming it (`resourceIds[2]`). To move "
     "a resource from one group to another, put the target group with it and the source group without it.",
     responses=error_responses(400, 401, 403, 404, 422),
 )
 async def order_members(
-    group_id: PathId, body: MemberOrder, session: SessionDep, _: RequireAdmin
+    group_id: PathId, body: MemberOrder, session: SessionDep, _: RequireResourceManage
 ) -> list[GroupMemberPublic]:
     return await groups.order_members(session, group_id, body.resource_ids)

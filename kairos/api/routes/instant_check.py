@@ -2,8 +2,8 @@
 nothing. The body is validated by the same rules as resource creation (target by its kind, options by the
 kind's model).
 
-Abuse limits: only admins may call it (READ keys and USER accounts get 403: a check of any target with any
-headers and ``bodyContains`` is a way to read services only Kairos can reach), every check obeys the target
+Abuse limits: only admins and keys with CHECK_EXECUTE may call it (other keys and USER accounts get 403: a
+check of any target with any headers and ``bodyContains`` is a way to read services only Kairos can reach), every check obeys the target
 policy (``KAIROS_DENIED_NETWORKS``, as scheduled checks do), each check is cut after at most 60 s, and at most
 ``MAX_RUNNING`` checks run at once per Kairos and ``KAIROS_INSTANT_CHECKS_PER_CALLER`` per caller; one more is
 refused with 429 instead of queueing, so a flood cannot pile up waiting tasks or sockets. Running checks are
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from kairos.api.deps import RequireAdmin, RuntimeDep, SessionDep
+from kairos.api.deps import RequireCheckExecute, RuntimeDep, SessionDep
 from kairos.api.errors import error_responses
 from kairos.api.schemas.instant_check import InstantCheckRequest, InstantCheckResult
 from kairos.runtime import Runtime
@@ -32,7 +32,7 @@ def running_checks(app: FastAPI) -> InstantChecks:
     "",
     summary="Check a target once, without saving anything",
     response_model=InstantCheckResult,
-    description="Admins only (an ADMIN key or a signed-in admin); READ keys and USER accounts get 403. "
+    description="Admins and API keys with CHECK_EXECUTE; other keys and USER accounts get 403. "
     "Every check obeys the target policy (`KAIROS_DENIED_NETWORKS`; a denied address is UNKNOWN "
     "`target_denied`). Runs the probe of `resourceType` against "
     "`target` once, with the same validation as creating a resource, and returns the verdict with its "
@@ -45,6 +45,6 @@ def running_checks(app: FastAPI) -> InstantChecks:
     responses=error_responses(400, 401, 403, 422, 429),
 )
 async def instant_check(
-    body: InstantCheckRequest, session: SessionDep, runtime: RuntimeDep, caller: RequireAdmin
+    body: InstantCheckRequest, session: SessionDep, runtime: RuntimeDep, caller: RequireCheckExecute
 ) -> InstantCheckResult:
     return await run_instant_check(runtime, session, caller, body, runtime.instant_checks)

@@ -1,21 +1,22 @@
-"""Outages: periods between the thresholds' opening and closing checks, newest first."""
+"""Outages: periods between the thresholds' opening and closing checks, newest first; an admin deletes closed
+ones."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.access.visibility import can_see_resource, hidden_query
-from kairos.api.deps import Caller, RequireAuth, SessionDep
+from kairos.api.deps import Caller, RequireAdmin, RequireStatusRead, SessionDep
 from kairos.api.errors import error_responses, not_found
 from kairos.api.ids import PathId
 from kairos.api.schemas.common import MAX_ID
 from kairos.api.schemas.history import OutagePublic
 from kairos.api.views import outage_public
-from kairos.services.outages import list_outages
+from kairos.services.outages import delete_outage, list_outages
 from kairos.services.resources import load_resource
 
 router = APIRouter(tags=["outages"])
@@ -45,7 +46,7 @@ async def _outages(
 )
 async def all_outages(
     session: SessionDep,
-    caller: RequireAuth,
+    caller: RequireStatusRead,
     active: Active = None,
     resource_id: Annotated[int | None, Query(alias="resourceId", ge=1, le=MAX_ID)] = None,
     limit: Limit = 100,
@@ -61,9 +62,24 @@ async def all_outages(
     responses=error_responses(401, 404, 422),
 )
 async def resource_outages(
-    resource_id: PathId, session: SessionDep, caller: RequireAuth, active: Active = None, limit: Limit = 100
+    resource_id: PathId, session: SessionDep, caller: RequireStatusRead, active: Active = None, limit: Limit = 100
 ) -> list[OutagePublic]:
     row = await load_resource(session, resource_id)
     if not can_see_resource(caller, row):
         raise not_found("resource")
     return await _outages(session, caller, row.id, active, limit)
+
+
+@router.delete(
+    "/api/outages/{outage_id}",
+    status_code=204,
+    summary="Delete a closed outage",
+    description="Needs an admin. Removes the outage from the lists (a false alarm, a planned maintenance); "
+    "the deletion is logged on the `kairos.audit` logger with who, which outage, its resource and its span. "
+    "An active outage is refused with 409 `outage_active`: it ends when the resource recovers, or with its "
+    "resource. Uptime is computed from check results, not outages, so no percentage changes.",
+    responses=error_responses(401, 403, 404, 409, 422),
+)
+async def delete_one_outage(outage_id: PathId, session: SessionDep, caller: RequireAdmin) -> Response:
+    await delete_outage(session, outage_id, hidden_query(caller), caller)
+    return Response(status_code=204)

@@ -5,7 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from kairos.access.visibility import can_see_resource
-from kairos.api.deps import OPTIONAL_AUTH, CurrentCaller, RequireAdmin, RuntimeDep, SessionDep
+from kairos.api.deps import (
+    OPTIONAL_AUTH,
+    CurrentCaller,
+    RequireCheckExecute,
+    RequireResourceManage,
+    RuntimeDep,
+    SessionDep,
+)
 from kairos.api.errors import error_responses
 from kairos.api.ids import PathId
 from kairos.api.schemas.resources import (
@@ -23,12 +30,13 @@ router = APIRouter(prefix="/api/resources", tags=["resources"])
 
 _PUBLIC = (
     "Public, by group visibility (docs/access.md): anonymous callers see resources in no group or in a PUBLIC "
-    "group, any key or signed-in user also AUTHENTICATED ones, admins also HIDDEN ones; the rest answer 404. "
+    "group, signed-in users and keys with STATUS_READ also "
+    "AUTHENTICATED ones, admins and keys with RESOURCE_MANAGE also HIDDEN ones; the rest answer 404. "
     "Header values in `options.headers` are write-only: every caller gets `********`. When the site hides "
     "targets (`showTargets` off) anonymous callers get `target: null`, no `options`, and `latestMessage` "
     "rebuilt from the status, error code and HTTP status."
 )
-_ADMIN = "Needs an admin (API key with role ADMIN, or an admin user)."
+_ADMIN = "Needs an admin or an API key with RESOURCE_MANAGE."
 
 
 @router.get(
@@ -56,7 +64,7 @@ async def list_resources(session: SessionDep, runtime: RuntimeDep, caller: Curre
     responses=error_responses(400, 401, 403, 422),
 )
 async def create_resource(
-    body: ResourceCreate, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
+    body: ResourceCreate, session: SessionDep, runtime: RuntimeDep, _: RequireResourceManage
 ) -> ResourceDetail:
     row = await svc.create_resource(session, body)
     await runtime.scheduler.resource_changed(row.id)
@@ -95,7 +103,7 @@ async def get_resource(
     responses=error_responses(400, 401, 403, 404, 422),
 )
 async def update_resource(
-    resource_id: PathId, body: ResourceUpdate, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin
+    resource_id: PathId, body: ResourceUpdate, session: SessionDep, runtime: RuntimeDep, _: RequireResourceManage
 ) -> ResourceDetail:
     row = await svc.load_resource(session, resource_id)
     row = await svc.update_resource(session, row, body)
@@ -110,7 +118,9 @@ async def update_resource(
     description=_ADMIN,
     responses=error_responses(401, 403, 404, 422),
 )
-async def delete_resource(resource_id: PathId, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin) -> Response:
+async def delete_resource(
+    resource_id: PathId, session: SessionDep, runtime: RuntimeDep, _: RequireResourceManage
+) -> Response:
     await svc.delete_resource(session, resource_id)
     # A result of a check still running may reach the recorder meanwhile; it drops rows of deleted resources.
     runtime.scheduler.resource_deleted(resource_id)
@@ -121,11 +131,14 @@ async def delete_resource(resource_id: PathId, session: SessionDep, runtime: Run
     "/{resource_id}/check",
     summary="Check a resource now",
     response_model=CheckNowResult,
-    description=_ADMIN + " Runs the check at once (joining one already running), records it in the "
+    description="Needs an admin or an API key with CHECK_EXECUTE. "
+    "Runs the check at once (joining one already running), records it in the "
     "history and returns the verdict with its latency phases.",
     responses=error_responses(401, 403, 404, 422),
 )
-async def check_now(resource_id: PathId, session: SessionDep, runtime: RuntimeDep, _: RequireAdmin) -> CheckNowResult:
+async def check_now(
+    resource_id: PathId, session: SessionDep, runtime: RuntimeDep, _: RequireCheckExecute
+) -> CheckNowResult:
     row = await svc.load_resource(session, resource_id)
     await session.close()  # a check can take up to its timeout: do not hold a connection meanwhile
     result = await runtime.scheduler.check_now(row.id)

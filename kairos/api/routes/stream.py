@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from kairos.access.visibility import hidden_ids
+from kairos.access.visibility import ADMIN, caller_level, hidden_ids
 from kairos.api.deps import OPTIONAL_AUTH, Caller, CurrentCaller, RuntimeDep, SessionDep
 from kairos.api.errors import error_responses
 from kairos.live_events import Subscription
@@ -90,7 +90,7 @@ async def _events(request: Request, runtime: Runtime, sub: Subscription, caller:
     started = last_sent = loop.time()
     cycle = getattr(request.receive, "__self__", None)
     keep_alive_at_start = getattr(cycle, "keep_alive", False) is True
-    visibility = None if caller.is_admin else _Visibility(runtime, caller)
+    visibility = None if caller_level(caller) >= ADMIN else _Visibility(runtime, caller)
     if visibility is not None:
         await visibility.refresh()
     yield f"retry: {RETRY_MS}\n: connected\n\n"

@@ -35,7 +35,9 @@ class ApiKey(Base):
     name: Mapped[str] = mapped_column(String(200))
     prefix: Mapped[str] = mapped_column(String(16))
     key_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    # The preset's name (ADMIN, READ) or CUSTOM; ``scopes`` is what counts (kairos.auth.scopes).
     role: Mapped[str] = mapped_column(String(16), default="ADMIN")
+    scopes: Mapped[str] = mapped_column(String(200), default="ADMIN", server_default="STATUS_READ")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

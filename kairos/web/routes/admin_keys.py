@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kairos.api.deps import SessionDep
 from kairos.api.ids import PageId
 from kairos.api.schemas.api_keys import ApiKeyCreate
+from kairos.auth.scopes import ALL, DESCRIPTIONS, PRESETS, Scope, decode
 from kairos.errors import NotFound
 from kairos.services import api_keys
 from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect
@@ -18,13 +19,16 @@ from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-ROLES = (("READ", "READ: reads history and outages, changes nothing"), ("ADMIN", "ADMIN: may change anything"))
+SCOPES = tuple((scope.value, DESCRIPTIONS[scope]) for scope in ALL)
 
 
 async def _list(request: Request, session: AsyncSession, code: int = 200, **ctx: object) -> Response:
-    ctx.setdefault("values", {"name": "", "role": "READ"})
+    ctx.setdefault("values", {"name": "", "scopes": [Scope.STATUS_READ.value]})
     ctx.setdefault("errors", {})
-    return render(request, "admin/api_keys.html", code, keys=await api_keys.list_keys(session), roles=ROLES, **ctx)
+    keys = [
+        (row, creator, sorted(decode(row.scopes), key=ALL.index)) for row, creator in await api_keys.list_keys(session)
+    ]
+    return render(request, "admin/api_keys.html", code, keys=keys, scopes=SCOPES, **ctx)
 
 
 @router.get("/admin/api-keys")
@@ -34,12 +38,20 @@ async def keys_page(request: Request, _: AdminPage, session: SessionDep, revoked
 
 @router.post("/admin/api-keys")
 async def create(request: Request, caller: AdminPage, form: CheckedForm, session: SessionDep) -> Response:
-    values = {"name": str(form.get("name", ""))[:1000], "role": str(form.get("role", ""))[:20]}
+    chosen = [str(v)[:40] for v in form.getlist("scopes")][: len(ALL)]
+    values = {"name": str(form.get("name", ""))[:1000], "scopes": chosen}
+    problem = "Choose at least one scope." if not chosen else None
+    unknown = [name for name in chosen if name not in Scope.__members__]
+    if unknown:
+        problem = f"Unknown scope {unknown[0]!r}."
+    if problem:
+        return await _list(request, session, 422, values=values, errors={"scopes": problem})
     try:
         body = ApiKeyCreate.model_validate(values)
     except ValidationError as exc:
         return await _list(request, session, 422, values=values, errors=form_problems(exc))
-    new = await api_keys.create(session, body.name, role=body.role, created_by=caller.user_id)
+    scopes = frozenset(body.scopes) if body.scopes else PRESETS["READ"]
+    new = await api_keys.create(session, body.name, scopes=scopes, created_by=caller.user_id)
     # The only page that ever holds the key: rendered as the answer to the POST, never stored or linked.
     return render(request, "admin/api_key_created.html", 201, key=new.plaintext, row=new.row)
 
