@@ -3,11 +3,12 @@ nothing. The body is validated by the same rules as resource creation (target by
 kind's model).
 
 Abuse limits: only admins and keys with CHECK_EXECUTE may call it (other keys and USER accounts get 403: a
-check of any target with any headers and ``bodyContains`` is a way to read services only Kairos can reach), every check obeys the target
-policy (``KAIROS_DENIED_NETWORKS``, as scheduled checks do), each check is cut after at most 60 s, and at most
-``MAX_RUNNING`` checks run at once per Kairos and ``KAIROS_INSTANT_CHECKS_PER_CALLER`` per caller; one more is
-refused with 429 instead of queueing, so a flood cannot pile up waiting tasks or sockets. Running checks are
-cancelled at shutdown. The rules are :mod:`kairos.services.instant_checks`'s; this is the HTTP adapter."""
+check of any target with any headers and ``bodyContains`` is a way to read services only Kairos can reach),
+every check obeys the target policy (``KAIROS_DENIED_NETWORKS``, as scheduled checks do), each check is cut
+after at most 60 s, and at most ``MAX_RUNNING`` checks run at once per Kairos and
+``KAIROS_INSTANT_CHECKS_PER_CALLER`` per caller; one more is refused with 429 instead of queueing, so a flood
+cannot pile up waiting tasks or sockets. Running checks are cancelled at shutdown. The rules are
+:mod:`kairos.services.instant_checks`'s; this is the HTTP adapter."""
 
 from __future__ import annotations
 
