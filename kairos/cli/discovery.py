@@ -1,4 +1,5 @@
-"""``kairos discovery list|run``: discovery sources from the terminal, straight on the database.
+"""``kairos discovery list|run``: discovery sources (registry and Kubernetes) from the terminal, straight on
+the database.
 
 ``run`` applies the changes to the database; a Kairos server already running picks up resources created
 this way at its next start. While it runs, prefer ``POST /api/discovery-sources/{id}/sync``: new images are
@@ -47,12 +48,21 @@ def list_sources() -> None:
             await runtime.engine.dispose()
 
     rows = asyncio.run(work())
-    typer.echo(f"{'ID':>4}  {'STATE':<8}  {'LAST SYNC':<20}  {'STATUS':<6}  PREFIX")
+    typer.echo(f"{'ID':>4}  {'STATE':<8}  {'LAST SYNC':<20}  {'STATUS':<6}  {'KIND':<10}  LISTS")
     for r in rows:
         when = r.last_sync_at.strftime("%Y-%m-%d %H:%M:%SZ") if r.last_sync_at else "never"
         state = "active" if r.active else "inactive"
-        deep = " (recursive)" if r.recursive else ""
-        typer.echo(f"{r.id:>4}  {state:<8}  {when:<20}  {r.last_sync_status or '-':<6}  {r.prefix}{deep}  [{r.name}]")
+        status = r.last_sync_status or "-"
+        typer.echo(f"{r.id:>4}  {state:<8}  {when:<20}  {status:<6}  {r.kind:<10}  {_lists(r)}  [{r.name}]")
+
+
+def _lists(r: DiscoverySourcePublic) -> str:
+    if r.kind == "KUBERNETES":
+        where = r.api_url or "in-cluster"
+        spaces = ",".join(r.namespaces) or "all namespaces"
+        return f"{where} ({spaces}{', annotated only' if r.annotation_only else ''})"
+    extras = [w for w, on in (("recursive", r.recursive), ("latest only", r.latest_only)) if on]
+    return f"{r.prefix}" + (f" ({', '.join(extras)})" if extras else "")
 
 
 @app.command("run")

@@ -1,6 +1,7 @@
 """The database as a ``kairos/v1`` document: deterministic (sorted by name), secrets as placeholders only.
 
-Secrets become ``${KAIROS_SECRET_CREDENTIAL_<NAME>}`` / ``..._DISCOVERY_<NAME>}`` / ``..._NOTIFY_<NAME>}`` (channel
+Secrets become ``${KAIROS_SECRET_CREDENTIAL_<NAME>}`` / ``..._DISCOVERY_<NAME>}`` (Kubernetes sources' tokens:
+``..._DISCOVERY_TOKEN_<NAME>}``) / ``..._NOTIFY_<NAME>}`` (channel
 URLs) / ``..._HEADER_<RESOURCE>_<HEADER>}`` (HTTP header values), with ``KAIROS_SECRET_ENV_PREFIX`` as the prefix:
 set those variables (or edit the references to ``{file: name}`` below ``KAIROS_SECRETS_DIR``) before importing
 the document elsewhere; importing it back where it came from keeps the stored values."""
@@ -134,6 +135,8 @@ def _resource(r: Resource, cred_names: dict[int, str], refs: SecretPolicy) -> di
         out["locations"] = list(r.locations)
     if r.quorum is not None:
         out["quorum"] = _quorum(r.quorum)
+    if r.proxy is not None:
+        out["proxy"] = r.proxy
     return out
 
 
@@ -143,6 +146,8 @@ def _quorum(policy: str) -> str | int:
 
 
 def _source(s: DiscoverySource, refs: SecretPolicy) -> dict[str, Any]:
+    if s.kind == "KUBERNETES":
+        return _kubernetes_source(s, refs)
     out: dict[str, Any] = {"name": s.name, "prefix": s.prefix, "recursive": s.recursive}
     if s.tag_filter:
         out["tagFilter"] = s.tag_filter
@@ -151,7 +156,29 @@ def _source(s: DiscoverySource, refs: SecretPolicy) -> dict[str, Any]:
         out["username"] = s.username
     if s.secret_enc is not None:
         out["password"] = refs.placeholder("DISCOVERY", s.name)
-    return out | {"insecureHttp": s.insecure_http, "skipTLS": s.skip_tls, "active": s.enabled}
+    out |= {"insecureHttp": s.insecure_http, "skipTLS": s.skip_tls, "active": s.enabled}
+    return out | ({"latestOnly": True} if s.latest_only else {})
+
+
+def _kubernetes_source(s: DiscoverySource, refs: SecretPolicy) -> dict[str, Any]:
+    """Only what is set, beside the kind: a source of the pod's own cluster has no URL and no token."""
+    out: dict[str, Any] = {"name": s.name, "kind": "KUBERNETES"}
+    if s.api_url:
+        out["apiUrl"] = s.api_url
+    if s.token_enc is not None:
+        out["token"] = refs.placeholder("DISCOVERY_TOKEN", s.name)
+    if s.ca_pem:
+        out["caCertificate"] = s.ca_pem
+    if s.namespaces:
+        out["namespaces"] = list(s.namespaces)
+    if s.object_kinds:
+        out["objectKinds"] = list(s.object_kinds)
+    return out | {
+        "annotationOnly": s.annotation_only,
+        "intervalSeconds": s.interval_s,
+        "skipTLS": s.skip_tls,
+        "active": s.enabled,
+    }
 
 
 def to_yaml(document: dict[str, Any]) -> str:

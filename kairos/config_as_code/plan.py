@@ -31,6 +31,7 @@ from kairos.db.models import (
 from kairos.errors import Invalid
 from kairos.scheduler.catalog import load_type_settings
 from kairos.services.announcement_html import render_content
+from kairos.services.discovery_sources import check_source
 from kairos.services.resources import check_options, check_target
 
 
@@ -160,6 +161,7 @@ def _resource_columns(
         "interval_s": item.interval_seconds, "timeout_s": item.timeout_seconds, "skip_tls": item.skip_tls,
         "recursive": item.recursive, "display_order": item.display_order, "credential_id": credential_id,
         "locations": item.locations, "quorum": item.quorum,
+        "proxy": None if item.proxy in (None, "default") else item.proxy,
     }  # fmt: skip
 
 
@@ -259,25 +261,31 @@ async def _discovery(session: AsyncSession, doc: Document, box: SecretBox, plan:
     known = by_name(rows, doc, "discoverySources", {i.name for i in items})
     for i, item in enumerate(items):
         row = known.get(item.name)
-        stored = None if row is None else open_sealed(box, row.secret_enc)
-        kept = ("DISCOVERY", item.name, stored)
-        password = (
-            None if item.password is None else doc.secret(("discoverySources", i, "password"), item.password, kept)
-        )
+        password = _source_secret(doc, box, i, item.password, ("DISCOVERY", item.name, row and row.secret_enc))
+        token = _source_secret(doc, box, i, item.token, ("DISCOVERY_TOKEN", item.name, row and row.token_enc))
         wanted = {
-            "prefix": item.prefix, "recursive": item.recursive, "tag_filter": item.tag_filter,
-            "interval_s": item.interval_seconds, "parallelism": item.parallelism, "username": item.username,
-            "insecure_http": item.insecure_http, "skip_tls": item.skip_tls, "enabled": item.active,
+            "kind": item.kind, "prefix": item.prefix or "", "recursive": item.recursive,
+            "tag_filter": item.tag_filter, "interval_s": item.interval_seconds, "parallelism": item.parallelism,
+            "username": item.username, "insecure_http": item.insecure_http, "skip_tls": item.skip_tls,
+            "enabled": item.active, "latest_only": item.latest_only, "api_url": item.api_url,
+            "ca_pem": item.ca_certificate, "namespaces": item.namespaces or None,
+            "annotation_only": item.annotation_only, "object_kinds": item.object_kinds,
         }  # fmt: skip
         if row is None:
-            sealed = None if password is None else box.seal(password)
-            session.add(DiscoverySource(name=item.name, secret_enc=sealed, **wanted))
+            sealed = {"secret_enc": _seal(box, password), "token_enc": _seal(box, token)}
+            row = DiscoverySource(name=item.name, **sealed, **wanted)
+            _check(doc, i, row)
+            session.add(row)
             plan.add("discoverySources", item.name, "create")
             continue
+        if row.kind != item.kind:
+            raise doc.error(("discoverySources", i, "kind"), "the kind of a source cannot change; rename it")
         changed = differ(row, wanted)
-        if stored != password:
-            row.secret_enc = None if password is None else box.seal(password)
-            changed.append("password")
+        for column, field, value in (("secret_enc", "password", password), ("token_enc", "token", token)):
+            if open_sealed(box, getattr(row, column)) != value:
+                setattr(row, column, _seal(box, value))
+                changed.append(field)
+        _check(doc, i, row)
         if changed:
             plan.add("discoverySources", item.name, "update", changed)
     if prune:
@@ -286,6 +294,28 @@ async def _discovery(session: AsyncSession, doc: Document, box: SecretBox, plan:
             if row.name not in named:
                 await session.delete(row)
                 plan.add("discoverySources", row.name, "delete")
+
+
+def _source_secret(
+    doc: Document, box: SecretBox, index: int, ref: Any, kept: tuple[str, str, bytes | None]
+) -> str | None:
+    """The secret a reference points to; the export's own placeholder keeps the stored value."""
+    kind, name, sealed = kept
+    if ref is None:
+        return None
+    field = "token" if kind == "DISCOVERY_TOKEN" else "password"
+    return doc.secret(("discoverySources", index, field), ref, (kind, name, open_sealed(box, sealed)))
+
+
+def _seal(box: SecretBox, value: str | None) -> bytes | None:
+    return None if value is None else box.seal(value)
+
+
+def _check(doc: Document, index: int, row: DiscoverySource) -> None:
+    try:
+        check_source(row)
+    except Invalid as exc:
+        raise doc.error(("discoverySources", index, exc.field or "kind"), exc.message) from None
 
 
 def _utc(value: datetime | None) -> datetime | None:

@@ -7,13 +7,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
 from kairos.api.schemas.common import Description, DisplayOrder, Name, Pattern, Target, Username
+from kairos.api.schemas.discovery import ApiUrl, CaCertificate, Namespaces, ObjectKinds, Prefix, TagFilter
 from kairos.api.schemas.discovery import Interval as SyncInterval
 from kairos.api.schemas.discovery import Parallelism as SyncParallelism
-from kairos.api.schemas.discovery import Prefix, TagFilter
 from kairos.api.schemas.groups import Visibility
 from kairos.api.schemas.notifications import MAX_EVENTS, ChannelKind, EventKind, Reminder
 from kairos.api.schemas.resource_types import Interval as TypeInterval
@@ -70,11 +70,14 @@ class ResourceItem(Item):
     # The fleet (docs/fleet.md): left out, every live location checks it with its type's quorum.
     locations: Locations | None = None
     quorum: Quorum | None = None
+    # Outbound route (docs/proxy.md): left out, the default proxy rules; "direct" or a named proxy's name.
+    proxy: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = None
 
 
 class DiscoveryItem(Item):
     name: Name
-    prefix: Prefix
+    kind: Literal["REGISTRY", "KUBERNETES"] = "REGISTRY"
+    prefix: Prefix | None = None  # REGISTRY only (and required there)
     recursive: bool = False
     tag_filter: TagFilter | None = None
     interval_seconds: SyncInterval = 3600
@@ -84,6 +87,14 @@ class DiscoveryItem(Item):
     insecure_http: bool = False
     skip_tls: bool = Field(False, alias="skipTLS")
     active: bool = True
+    latest_only: bool = False
+    # KUBERNETES only.
+    api_url: ApiUrl | None = None
+    token: SecretRef | None = None
+    ca_certificate: CaCertificate | None = None
+    namespaces: Namespaces = Field(default_factory=list)
+    annotation_only: bool = False
+    object_kinds: ObjectKinds | None = None
 
 
 class AnnouncementItem(Item):

@@ -1,8 +1,11 @@
-"""One sync of one discovery source: list the registry, plan, apply, tell the scheduler.
+"""One sync of one discovery source: list it, plan, apply, tell the scheduler.
 
-A gone image is never deleted: its resource is disabled and ``Resource.gone_at`` is set, so its history
-stays; when the image comes back the resource is enabled again and ``gone_at`` cleared. Listing failures
-change no resource and are stored on the source (``last_sync_status = "error"``)."""
+The same for every kind of source: what is listed (image references of a registry, URLs of a cluster's
+routes) and what it becomes (DOCKER or HTTP resources) is the source's adapter's
+(:mod:`kairos.discovery.adapters`). Something gone is never deleted: its resource is disabled and
+``Resource.gone_at`` is set, so its history stays; when it comes back the resource is enabled again and
+``gone_at`` cleared. Listing failures change no resource and are stored on the source
+(``last_sync_status = "error"``)."""
 
 from __future__ import annotations
 
@@ -14,10 +17,10 @@ from typing import TYPE_CHECKING, Protocol
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kairos.db.models import Credential, DiscoverySource, GroupMember, Resource, ResourceGroup
+from kairos.db.models import DiscoverySource, Resource, ResourceGroup
+from kairos.discovery.adapters import Lister, SourceAdapter, adapter_for
 from kairos.notify.events import DISCOVERY_FOUND, DISCOVERY_LOST, Event
-from kairos.probes.base import Kind
-from kairos.registry.discovery import DiscoveryError, Known, ListOptions, Plan, list_images, parse_prefix, plan
+from kairos.registry.discovery import DiscoveryError, Known, Plan, plan
 
 if TYPE_CHECKING:
     from kairos.credentials import CredentialStore
@@ -65,37 +68,26 @@ class SyncReport:
     dry_run: bool = False
 
 
-def list_options(host: SyncHost, source: DiscoverySource) -> ListOptions:
-    secret = host.box.open(source.secret_enc) if source.secret_enc else None
-    return ListOptions(
-        prefix=parse_prefix(source.prefix),
-        recursive=source.recursive,
-        tag_filter=source.tag_filter,
-        # A GitHub token (ghcr.io) needs no user name; every other registry gets both.
-        credential=(source.username or "", secret) if secret is not None else None,
-        insecure_http=source.insecure_http,
-        skip_tls=source.skip_tls,
-        parallelism=source.parallelism,
-        user_agent=host.settings.user_agent,
-    )
-
-
 async def sync_source(host: SyncHost, source_id: int, *, dry_run: bool = False) -> SyncReport:
     """List, plan and (unless ``dry_run``) apply; raises ``LookupError`` when the source does not exist."""
-    options = await _options(host, source_id)
-    # No database connection is held while the registry is listed (that may take a while).
-    found, error = await _list(options)
+    adapter, lister = await _lister(host, source_id)
+    # No database connection is held while the source is listed (that may take a while).
+    found, error = await _list(lister)
     report = SyncReport(error=error, dry_run=dry_run)
     touched: list[int] = []
     async with host.sessionmaker() as session:
         source = await _source(session, source_id)  # it may have been deleted meanwhile
+        if found is not None and adapter_for(source) is not adapter:
+            found, report = None, SyncReport(error="the source's kind changed while it was listed", dry_run=dry_run)
         if found is not None:
-            changes = plan(await _known(session), found, source_id=source.id)
+            changes = plan(
+                await _known(session, adapter.resource_kind), found, source_id=source.id, normalise=adapter.normalise
+            )
             report = _report(changes, dry_run)
             if not dry_run:
-                touched = await _apply(session, source, changes)
+                touched = await _apply(session, adapter, source, changes)
                 # In this transaction: found/lost are stored with the change.
-                await host.notifications.enqueue(session, discovery_events(changes, touched))
+                await host.notifications.enqueue(session, discovery_events(changes, touched, adapter.lost_message))
         if dry_run:
             return report
         _mark(source, report)
@@ -115,42 +107,44 @@ async def _source(session: AsyncSession, source_id: int) -> DiscoverySource:
     return source
 
 
-async def _options(host: SyncHost, source_id: int) -> ListOptions | str:
-    """The listing options, or why there are none (a prefix that no longer parses, an undecryptable secret)."""
+async def _lister(host: SyncHost, source_id: int) -> tuple[SourceAdapter, Lister | str]:
+    """The source's adapter and what lists it, or why nothing can (a prefix that no longer parses, an
+    undecryptable secret)."""
     async with host.sessionmaker() as session:
         source = await _source(session, source_id)
+        adapter = adapter_for(source)
         try:
-            return list_options(host, source)
+            return adapter, adapter.lister(host.box, host.settings, source)
         except ValueError as exc:
-            return str(exc)
+            return adapter, str(exc)
 
 
-async def _list(options: ListOptions | str) -> tuple[list[str] | None, str | None]:
+async def _list(lister: Lister | str) -> tuple[list[str] | None, str | None]:
     """(found, None), or (None, error message)."""
-    if isinstance(options, str):
-        return None, options[:MAX_MESSAGE]
+    if isinstance(lister, str):
+        return None, lister[:MAX_MESSAGE]
     try:
-        return await list_images(options), None
+        return await lister(), None
     except DiscoveryError as exc:
         return None, str(exc)[:MAX_MESSAGE]
 
 
-async def _known(session: AsyncSession) -> list[Known]:
+async def _known(session: AsyncSession, kind: str) -> list[Known]:
     rows = await session.execute(
         select(Resource.id, Resource.target, Resource.discovered_by, Resource.enabled, Resource.gone_at).where(
-            Resource.kind == Kind.DOCKER.value
+            Resource.kind == kind
         )
     )
     return [Known(r.id, r.target, r.discovered_by, r.enabled, r.gone_at is not None) for r in rows]
 
 
-def discovery_events(changes: Plan, touched: list[int]) -> list[Event]:
-    """Found (created or back) and lost images; ``touched`` is _apply's ids: reactivated, deactivated, created."""
+def discovery_events(changes: Plan, touched: list[int], lost: str = "the image is no longer listed") -> list[Event]:
+    """Found (created or back) and lost targets; ``touched`` is _apply's ids: reactivated, deactivated, created."""
     now = datetime.now(UTC)
     back, gone = len(changes.reactivate), len(changes.deactivate)
     found = [k.id for k in changes.reactivate] + touched[back + gone :]
     return [Event(DISCOVERY_FOUND, rid, now) for rid in found] + [
-        Event(DISCOVERY_LOST, k.id, now, "the image is no longer listed") for k in changes.deactivate
+        Event(DISCOVERY_LOST, k.id, now, lost) for k in changes.deactivate
     ]
 
 
@@ -176,7 +170,7 @@ def _mark(source: DiscoverySource, report: SyncReport) -> None:
     )
 
 
-async def _apply(session: AsyncSession, source: DiscoverySource, changes: Plan) -> list[int]:
+async def _apply(session: AsyncSession, adapter: SourceAdapter, source: DiscoverySource, changes: Plan) -> list[int]:
     """Write the plan; returns the ids the scheduler must reload."""
     now = datetime.now(UTC)
     ids = [k.id for k in changes.reactivate] + [k.id for k in changes.deactivate]
@@ -184,14 +178,14 @@ async def _apply(session: AsyncSession, source: DiscoverySource, changes: Plan) 
         await _set_state(session, known.id, enabled=True, gone_at=None)
     for known in changes.deactivate:
         await _set_state(session, known.id, enabled=False, gone_at=now)
-    credential_id = await source_credential(session, source)
+    credential_id = await adapter.credential(session, source)
     for known in changes.reactivate:
         row = await session.get(Resource, known.id)
         if row is not None and row.discovered_by == source.id and credential_id is not None:
             row.credential_id = credential_id
     if changes.create:
         group_id = await ensure_group(session, source)
-        rows = [_new_resource(source, target, group_id, credential_id) for target in changes.create]
+        rows = [adapter.new_resource(source, target, group_id, credential_id) for target in changes.create]
         session.add_all(rows)
         await session.flush()
         ids.extend(r.id for r in rows)
@@ -202,46 +196,6 @@ async def _set_state(session: AsyncSession, resource_id: int, *, enabled: bool, 
     row = await session.get(Resource, resource_id)
     if row is not None:
         row.enabled, row.gone_at = enabled, gone_at
-
-
-def _new_resource(source: DiscoverySource, target: str, group_id: int, credential_id: int | None) -> Resource:
-    name = target.split("/", 1)[1] if "/" in target else target  # "repo:tag", without the registry host
-    return Resource(
-        name=name[:200],
-        kind=Kind.DOCKER.value,
-        target=target,
-        config={"insecureHttp": True} if source.insecure_http else {},
-        enabled=True,
-        skip_tls=source.skip_tls,
-        discovered_by=source.id,
-        credential_id=credential_id,
-        memberships=[GroupMember(group_id=group_id)],
-    )
-
-
-def managed_credential_name(source_id: int) -> str:
-    return f"discovery source {source_id}"
-
-
-async def source_credential(session: AsyncSession, source: DiscoverySource) -> int | None:
-    """A stored credential holding the source's user and (still encrypted) password, kept in step with the
-    source, so that the images it finds are checked with the credentials that listed them."""
-    if not (source.username and source.secret_enc):
-        return None
-    name = managed_credential_name(source.id)
-    row = (await session.execute(select(Credential).where(Credential.name == name))).scalars().first()
-    if row is None:
-        row = Credential(
-            name=name,
-            description="Managed by discovery: the credentials of the source.",
-            pattern="",
-            username="",
-            secret_enc=b"",
-        )
-        session.add(row)
-    row.pattern, row.username, row.secret_enc = f"{source.prefix}/*", source.username, source.secret_enc
-    await session.flush()
-    return row.id
 
 
 async def ensure_group(session: AsyncSession, source: DiscoverySource) -> int:

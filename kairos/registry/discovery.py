@@ -3,7 +3,9 @@
 Listing speaks the Distribution API through :class:`RegistryClient`, so it shares the token-auth and cache
 machinery of the image probe (the catalog asks for the ``registry:catalog:*`` scope). Planning is a pure
 function: it never deletes; an image:tag that left the registry is deactivated and marked gone, one that comes
-back is reactivated. ghcr.io has no catalog and is listed through the GitHub packages API
+back is reactivated. Artifactory repositories are listed through JFrog's REST API
+(:mod:`kairos.registry.listing_artifactory`); ``latest_only`` keeps the newest tag of each repository
+(:mod:`kairos.registry.listing_latest`). ghcr.io has no catalog and is listed through the GitHub packages API
 (:mod:`kairos.registry.listing_github`); a registry that refuses the global catalog is asked for the catalog
 of the prefix's project (:mod:`kairos.registry.listing_prefix`).
 """
@@ -11,16 +13,19 @@ of the prefix's project (:mod:`kairos.registry.listing_prefix`).
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from kairos import net
 from kairos.registry.auth import TokenCache
 from kairos.registry.client import RegistryClient, RegistryError
+from kairos.registry.listing_artifactory import Artifactory, artifactory_of, next_by_last
 from kairos.registry.listing_github import is_github, list_github
+from kairos.registry.listing_latest import image_created, newest_tag
 from kairos.registry.listing_options import (
     CATALOG_SCOPE,
     LIST_BODY_LIMIT,
@@ -31,6 +36,7 @@ from kairos.registry.listing_options import (
     Prefix,
     compile_tag_filter,
     in_scope,
+    list_session,
     next_link,
     parse_prefix,
 )
@@ -54,48 +60,62 @@ __all__ = [
 ]
 
 
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """Where a registry's listing API lives and how its names become image names: the plain Distribution API
+    at the root, or an Artifactory repository's REST API (:mod:`kairos.registry.listing_artifactory`)."""
+
+    scope: Prefix  # what in_scope checks repository names against
+    api_root: str = ""
+    image_prefix: str = ""  # "<repoKey>/" for Artifactory
+    artifactory: Artifactory | None = None
+
+
+def _layout(options: ListOptions) -> _Layout:
+    found = artifactory_of(options.prefix)
+    if found is None:
+        return _Layout(options.prefix)
+    return _Layout(found.below, found.api_root, f"{found.repo_key}/", found)
+
+
 async def list_images(options: ListOptions, cache: TokenCache | None = None) -> list[str]:
-    """Every ``registry/repo:tag`` under the prefix that passes the tag filter, sorted."""
+    """Every ``registry/repo:tag`` under the prefix that passes the tag filter (only the newest tag of each
+    repository with ``latest_only``), sorted."""
     if is_github(options.prefix.registry):
         return await list_github(options)
-    accept = compile_tag_filter(options.tag_filter)
+    layout = _layout(options)
     deadline = time.monotonic() + options.timeout_s
     repositories = [
-        r for r in await _catalog(options, deadline, cache) if in_scope(r, options.prefix, options.recursive)
+        r for r in await _catalog(options, layout, deadline, cache) if in_scope(r, layout.scope, options.recursive)
     ]
     queue: asyncio.Queue[str] = asyncio.Queue()
     for repository in repositories:
         queue.put_nowait(repository)
-    found: list[str] = []
+    found: list[tuple[str, str]] = []
     errors: list[DiscoveryError] = []
     # One session per worker: a Session keeps one connection per origin and is not shared between tasks.
     async with asyncio.TaskGroup() as group:
         for _ in range(max(1, min(options.parallelism, len(repositories)))):
-            group.create_task(_tag_worker(options, queue, found, errors, deadline, cache))
+            group.create_task(_tag_worker(options, layout, queue, found, errors, deadline, cache))
     if errors:
         raise errors[0]  # a partial listing must not deactivate what it missed
-    return sorted({f"{options.prefix.registry}/{r}:{t}" for r, t in _split(found) if accept(t)})
-
-
-def _split(items: Iterable[str]) -> Iterable[tuple[str, str]]:
-    for item in items:
-        repository, _, tag = item.rpartition(":")
-        yield repository, tag
-
-
-def _session(options: ListOptions) -> net.Session:
-    return net.Session(user_agent=options.user_agent, max_body_bytes=LIST_BODY_LIMIT, verify_tls=not options.skip_tls)
+    return sorted({f"{options.prefix.registry}/{layout.image_prefix}{r}:{t}" for r, t in found})
 
 
 def _client(
-    options: ListOptions, session: net.Session, repository: str, deadline: float, cache: TokenCache | None
+    options: ListOptions,
+    session: net.Session,
+    repository: str,
+    deadline: float,
+    cache: TokenCache | None,
+    api_root: str = "",
 ) -> RegistryClient:
     scheme = "http" if options.insecure_http else "https"
     scope = CATALOG_SCOPE if repository == "_catalog" else None
     return RegistryClient(
         Reference(options.prefix.registry, repository),
         session,
-        base_url=f"{scheme}://{options.prefix.registry}",
+        base_url=f"{scheme}://{options.prefix.registry}{api_root}",
         deadline=deadline,
         credential=options.credential,
         cache=cache,
@@ -103,9 +123,12 @@ def _client(
     )
 
 
-async def _catalog(options: ListOptions, deadline: float, cache: TokenCache | None) -> list[str]:
-    async with _session(options) as session:
-        client = _client(options, session, "_catalog", deadline, cache)
+async def _catalog(options: ListOptions, layout: _Layout, deadline: float, cache: TokenCache | None) -> list[str]:
+    async with list_session(options) as session:
+        client = _client(options, session, "_catalog", deadline, cache, layout.api_root)
+        if layout.artifactory is not None:
+            what = f"catalog of Artifactory repository {layout.artifactory.repo_key}"
+            return await _catalog_pages(client, f"/v2/_catalog?n={options.page_size}", what, options.page_size)
         try:
             return await _catalog_pages(client, f"/v2/_catalog?n={options.page_size}", "catalog")
         except _CatalogRefused as exc:
@@ -131,35 +154,48 @@ class _CatalogRefused(DiscoveryError):
         self.message = message
 
 
-async def _catalog_pages(client: RegistryClient, path: str | None, what: str) -> list[str]:
+async def _catalog_pages(client: RegistryClient, path: str | None, what: str, by_last: int = 0) -> list[str]:
+    """``by_last``: the page size, for Artifactory, which may page with ``last`` and no ``Link``."""
     repositories: list[str] = []
     for _ in range(MAX_PAGES):
         if path is None:
             return repositories
         result = await _fetch(client, path, what, refusal=True)
-        repositories.extend(_strings(_json(result, what).get("repositories")))
-        path = next_link(result.header("link"))
+        names = _strings(_json(result, what).get("repositories"))
+        if by_last and names and names[-1] in repositories:
+            return repositories  # a server that ignores ``last`` repeats its page: nothing more to get
+        repositories.extend(names)
+        path = next_link(result.header("link")) or (next_by_last(path, names, by_last) if by_last else None)
     raise DiscoveryError(f"{what} has more than {MAX_PAGES} pages")
 
 
 async def _tag_worker(
     options: ListOptions,
+    layout: _Layout,
     queue: asyncio.Queue[str],
-    found: list[str],
+    found: list[tuple[str, str]],
     errors: list[DiscoveryError],
     deadline: float,
     cache: TokenCache | None,
 ) -> None:
     """Take repositories until the queue is empty or any worker failed (errors are collected, not raised:
     a TaskGroup would wrap them in an ExceptionGroup)."""
-    async with _session(options) as session:
+    accept = compile_tag_filter(options.tag_filter)
+    async with list_session(options) as session:
         while not queue.empty() and not errors:
             repository = queue.get_nowait()
-            client = _client(options, session, repository, deadline, cache)
+            client = _client(options, session, repository, deadline, cache, layout.api_root)
             try:
-                found.extend(f"{repository}:{tag}" for tag in await _tags(client, repository))
+                tags = [t for t in await _tags(client, repository) if accept(t)]
             except DiscoveryError as exc:
                 errors.append(exc)
+                continue
+            if options.latest_only:
+                # Dates come from the image itself, pulled the way a check pulls it (host/v2/<image>/…).
+                image = _client(options, session, layout.image_prefix + repository, deadline, cache)
+                newest = await newest_tag(tags, functools.partial(image_created, image))
+                tags = [newest] if newest is not None else []
+            found.extend((repository, tag) for tag in tags)
 
 
 async def _tags(client: RegistryClient, repository: str) -> list[str]:
@@ -224,7 +260,7 @@ def target_key(target: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Known:
-    """An existing DOCKER resource as planning sees it."""
+    """An existing resource of the source's kind (DOCKER or HTTP) as planning sees it."""
 
     id: int
     target: str
@@ -241,16 +277,19 @@ class Plan:
     unchanged: int = 0
 
 
-def plan(existing: Iterable[Known], found: Iterable[str], *, source_id: int) -> Plan:
+def plan(
+    existing: Iterable[Known], found: Iterable[str], *, source_id: int, normalise: Callable[[str], str] = target_key
+) -> Plan:
     """What a sync changes; applying it and planning again gives an empty plan (idempotent).
 
-    Existing resources are matched by normalised target whoever created them, so two sources (or a resource
+    Existing resources are matched by normalised target (``normalise``: image references by default, URLs for
+    Kubernetes sources) whoever created them, so two sources (or a resource
     added by hand) never yield duplicates. Only the source's own resources are deactivated, never deleted."""
     known = list(existing)
     by_key: dict[str, Known] = {}
     for item in known:
-        by_key.setdefault(target_key(item.target), item)
-    wanted = {target_key(t): t for t in found}
+        by_key.setdefault(normalise(item.target), item)
+    wanted = {normalise(t): t for t in found}
     result = Plan()
     for key in sorted(wanted):
         match = by_key.get(key)
@@ -261,6 +300,6 @@ def plan(existing: Iterable[Known], found: Iterable[str], *, source_id: int) -> 
         else:
             result.unchanged += 1
     for item in known:
-        if item.discovered_by == source_id and not item.gone and target_key(item.target) not in wanted:
+        if item.discovered_by == source_id and not item.gone and normalise(item.target) not in wanted:
             result.deactivate.append(item)
     return result

@@ -14,9 +14,11 @@ import json
 import os
 import time
 from dataclasses import dataclass, replace
+from datetime import datetime
 from urllib.parse import quote, urlsplit
 
 from kairos import net
+from kairos.registry.listing_latest import CreatedOf, newest_tag, parse_created
 from kairos.registry.listing_options import (
     LIST_BODY_LIMIT,
     MAX_PAGES,
@@ -24,6 +26,7 @@ from kairos.registry.listing_options import (
     ListOptions,
     compile_tag_filter,
     in_scope,
+    list_session,
 )
 
 GHCR = "ghcr.io"
@@ -67,11 +70,26 @@ async def list_github(options: ListOptions) -> list[str]:
         raise DiscoveryError("ghcr.io prefix needs an owner: ghcr.io/<owner>[/path]")
     accept = compile_tag_filter(options.tag_filter)
     api = _Api(api_url(options), owner, _headers(options), time.monotonic() + options.timeout_s)
-    async with _session(options) as session:
+    async with list_session(options) as session:
         api, names = await _packages(session, api, options.page_size)
     packages = [n for n in names if in_scope(f"{owner}/{n}", options.prefix, options.recursive)]
     tags = await _all_versions(options, api, packages)
-    return sorted({f"{GHCR}/{owner}/{p}:{t}" for p, ts in tags.items() for t in ts if accept(t)})
+    found: set[str] = set()
+    for package, dated in tags.items():
+        kept = [t for t in dated if accept(t)]
+        if options.latest_only:
+            # GitHub knows when each version was pushed: no extra request for the "newest pushed" order.
+            newest = await newest_tag(kept, _known_date(dated))
+            kept = [newest] if newest is not None else []
+        found.update(f"{GHCR}/{owner}/{package}:{t}" for t in kept)
+    return sorted(found)
+
+
+def _known_date(dated: dict[str, datetime | None]) -> CreatedOf:
+    async def created_of(tag: str) -> datetime | None:
+        return dated.get(tag)
+
+    return created_of
 
 
 def _headers(options: ListOptions) -> tuple[tuple[str, str], ...]:
@@ -79,10 +97,6 @@ def _headers(options: ListOptions) -> tuple[tuple[str, str], ...]:
     if options.credential is not None:
         headers.append(("Authorization", f"Bearer {options.credential[1]}"))
     return tuple(headers)
-
-
-def _session(options: ListOptions) -> net.Session:
-    return net.Session(user_agent=options.user_agent, max_body_bytes=LIST_BODY_LIMIT, verify_tls=not options.skip_tls)
 
 
 async def _packages(session: net.Session, api: _Api, page_size: int) -> tuple[_Api, list[str]]:
@@ -98,12 +112,12 @@ async def _packages(session: net.Session, api: _Api, page_size: int) -> tuple[_A
     return api, [name for item in items if isinstance(name := item.get("name"), str) and name]
 
 
-async def _all_versions(options: ListOptions, api: _Api, packages: list[str]) -> dict[str, list[str]]:
+async def _all_versions(options: ListOptions, api: _Api, packages: list[str]) -> dict[str, dict[str, datetime | None]]:
     """Tags per package, ``parallelism`` packages at a time; any failure fails the whole listing."""
     queue: asyncio.Queue[str] = asyncio.Queue()
     for package in packages:
         queue.put_nowait(package)
-    found: dict[str, list[str]] = {}
+    found: dict[str, dict[str, datetime | None]] = {}
     errors: list[DiscoveryError] = []
     async with asyncio.TaskGroup() as group:
         for _ in range(max(1, min(options.parallelism, len(packages)))):
@@ -117,11 +131,11 @@ async def _versions_worker(
     options: ListOptions,
     api: _Api,
     queue: asyncio.Queue[str],
-    found: dict[str, list[str]],
+    found: dict[str, dict[str, datetime | None]],
     errors: list[DiscoveryError],
 ) -> None:
     # Errors are collected, not raised: a TaskGroup would wrap them in an ExceptionGroup.
-    async with _session(options) as session:
+    async with list_session(options) as session:
         while not queue.empty() and not errors:
             package = queue.get_nowait()
             try:
@@ -130,19 +144,21 @@ async def _versions_worker(
                 errors.append(exc)
 
 
-async def _tags(session: net.Session, api: _Api, package: str, page_size: int) -> list[str]:
+async def _tags(session: net.Session, api: _Api, package: str, page_size: int) -> dict[str, datetime | None]:
+    """Each tag with the time its version was pushed (``updated_at``, else ``created_at``)."""
     # Nested names ("team/app") are one path segment here: the slash travels as %2F.
     url = api.url(f"packages/container/{quote(package, safe='')}/versions?per_page={page_size}&page=1")
     what = f"versions of {api.owner}/{package}"
     first = await _get(session, api, url, what, missing_ok=True)
     if first.status == 404:
-        return []  # deleted between the two calls: nothing to monitor
-    tags: list[str] = []
+        return {}  # deleted between the two calls: nothing to monitor
+    tags: dict[str, datetime | None] = {}
     for version in await _pages(session, api, first, what):
         metadata = version.get("metadata")
         container = metadata.get("container") if isinstance(metadata, dict) else None
         listed = container.get("tags") if isinstance(container, dict) else None
-        tags.extend(t for t in listed or [] if isinstance(t, str) and t)
+        pushed = parse_created(version.get("updated_at") or version.get("created_at"))
+        tags.update((t, pushed) for t in listed or [] if isinstance(t, str) and t)
     return tags
 
 

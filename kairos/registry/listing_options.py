@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from kairos import net
 from kairos.registry.reference import parse
 
 CATALOG_SCOPE = "registry:catalog:*"
@@ -46,6 +47,18 @@ class ListOptions:
     timeout_s: float = 120.0
     user_agent: str = "Kairos-Monitor"
     github_api: str | None = None  # ghcr.io only; None: $KAIROS_GITHUB_API_URL, else https://api.github.com
+    latest_only: bool = False  # keep only the newest tag of each repository (listing_latest)
+    policy: net.TargetPolicy = net.OPEN  # the operator's denied networks, as for checks
+
+
+def list_session(options: ListOptions) -> net.Session:
+    """A session for listing requests: the listing's body cap, TLS switch and target policy."""
+    return net.Session(
+        user_agent=options.user_agent,
+        max_body_bytes=LIST_BODY_LIMIT,
+        verify_tls=not options.skip_tls,
+        policy=options.policy,
+    )
 
 
 def parse_prefix(text: str) -> Prefix:

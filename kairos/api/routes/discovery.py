@@ -1,4 +1,5 @@
-"""``/api/discovery-sources``: registry prefixes whose images become DOCKER resources by themselves.
+"""``/api/discovery-sources``: registry prefixes whose images become DOCKER resources by themselves, and
+Kubernetes/OpenShift clusters whose routes become HTTP resources.
 
 Deleting a source keeps the resources it created (their history matters): they are detached
 (``discovered_by`` cleared) and stay in the source's group, which is kept too. The rules are
@@ -24,7 +25,7 @@ from kairos.services import discovery_sources as svc
 
 router = APIRouter(prefix="/api/discovery-sources", tags=["discovery"])
 
-_ADMIN = "Needs an admin. The password is never returned, in any form."
+_ADMIN = "Needs an admin. The password and the cluster token are never returned, in any form."
 
 
 @router.get(
@@ -37,8 +38,9 @@ async def list_sources(session: SessionDep, _: RequireAdmin) -> list[DiscoverySo
 
 @router.post(
     "", status_code=201, summary="Create a discovery source", response_model=DiscoverySourcePublic,
-    description=_ADMIN + " Its group is created at once, named after it; the loop syncs it within a minute "
-    "(or call `POST …/{id}/sync`).",
+    description=_ADMIN + " `kind` REGISTRY needs `prefix`; KUBERNETES takes `apiUrl`, `token`, `caCertificate`, "
+    "`namespaces`, `annotationOnly` and `objectKinds` instead (the other kind's fields are refused with 422). "
+    "Its group is created at once, named after it; the loop syncs it within a minute (or call `POST …/{id}/sync`).",
     responses=error_responses(400, 401, 403, 422),
 )  # fmt: skip
 async def create_source(
@@ -57,7 +59,8 @@ async def get_source(source_id: PathId, session: SessionDep, _: RequireAdmin) ->
 
 @router.put(
     "/{source_id}", summary="Edit a discovery source", response_model=DiscoverySourcePublic,
-    description=_ADMIN + " Fields left out keep their value (leave out `password` to keep it, null removes it).",
+    description=_ADMIN + " Fields left out keep their value (leave out `password` or `token` to keep it, null "
+    "removes it). The kind cannot change.",
     responses=error_responses(400, 401, 403, 404, 422),
 )  # fmt: skip
 async def update_source(
@@ -78,8 +81,8 @@ async def delete_source(source_id: PathId, session: SessionDep, _: RequireAdmin)
 
 @router.post(
     "/{source_id}/sync", summary="Sync a discovery source now", response_model=SyncReportPublic,
-    description=_ADMIN + " Lists the registry and applies the changes (or only reports them with `dryRun`). "
-    "A registry failure is in `error` (and on the source), not an HTTP error.",
+    description=_ADMIN + " Lists the registry or cluster and applies the changes (or only reports them with "
+    "`dryRun`). A listing failure is in `error` (and on the source), not an HTTP error.",
     responses=error_responses(401, 403, 404, 422),
 )  # fmt: skip
 async def sync_now(
@@ -93,7 +96,7 @@ async def sync_now(
 
 @router.get(
     "/{source_id}/resources", summary="Resources of a discovery source", response_model=list[DiscoveredResource],
-    description=_ADMIN + " Gone images are inactive with `goneAt` set; they are never deleted.",
+    description=_ADMIN + " Gone images and routes are inactive with `goneAt` set; they are never deleted.",
     responses=error_responses(401, 403, 404, 422),
 )  # fmt: skip
 async def source_resources(source_id: PathId, session: SessionDep, _: RequireAdmin) -> list[DiscoveredResource]:
