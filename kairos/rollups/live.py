@@ -21,7 +21,8 @@ WINDOW_SECONDS = tuple(h * 3600 for h in WINDOWS_H.values())
 
 
 def _pct(up: int, down: int) -> float | None:
-    return None if up + down == 0 else round(100.0 * up / (up + down), 3)
+    # Six decimals: more than the four pages may show (SiteSettings.availability_decimals), so none reads rounded twice.
+    return None if up + down == 0 else round(100.0 * up / (up + down), 6)
 
 
 class LiveUptime:

@@ -26,7 +26,7 @@ class Counts:
     def percentage(self) -> float | None:
         """AVAILABLE / (AVAILABLE + NOT_AVAILABLE); None, not 0, when nothing was checked."""
         total = self.available + self.not_available
-        return None if total == 0 else round(100.0 * self.available / total, 3)
+        return None if total == 0 else round(100.0 * self.available / total, 6)  # as rollups.live: 6 > shown
 
 
 async def _sum(

@@ -13,16 +13,18 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from kairos import __version__
 from kairos.api.deps import ANONYMOUS, Caller
 from kairos.runtime import Runtime
+from kairos.services.site import SiteSettings
+from kairos.web.display import NONE, local_time, page_display, percent
 
 _HERE = Path(__file__).parent
 STATIC_DIR = _HERE / "static"
 CSRF_COOKIE = "kairos_csrf"  # anonymous forms (login) use double-submit; signed-in forms the session's token
-
-NONE = "\u2013"  # en dash: "no value"
 
 templates = Jinja2Templates(directory=_HERE / "templates")
 
@@ -34,10 +36,19 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={digest}"
 
 
-def _when(value: datetime | None) -> str:
-    if value is None:
-        return NONE
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+def _site(context: Context) -> SiteSettings:
+    site = context.get("site")
+    if not isinstance(site, SiteSettings):
+        # A macro imported without context cannot see the settings: it would show UTC and two decimals while
+        # the rest of the page follows the site's choice. Import such macros "with context".
+        raise RuntimeError("a template formatting times or percentages needs the page context (import … with context)")
+    return site
+
+
+@pass_context
+def _when(context: Context, value: datetime | None) -> str:
+    """A moment in the site's time zone, with the zone named (``2026-03-29 14:05:00 CEST``)."""
+    return local_time(value, _site(context).zone)
 
 
 def _iso(value: datetime | None) -> str:
@@ -61,10 +72,10 @@ def _duration(seconds: float | None) -> str:
     return " ".join(parts)
 
 
-def _pct(value: float | None) -> str:
-    if value is None:
-        return NONE
-    return f"{value:.2f} %" if value < 100 else "100 %"
+@pass_context
+def _pct(context: Context, value: float | None) -> str:
+    """An availability with the site's number of decimals."""
+    return percent(value, _site(context).availability_decimals)
 
 
 def _ms(value: float | None) -> str:
@@ -103,6 +114,7 @@ def render(request: Request, template: str, code: int = 200, **context: Any) -> 
         caller=caller,
         csrf=csrf_token(request),
         site=runtime.site,
+        display=page_display(runtime.site, datetime.now(UTC)),
         show_targets=runtime.site.show_targets or caller.authenticated,
         path=request.url.path,
     )

@@ -11,13 +11,18 @@ from tests.web.pages import add_user
 async def test_anyone_reads_the_settings(kairos: Running) -> None:
     answer = await kairos.anon.get("/api/settings")
     assert answer.status_code == 200
-    assert answer.json() == {"title": "Kairos", "showTargets": True}
+    assert answer.json() == {"title": "Kairos", "showTargets": True, "timeZone": "UTC", "availabilityDecimals": 2}
 
 
 async def test_an_admin_changes_the_title_and_every_page_shows_it_at_once(kairos: Running) -> None:
     answer = await kairos.client.put("/api/settings", json={"title": "  Ops status  "})
     assert answer.status_code == 200, answer.text
-    assert answer.json() == {"title": "Ops status", "showTargets": True}  # left out: kept
+    assert answer.json() == {
+        "title": "Ops status",
+        "showTargets": True,
+        "timeZone": "UTC",
+        "availabilityDecimals": 2,
+    }  # left out: kept
     page = await kairos.anon.get("/login")
     assert '<a class="brand" href="/">Ops status</a>' in page.text
     assert (await kairos.anon.get("/api/settings")).json()["title"] == "Ops status"
@@ -28,7 +33,7 @@ async def test_an_admin_changes_the_title_and_every_page_shows_it_at_once(kairos
 
 async def test_hiding_targets_is_kept_and_read_back(kairos: Running) -> None:
     answer = await kairos.client.put("/api/settings", json={"showTargets": False})
-    assert answer.json() == {"title": "Kairos", "showTargets": False}
+    assert answer.json() == {"title": "Kairos", "showTargets": False, "timeZone": "UTC", "availabilityDecimals": 2}
     assert kairos.runtime.site.show_targets is False
 
 

@@ -21,7 +21,12 @@ async def test_a_new_title_shows_in_the_header_of_every_page(kairos: Running) ->
     public = await kairos.anon.get("/login")
     assert '<a class="brand" href="/">Acme status</a>' in public.text
     assert "<title>Sign in · Acme status</title>" in public.text
-    assert (await kairos.anon.get("/api/settings")).json() == {"title": "Acme status", "showTargets": True}
+    assert (await kairos.anon.get("/api/settings")).json() == {
+        "title": "Acme status",
+        "showTargets": True,
+        "timeZone": "UTC",
+        "availabilityDecimals": 2,
+    }
 
 
 async def test_unticking_show_targets_hides_them_from_anonymous_visitors(kairos: Running) -> None:

@@ -1,4 +1,5 @@
-"""``/api/settings``: the site's title and whether targets are shown publicly.
+"""``/api/settings``: the site's title, whether targets are shown publicly, the display time zone and the
+decimals of availability.
 
 Reading is public: the title is on every page and whether targets are shown can be seen there too.
 Writing needs an admin and takes effect at once (the cached copy every page reads is replaced)."""
@@ -16,7 +17,12 @@ router = APIRouter(prefix="/api/settings", tags=["settings"])
 
 
 def _public(site: SiteSettings) -> SettingsPublic:
-    return SettingsPublic(title=site.title, show_targets=site.show_targets)
+    return SettingsPublic(
+        title=site.title,
+        show_targets=site.show_targets,
+        time_zone=site.time_zone,
+        availability_decimals=site.availability_decimals,
+    )
 
 
 @router.get(
@@ -24,7 +30,8 @@ def _public(site: SiteSettings) -> SettingsPublic:
     openapi_extra=OPTIONAL_AUTH,
     summary="Read the site settings",
     response_model=SettingsPublic,
-    description="Public: the title and whether anonymous visitors see targets are visible on every page anyway.",
+    description="Public: the title, whether anonymous visitors see targets, the time zone and the decimals are "
+    "visible on every page anyway.",
     responses=error_responses(401),
 )
 async def read_settings(runtime: RuntimeDep, _: CurrentCaller) -> SettingsPublic:

@@ -21,6 +21,7 @@ from kairos.services.groups import member_ids
 from kairos.services.resources import load_resource
 from kairos.web.dashboard_data import group_visible, load_board, status_of
 from kairos.web.deps import PageCaller, PageError
+from kairos.web.display import percent
 from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -82,7 +83,7 @@ def _resource_value(runtime: Runtime, rid: int, show: str) -> tuple[str, str]:
         pct = runtime.board.uptime_window(rid, 24)
         if pct is None:
             return "no data", GREY
-        return (f"{pct:.2f} %" if pct < 100 else "100 %"), GREEN if pct >= 99 else RED
+        return percent(pct, runtime.site.availability_decimals), GREEN if pct >= 99 else RED
     status = status_of(runtime.board.state(rid))
     return _WORDS.get(status, "unknown"), _COLOURS.get(status, GREY)
 

@@ -177,7 +177,7 @@
     var now = Date.now() + skew;
     board.querySelectorAll(".o[data-since]").forEach(function (el) {
       var since = Date.parse(el.dataset.since);
-      el.textContent = "down since " + fmt.time(since) + " \u00b7 " + fmt.duration((now - since) / 1000);
+      el.textContent = "down since " + fmt.when(since) + " \u00b7 " + fmt.duration((now - since) / 1000);
     });
     // An announcement with an end takes itself down when the end passes, without a reload.
     document.querySelectorAll(".dash-announcement[data-until]").forEach(function (el) {
@@ -264,7 +264,8 @@
     var start = rec.edge - (N - 1 - index) * BLOCK, letter = rec.tl.charAt(index);
     var head = document.createElement("div"), dl = document.createElement("dl");
     head.className = "dash-tip-time";
-    head.textContent = fmt.time(start * 1000) + " \u2013 " + fmt.time((start + BLOCK) * 1000).slice(11);
+    head.textContent = fmt.time(start * 1000) + " \u2013 " + fmt.time((start + BLOCK) * 1000).slice(11) + " " +
+      fmt.zone(start * 1000);
     var state = document.createElement("div");
     state.textContent = LABEL[letter] || "No data";
     tip.textContent = "";

@@ -34,11 +34,57 @@
 
   function pad(n) { return n < 10 ? "0" + n : "" + n; }
 
+  // The site's display settings (layout.html): times in its zone, named as the server names them, and
+  // availability with its number of decimals. Data from the API stays UTC; only the text shown follows these.
+  var display = (function () {
+    var meta = document.querySelector('meta[name="kairos-display"]'), out = { zone: "UTC", abbr: {}, decimals: 2 };
+    if (!meta) return out;
+    try { out.abbr = JSON.parse(meta.getAttribute("data-abbr") || "{}"); } catch (e) { out.abbr = {}; }
+    var d = parseInt(meta.getAttribute("data-decimals"), 10);
+    if (d >= 0 && d <= 4) out.decimals = d;
+    out.zone = meta.getAttribute("content") || "UTC";
+    return out;
+  })();
+
+  var wallFormat = (function () {
+    var options = { timeZone: display.zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit" };
+    try { return new Intl.DateTimeFormat("en-US", options); } catch (e) {
+      // A browser without this zone in its tz data: UTC, named as such, rather than a time that reads wrong.
+      display.zone = "UTC";
+      display.abbr = {};
+      options.timeZone = "UTC";
+      return new Intl.DateTimeFormat("en-US", options);
+    }
+  })();
+
+  // The wall clock in the site's zone: {y, mo, d, h, mi, s, offset (minutes east of UTC)}.
+  function wall(t) {
+    var p = {};
+    wallFormat.formatToParts(t).forEach(function (part) { p[part.type] = part.value; });
+    var w = { y: +p.year, mo: +p.month, d: +p.day, h: +p.hour % 24, mi: +p.minute, s: +p.second };
+    var whole = Math.floor(t.getTime() / 1000) * 1000;
+    w.offset = Math.round((Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi, w.s) - whole) / 60000);
+    return w;
+  }
+
+  function zoneOf(w) {
+    var m = Math.abs(w.offset), key = (w.offset < 0 ? "-" : "+") + pad(Math.floor(m / 60)) + ":" + pad(m % 60);
+    if (display.abbr[key]) return display.abbr[key];
+    return display.zone === "UTC" ? "UTC" : "UTC" + key;
+  }
+
+  function toDate(value) { return value instanceof Date ? value : new Date(value); }
+
   var fmt = {
     ms: function (v) { return v === null || v === undefined ? "\u2013" : Math.round(v) + " ms"; },
+    // As kairos/web/display.py percent(): short of 100 never reads as 100.
     pct: function (v) {
       if (v === null || v === undefined) return "\u2013";
-      return v >= 100 ? "100 %" : v.toFixed(2) + " %";
+      if (v >= 100) return "100 %";
+      var text = v.toFixed(display.decimals);
+      if (parseFloat(text) >= 100) text = display.decimals ? "99." + new Array(display.decimals + 1).join("9") : "99";
+      return text + " %";
     },
     // "3d 4h", "2h 5m", "4m 10s": the two largest units.
     duration: function (seconds) {
@@ -49,15 +95,27 @@
       if (h) return h + "h " + m + "m";
       return m + "m " + sec + "s";
     },
-    // Local time, "YYYY-MM-DD HH:MM" (with seconds when asked).
+    // The site's zone, "YYYY-MM-DD HH:MM" (with seconds when asked), without the zone's name: for axes and
+    // ranges that name it once (fmt.zone).
     time: function (value, seconds) {
-      if (!value) return "\u2013";
-      var t = value instanceof Date ? value : new Date(value);
-      var out = t.getFullYear() + "-" + pad(t.getMonth() + 1) + "-" + pad(t.getDate()) + " " +
-        pad(t.getHours()) + ":" + pad(t.getMinutes());
-      return seconds ? out + ":" + pad(t.getSeconds()) : out;
+      if (!value && value !== 0) return "\u2013";
+      var t = toDate(value);
+      if (isNaN(t.getTime())) return "\u2013";
+      var w = wall(t);
+      var out = w.y + "-" + pad(w.mo) + "-" + pad(w.d) + " " + pad(w.h) + ":" + pad(w.mi);
+      return seconds ? out + ":" + pad(w.s) : out;
+    },
+    // The zone's name at that moment: "CEST", "CET", "UTC", or "UTC-03:00" where tz data has no abbreviation.
+    zone: function (value) {
+      var t = toDate(value);
+      return isNaN(t.getTime()) ? "" : zoneOf(wall(t));
+    },
+    // A time with its zone, as the server's |when filter shows it.
+    when: function (value, seconds) {
+      var text = fmt.time(value, seconds);
+      return text === "\u2013" ? text : text + " " + fmt.zone(value);
     },
   };
 
-  window.Kairos = { api: api, csrf: csrf, fmt: fmt };
+  window.Kairos = { api: api, csrf: csrf, fmt: fmt, display: display };
 })();

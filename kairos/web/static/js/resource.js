@@ -122,7 +122,7 @@
     st.band = el("rect", { y: M.top, height: h, "class": "band", visibility: "hidden" }, svg);
     box.appendChild(svg);
     box.setAttribute("data-count", String(pts.length));
-    rangeEl.textContent = Kairos.fmt.time(new Date(st.view[0])) + " – " + Kairos.fmt.time(new Date(st.view[1]));
+    rangeEl.textContent = Kairos.fmt.time(new Date(st.view[0])) + " – " + Kairos.fmt.when(new Date(st.view[1]));
     rangeEl.setAttribute("data-from", String(Math.round(st.view[0])));
     rangeEl.setAttribute("data-to", String(Math.round(st.view[1])));
     statusEl.textContent = st.points.length === 0 ? "No latency recorded in this window." :
@@ -176,7 +176,7 @@
   function showPoint(index, mouse) {
     var p = st.points[index];
     if (!p) return hideTip();
-    var lines = [Kairos.fmt.time(new Date(p.t))];
+    var lines = [Kairos.fmt.when(new Date(p.t))];
     SERIES.forEach(function (s) { lines.push(s.name + ": " + Kairos.fmt.ms(p[s.key])); });
     tip.textContent = "";
     lines.forEach(function (text, i) {
