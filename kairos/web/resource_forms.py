@@ -41,7 +41,7 @@ def option_fields(kind: str) -> tuple[OptionField, ...]:
 
 
 _CHECKBOXES = ("active", "skipTLS", "recursive")
-_TEXTS = ("name", "target", "intervalSeconds", "timeoutSeconds", "credentialId", "locations", "quorum")
+_TEXTS = ("name", "target", "intervalSeconds", "timeoutSeconds", "credentialId", "locations", "quorum", "proxy")
 _POLICY_LABELS = {"any": "Any location", "majority": "A majority of its locations", "all": "All its locations"}
 QUORUM_NUMBERS = range(2, 17)  # a resource names at most 16 locations; 1 is "any"
 
@@ -79,6 +79,7 @@ class FormValues:
     credentialId: str = ""
     locations: str = ""  # comma-separated; empty: every live location
     quorum: str = ""  # empty: the resource type's
+    proxy: str = ""  # empty: the default proxy rules; "direct" or a named proxy (docs/proxy.md)
     groupIds: list[str] = field(default_factory=list)
     active: bool = True
     skipTLS: bool = False
@@ -137,6 +138,7 @@ def values_from_row(row: Resource) -> FormValues:
         credentialId="" if row.credential_id is None else str(row.credential_id),
         locations=locations_text(row.locations),
         quorum=row.quorum or "",
+        proxy=row.proxy or "",
         groupIds=[str(m.group_id) for m in row.memberships],
         active=row.enabled,
         skipTLS=row.skip_tls,
@@ -257,6 +259,7 @@ def body_of(values: FormValues) -> tuple[dict[str, Any], dict[str, str]]:
         "credentialId": blank_is_none(values.credentialId),
         "locations": locations_of(values.locations),
         "quorum": blank_is_none(values.quorum),
+        "proxy": blank_is_none(values.proxy),
         "options": options,
     }
     return body, errors

@@ -116,3 +116,17 @@ async def test_a_down_proxy_is_a_classified_unknown_not_a_hang(kairos: Running) 
     r = await kairos.client.post("/api/instant-check", json={"resourceType": "TCP", "target": "127.0.0.1:9"})
     assert r.json()["status"] == "UNKNOWN" and r.json()["errorCode"] == "proxy_unreachable"
     assert r.json()["message"] == "the proxy 127.0.0.1:1 refused the connection (is it running?)"
+
+
+async def test_config_as_code_exports_and_imports_the_proxy_field(kairos: Running, open_proxy: Pproxy) -> None:
+    await kairos.client.post("/api/proxies", json={"name": "corp", "url": open_proxy.url("http")})
+    await _resource(kairos, "http://127.0.0.1:9/", proxy="corp")
+    exported = (await kairos.client.get("/api/config/export")).text
+    assert "proxy: corp" in exported
+    doc = "apiVersion: kairos/v1\nkind: KairosConfig\nresources:\n- name: direct-one\n  type: TCP\n  target: 127.0.0.1:9\n  proxy: direct\n"
+    r = await kairos.client.post(
+        "/api/config/import?dryRun=false", content=doc, headers={"Content-Type": "application/yaml"}
+    )
+    assert r.status_code == 200, r.text
+    listed = (await kairos.client.get("/api/resources")).json()
+    assert {x["name"]: x["proxy"] for x in listed} == {"through": "corp", "direct-one": "direct"}
