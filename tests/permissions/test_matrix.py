@@ -160,4 +160,3 @@ async def test_a_private_kairos_answers_anonymous_401_and_keys_without_status_re
         failures = await _run(w, "anonymous", "private:anonymous", want)
         failures += await _run(w, "check_key", "private:check_key", want_check_key)
     assert not failures, "\n" + _table(failures)
-

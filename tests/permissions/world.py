@@ -64,6 +64,7 @@ async def closed_fixtures(kairos: Running) -> dict[str, Any]:
         c, "/api/discovery-sources", {"name": "matrix", "prefix": f"127.0.0.1:{port}/team", "insecureHttp": True}
     )
     announcement = await _created(c, "/api/announcements", {"content": "matrix"})
+    proxy = await _created(c, "/api/proxies", {"name": "matrix", "url": f"http://127.0.0.1:{port}"})
     key = await _created(c, "/api/api-keys", {"name": "matrix spare", "role": "READ"})
     user = await _created(c, "/api/users", {"email": OTHER_EMAIL, "role": "USER", "password": PASSWORD})
     hook = {"name": "matrix", "kind": "WEBHOOK", "url": f"http://127.0.0.1:{port}/hook"}
@@ -82,6 +83,8 @@ async def closed_fixtures(kairos: Running) -> dict[str, Any]:
         "user_id": user["id"],
         "channel_id": channel["id"],
         "policy_id": policy["id"],
+        "name": proxy["name"],
+        "outage_id": MISSING_ID,  # DELETE is its only route: it gets MISSING_ID anyway
         "delivery_id": MISSING_ID,  # deliveries come from events only; 404 is an allowed answer
     }
 
