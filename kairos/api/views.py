@@ -154,6 +154,7 @@ def check_now_result(resource_id: int, result: ProbeResult) -> CheckNowResult:
         connect_ms=p.connect_ms,
         tls_handshake_ms=p.tls_ms,
         time_to_first_byte_ms=p.ttfb_ms,
+        proxy_ms=p.proxy_ms,
         checked_at=result.checked_at,
         details=result.details or {},
     )
@@ -173,6 +174,7 @@ def history_item(row: StoredResult) -> HistoryItem:
         connect_ms=row.connect_ms,
         tls_handshake_ms=row.tls_ms,
         time_to_first_byte_ms=row.ttfb_ms,
+        proxy_ms=row.proxy_ms,
         details=row.details,
         location=row.location,
     )

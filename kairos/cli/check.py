@@ -62,6 +62,8 @@ _PHASE_LABELS = {"dns_ms": "DNS", "connect_ms": "connect", "tls_ms": "TLS", "ttf
 def _report(spec: KindSpec, result: ProbeResult) -> None:
     p = result.phases
     phases = [(_PHASE_LABELS[name], getattr(p, name)) for name in spec.timed_phases]  # what the kind measures
+    if p.proxy_ms is not None:  # through a proxy (docs/proxy.md): its connect and handshake, after DNS
+        phases.insert(min(1, len(phases)), ("proxy", p.proxy_ms))
     for label, value in [*phases, ("total", p.total_ms)]:
         typer.echo(f"  {label:<12}{_ms(value)}")
     if spec.report_lines is not None:

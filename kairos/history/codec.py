@@ -69,9 +69,10 @@ class StoredResult:
     # Where it was checked: "local" for the single process. Ids are unique per (resource, location) only: two
     # locations may record the same millisecond.
     location: str = "local"
+    proxy_ms: float | None = None  # connect to the proxy and its handshake (docs/proxy.md); None: direct
 
     def as_probe_result(self) -> ProbeResult:
-        phases = Phases(self.dns_ms, self.connect_ms, self.tls_ms, self.ttfb_ms, self.latency_ms)
+        phases = Phases(self.dns_ms, self.connect_ms, self.tls_ms, self.ttfb_ms, self.latency_ms, self.proxy_ms)
         return ProbeResult(
             status=Status(self.status),
             message=self.message,
@@ -86,12 +87,14 @@ class StoredResult:
 class BlockBuilder:
     """A resource's results in arrival order, as columns; also keeps the rollup of what it holds."""
 
-    __slots__ = ("_last", "codes", "con", "delta", "dets", "dns", "http", "lat", "msgs", "s", "t", "tls", "ttfb")
+    __slots__ = (
+        "_last", "codes", "con", "delta", "dets", "dns", "http", "lat", "msgs", "prx", "s", "t", "tls", "ttfb",
+    )  # fmt: skip
 
     def __init__(self) -> None:
         self.t = array("q")
         self.s = array("b")
-        self.lat, self.dns, self.con, self.tls, self.ttfb = (array("i") for _ in range(5))
+        self.lat, self.dns, self.con, self.tls, self.ttfb, self.prx = (array("i") for _ in range(6))
         self.http = array("h")
         self.codes: list[str | None] = []
         self.msgs: list[str | int] = []
@@ -111,6 +114,7 @@ class BlockBuilder:
         self.con.append(_q(p.connect_ms))
         self.tls.append(_q(p.tls_ms))
         self.ttfb.append(_q(p.ttfb_ms))
+        self.prx.append(_q(p.proxy_ms))
         self.http.append(NONE if result.http_status is None else result.http_status)
         self.codes.append(result.error_code)
         message, details = result.message[:MESSAGE_MAX], result.details or None
@@ -127,7 +131,10 @@ class BlockBuilder:
     def columns(self) -> dict[str, Any]:
         times = self.t.tolist()
         deltas = [times[0]] + [b - a for a, b in pairwise(times)] if times else []
-        return {
+        # "p" (the proxy phase) only when a result has one: blocks without a proxy keep the format they always had,
+        # and blocks written before the proxy existed read back with no proxy phase.
+        proxy = {"p": self.prx.tolist()} if any(v != NONE for v in self.prx) else {}
+        return proxy | {
             "t": deltas,
             "s": self.s.tolist(),
             "l": self.lat.tolist(),
@@ -170,11 +177,12 @@ def decode_columns(resource_id: int, cols: dict[str, Any], location: str = "loca
     ms = 0
     message: str = ""
     details: dict[str, Any] | None = None
+    proxies = cols.get("p") or [NONE] * len(cols["t"])
     rows = zip(
         cols["t"], cols["s"], cols["l"], cols["d"], cols["c"], cols["x"], cols["f"], cols["h"], cols["e"], cols["m"],
-        cols["j"], strict=True,
+        cols["j"], proxies, strict=True,
     )  # fmt: skip
-    for i, (dt, s, lat, dns, con, tls, ttfb, http, code, msg, det) in enumerate(rows):
+    for i, (dt, s, lat, dns, con, tls, ttfb, http, code, msg, det, prx) in enumerate(rows):
         ms = dt if i == 0 else ms + dt
         if msg != SAME or i == 0:
             message = str(msg) if msg != SAME else ""
@@ -195,6 +203,7 @@ def decode_columns(resource_id: int, cols: dict[str, Any], location: str = "loca
             message=message,
             details=details,
             location=location,
+            proxy_ms=_f(prx),
         )
 
 

@@ -112,7 +112,12 @@ def to_result(result: ProbeResult, timeout_s: float) -> InstantCheckResult:
         latency_ms=p.total_ms,
         http_status=result.http_status,
         phases=InstantCheckPhases(
-            dns_ms=p.dns_ms, connect_ms=p.connect_ms, tls_ms=p.tls_ms, first_byte_ms=p.ttfb_ms, total_ms=p.total_ms
+            dns_ms=p.dns_ms,
+            connect_ms=p.connect_ms,
+            tls_ms=p.tls_ms,
+            first_byte_ms=p.ttfb_ms,
+            total_ms=p.total_ms,
+            proxy_ms=p.proxy_ms,
         ),
         details=result.details or {},
         timeout_seconds=timeout_s,

@@ -50,6 +50,7 @@ async def test_a_resource_goes_through_its_named_proxy_and_the_result_has_the_pr
         r = await kairos.client.post(f"/api/resources/{res['id']}/check")
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "AVAILABLE", r.text
+    assert r.json()["proxyMs"] is not None and r.json()["connectMs"] is None
     assert auth_proxy.tunnels_to(f"localhost:{target.port}") >= 1
     assert target.connections >= 1
 
@@ -96,6 +97,7 @@ async def test_the_default_proxy_set_through_the_api_carries_an_instant_check(
             "/api/instant-check", json={"resourceType": "HTTP", "target": f"http://localhost:{target.port}/"}
         )
         assert r.json()["status"] == "AVAILABLE", r.text
+        assert r.json()["phases"]["proxyMs"] is not None
         assert auth_proxy.tunnels_to(f"localhost:{target.port}") == 1
         r = await kairos.client.post(
             "/api/instant-check", json={"resourceType": "HTTP", "target": f"http://127.0.0.1:{target.port}/"}
@@ -123,7 +125,10 @@ async def test_config_as_code_exports_and_imports_the_proxy_field(kairos: Runnin
     await _resource(kairos, "http://127.0.0.1:9/", proxy="corp")
     exported = (await kairos.client.get("/api/config/export")).text
     assert "proxy: corp" in exported
-    doc = "apiVersion: kairos/v1\nkind: KairosConfig\nresources:\n- name: direct-one\n  type: TCP\n  target: 127.0.0.1:9\n  proxy: direct\n"
+    doc = (
+        "apiVersion: kairos/v1\nkind: KairosConfig\nresources:\n"
+        "- name: direct-one\n  type: TCP\n  target: 127.0.0.1:9\n  proxy: direct\n"
+    )
     r = await kairos.client.post(
         "/api/config/import?dryRun=false", content=doc, headers={"Content-Type": "application/yaml"}
     )

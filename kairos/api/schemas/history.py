@@ -27,6 +27,7 @@ class HistoryItem(ApiModel):
     connect_ms: float | None
     tls_handshake_ms: float | None
     time_to_first_byte_ms: float | None
+    proxy_ms: float | None = Field(None, description="Connect to the proxy and its handshake; null when direct.")
     details: dict[str, Any] | None
 
 

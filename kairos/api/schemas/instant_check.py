@@ -45,6 +45,9 @@ class InstantCheckPhases(ApiModel):
     tls_ms: float | None = Field(description="TLS handshake; null without TLS.")
     first_byte_ms: float | None = Field(description="Request sent to the first response byte (HTTP).")
     total_ms: float | None = Field(description="The whole check, redirects included.")
+    proxy_ms: float | None = Field(
+        None, description="Connect to the proxy and its handshake (docs/proxy.md); null without a proxy."
+    )
 
 
 class InstantCheckResult(ApiModel):

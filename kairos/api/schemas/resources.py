@@ -269,5 +269,6 @@ class CheckNowResult(ApiModel):
     connect_ms: float | None
     tls_handshake_ms: float | None
     time_to_first_byte_ms: float | None
+    proxy_ms: float | None = Field(None, description="Connect to the proxy and its handshake; null when direct.")
     checked_at: datetime
     details: dict[str, Any]
