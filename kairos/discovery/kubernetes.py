@@ -9,7 +9,8 @@ Lists are paged with ``limit`` and ``continue``; a kind whose API answers 404 is
 skipped. Any other failure (401/403, unreachable, a body that is not a list, more than :data:`MAX_URLS` URLs)
 fails the whole listing with a :class:`DiscoveryError` whose message is stored on the source: a partial listing
 must not archive what it missed. Redirects are not followed (the token stays with the API). Requests go through
-:mod:`kairos.net` with the operator's target policy, like every other request.
+:mod:`kairos.net` with the operator's target policy (denied networks and proxy rules) for a typed API URL; the
+in-cluster address is exempt from the denied networks only.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import os
 import ssl
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -62,6 +63,7 @@ class _Cluster:
     token: str | None
     ca: ssl.SSLContext | None
     deadline: float
+    policy: net.TargetPolicy
 
     def headers(self) -> list[tuple[str, str]]:
         auth = [("Authorization", f"Bearer {self.token}")] if self.token else []
@@ -96,14 +98,15 @@ def _session(options: KubeOptions, cluster: _Cluster) -> net.Session:
         max_body_bytes=LIST_BODY_LIMIT,
         verify_tls=not options.skip_tls,
         ca_context=cluster.ca,
-        policy=options.policy,
+        policy=cluster.policy,
     )
 
 
 def _cluster(options: KubeOptions) -> _Cluster:
     deadline = time.monotonic() + options.timeout_s
     if options.api_url:
-        return _Cluster(options.api_url.rstrip("/"), options.token, ca_context(options.ca_pem), deadline)
+        base = options.api_url.rstrip("/")
+        return _Cluster(base, options.token, ca_context(options.ca_pem), deadline, options.policy)
     env = os.environ if options.environ is None else options.environ
     host, port = env.get("KUBERNETES_SERVICE_HOST", ""), env.get("KUBERNETES_SERVICE_PORT", "")
     if not host or not port:
@@ -115,7 +118,10 @@ def _cluster(options: KubeOptions) -> _Cluster:
     token = _read(folder / "token", "the service account token").strip()
     ca = options.ca_pem or (_read(folder / "ca.crt", "the cluster CA") if (folder / "ca.crt").exists() else None)
     host = f"[{host}]" if ":" in host else host
-    return _Cluster(f"https://{host}:{port}", token or None, ca_context(ca), deadline)
+    # The address comes from the pod's environment, not from anyone's input, and is a cluster (private)
+    # address: the denied networks, which guard typed addresses, do not apply; the proxy rules still do.
+    policy = replace(options.policy, denied=())
+    return _Cluster(f"https://{host}:{port}", token or None, ca_context(ca), deadline, policy)
 
 
 def _read(path: Path, what: str) -> str:

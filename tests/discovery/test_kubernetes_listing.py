@@ -162,7 +162,9 @@ async def test_in_cluster_mode_reads_the_service_account_and_trusts_its_ca(pki: 
         api.objects = {"ingresses": [ingress("web", "prod", [("www.example.com", ["/"])])]}
         port = api.url.rsplit(":", 1)[1]
         env = {"KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": port}
-        options = KubeOptions(service_account_dir=str(tmp_path), environ=env)
+        # The pod's own API address is exempt from the denied networks (it is nobody's input).
+        denied = parse_networks("127.0.0.0/8")
+        options = KubeOptions(service_account_dir=str(tmp_path), environ=env, policy=denied)
         assert await list_urls(options) == ["http://www.example.com/"]
         assert {a for _, a in api.requests} == {"Bearer in-cluster-token"}
 
