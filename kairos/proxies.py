@@ -87,6 +87,16 @@ def _rules_or_none(text: str, what: str) -> HostRules:
         return parse_rules("")
 
 
+def environment_table(settings: Settings) -> ProxyTable:
+    """The default proxy of ``KAIROS_PROXY_*`` alone (``kairos check`` on the command line has no database)."""
+    url = settings.proxy_url.get_secret_value() if settings.proxy_url is not None else None
+    return ProxyTable(
+        _endpoint(url, None, "default"),
+        _rules_or_none(settings.proxy_include, "include"),
+        _rules_or_none(settings.proxy_exclude, "exclude"),
+    )
+
+
 async def build_table(session: AsyncSession, box: SecretBox, settings: Settings) -> ProxyTable:
     named: dict[str, ProxyEndpoint] = {}
     for row in (await session.execute(select(NamedProxy))).scalars():

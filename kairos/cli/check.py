@@ -14,10 +14,12 @@ import typer
 from pydantic import ValidationError
 
 from kairos.cli.common import fail, settings_or_exit
+from kairos.net.proxy import install as install_proxies
 from kairos.probes.base import Credential, ProbeConfig, ProbeResult, Status
 from kairos.probes.context import probe_context
 from kairos.probes.kinds import parse_config, run_probe, spec_of
 from kairos.probes.spec import KindSpec
+from kairos.proxies import environment_table
 
 app = typer.Typer(help="Check a target once and print each step with its timing.", no_args_is_help=True)
 
@@ -88,8 +90,10 @@ def _run(
         fail(f"--timeout must be above 0 and at most {MAX_TIMEOUT_S:g} seconds")
     spec = spec_of(kind)
     # The server's settings apply here too (KAIROS_DENIED_NETWORKS above all): the CLI is no way around them.
+    settings = settings_or_exit()
+    install_proxies(environment_table(settings))  # KAIROS_PROXY_* (docs/proxy.md)
     ctx = probe_context(
-        settings_or_exit(),
+        settings,
         target=target,
         timeout_s=timeout or spec.default_timeout_s,
         skip_tls=skip_tls,

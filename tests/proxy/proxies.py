@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.harness import wait_for
 from tests.servers.ports import free_port
 from tests.servers.registry import stop
 
@@ -41,6 +42,11 @@ class Pproxy:
     def tunnels_to(self, target: str) -> int:
         return sum(1 for line in self.tunnels() if line.endswith(f"-> {target}"))
 
+    async def tunnels_reach(self, target: str, count: int) -> int:
+        """The number of tunnels to ``target`` once it is at least ``count``: pproxy logs a tunnel just after
+        answering the handshake, so the line may land a moment after the client went on."""
+        return int(await wait_for(lambda: self.tunnels_to(target) >= count and self.tunnels_to(target), timeout=5))
+
 
 def _wait_listening(port: int, proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
     end = time.monotonic() + timeout
@@ -62,7 +68,7 @@ def pproxy(folder: Path, *, auth: bool = False) -> Iterator[Pproxy]:
     args = ["-l", f"http://127.0.0.1:{http_port}{suffix}", "-l", f"socks5://127.0.0.1:{socks_port}{suffix}", "-v"]
     args += ["--auth", "0"]  # pproxy otherwise trusts an address for 30 days after one good password
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, str(MAIN), *args], stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen([sys.executable, "-u", str(MAIN), *args], stdout=out, stderr=subprocess.STDOUT)
     try:
         _wait_listening(http_port, proc)
         _wait_listening(socks_port, proc)

@@ -51,7 +51,7 @@ async def test_a_resource_goes_through_its_named_proxy_and_the_result_has_the_pr
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "AVAILABLE", r.text
     assert r.json()["proxyMs"] is not None and r.json()["connectMs"] is None
-    assert auth_proxy.tunnels_to(f"localhost:{target.port}") >= 1
+    assert await auth_proxy.tunnels_reach(f"localhost:{target.port}", 1)
     assert target.connections >= 1
 
 
@@ -98,7 +98,7 @@ async def test_the_default_proxy_set_through_the_api_carries_an_instant_check(
         )
         assert r.json()["status"] == "AVAILABLE", r.text
         assert r.json()["phases"]["proxyMs"] is not None
-        assert auth_proxy.tunnels_to(f"localhost:{target.port}") == 1
+        assert await auth_proxy.tunnels_reach(f"localhost:{target.port}", 1) == 1
         r = await kairos.client.post(
             "/api/instant-check", json={"resourceType": "HTTP", "target": f"http://127.0.0.1:{target.port}/"}
         )
