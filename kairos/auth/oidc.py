@@ -11,14 +11,16 @@ import hashlib
 import hmac
 import logging
 import re
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import authlib.deprecate  # noqa: F401  (installs Authlib's warning filter, which ours must follow)
-import httpx
+import httpx2
 import joserfc.errors
 from authlib.common.errors import AuthlibBaseError
+
+# Authlib runs on httpx2 when it is installed (it is: the MCP SDK needs it too), so its errors are httpx2's.
+from authlib.integrations.starlette_client import OAuth, OAuthError
 from fastapi import FastAPI, Request
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,11 +31,6 @@ from kairos.db.models import AppUser
 from kairos.runtime import Runtime
 from kairos.services.users import lock_admins, record_login
 from kairos.settings import Settings
-
-# Authlib 1.9.9 warns when it runs on httpx instead of httpx2; Kairos uses httpx throughout.
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from authlib.integrations.starlette_client import OAuth, OAuthError
 
 log = logging.getLogger("kairos.oidc")
 
@@ -93,7 +90,7 @@ class OidcLogin:
         """The discovery document (fetched once), refused unless it names the configured issuer."""
         try:
             metadata: dict[str, Any] = await self.client.load_server_metadata()
-        except (httpx.HTTPError, ValueError) as exc:
+        except (httpx2.HTTPError, ValueError) as exc:
             raise OidcFailure(502, UNREACHABLE, f"discovery failed: {type(exc).__name__}") from None
         issuer = metadata.get("issuer")
         if not isinstance(issuer, str) or issuer.rstrip("/") != self.issuer:
@@ -106,7 +103,7 @@ class OidcLogin:
         await self.metadata()
         try:
             found = await self.client.create_authorization_url(redirect_uri)
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             raise OidcFailure(502, UNREACHABLE, f"authorization URL: {type(exc).__name__}") from None
         await self.client.save_authorize_data(request, redirect_uri=redirect_uri, next=next_path, **found)
         url: str = found["url"]
@@ -154,7 +151,7 @@ class OidcLogin:
             raise OidcFailure(502, UNVERIFIED, f"token endpoint: {code}") from None
         except (joserfc.errors.JoseError, AuthlibBaseError) as exc:
             raise OidcFailure(401, UNVERIFIED, f"ID token refused: {type(exc).__name__}") from None
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             raise OidcFailure(502, UNREACHABLE, f"token endpoint: {type(exc).__name__}") from None
         except ValueError as exc:  # a token response that is not JSON
             raise OidcFailure(502, UNVERIFIED, f"token endpoint: {type(exc).__name__}") from None
@@ -170,7 +167,7 @@ class OidcLogin:
         """Fills claims the ID token lacks from the userinfo endpoint (many providers keep roles there)."""
         try:
             extra = dict(await self.client.userinfo(token=token))
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             raise OidcFailure(502, UNREACHABLE, f"userinfo: {type(exc).__name__}") from None
         except (ValueError, AuthlibBaseError) as exc:
             raise OidcFailure(502, UNVERIFIED, f"userinfo: {type(exc).__name__}") from None
