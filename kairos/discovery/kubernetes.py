@@ -139,7 +139,7 @@ def ca_context(pem: str | None) -> ssl.SSLContext | None:
     context = ssl.create_default_context()
     try:
         context.load_verify_locations(cadata=pem)
-    except (ssl.SSLError, ValueError):
+    except (ssl.SSLError, ValueError, TypeError):  # TypeError: text that is not ASCII
         raise DiscoveryError("the CA bundle is not a PEM certificate") from None
     context.set_alpn_protocols(["http/1.1"])
     return context

@@ -115,6 +115,7 @@ async def test_a_cluster_that_refuses_the_token_is_an_error_on_the_source_and_ar
         ({"kind": "KUBERNETES", "apiUrl": "https://user:pw@k.example.com"}, "apiUrl"),
         ({"kind": "KUBERNETES", "apiUrl": "https://k.example.com:http"}, "apiUrl"),
         ({"kind": "KUBERNETES", "caCertificate": "not a certificate"}, "caCertificate"),
+        ({"kind": "KUBERNETES", "caCertificate": "-----BEGIN CERTIFICATE-----\nÄ"}, "caCertificate"),
         ({"kind": "HELM"}, "kind"),
     ],
 )
