@@ -154,6 +154,13 @@ RULES: dict[Route, Access] = {
     ("GET", "/api/credentials/{credential_id}"): _ADM,
     ("PUT", "/api/credentials/{credential_id}"): _ADM,
     ("DELETE", "/api/credentials/{credential_id}"): _ADM,
+    # Outbound proxies (docs/proxy.md): URLs and user names are internal details; passwords are never returned.
+    ("GET", "/api/proxies"): _ADM,
+    ("POST", "/api/proxies"): _ADM,
+    ("PUT", "/api/proxies/default"): _ADM,
+    ("GET", "/api/proxies/{name}"): _ADM,
+    ("PUT", "/api/proxies/{name}"): _ADM,
+    ("DELETE", "/api/proxies/{name}"): _ADM,
     # Discovery sources.
     ("GET", "/api/discovery-sources"): _ADM,
     ("POST", "/api/discovery-sources"): _ADM,
