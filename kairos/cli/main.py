@@ -12,6 +12,7 @@ from kairos.cli.check import app as check_app
 from kairos.cli.common import fail, first_line, settings_or_exit
 from kairos.cli.config import check_config_file_or_exit, export_command, import_command
 from kairos.cli.discovery import app as discovery_app
+from kairos.cli.mcp import mcp_command
 from kairos.cli.user import app as user_app
 from kairos.settings import Settings
 
@@ -28,6 +29,7 @@ app.add_typer(discovery_app, name="discovery")
 app.add_typer(user_app, name="user")
 app.command("export")(export_command)
 app.command("import")(import_command)
+app.command("mcp")(mcp_command)
 
 
 def _version(value: bool) -> None:

@@ -65,6 +65,12 @@ class McpEndpoints:
                 self._http = None
 
     async def streamable_http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] != "POST":
+            # Stateless: there is no session to end (DELETE) and nothing to push on a GET stream, which the SDK
+            # would hold open for as long as the client likes.
+            body = error_body("method_not_allowed", "the MCP endpoint takes POST (stateless Streamable HTTP)")
+            await JSONResponse(body, status_code=405, headers={"Allow": "POST"})(scope, receive, send)
+            return
         if self._http is None:  # before the lifespan started it, or after it stopped
             body = error_body("unavailable", "the MCP server is starting or stopping; try again")
             await JSONResponse(body, status_code=503, headers={"Retry-After": "5"})(scope, receive, send)

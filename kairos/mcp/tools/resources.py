@@ -95,7 +95,7 @@ def register(server: KairosMCP, runtime: Runtime) -> None:
     @manage
     async def updateResource(
         resourceId: ResourceId,
-        name: Name | None = None,
+        name: Annotated[Name | None, Field(description="A new name, 1 to 200 characters.")] = None,
         target: Annotated[Target | None, Field(description="A new target (checked by the resource's type).")] = None,
         groupIds: GroupIds = None,
         active: Active = None,
