@@ -94,3 +94,10 @@ async def test_a_foreign_host_is_refused_as_on_every_path(kairos: Running) -> No
     async with httpx.AsyncClient(base_url=kairos.url) as client:
         response = await client.post("/mcp", json=INITIALIZE, headers=headers)
     assert_error(response, 400, "host_not_allowed")
+
+
+async def test_a_body_over_one_mebibyte_is_refused(kairos: Running) -> None:
+    key = await make_key(kairos, "MCP_ACCESS", "ADMIN")
+    body = {**INITIALIZE, "params": {**INITIALIZE["params"], "padding": "x" * (1024 * 1024)}}  # type: ignore[dict-item]
+    response = await kairos.anon.post("/mcp", json=body, headers={**MCP_HEADERS, "Authorization": f"Bearer {key}"})
+    assert response.status_code == 413
