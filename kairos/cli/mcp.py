@@ -27,7 +27,7 @@ def mcp_command(
     a running Kairos at --url with --api-key: the tools, scopes and visibility are the server's (docs/mcp.md)."""
     if not api_key or not api_key.strip():
         fail("an API key is needed: --api-key or KAIROS_API_KEY (a key with the MCP_ACCESS scope)")
-    import anyio
+    import asyncio
 
     from kairos.mcp.bridge import BridgeError, endpoint, run_bridge
 
@@ -36,7 +36,7 @@ def mcp_command(
     except BridgeError as exc:
         fail(str(exc))
     try:
-        anyio.run(run_bridge, target, api_key.strip())
+        asyncio.run(run_bridge(target, api_key.strip()))
     except BridgeError as exc:
         fail(str(exc), code=1)
     except KeyboardInterrupt:
@@ -46,7 +46,7 @@ def mcp_command(
 
 
 def _innermost(exc: BaseException) -> BaseException:
-    """anyio's task groups wrap the error that ended the bridge in exception groups: the first leaf is the one."""
+    """The SDK's task groups wrap the error that ended the bridge in exception groups: the first leaf is it."""
     while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
         exc = exc.exceptions[0]
     return exc

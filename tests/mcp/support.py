@@ -13,7 +13,7 @@ import httpx2
 from mcp.client.client import Client, ConnectMode
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
-from mcp_types import CallToolResult
+from mcp.types import CallToolResult
 
 from tests.harness import Running
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mcp_types import Tool
+from mcp.types import Tool
 
 from tests.api.loopback import Target
 from tests.api.support import create_resource, wait_for_history
