@@ -167,7 +167,7 @@ def _add_stats(details: dict[str, Any], client: RegistryClient, started: float) 
 def _phases(client: RegistryClient, started: float) -> Phases:
     first = client.stats.first or Phases()
     total = round((time.monotonic() - started) * 1000.0, 3)
-    return Phases(first.dns_ms, first.connect_ms, first.tls_ms, first.ttfb_ms, total)
+    return Phases(first.dns_ms, first.connect_ms, first.tls_ms, first.ttfb_ms, total, first.proxy_ms)
 
 
 def _summary(ref: Reference, details: dict[str, Any]) -> str:
