@@ -32,7 +32,7 @@ from mcp.types import (
 from kairos import __version__
 
 Ctx = ServerRequestContext[Any, Any]
-TIMEOUT = httpx2.Timeout(30.0, read=120.0)  # a tool call may run a check for up to 60 s
+TIMEOUT = httpx2.Timeout(30.0, read=330.0)  # triggerCheck waits for the check: up to its timeout, at most 300 s
 
 
 class BridgeError(Exception):

@@ -32,7 +32,7 @@ def _allowed() -> None:
 
 
 def _resource_id(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= MAX_ID:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_ID:
         raise ResourceNotFoundError("resource not found")
     return int(text)
 
