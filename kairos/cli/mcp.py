@@ -23,8 +23,10 @@ def mcp_command(
         ),
     ] = None,
 ) -> None:
-    """Serve the MCP tools on stdin/stdout for a local assistant (Claude Desktop, VS Code, Cursor, …), talking to
-    a running Kairos at --url with --api-key: the tools, scopes and visibility are the server's (docs/mcp.md)."""
+    """Serve the MCP tools on stdio for a local AI assistant, bridged to a running Kairos.
+
+    For Claude Desktop, VS Code, Cursor, …: talks to the Kairos at --url with --api-key (a key with MCP_ACCESS),
+    so the tools, scopes and visibility are the server's (docs/mcp.md)."""
     if not api_key or not api_key.strip():
         fail("an API key is needed: --api-key or KAIROS_API_KEY (a key with the MCP_ACCESS scope)")
     import asyncio
