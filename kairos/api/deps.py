@@ -100,7 +100,7 @@ def unauthorized(message: str) -> ApiError:
     return ApiError(401, "unauthorized", message, headers=_UNAUTHORIZED_HEADERS)
 
 
-def _presented_key(request: Request) -> str | None:
+def presented_key(request: Request) -> str | None:
     if key := request.headers.get("x-api-key"):
         return key.strip()
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
@@ -206,7 +206,7 @@ async def current_caller(
     _k: Annotated[object, Security(_x_api_key)],
     _u: Annotated[object, Security(_basic)],
 ) -> Caller:
-    key = _presented_key(request)
+    key = presented_key(request)
     basic = _basic_credentials(request) if key is None else None
     if key is not None or basic is not None:
         caller = await _credential_caller(request, session, key, basic)

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from kairos.api.deps import Caller, _presented_key, key_caller, unauthorized
+from kairos.api.deps import Caller, key_caller, presented_key, unauthorized
 from kairos.api.errors import ApiError, error_body
 from kairos.auth.scopes import Scope as KeyScope
 from kairos.mcp.context import SCOPE_KEY
@@ -29,7 +29,7 @@ NO_KEY = "the MCP server needs an API key with the MCP_ACCESS scope: send it as 
 
 async def authenticate(request: Request, runtime: Runtime) -> Caller:
     """The key's Caller; raises ApiError 401 (no key or a wrong one), 429 (too many wrong ones) or 403."""
-    key = _presented_key(request)
+    key = presented_key(request)
     if key is None:
         raise unauthorized(NO_KEY)
     async with runtime.sessionmaker() as session:
