@@ -193,13 +193,6 @@ RULES: dict[Route, Access] = {
     ("DELETE", "/api/announcements/{announcement_id}"): _ANN,
     # Site settings.
     ("PUT", "/api/settings"): _ADM,
-    # Outbound proxies (docs/proxy.md): URLs and credentials of the network's gateways.
-    ("GET", "/api/proxies"): _ADM,
-    ("POST", "/api/proxies"): _ADM,
-    ("PUT", "/api/proxies/default"): _ADM,
-    ("GET", "/api/proxies/{name}"): _ADM,
-    ("PUT", "/api/proxies/{name}"): _ADM,
-    ("DELETE", "/api/proxies/{name}"): _ADM,
     # Deleting an outage rewrites history: admins only (audited in the log).
     ("DELETE", "/api/outages/{outage_id}"): _ADM,
     # Users: managing accounts is admin's; /me is the signed-in user's own account.

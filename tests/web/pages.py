@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 
 import httpx
 
@@ -24,7 +24,7 @@ def csrf_of(html: str) -> str:
 
 
 async def post_form(
-    client: httpx.AsyncClient, url: str, data: dict[str, str | list[str]], page: str | None = None
+    client: httpx.AsyncClient, url: str, data: Mapping[str, str | list[str]], page: str | None = None
 ) -> httpx.Response:
     """POST ``data`` to ``url`` with the CSRF token of ``page`` (default: ``url`` itself)."""
     form = await client.get(page or url)
