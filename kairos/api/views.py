@@ -15,10 +15,12 @@ from kairos.api.redaction import public_message
 from kairos.api.schemas.groups import GroupPublic
 from kairos.api.schemas.history import HistoryItem, OutagePublic
 from kairos.api.schemas.resources import CheckNowResult, LocationStatus, ResourceDetail, ResourcePublic
+from kairos.api.schemas.status import LatencySample
 from kairos.db.models import Outage, Resource, ResourceGroup
 from kairos.history.codec import StoredResult
 from kairos.probes.base import ProbeResult, Status
 from kairos.probes.kinds import parse_config
+from kairos.rollups import latency
 from kairos.scheduler.board import LocationView, RuntimeState
 from kairos.secrets_mask import mask_headers
 
@@ -195,3 +197,17 @@ def outage_public(row: Outage, name: str, kind: str, now: datetime | None = None
         error_code=row.error_code,
         message=row.message,
     )
+
+
+def latency_public(samples: list[latency.LatencySample]) -> list[LatencySample]:
+    """The API's (and the MCP tools') shape of averaged latency slots."""
+    return [
+        LatencySample(
+            timestamp=datetime.fromtimestamp(s.start, UTC),
+            latency_ms=s.latency_ms,
+            dns_resolution_ms=s.dns_ms,
+            connect_ms=s.connect_ms,
+            tls_handshake_ms=s.tls_ms,
+        )
+        for s in samples
+    ]

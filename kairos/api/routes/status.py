@@ -18,7 +18,7 @@ from kairos.api.deps import OPTIONAL_AUTH, Caller, CurrentCaller, RuntimeDep, Se
 from kairos.api.errors import error_responses, invalid, not_found
 from kairos.api.ids import PathId
 from kairos.api.schemas.status import LatencySample, StatusUpdate, TimelineBlock, Uptime
-from kairos.api.views import current_status
+from kairos.api.views import current_status, latency_public
 from kairos.rollups.latency import latency_samples
 from kairos.rollups.timeline import ALLOWED_HOURS, Block, timelines
 from kairos.runtime import Runtime
@@ -160,13 +160,4 @@ async def latency(
     _check_hours(hours)
     rid = await _visible(session, caller, resource_id)
     samples = await latency_samples(session, rid, hours, time.time(), runtime.board.blocks)
-    return [
-        LatencySample(
-            timestamp=datetime.fromtimestamp(s.start, UTC),
-            latency_ms=s.latency_ms,
-            dns_resolution_ms=s.dns_ms,
-            connect_ms=s.connect_ms,
-            tls_handshake_ms=s.tls_ms,
-        )
-        for s in samples
-    ]
+    return latency_public(samples)

@@ -6,7 +6,6 @@ Each answers what the matching REST route answers, through the same services and
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field
@@ -17,7 +16,7 @@ from kairos.api.redaction import public_details, public_message, targets_shown
 from kairos.api.schemas.history import HistoryItem
 from kairos.api.schemas.resources import ResourceDetail, ResourcePublic
 from kairos.api.schemas.status import LatencySample, Uptime
-from kairos.api.views import audience_of, history_item, resource_detail, resource_public
+from kairos.api.views import audience_of, history_item, latency_public, resource_detail, resource_public
 from kairos.auth.scopes import Scope
 from kairos.errors import Invalid
 from kairos.mcp.context import current_caller
@@ -107,16 +106,7 @@ def register(server: KairosMCP, runtime: Runtime) -> None:
         async with runtime.sessionmaker() as session:
             row = await visible_resource(session, current_caller(), resourceId)
             samples = await latency_samples(session, row.id, hours, time.time(), runtime.board.blocks)
-        return [
-            LatencySample(
-                timestamp=datetime.fromtimestamp(s.start, UTC),
-                latency_ms=s.latency_ms,
-                dns_resolution_ms=s.dns_ms,
-                connect_ms=s.connect_ms,
-                tls_handshake_ms=s.tls_ms,
-            )
-            for s in samples
-        ]
+        return latency_public(samples)
 
     @read
     async def getCheckHistory(
