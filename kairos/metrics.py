@@ -87,7 +87,7 @@ class _StateCollector(Collector):
         yield GaugeMetricFamily("kairos_resources", "Resources known to the scheduler", value=len(resources))
 
 
-_PHASES = ("dns", "connect", "tls", "first_byte")
+_PHASES = ("dns", "proxy", "connect", "tls", "first_byte")  # proxy: only through one (docs/proxy.md)
 
 
 @dataclass(slots=True)
@@ -128,7 +128,7 @@ class Metrics:
         )
         self.phases = Histogram(
             "kairos_check_phase_seconds",
-            "Time spent in each phase of a check (dns, connect, tls, first_byte)",
+            "Time spent in each phase of a check (dns, proxy, connect, tls, first_byte)",
             ["resource_type", "phase"],
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
             registry=self.registry,
@@ -177,7 +177,7 @@ class Metrics:
         if code is not None:
             errors = series.errors.get(code) or series.errors.setdefault(code, self.errors.labels(kind, code))
             errors.inc()
-        for phase, ms in zip(_PHASES, (p.dns_ms, p.connect_ms, p.tls_ms, p.ttfb_ms), strict=True):
+        for phase, ms in zip(_PHASES, (p.dns_ms, p.proxy_ms, p.connect_ms, p.tls_ms, p.ttfb_ms), strict=True):
             if ms is not None:
                 child = series.phases.get(phase) or series.phases.setdefault(phase, self.phases.labels(kind, phase))
                 child.observe(ms / 1000.0)

@@ -49,8 +49,8 @@ class TokenRegistry:
 def proxied_registry(tmp_path_factory: pytest.TempPathFactory, oci_dir: str) -> Iterator[TokenRegistry]:
     """Token auth: anonymous callers pull public/…, alice (Basic to the realm) pulls anything. Tokens are cached
     per process (per registry, scope and identity), so each test that must see a realm request has its own
-    repositories."""
+    repositories (listed/… is discovery's)."""
     with token_registry(tmp_path_factory.mktemp("proxy-tok")) as (r, port):
-        for repo in ("public/hello", "public/http", "public/socks5", "private/http", "private/socks5"):
+        for repo in ("public/hello", "public/http", "public/socks5", "private/http", "private/socks5", "listed/app"):
             push(oci_dir, "v1", f"{r.host}/{repo}:v1", creds="alice:s3cret")
         yield TokenRegistry(r, f"127.0.0.1:{port}")

@@ -10,7 +10,7 @@
   function verdict(r) {
     return Kairos.verdict({
       status: r.status, errorCode: r.errorCode, latencyMs: r.latencyMs, httpStatus: r.httpStatus, message: r.message,
-      phases: { dnsMs: r.dnsResolutionMs, connectMs: r.connectMs, tlsMs: r.tlsHandshakeMs,
+      phases: { dnsMs: r.dnsResolutionMs, proxyMs: r.proxyMs, connectMs: r.connectMs, tlsMs: r.tlsHandshakeMs,
         firstByteMs: r.timeToFirstByteMs, totalMs: r.latencyMs },
     });
   }

@@ -3,8 +3,8 @@
 (function () {
   "use strict";
 
-  var PHASES = [["dnsMs", "DNS"], ["connectMs", "Connect"], ["tlsMs", "TLS"], ["firstByteMs", "First byte"],
-    ["totalMs", "Total"]];
+  var PHASES = [["dnsMs", "DNS"], ["proxyMs", "Proxy"], ["connectMs", "Connect"], ["tlsMs", "TLS"],
+    ["firstByteMs", "First byte"], ["totalMs", "Total"]];
   var CLASSES = { AVAILABLE: "available", NOT_AVAILABLE: "not-available" };
 
   function el(tag, className, text) {
@@ -15,7 +15,7 @@
   }
 
   // ``r`` has the instant check's shape: status, errorCode, latencyMs, httpStatus, message and
-  // phases {dnsMs, connectMs, tlsMs, firstByteMs, totalMs}.
+  // phases {dnsMs, proxyMs, connectMs, tlsMs, firstByteMs, totalMs} (proxyMs only through a proxy).
   function verdict(r) {
     var cls = CLASSES[r.status] || "unknown";
     var box = el("div", "verdict " + cls);
