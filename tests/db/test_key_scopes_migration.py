@@ -30,7 +30,7 @@ def test_keys_made_before_scopes_keep_their_role_as_scopes(databases: DatabaseFa
                 )  # fmt: skip
         upgrade_to_head(url)
         with engine.connect() as conn:
-            rows: dict[str, str] = dict(conn.execute(text("SELECT name, scopes FROM api_key")).tuples().all())
+            rows = {str(name): str(scopes) for name, scopes in conn.execute(text("SELECT name, scopes FROM api_key"))}
         engine.dispose()
         assert rows == {"grafana": "STATUS_READ", "ops": "ADMIN"}
     finally:

@@ -22,7 +22,8 @@ def kairos(venv: Path, *args: str, cwd: Path, **settings: str) -> subprocess.Com
 
 def test_the_fresh_venv_has_nothing_from_the_test_venv_or_the_source_tree(wheel_venv: Path, tmp_path: Path) -> None:
     assert "include-system-site-packages = false" in (wheel_venv / "pyvenv.cfg").read_text()
-    code = "import sys, kairos, httpx; print(kairos.__file__); print(httpx.__file__); print('\\n'.join(sys.path))"
+    # httpx2: the OIDC client's and the MCP bridge's runtime dependency, the kind a dev venv used to lend.
+    code = "import sys, kairos, httpx2; print(kairos.__file__); print(httpx2.__file__); print('\\n'.join(sys.path))"
     out = run([str(wheel_venv / "bin" / "python"), "-c", code], cwd=tmp_path, env=user_env())
     assert out.returncode == 0, out.stderr
     kairos_file, httpx_file, *path = out.stdout.splitlines()
