@@ -22,6 +22,7 @@ from kairos.api.routes import (
     notifications,
     outages,
     proxies,
+    resource_actions,
     resource_types,
     resources,
     settings,
@@ -40,6 +41,7 @@ def mount(app: FastAPI) -> None:
     for module in (
         status,
         stream,
+        resource_actions,
         resources,
         history,
         outages,

@@ -14,8 +14,15 @@ from kairos.api.deps import Caller
 from kairos.api.redaction import public_message
 from kairos.api.schemas.groups import GroupPublic
 from kairos.api.schemas.history import HistoryItem, OutagePublic
-from kairos.api.schemas.resources import CheckNowResult, LocationStatus, ResourceDetail, ResourcePublic
+from kairos.api.schemas.resources import (
+    CheckNowResult,
+    LocationStatus,
+    ResourceCreate,
+    ResourceDetail,
+    ResourcePublic,
+)
 from kairos.api.schemas.status import LatencySample
+from kairos.api.schemas.tags import TagPublic
 from kairos.db.models import Outage, Resource, ResourceGroup
 from kairos.history.codec import StoredResult
 from kairos.probes.base import ProbeResult, Status
@@ -89,6 +96,7 @@ def _resource_fields(row: Resource, audience: Audience) -> dict[str, Any]:
         "locations": list(row.locations) if row.locations else None,
         "quorum": row.quorum,
         "proxy": (row.proxy or "default") if audience.targets else None,
+        "tags": [TagPublic(key=t.key, value=t.value, colour=t.colour) for t in row.tags],
     }
 
 
@@ -211,3 +219,16 @@ def latency_public(samples: list[latency.LatencySample]) -> list[LatencySample]:
         )
         for s in samples
     ]
+
+
+def clone_body(row: Resource, name: str, active: bool) -> ResourceCreate:
+    """The create body of a copy of ``row``: every field a create takes, from the stored row, with the stored
+    options themselves (header values included: the copy checks exactly as the source does)."""
+    fields = {k: v for k, v in _resource_fields(row, FULL).items() if k in ResourceCreate.model_fields}
+    fields.update(
+        name=name,
+        active=active,
+        options=dict(row.config),
+        group_ids=[m.group_id for m in row.memberships],
+    )
+    return ResourceCreate.model_validate(fields)

@@ -137,6 +137,8 @@ RULES: dict[Route, Access] = {
     ("PUT", "/api/resources/{resource_id}"): _MAN,
     ("DELETE", "/api/resources/{resource_id}"): _MAN,
     ("POST", "/api/resources/{resource_id}/check"): _CHK,
+    ("POST", "/api/resources/bulk"): _MAN,
+    ("POST", "/api/resources/{resource_id}/clone"): _MAN,
     ("POST", "/api/groups"): _MAN,
     ("PUT", "/api/groups/order"): _MAN,
     ("PUT", "/api/groups/{group_id}"): _MAN,

@@ -1,0 +1,88 @@
+"""Acting on many resources at once: the console's selection and ``POST /api/resources/bulk``.
+
+Every action is all-or-nothing: ids are checked first (an unknown id refuses the whole request, naming it), then
+applied in one transaction. The adapters tell the scheduler what changed; this module knows no scheduler."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kairos.db.models import GroupMember, Resource, ResourceGroup
+from kairos.errors import Invalid, NotFound
+from kairos.services.resources import load_resource
+
+Action = Literal["pause", "resume", "delete", "move", "add_to_group", "remove_from_group"]
+GROUP_ACTIONS: frozenset[str] = frozenset({"move", "add_to_group", "remove_from_group"})
+MAX_IDS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class BulkOutcome:
+    changed: list[int]  # still exist, something about them changed (tell the scheduler)
+    deleted: list[int]  # gone (tell the scheduler)
+    names: list[str]  # of every resource acted on, in id order (for messages and the audit line)
+
+
+async def _rows(session: AsyncSession, ids: Sequence[int]) -> list[Resource]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        raise Invalid("choose at least one resource", field="resourceIds")
+    if len(wanted) > MAX_IDS:
+        raise Invalid(f"at most {MAX_IDS} resources at once", field="resourceIds")
+    rows = list((await session.execute(select(Resource).where(Resource.id.in_(wanted)))).scalars())
+    missing = sorted(set(wanted) - {r.id for r in rows})
+    if missing:
+        raise NotFound(f"resource {missing[0]} not found", field="resourceIds")
+    return sorted(rows, key=lambda r: r.id)
+
+
+async def _group(session: AsyncSession, group_id: int | None) -> int:
+    if group_id is None:
+        raise Invalid("this action needs a group", field="groupId")
+    if await session.get(ResourceGroup, group_id) is None:
+        raise NotFound("group not found", field="groupId")
+    return group_id
+
+
+async def _next_order(session: AsyncSession, group_id: int) -> int:
+    stmt = select(GroupMember.display_order).where(GroupMember.group_id == group_id)
+    orders = list((await session.execute(stmt)).scalars())
+    return max(orders, default=-1) + 1
+
+
+async def _regroup(session: AsyncSession, rows: list[Resource], action: str, group_id: int) -> None:
+    order = await _next_order(session, group_id)
+    for row in rows:
+        loaded = await load_resource(session, row.id)
+        inside = any(m.group_id == group_id for m in loaded.memberships)
+        if action == "remove_from_group":
+            loaded.memberships[:] = [m for m in loaded.memberships if m.group_id != group_id]
+            continue
+        if action == "move":
+            loaded.memberships[:] = [m for m in loaded.memberships if m.group_id == group_id]
+        if not inside:
+            loaded.memberships.append(GroupMember(group_id=group_id, display_order=order))
+            order += 1
+
+
+async def apply(session: AsyncSession, action: Action, ids: Sequence[int], group_id: int | None) -> BulkOutcome:
+    rows = await _rows(session, ids)
+    names = [r.name for r in rows]
+    row_ids = [r.id for r in rows]
+    if action in GROUP_ACTIONS:
+        await _regroup(session, rows, action, await _group(session, group_id))
+    elif action == "delete":
+        for row in rows:
+            await session.delete(await load_resource(session, row.id))  # loaded as delete_resource does
+    else:
+        enabled = action == "resume"
+        await session.execute(update(Resource).where(Resource.id.in_(row_ids)).values(enabled=enabled))
+    await session.commit()
+    if action == "delete":
+        return BulkOutcome([], row_ids, names)
+    return BulkOutcome(row_ids, [], names)
