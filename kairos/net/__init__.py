@@ -7,7 +7,7 @@ resolved address and every redirect hop) and one exception tree with stable code
 """
 
 from kairos.net.client import FetchResult, Redirect, Session, fetch
-from kairos.net.connect import Connection, open_connection, tcp_connect
+from kairos.net.connect import Connection, open_connection, tcp_connect, tls_handshake
 from kairos.net.denylist import OPEN, TargetPolicy, parse_networks
 from kairos.net.errors import (
     ConnectionReset,
@@ -49,4 +49,5 @@ __all__ = [
     "open_connection",
     "parse_networks",
     "tcp_connect",
+    "tls_handshake",
 ]

@@ -64,6 +64,7 @@ class FetchResult:
     phases: Phases = field(default_factory=Phases)
     address: str = ""  # IP address of the server that gave the final answer
     http_version: str = "1.1"
+    peer_cert: bytes | None = None  # the final server's leaf certificate (DER) when it spoke TLS
 
     def header(self, name: str, default: str | None = None) -> str | None:
         wanted = name.lower()
@@ -98,6 +99,8 @@ class Session:
         self.tls_context = context_for(verify_tls, ca_context)
         self.keep_alive = keep_alive
         self._pool: dict[tuple[str, str, int], Connection] = {}
+        # The leaf certificate each TLS origin showed, in the order first met (kairos.probes.certs reads them).
+        self.peer_certs: dict[tuple[str, str, int], bytes] = {}
 
     async def __aenter__(self) -> Session:
         return self
@@ -177,6 +180,8 @@ class Session:
             tls_context=self.tls_context if target.scheme == "https" else None,
             policy=self.policy,
         )
+        if conn.peer_cert is not None:
+            self.peer_certs[target.origin] = conn.peer_cert
         return await self._exchange(conn, method, target, request, trace, reused=False)
 
     async def _exchange(
@@ -255,6 +260,7 @@ class Session:
                     trace.phases(),
                     address,
                     response.http_version,
+                    self.peer_certs.get(current.origin),
                 )
             nxt = _redirect_target(current, response)
             redirects.append(Redirect(response.status, current.url, nxt.url))

@@ -14,6 +14,7 @@ import functools
 import ipaddress
 import socket
 import ssl
+from collections.abc import Awaitable
 from dataclasses import dataclass
 
 from kairos.net.denylist import OPEN, TargetPolicy, address_class
@@ -37,6 +38,7 @@ class Connection:
     address: str  # the IP address actually connected to (through a proxy: the name or address it was sent)
     tls: bool = False
     proxy: str | None = None  # host:port of the proxy it goes through
+    peer_cert: bytes | None = None  # the server's leaf certificate (DER) after TLS, verified or not
 
     def close(self) -> None:
         """Start a graceful close without waiting for it (the TLS goodbye is not worth a round trip)."""
@@ -115,16 +117,45 @@ async def open_connection(
             raise classify(exc, where=f"during the TLS handshake with {host}") from None
         raise
     conn.tls = True
+    conn.peer_cert = _peer_cert(conn)
     return conn
+
+
+def _peer_cert(conn: Connection) -> bytes | None:
+    """The leaf certificate in DER: ``binary_form`` because the parsed form is empty when verification is off
+    (skip TLS), and the expiry must be known then too (kairos.probes.certs)."""
+    ssl_object = conn.writer.get_extra_info("ssl_object")
+    if not isinstance(ssl_object, ssl.SSLObject):
+        return None
+    return ssl_object.getpeercert(binary_form=True)
 
 
 async def tcp_connect(host: str, port: int, *, timeout_s: float, policy: TargetPolicy = OPEN) -> tuple[Phases, str]:
     """Resolve and connect within ``timeout_s``, then close at once: the TCP check. Returns the phases
     and the IP address that accepted."""
     trace = Trace()
+    conn = await _within(open_connection(host, port, trace, policy=policy), trace, timeout_s)
+    conn.close()
+    return trace.phases(), conn.address
+
+
+async def tls_handshake(
+    host: str, port: int, *, timeout_s: float, tls_context: ssl.SSLContext, policy: TargetPolicy = OPEN
+) -> tuple[Phases, str, bytes | None]:
+    """Connect and complete a TLS handshake (SNI and the verified name: ``host``), then close: the TCP check
+    with ``tls: true``. Returns the phases, the address and the leaf certificate (DER)."""
+    trace = Trace()
+    opening = open_connection(host, port, trace, tls_context=tls_context, policy=policy)
+    conn = await _within(opening, trace, timeout_s)
+    conn.close()
+    return trace.phases(), conn.address, conn.peer_cert
+
+
+async def _within(opening: Awaitable[Connection], trace: Trace, timeout_s: float) -> Connection:
+    """``opening`` bounded by ``timeout_s``; a failure carries the phases measured up to it."""
     try:
         async with asyncio.timeout(timeout_s):
-            conn = await open_connection(host, port, trace, policy=policy)
+            return await opening
     except TimeoutError:
         error = deadline_error(trace.current, timeout_s)
         error.phases = trace.phases()
@@ -132,8 +163,6 @@ async def tcp_connect(host: str, port: int, *, timeout_s: float, policy: TargetP
     except NetError as exc:
         exc.phases = trace.phases()
         raise
-    conn.close()
-    return trace.phases(), conn.address
 
 
 async def _connect_any(addresses: list[tuple[int, str]], port: int, trace: Trace) -> Connection:

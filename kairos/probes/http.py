@@ -10,7 +10,8 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from kairos import net
 from kairos.net.policy import MAX_REDIRECTS, validate_http_url
-from kairos.probes.base import Kind, ProbeConfig, ProbeContext, ProbeFailure, ProbeResult, Status
+from kairos.probes import certs
+from kairos.probes.base import Kind, ProbeContext, ProbeFailure, ProbeResult, Status
 from kairos.probes.spec import KindSpec, OptionField
 from kairos.secrets_mask import MASK
 
@@ -47,7 +48,7 @@ HeaderName = Annotated[str, AfterValidator(_check_header_name)]
 HeaderValue = Annotated[str, AfterValidator(_check_header_value)]
 
 
-class HttpConfig(ProbeConfig):
+class HttpConfig(certs.CertOptions):
     """Options of an HTTP resource; field names are camelCase because the REST API shows them as they are."""
 
     acceptedStatusCodes: list[str] | None = Field(
@@ -152,7 +153,7 @@ async def probe(config: HttpConfig, ctx: ProbeContext) -> ProbeResult:
         )
     except net.NetError as exc:  # the probe's own contract (callers of probe() get a ProbeFailure)
         raise ProbeFailure(exc.code, exc.message, phases=exc.phases) from None
-    return _judge(config, result)
+    return certs.checked(config, result.peer_cert, lambda: _judge(config, result), skip_tls=ctx.skip_tls)
 
 
 def _judge(config: HttpConfig, result: net.FetchResult) -> ProbeResult:
@@ -190,6 +191,7 @@ FORM_FIELDS = (
         "checkbox",
         note="Off: a redirect to another scheme, host or port gets none of them (they often hold tokens).",
     ),
+    *certs.FORM_FIELDS,
 )
 
 SPEC = KindSpec(

@@ -15,7 +15,8 @@ from pydantic import Field
 
 from kairos import net
 from kairos.net.timing import Phases
-from kairos.probes.base import Kind, ProbeConfig, ProbeContext, ProbeFailure, ProbeResult, Status
+from kairos.probes import certs
+from kairos.probes.base import Kind, ProbeContext, ProbeFailure, ProbeResult, Status
 from kairos.probes.spec import AfterResult, KindSpec, OptionField, ResourceMemory
 from kairos.registry import auth
 from kairos.registry.client import MANIFEST_LIMIT, Descriptor, Manifest, RegistryClient, RegistryError
@@ -28,7 +29,7 @@ DEFAULT_PLATFORM = "linux/amd64"
 _NOT_A_PLATFORM = "unknown/unknown"
 
 
-class ImageConfig(ProbeConfig):
+class ImageConfig(certs.CertOptions):
     """Options of a container image resource (the target is the image reference)."""
 
     platform: str | None = Field(
@@ -72,15 +73,24 @@ async def probe(config: ImageConfig, ctx: ProbeContext) -> ProbeResult:
         if ctx.extra.get("trace"):
             client.stats.steps = []
         details: dict[str, Any] = {}
+        failure: ProbeFailure | None = None
         try:
             await _check(config, ref, client, details)
         except RegistryError as exc:
             _add_stats(details, client, started)
-            raise ProbeFailure(
+            failure = ProbeFailure(
                 exc.code, exc.message, http_status=exc.http_status, phases=_phases(client, started), details=details
-            ) from None
-    _add_stats(details, client, started)
-    return ProbeResult(Status.AVAILABLE, _summary(ref, details), None, _phases(client, started), 200, details)
+            )
+
+    def verdict() -> ProbeResult:
+        if failure is not None:
+            raise failure from None
+        _add_stats(details, client, started)
+        return ProbeResult(Status.AVAILABLE, _summary(ref, details), None, _phases(client, started), 200, details)
+
+    # The registry's certificate: the first TLS origin met (blob storage and token realms come after it).
+    registry_cert = next(iter(session.peer_certs.values()), None)
+    return certs.checked(config, registry_cert, verdict, skip_tls=ctx.skip_tls)
 
 
 async def _check(config: ImageConfig, ref: Reference, client: RegistryClient, details: dict[str, Any]) -> None:
@@ -237,6 +247,7 @@ FORM_FIELDS = (
     ),
     OptionField("allPlatforms", "Check every platform", "checkbox"),
     OptionField("insecureHttp", "Plain HTTP to the registry", "checkbox"),
+    *certs.FORM_FIELDS,
 )
 
 # Image facts (docs/images.md, "What is recorded") and counts: nothing here holds a host, path or address.
