@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -11,6 +12,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from kairos.probes.base import ProbeResult, Status
+from kairos.probes.certs import certificate_of, seconds_left
 
 if TYPE_CHECKING:
     from kairos.scheduler.board import LiveBoard
@@ -61,6 +63,12 @@ class _StateCollector(Collector):
             "Latency of the latest check from one location",
             labels=LOCATION_LABELS,
         )
+        cert_expiry = GaugeMetricFamily(
+            "kairos_tls_cert_expiry_seconds",
+            "Seconds until the TLS certificate seen by the last check expires (negative: expired)",
+            labels=LABELS,
+        )
+        now = datetime.now(UTC)
         active = 0
         for rid, res in list(resources.items()):
             state = states.get(rid)
@@ -70,6 +78,10 @@ class _StateCollector(Collector):
                 latency.add_metric(labels, state.last_latency_ms)
             in_outage = bool(state and state.outage_since)
             outage.add_metric(labels, 1 if in_outage else 0)
+            cert = certificate_of(state.last_details) if state else None
+            left = seconds_left(cert, now) if cert is not None else None
+            if left is not None:
+                cert_expiry.add_metric(labels, round(left))
             active += in_outage
             for name, view in self._board.locations_of(rid).items():
                 at_status.add_metric([*labels, name], view.status.gauge)
@@ -80,6 +92,7 @@ class _StateCollector(Collector):
         yield outage
         yield at_status
         yield at_latency
+        yield cert_expiry
         yield GaugeMetricFamily("kairos_active_outages", "Resources currently in an outage", value=active)
         yield GaugeMetricFamily(
             "kairos_recorder_pending_results", "Results waiting to be written", value=self._pending()

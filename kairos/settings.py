@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     notify_max_attempts: Annotated[int, Field(ge=1, le=100)] = 8
     notify_group_window_s: Annotated[float, Field(ge=0, le=300)] = 10.0
     notify_retention_days: Annotated[int, Field(ge=1)] = 30  # sent and dead deliveries; pending ones stay
+    # Days before a TLS certificate's notAfter at which cert_expiring is sent, once each (docs/certificates.md).
+    cert_notice_days: str = "21,14,7,1"
     admin_email: str = "admin@kairos.local"
     admin_password: SecretStr = SecretStr("admin")
     user_agent: str = "Kairos-Monitor/0.1"
@@ -106,6 +108,14 @@ class Settings(BaseSettings):
     # the admin values become ADMIN, everyone else USER.
     oidc_role_claim: str = "groups"
     oidc_admin_values: str = ""
+
+    @field_validator("cert_notice_days")
+    @classmethod
+    def _valid_cert_days(cls, v: str) -> str:
+        from kairos.notify.cert_notices import parse_thresholds  # imported here: settings import nothing at load
+
+        parse_thresholds(v)
+        return v
 
     @field_validator("denied_networks")
     @classmethod

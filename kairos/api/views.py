@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from kairos.access.visibility import ADMIN, caller_level, level_sees
 from kairos.api.deps import Caller
 from kairos.api.redaction import public_message
+from kairos.api.schemas.certificates import certificate_info
 from kairos.api.schemas.groups import GroupPublic
 from kairos.api.schemas.history import HistoryItem, OutagePublic
 from kairos.api.schemas.resources import (
@@ -26,6 +27,7 @@ from kairos.api.schemas.tags import TagPublic
 from kairos.db.models import Outage, Resource, ResourceGroup
 from kairos.history.codec import StoredResult
 from kairos.probes.base import ProbeResult, Status
+from kairos.probes.certs import certificate_of
 from kairos.probes.kinds import parse_config
 from kairos.rollups import latency
 from kairos.scheduler.board import LocationView, RuntimeState
@@ -147,6 +149,7 @@ def resource_detail(
         latest_http_status=state.last_http_status if state else None,
         active_outage_since=state.outage_since if state else None,
         location_status=location_statuses(locations or {}, audience),
+        certificate=certificate_info(certificate_of(state.last_details)) if state and audience.targets else None,
     )
 
 

@@ -27,6 +27,8 @@ OUTAGE_OPENED = "outage_opened"
 OUTAGE_RESOLVED = "outage_resolved"
 OUTAGE_REMINDER = "outage_reminder"  # sent to policies with outage_opened and a reminder interval
 DIGEST_CHANGED = "digest_changed"
+# A TLS certificate is within a notice threshold (kairos.notify.cert_notices: once per threshold and certificate).
+CERT_EXPIRING = "cert_expiring"
 DISCOVERY_FOUND = "discovery_found"
 DISCOVERY_LOST = "discovery_lost"
 # The fleet (docs/fleet.md): a location lost its last live worker and stopped counting in verdicts, or came back.
@@ -34,7 +36,9 @@ DISCOVERY_LOST = "discovery_lost"
 LOCATION_DOWN = "location_down"
 LOCATION_UP = "location_up"
 LOCATION_KINDS = (LOCATION_DOWN, LOCATION_UP)
-EVENT_KINDS = (OUTAGE_OPENED, OUTAGE_RESOLVED, DIGEST_CHANGED, DISCOVERY_FOUND, DISCOVERY_LOST, *LOCATION_KINDS)
+EVENT_KINDS = (
+    OUTAGE_OPENED, OUTAGE_RESOLVED, DIGEST_CHANGED, CERT_EXPIRING, DISCOVERY_FOUND, DISCOVERY_LOST, *LOCATION_KINDS
+)  # fmt: skip
 SCOPES = ("all", "groups", "resources")
 
 
@@ -89,7 +93,16 @@ def events_of(resource_id: int, result: ProbeResult, transition: Transition) -> 
     moved = result.details.get("digestChanged") if result.details else None
     if isinstance(moved, dict):
         out.append(Event(DIGEST_CHANGED, resource_id, result.checked_at, result.message, {"digest": moved}))
+    cert = result.details.get("certificate") if result.details else None
+    if isinstance(cert, dict) and cert.get("expiryDays") != 0:  # a candidate: kairos.notify.cert_notices decides
+        message = f"TLS certificate {_expiry_words(cert)} (notAfter {cert.get('notAfter')})"
+        out.append(Event(CERT_EXPIRING, resource_id, result.checked_at, message, {"certificate": dict(cert)}))
     return out
+
+
+def _expiry_words(cert: dict[str, Any]) -> str:
+    days = int(cert.get("daysLeft", 0))
+    return f"expired {-days} days ago" if days < 0 else f"expires in {days} days"
 
 
 def iso(at: datetime | None) -> str | None:

@@ -23,8 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kairos.crypto import SecretBox
 from kairos.db.models import NotificationChannel, NotificationOutbox, Outage
+from kairos.notify.cert_notices import CertNotices, parse_thresholds
 from kairos.notify.channels import DeliveryError, compose, send
-from kairos.notify.events import OUTAGE_OPENED, OUTAGE_REMINDER, Event, Policies, iso
+from kairos.notify.events import CERT_EXPIRING, OUTAGE_OPENED, OUTAGE_REMINDER, Event, Policies, iso
 from kairos.periodic import PeriodicJob
 from kairos.settings import Settings
 
@@ -65,6 +66,7 @@ class Notifications:
         self._box = box
         self._settings = settings
         self.policies = Policies(sessionmaker)
+        self.cert_notices = CertNotices(parse_thresholds(settings.cert_notice_days))
         self.tick_s = tick_s
         self.backoff_base_s = backoff_base_s
         self.lease_s = lease_s
@@ -82,8 +84,17 @@ class Notifications:
 
     async def enqueue(self, session: AsyncSession, events: list[Event]) -> None:
         """The recorder's and discovery's hook: store events in the caller's transaction, then wake the loop."""
+        if any(e.kind == CERT_EXPIRING for e in events):
+            events = await self._due_cert_notices(session, events)
         if await self.policies.enqueue(session, events):
             self._wake.set()
+
+    async def _due_cert_notices(self, session: AsyncSession, events: list[Event]) -> list[Event]:
+        """Certificate candidates become events once per threshold; none is remembered while no policy wants them
+        (a policy added later then gets the next threshold)."""
+        if not any(p.wants(CERT_EXPIRING) for p in self.policies.active):
+            return [e for e in events if e.kind != CERT_EXPIRING]
+        return await self.cert_notices.due(session, events)
 
     # -- life cycle ---------------------------------------------------------------------------------------
 

@@ -72,7 +72,7 @@ def describe(der: bytes, now: datetime) -> dict[str, Any]:
         "issuer": cert.issuer.rfc4514_string()[:_MAX_NAME],
         "subject": cert.subject.rfc4514_string()[:_MAX_NAME],
         "sans": _sans(cert),
-        "daysLeft": int(left_s // DAY_S),
+        "daysLeft": int(left_s / DAY_S),  # whole days, toward zero: "expired 2 days ago"
         "fingerprint": hashlib.sha256(der).hexdigest(),
     }
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, AliasChoices, BeforeValidator, Field, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from kairos.api.schemas.certificates import CertificateInfo
 from kairos.api.schemas.common import (
     ApiModel,
     DisplayOrder,
@@ -252,6 +253,11 @@ class ResourceDetail(ResourcePublic):
         default_factory=list,
         description="In a fleet, each location's latest result, by location name (the status fields above are "
         "their quorum verdict); empty in a single process.",
+    )
+    certificate: CertificateInfo | None = Field(
+        default=None,
+        description="The TLS certificate the last check saw (HTTPS, TLS registries, TCP with tls); null without "
+        "one, and for callers that may not see the target (its names are hosts).",
     )
 
 

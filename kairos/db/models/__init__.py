@@ -1,6 +1,7 @@
 """All tables; importing this package registers them on ``Base.metadata``."""
 
 from kairos.db.models.access import ApiKey, AppUser, Setting
+from kairos.db.models.certs import CertNotice
 from kairos.db.models.discovery import DiscoverySource
 from kairos.db.models.fleet import CheckSchedule, FleetLocation, FleetWorker, LocationState
 from kairos.db.models.history import Outage, ResourceState, ResultBlock, ResultJournal, Rollup1d, Rollup15m
@@ -13,6 +14,7 @@ __all__ = [
     "Announcement",
     "ApiKey",
     "AppUser",
+    "CertNotice",
     "CheckSchedule",
     "Credential",
     "DiscoverySource",

@@ -5,7 +5,8 @@ resource; an embed in someone else's page is usually anonymous, so it shows publ
 from __future__ import annotations
 
 import time
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Any, Literal
 from xml.sax.saxutils import escape
 
 from fastapi import APIRouter, Query, Request
@@ -16,6 +17,7 @@ from kairos.api.deps import RuntimeDep, SessionDep
 from kairos.api.ids import PageId
 from kairos.db.models import Resource
 from kairos.errors import NotFound
+from kairos.probes.certs import DAY_S, certificate_of, seconds_left
 from kairos.runtime import Runtime
 from kairos.services.groups import member_ids
 from kairos.services.resources import load_resource
@@ -27,6 +29,7 @@ from kairos.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 GREEN, RED, GREY = "#2ea44f", "#d73a49", "#6a737d"
+YELLOW = "#dbab09"
 _COLOURS = {"available": GREEN, "not-available": RED}
 _WORDS = {"available": "up", "not-available": "down"}
 
@@ -103,6 +106,34 @@ async def resource_badge(
     row = await _resource(session, caller, resource_id)
     value, colour = _resource_value(runtime, row.id, show)
     return _svg(badge_svg(label or row.name, value, colour))
+
+
+@router.get("/badges/resources/{resource_id}/cert.svg")
+async def resource_cert_badge(
+    resource_id: PageId,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    caller: PageCaller,
+    label: str | None = Query(None, max_length=60),
+) -> Response:
+    """Days until the TLS certificate of the last check expires: green, yellow within the resource's
+    certExpiryDays, red once expired; grey "unknown" without a certificate."""
+    row = await _resource(session, caller, resource_id)
+    state = runtime.board.state(row.id)
+    value, colour = cert_badge_value(certificate_of(state.last_details) if state else None, datetime.now(UTC))
+    return _svg(badge_svg(label or "certificate", value, colour))
+
+
+def cert_badge_value(cert: dict[str, Any] | None, now: datetime) -> tuple[str, str]:
+    left = seconds_left(cert, now) if cert is not None else None
+    if cert is None or left is None:
+        return "unknown", GREY
+    if left < 0:
+        return "expired", RED
+    days = int(left // DAY_S)
+    threshold = int(cert.get("expiryDays") or 0)
+    colour = YELLOW if threshold and left < threshold * DAY_S else GREEN
+    return f"{days} days", colour
 
 
 @router.get("/badges/groups/{group_id}.svg")
