@@ -29,6 +29,7 @@ from kairos.api.routes import (
     status,
     stream,
     users,
+    status_pages,
 )
 from kairos.api.scope_docs import declare_scopes
 
@@ -62,3 +63,4 @@ def mount(app: FastAPI) -> None:
     ):
         declare_scopes(module.router)
         app.include_router(module.router)
+        status_pages,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -74,14 +74,23 @@ def _host_header(scope: Scope) -> str | None:
 
 
 class AllowedHosts:
-    """ASGI middleware: 400 ``host_not_allowed`` for a Host outside :class:`HostPolicy`, before routing."""
+    """ASGI middleware: 400 ``host_not_allowed`` for a Host outside :class:`HostPolicy`, before routing.
+    ``extra`` allows more names found at run time: the status pages' custom domains (status_domains.py)."""
 
-    def __init__(self, app: ASGIApp, policy: HostPolicy) -> None:
+    def __init__(
+        self, app: ASGIApp, policy: HostPolicy, extra: Callable[[str], Awaitable[bool]] | None = None
+    ) -> None:
         self.app = app
         self.policy = policy
+        self.extra = extra
+
+    async def _allows(self, header: str | None) -> bool:
+        if self.policy.allows(header):
+            return True
+        return header is not None and self.extra is not None and await self.extra(host_name(header))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket") and not self.policy.allows(_host_header(scope)):
+        if scope["type"] in ("http", "websocket") and not await self._allows(_host_header(scope)):
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": 1008})
                 return

@@ -35,6 +35,7 @@ from kairos.web.routes import (
     outages_page,
     resource_page,
 )
+    status_pages,
 from kairos.web.templating import STATIC_DIR, render
 
 # Paths that always answer JSON errors; everything else is a page.
@@ -104,3 +105,4 @@ def mount(app: FastAPI) -> None:
         api_docs,
     ):
         app.include_router(module.router)
+        status_pages,

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kairos.settings import Settings
 from kairos.web.hosts import AllowedHosts, HostPolicy
+from kairos.web.status_domains import StatusDomains
 
 log = logging.getLogger("kairos.security")
 
@@ -181,9 +182,12 @@ def install(app: FastAPI, settings: Settings) -> None:
     logging.getLogger("uvicorn.access").addFilter(_ACCESS_FILTER)  # one instance: adding it again is a no-op
     build: Callable[[], ASGIApp] = app.build_middleware_stack
     hosts = HostPolicy.from_settings(settings)
+    runtime = getattr(app.state, "runtime", None)
+    # Status pages' custom domains are allowed by themselves (kairos/web/status_domains.py).
+    domains = app.state.status_domains = StatusDomains(runtime.sessionmaker) if runtime is not None else None
 
     def outermost() -> ASGIApp:
-        return SecurityHeaders(AllowedHosts(build(), hosts), settings)
+        return SecurityHeaders(AllowedHosts(build(), hosts, domains.allows if domains else None), settings)
 
     # Starlette builds the stack on the first request; an add_middleware() layer would sit inside
     # ServerErrorMiddleware and miss the 500 answers it writes.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from kairos.access.visibility import can_see_resource
 from kairos.api.deps import (
@@ -25,6 +25,7 @@ from kairos.api.schemas.resources import (
 from kairos.api.views import audience_of, check_now_result, resource_detail, resource_public
 from kairos.errors import NotFound
 from kairos.services import resources as svc
+from kairos.services import tags
 
 router = APIRouter(prefix="/api/resources", tags=["resources"])
 
@@ -44,12 +45,20 @@ _ADMIN = "Needs an admin or an API key with RESOURCE_MANAGE."
     openapi_extra=OPTIONAL_AUTH,
     summary="List resources",
     response_model=list[ResourcePublic],
-    description=_PUBLIC + " Ordered by display order, then id.",
-    responses=error_responses(401, 503),
+    description=_PUBLIC + " Ordered by display order, then id. `tag=key:value` keeps those carrying that tag.",
+    responses=error_responses(401, 422, 503),
 )
-async def list_resources(session: SessionDep, runtime: RuntimeDep, caller: CurrentCaller) -> list[ResourcePublic]:
+async def list_resources(
+    session: SessionDep,
+    runtime: RuntimeDep,
+    caller: CurrentCaller,
+    tag: str | None = Query(None, max_length=200, description="`key:value`: only resources with this tag."),
+) -> list[ResourcePublic]:
     rows = await svc.list_resources(session)
     audience = audience_of(caller, runtime.site.show_targets)
+    if tag is not None:
+        wanted = await tags.tagged_ids(session, *tags.parse_filter(tag))
+        rows = [r for r in rows if r.id in wanted]
     return [resource_public(r, audience) for r in rows if can_see_resource(caller, r)]
 
 

@@ -13,6 +13,7 @@ from kairos.services.announcements import active_announcements
 from kairos.services.fleet import paused_locations
 from kairos.web.dashboard_data import group_visible, load_board
 from kairos.web.deps import PageCaller, PageError
+from kairos.web.routes.status_pages import page_for_host, render_page
 from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -20,6 +21,9 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/")
 async def dashboard(request: Request, session: SessionDep, runtime: RuntimeDep, caller: PageCaller) -> HTMLResponse:
+    page = await page_for_host(request, session)  # a status page's custom domain shows that page at /
+    if page is not None:
+        return await render_page(request, session, runtime, caller, page)
     board = await load_board(session, runtime, caller)
     announcements = await active_announcements(session, datetime.now(UTC))
     paused = await paused_locations(session)  # the fleet: locations whose checks are paused
