@@ -98,6 +98,9 @@ def _resource_fields(row: Resource, audience: Audience) -> dict[str, Any]:
         "locations": list(row.locations) if row.locations else None,
         "quorum": row.quorum,
         "proxy": (row.proxy or "default") if audience.targets else None,
+        "outage_threshold": row.outage_threshold,
+        "recovery_threshold": row.recovery_threshold,
+        "upside_down": bool(row.upside_down),
         "tags": [TagPublic(key=t.key, value=t.value, colour=t.colour) for t in row.tags],
     }
 

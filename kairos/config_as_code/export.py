@@ -137,6 +137,12 @@ def _resource(r: Resource, cred_names: dict[int, str], refs: SecretPolicy) -> di
         out["quorum"] = _quorum(r.quorum)
     if r.proxy is not None:
         out["proxy"] = r.proxy
+    if r.outage_threshold is not None:
+        out["outageThreshold"] = r.outage_threshold
+    if r.recovery_threshold is not None:
+        out["recoveryThreshold"] = r.recovery_threshold
+    if r.upside_down:
+        out["upsideDown"] = True
     return out
 
 

@@ -138,7 +138,8 @@ async def _groups(session: AsyncSession, doc: Document, plan: Plan, prune: bool)
 
 _COLUMNS = {"enabled": "active", "interval_s": "intervalSeconds", "timeout_s": "timeoutSeconds",
             "skip_tls": "skipTLS", "display_order": "displayOrder", "config": "options", "kind": "type",
-            "credential_id": "credential"}  # fmt: skip
+            "credential_id": "credential", "outage_threshold": "outageThreshold",
+            "recovery_threshold": "recoveryThreshold", "upside_down": "upsideDown"}  # fmt: skip
 
 
 def _resource_columns(
@@ -162,6 +163,8 @@ def _resource_columns(
         "recursive": item.recursive, "display_order": item.display_order, "credential_id": credential_id,
         "locations": item.locations, "quorum": item.quorum,
         "proxy": None if item.proxy in (None, "default") else item.proxy,
+        "outage_threshold": item.outage_threshold, "recovery_threshold": item.recovery_threshold,
+        "upside_down": item.upside_down,
     }  # fmt: skip
 
 

@@ -17,8 +17,8 @@ from kairos.api.schemas.discovery import Parallelism as SyncParallelism
 from kairos.api.schemas.groups import Visibility
 from kairos.api.schemas.notifications import MAX_EVENTS, ChannelKind, EventKind, Reminder
 from kairos.api.schemas.resource_types import Interval as TypeInterval
-from kairos.api.schemas.resource_types import Parallelism, Threshold
-from kairos.api.schemas.resources import Interval, Locations, Quorum, ResourceType, Timeout
+from kairos.api.schemas.resource_types import Parallelism
+from kairos.api.schemas.resources import Interval, Locations, Quorum, ResourceType, Threshold, Timeout
 from kairos.config_as_code.secrets import check_reference
 
 API_VERSION = "kairos/v1"
@@ -72,6 +72,10 @@ class ResourceItem(Item):
     quorum: Quorum | None = None
     # Outbound route (docs/proxy.md): left out, the default proxy rules; "direct" or a named proxy's name.
     proxy: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = None
+    # docs/http-checks.md: left out, its type's thresholds; upside-down is available when the target is down.
+    outage_threshold: Threshold | None = None
+    recovery_threshold: Threshold | None = None
+    upside_down: bool = False
 
 
 class DiscoveryItem(Item):

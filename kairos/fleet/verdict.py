@@ -42,18 +42,14 @@ class Fold:
     def apply(self, resource_id: int, result: ProbeResult, verdict_state: RuntimeState) -> Outcome:
         res = self.resources[resource_id]
         types = self.types[res.kind]
+        outage, recovery = res.thresholds(types)  # its own, else its kind's
         mine = self.locations.setdefault(resource_id, {}).setdefault(self.location, RuntimeState())
-        apply_result(mine, result, outage_threshold=types.outage_threshold, recovery_threshold=types.recovery_threshold)
+        apply_result(mine, result, outage_threshold=outage, recovery_threshold=recovery)
         votes = self._votes(res, result.checked_at)
         policy = res.quorum or types.quorum
         status = quorum.verdict(policy, (s.status for s in votes.values()), self._pending(res))
         verdict = _as_result(status, result, votes)
-        transition = apply_result(
-            verdict_state,
-            verdict,
-            outage_threshold=types.outage_threshold,
-            recovery_threshold=types.recovery_threshold,
-        )
+        transition = apply_result(verdict_state, verdict, outage_threshold=outage, recovery_threshold=recovery)
         return Outcome(verdict, transition, mine)
 
     def _pending(self, res: Scheduled) -> int:

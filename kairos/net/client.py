@@ -127,9 +127,12 @@ class Session:
         auth: BasicAuth | None = None,
         auth_for: AuthFor | None = None,
         headers_cross_origin: bool = True,
+        body: bytes = b"",
     ) -> FetchResult:
         """Request ``url``, following redirects, all within ``timeout_s`` seconds. On a redirect to another
-        origin, ``headers`` are dropped unless ``headers_cross_origin`` (Authorization and Cookie always are)."""
+        origin, ``headers`` are dropped unless ``headers_cross_origin`` (Authorization and Cookie always are).
+        ``body`` goes with the request, and with a redirect that keeps the method (307, 308); one that turns
+        it into GET (303, or 301/302 after POST) drops the body and its Content-Type (RFC 9110 §15.4)."""
         start = parse_http_url(url)
         trace = Trace()
         try:
@@ -143,6 +146,7 @@ class Session:
                     auth,
                     auth_for,
                     headers_cross_origin,
+                    body,
                 )
         except TimeoutError:
             error = deadline_error(trace.current, timeout_s)
@@ -239,6 +243,7 @@ class Session:
         auth: BasicAuth | None,
         auth_for: AuthFor | None,
         headers_cross_origin: bool,
+        body: bytes = b"",
     ) -> FetchResult:
         first_origin = current.origin
         redirects: list[Redirect] = []
@@ -247,7 +252,7 @@ class Session:
             same_origin = current.origin == first_origin
             hop_headers = headers if same_origin else _cross_origin(headers, keep=headers_cross_origin)
             creds = auth if (auth is not None and same_origin) else _lookup(auth_for, current.url)
-            response, address = await self.request(method, current, hop_headers, trace=trace, auth=creds)
+            response, address = await self.request(method, current, hop_headers, trace=trace, auth=creds, body=body)
             if max_redirects is None or response.status not in REDIRECT_CODES:
                 return FetchResult(
                     current.url,
@@ -269,8 +274,10 @@ class Session:
             if nxt.url in seen:
                 raise TooManyRedirects(f"redirect loop: {current.url} sends back to {nxt.url}")
             seen.add(nxt.url)
-            method = _method_after_redirect(response.status, method)
-            current = nxt
+            after = _method_after_redirect(response.status, method)
+            if after != method:  # now a GET (or HEAD stays HEAD): the body and its type stay behind
+                body, headers = b"", [(n, v) for n, v in headers if n.lower() != "content-type"]
+            method, current = after, nxt
 
 
 async def fetch(
@@ -289,8 +296,10 @@ async def fetch(
     ca_context: ssl.SSLContext | None = None,
     policy: TargetPolicy = OPEN,
     headers_cross_origin: bool = True,
+    body: bytes = b"",
 ) -> FetchResult:
-    """GET (or HEAD) ``url`` on fresh connections, following redirects, bounded by ``timeout_s``.
+    """Request ``url`` (GET, HEAD, or any method with ``body``) on fresh connections, following redirects,
+    bounded by ``timeout_s``.
 
     ``auth`` is sent only to the origin of ``url``; on other origins ``auth_for(url)`` decides. The body is
     read up to ``max_body_bytes`` (then ``truncated`` is set). Raises :class:`NetError` or, for an invalid
@@ -313,6 +322,7 @@ async def fetch(
             auth=auth,
             auth_for=auth_for,
             headers_cross_origin=headers_cross_origin,
+            body=body,
         )
 
 
@@ -344,7 +354,8 @@ def _redirect_target(current: HttpTarget, response: Response) -> HttpTarget:
 
 
 def _method_after_redirect(status: int, method: str) -> str:
-    # 303 always means "GET the other resource"; 301/302 turn POST into GET as every browser does.
+    # 303 always means "GET the other resource" (HEAD stays HEAD); 301/302 turn POST into GET as every browser
+    # does (RFC 9110 §15.4.2-3 allows it); 307/308 keep the method and the body.
     if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
         return "GET"
     return method

@@ -34,6 +34,7 @@ Headers = list[tuple[str, str]]
 _TOKEN = re.compile(r"[-!#$%&'*+.^_`|~0-9a-zA-Z]+")
 _VALUE = re.compile(r"(?:[\x21-\x7e]+(?:[ \t]+[\x21-\x7e]+)*)?")
 _TARGET = re.compile(r"[\x21-\x7e]+")
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _INVALID_REQUEST = "invalid request: a method, target or header is not allowed in HTTP/1.1"
 
 
@@ -283,7 +284,7 @@ def request_bytes(method: str, target: str, headers: Sequence[tuple[str, str]], 
         if not _TOKEN.fullmatch(name) or not _VALUE.fullmatch(value):
             raise ValueError(_INVALID_REQUEST)
         lines.append(f"{name}: {value}")
-    if body:
+    if body or method in _BODY_METHODS:  # RFC 9110 §8.6: a POST without a body still says it has none
         lines.append(f"Content-Length: {len(body)}")
     lines += ("", "")
     return "\r\n".join(lines).encode("ascii") + body  # the patterns above admit ASCII only

@@ -1,15 +1,18 @@
-"""HTTP(S) probe: GET (or HEAD) the target through ``kairos.net`` and judge the final status code."""
+"""HTTP(S) probe: request the target through ``kairos.net`` (GET, HEAD, or another method with a body) and judge
+the final status code, then the assertions on the response (kairos.probes.assertions)."""
 
 from __future__ import annotations
 
+import json
 import re
 from http import HTTPStatus
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from kairos import net
 from kairos.net.policy import MAX_REDIRECTS, validate_http_url
+from kairos.probes import assertions as checks
 from kairos.probes import certs
 from kairos.probes.base import Kind, ProbeContext, ProbeFailure, ProbeResult, Status
 from kairos.probes.spec import KindSpec, OptionField
@@ -25,6 +28,11 @@ _MAX_HEADERS = 50
 _MAX_HEADER_VALUE = 8192
 # RFC 9110 field-value: visible ASCII, space and tab. Non-ASCII (ü) and other controls (\v) cannot be sent.
 _FIELD_VALUE = re.compile(r"^[\x21-\x7e \t]*$")
+# RFC 9110 media type with optional parameters: type "/" subtype *( ";" parameter ).
+_MEDIA_TYPE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+(\s*;[\x20-\x7e]*)?$")
+MAX_REQUEST_BODY = 65_536  # bytes of a request body (UTF-8): a probe is a small request, not an upload
+_BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+Method = Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 def _check_header_name(name: str) -> str:
@@ -60,7 +68,30 @@ class HttpConfig(certs.CertOptions):
         default_factory=dict,
         description="Extra request headers: RFC 9110 names; values of visible ASCII, spaces and tabs.",
     )
-    method: Literal["GET", "HEAD"] = "GET"
+    method: Method = "GET"
+    body: str | None = Field(
+        default=None,
+        max_length=MAX_REQUEST_BODY,
+        description=f"Request body as text (POST, PUT, PATCH, DELETE, OPTIONS), at most {MAX_REQUEST_BODY} bytes.",
+    )
+    bodyJson: Any = Field(
+        default=None,
+        description="Request body as a JSON value, sent compact with Content-Type application/json (instead of "
+        "`body`).",
+    )
+    contentType: str | None = Field(
+        default=None,
+        max_length=256,
+        description="Content-Type of the body; default application/json for `bodyJson`, text/plain; "
+        "charset=utf-8 for `body`.",
+    )
+    assertions: list[checks.Assertion] = Field(
+        default_factory=list,
+        max_length=checks.MAX_ASSERTIONS,
+        description="Checks on the response, all evaluated: json (JSONPath with ==, !=, <, <=, >, >=, contains, "
+        "matches, exists), body (an RE2 regular expression), header (equals, contains), latency (maxMs). "
+        "Codes: assert_json, assert_body, assert_header, assert_latency.",
+    )
     followRedirects: bool = True
     forwardHeadersOnRedirect: bool = Field(
         default=False,
@@ -95,7 +126,41 @@ class HttpConfig(certs.CertOptions):
     def _check_body_needs_get(self) -> HttpConfig:
         if self.bodyContains is not None and self.method == "HEAD":
             raise ValueError("bodyContains needs method GET: a HEAD response has no body")
+        if self.method == "HEAD" and any(a.type in ("json", "body") for a in self.assertions):
+            raise ValueError("json and body assertions need a method other than HEAD: a HEAD response has no body")
         return self
+
+    @model_validator(mode="after")
+    def _check_request_body(self) -> HttpConfig:
+        has_body = self.body is not None or self.bodyJson is not None
+        if self.body is not None and self.bodyJson is not None:
+            raise ValueError("give body or bodyJson, not both")
+        if has_body and self.method not in _BODY_METHODS:
+            raise ValueError(f"a {self.method} request carries no body: use POST, PUT, PATCH, DELETE or OPTIONS")
+        if len(self.request_body()) > MAX_REQUEST_BODY:
+            raise ValueError(f"the request body may have at most {MAX_REQUEST_BODY} bytes")
+        if self.contentType is not None:
+            if not has_body:
+                raise ValueError("contentType describes a body: give body or bodyJson")
+            if not _MEDIA_TYPE.match(self.contentType.strip()):
+                raise ValueError("contentType must be a media type, e.g. application/json or text/plain; charset=utf-8")
+            if any(name.lower() == "content-type" for name in self.headers):
+                raise ValueError("set the body's type with contentType or a Content-Type header, not both")
+        return self
+
+    def request_body(self) -> bytes:
+        if self.bodyJson is not None:
+            return json.dumps(self.bodyJson, separators=(",", ":"), ensure_ascii=False).encode()
+        return self.body.encode() if self.body is not None else b""
+
+    def request_headers(self) -> dict[str, str]:
+        """The configured headers plus the body's Content-Type (unless a header already sets one)."""
+        if self.body is None and self.bodyJson is None:
+            return self.headers
+        if any(name.lower() == "content-type" for name in self.headers):
+            return self.headers
+        default = "application/json" if self.bodyJson is not None else "text/plain; charset=utf-8"
+        return {**self.headers, "Content-Type": (self.contentType or default).strip()}
 
     def accepts(self, status: int) -> bool:
         if self.acceptedStatusCodes is None:
@@ -140,7 +205,8 @@ async def probe(config: HttpConfig, ctx: ProbeContext) -> ProbeResult:
         result = await net.fetch(
             url,
             method=config.method,
-            headers=config.headers,
+            headers=config.request_headers(),
+            body=config.request_body(),
             timeout_s=ctx.timeout_s,
             verify_tls=not ctx.skip_tls,
             max_redirects=config.maxRedirects,
@@ -168,15 +234,42 @@ def _judge(config: HttpConfig, result: net.FetchResult) -> ProbeResult:
         message = f"{status_text}, but '{config.bodyContains[:60]}' is not in {where}"
         raise ProbeFailure("body_mismatch", message, http_status=result.status, phases=result.phases, details=details)
     total = result.phases.total_ms or 0.0
+    if config.assertions:
+        _assert(config, result, status_text, details)
     return ProbeResult(
         Status.AVAILABLE, f"{status_text} in {total:.0f} ms", None, result.phases, result.status, details
     )
 
 
+def _assert(config: HttpConfig, result: net.FetchResult, status_text: str, details: dict[str, object]) -> None:
+    """Every assertion is evaluated; the first failure gives the code and message, all of them the details."""
+    seen = checks.Response(result.body, result.text(), result.truncated, result.headers, result.phases.total_ms or 0.0)
+    failures = checks.evaluate(config.assertions, seen)
+    if not failures:
+        return
+    details["assertions"] = [f.as_detail() for f in failures]
+    first = failures[0]
+    more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+    message = f"{status_text}, but {first.message()}{more}"
+    raise ProbeFailure(first.code, message, http_status=result.status, phases=result.phases, details=details)
+
+
+_METHOD_CHOICES = tuple((m, m) for m in ("GET", "HEAD", *_BODY_METHODS))
+
 FORM_FIELDS = (
-    OptionField("method", "Method", "select", (("GET", "GET"), ("HEAD", "HEAD"))),
+    OptionField("method", "Method", "select", _METHOD_CHOICES),
+    OptionField("body", "Request body", "textarea"),
+    OptionField("bodyJson", "Request body (JSON)", "json"),
+    OptionField("contentType", "Body content type", "text"),
     OptionField("acceptedStatusCodes", "Expected status codes", "codes", note="Separate with commas."),
     OptionField("bodyContains", "Body must contain", "text"),
+    OptionField(
+        "assertions",
+        "Assertions (JSON list)",
+        "json",
+        note='E.g. [{"type": "json", "path": "$.status", "op": "==", "value": "ok"}, '
+        '{"type": "latency", "maxMs": 500}]. See docs/http-checks.md.',
+    ),
     OptionField(
         "headers",
         "Request headers",

@@ -13,7 +13,8 @@ from typing import Any, Literal, Protocol
 from kairos.probes.base import ProbeConfig, ProbeContext, ProbeResult
 
 ProbeFn = Callable[[Any, ProbeContext], Awaitable[ProbeResult]]
-Widget = Literal["text", "number", "checkbox", "select", "codes", "lines"]
+# "textarea": multi-line text as it is; "json": a JSON value edited as text (a request body, the assertions).
+Widget = Literal["text", "number", "checkbox", "select", "codes", "lines", "textarea", "json"]
 # The phases a kind measures, as ``kairos check`` prints them (the names of ``Phases`` fields).
 PhaseName = Literal["dns_ms", "connect_ms", "tls_ms", "ttfb_ms"]
 

@@ -44,6 +44,16 @@ class Scheduled:
     locations: tuple[str, ...] | None = None  # the fleet: where it is checked (None: every live location)
     quorum: str | None = None  # the fleet: its own verdict policy (None: its kind's)
     proxy: str | None = None  # its outbound route: None the default proxy rules, "direct" or a named proxy
+    outage_threshold: int | None = None  # failures before an outage (None: its kind's)
+    recovery_threshold: int | None = None  # successes before recovery (None: its kind's)
+    upside_down: bool = False  # available when the target is down (kairos.scheduler.state.upside_down)
+
+    def thresholds(self, types: TypeSettings) -> tuple[int, int]:
+        """(outage, recovery): its own where set, else its kind's."""
+        return (
+            self.outage_threshold or types.outage_threshold,
+            self.recovery_threshold or types.recovery_threshold,
+        )
 
 
 def default_type_settings(kind: str) -> TypeSettings:
@@ -79,6 +89,9 @@ def to_scheduled(row: Resource) -> Scheduled | None:
         tuple(row.locations) if row.locations else None,
         row.quorum,
         row.proxy,
+        row.outage_threshold,
+        row.recovery_threshold,
+        bool(row.upside_down),
     )
 
 

@@ -32,7 +32,7 @@ from kairos.scheduler.housekeeping import Housekeeper
 from kairos.scheduler.pool import KindPool
 from kairos.scheduler.recorder import Notify, Record, Recorder, state_row
 from kairos.scheduler.slots import next_due, slots_of, tick_for
-from kairos.scheduler.state import RuntimeState, apply_result
+from kairos.scheduler.state import RuntimeState, apply_result, upside_down
 from kairos.settings import Settings
 
 log = logging.getLogger("kairos.scheduler")
@@ -121,18 +121,13 @@ class Scheduler:
             if res is None:
                 continue
             state = self._verdict(rid)
-            types = self.types[res.kind]
+            outage, recovery = res.thresholds(self.types[res.kind])
             for stored in results:
                 seen = state.last_checked_at
                 newer = seen is None or stored.checked_at > seen
                 result = stored.as_probe_result()
                 if newer:
-                    apply_result(
-                        state,
-                        result,
-                        outage_threshold=types.outage_threshold,
-                        recovery_threshold=types.recovery_threshold,
-                    )
+                    apply_result(state, result, outage_threshold=outage, recovery_threshold=recovery)
                 if stored.id / 1000 >= open_from:
                     self.board.record(rid, result, state)
                 elif newer:
@@ -301,6 +296,8 @@ class Scheduler:
                 proxy=res.proxy,
             )
             result = await run_probe(res.kind, res.config, ctx)
+            if res.upside_down:  # before anything reads it: streaks, history, hooks and the fleet's votes
+                result = upside_down(result)
             result.checked_at = datetime.fromtimestamp(started, UTC)
             # Deleted while it was being checked: the result is of a resource that is gone (its id may already
             # belong to a new one, since SQLite reuses the highest id), so it is dropped.
@@ -326,10 +323,8 @@ class Scheduler:
         hook = spec_of(res.kind).after_result
         if hook is not None:  # the kind's own follow-up (an image tag re-pushed), before streaks and storage
             hook(AfterResult(res.id, res.name, state, result, self.metrics))
-        types = self.types[res.kind]
-        transition = apply_result(
-            state, result, outage_threshold=types.outage_threshold, recovery_threshold=types.recovery_threshold
-        )
+        outage, recovery = res.thresholds(self.types[res.kind])
+        transition = apply_result(state, result, outage_threshold=outage, recovery_threshold=recovery)
         # The state row is written with this result only when a restart could not rebuild it from the journal:
         # an outage opened or closed, or a new digest (its "re-pushed" event must not repeat). Everything else,
         # a status flip included, is replayed from the journal and saved when the bucket closes.

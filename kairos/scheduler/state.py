@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -87,3 +87,15 @@ def apply_result(
         state.outage_since = None
         return Transition(closed_at=state.streak_started_at or at)
     return Transition()
+
+
+def upside_down(result: ProbeResult) -> ProbeResult:
+    """The result of an upside-down resource: AVAILABLE when the target failed the check, NOT_AVAILABLE (code
+    ``upside_down``) when it passed; any other status stays (UNKNOWN: Kairos or its own path failed, no verdict)."""
+    if result.status not in (Status.AVAILABLE, Status.NOT_AVAILABLE):
+        return result
+    if result.status is Status.NOT_AVAILABLE:
+        message = f"down, as expected (upside-down): {result.message}"
+        return replace(result, status=Status.AVAILABLE, message=message[:2000], error_code=None)
+    message = f"up, but expected down (upside-down): {result.message}"
+    return replace(result, status=Status.NOT_AVAILABLE, message=message[:2000], error_code="upside_down")

@@ -128,6 +128,9 @@ async def create_resource(session: AsyncSession, body: ResourceCreate) -> Resour
         locations=body.locations,
         quorum=body.quorum,
         proxy=await proxies.check_choice(session, body.proxy),
+        outage_threshold=body.outage_threshold,
+        recovery_threshold=body.recovery_threshold,
+        upside_down=body.upside_down,
         memberships=[],
     )
     await _set_groups(session, row, await check_groups(session, body.group_id, body.group_ids))
@@ -159,6 +162,8 @@ async def update_resource(session: AsyncSession, row: Resource, body: ResourceUp
         "timeout_seconds": "timeout_s",
         "locations": "locations",  # names and policy already checked and canonical (the schema's types)
         "quorum": "quorum",
+        "outage_threshold": "outage_threshold",
+        "recovery_threshold": "recovery_threshold",
     }
     for field, column in simple.items():
         if field in given:
@@ -169,6 +174,8 @@ async def update_resource(session: AsyncSession, row: Resource, body: ResourceUp
         row.credential_id = await check_credential(session, body.credential_id)
     if "proxy" in given:
         row.proxy = await proxies.check_choice(session, body.proxy)
+    if "upside_down" in given and body.upside_down is not None:
+        row.upside_down = body.upside_down
     await session.commit()
     return await load_resource(session, row.id)
 

@@ -7,6 +7,7 @@ error is mapped onto the form field it belongs to (``errors["options.maxRedirect
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -40,8 +41,11 @@ def option_fields(kind: str) -> tuple[OptionField, ...]:
     return spec_of(kind).form_fields
 
 
-_CHECKBOXES = ("active", "skipTLS", "recursive")
-_TEXTS = ("name", "target", "intervalSeconds", "timeoutSeconds", "credentialId", "locations", "quorum", "proxy")
+_CHECKBOXES = ("active", "skipTLS", "recursive", "upsideDown")
+_TEXTS = (
+    "name", "target", "intervalSeconds", "timeoutSeconds", "credentialId", "locations", "quorum", "proxy",
+    "outageThreshold", "recoveryThreshold",
+)  # fmt: skip
 _POLICY_LABELS = {"any": "Any location", "majority": "A majority of its locations", "all": "All its locations"}
 QUORUM_NUMBERS = range(2, 17)  # a resource names at most 16 locations; 1 is "any"
 
@@ -80,10 +84,13 @@ class FormValues:
     locations: str = ""  # comma-separated; empty: every live location
     quorum: str = ""  # empty: the resource type's
     proxy: str = ""  # empty: the default proxy rules; "direct" or a named proxy (docs/proxy.md)
+    outageThreshold: str = ""  # empty: the resource type's (docs/http-checks.md)
+    recoveryThreshold: str = ""
     groupIds: list[str] = field(default_factory=list)
     active: bool = True
     skipTLS: bool = False
     recursive: bool = False
+    upsideDown: bool = False
     options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -102,6 +109,8 @@ def _shown(value: Any, widget: Widget) -> Any:
         return ", ".join(value or [])
     if widget == "lines":
         return "\n".join(f"{k}: {v}" for k, v in (value or {}).items())
+    if widget == "json":
+        return "" if value in (None, [], {}) else json.dumps(value, indent=2, ensure_ascii=False)
     if isinstance(value, bool):
         return "true" if value else "false"
     return "" if value is None else str(value)
@@ -139,6 +148,9 @@ def values_from_row(row: Resource) -> FormValues:
         locations=locations_text(row.locations),
         quorum=row.quorum or "",
         proxy=row.proxy or "",
+        outageThreshold="" if row.outage_threshold is None else str(row.outage_threshold),
+        recoveryThreshold="" if row.recovery_threshold is None else str(row.recovery_threshold),
+        upsideDown=bool(row.upside_down),
         groupIds=[str(m.group_id) for m in row.memberships],
         active=row.enabled,
         skipTLS=row.skip_tls,
@@ -210,6 +222,15 @@ def _headers(text: str) -> dict[str, str]:
     return out
 
 
+def _json_option(raw: dict[str, Any], errors: dict[str, str], name: str, text: str) -> None:
+    if not text.strip():
+        return
+    try:
+        raw[name] = json.loads(text)
+    except ValueError as exc:
+        errors[f"options.{name}"] = f"not valid JSON: {exc}"
+
+
 def options_body(kind: str, typed: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """The options as the API takes them (only what differs from the defaults), or the errors per field."""
     raw: dict[str, Any] = {}
@@ -227,6 +248,10 @@ def options_body(kind: str, typed: dict[str, Any]) -> tuple[dict[str, Any], dict
                 raw[f.name] = _headers(str(value or ""))
             except ValueError as exc:
                 errors[f"options.{f.name}"] = str(exc)
+        elif f.widget == "json":
+            _json_option(raw, errors, f.name, str(value or ""))
+        elif f.widget == "textarea" and str(value or "").strip():
+            raw[f.name] = str(value).replace("\r\n", "\n")
         elif str(value or "").strip():
             raw[f.name] = str(value).strip()
     try:
@@ -260,6 +285,9 @@ def body_of(values: FormValues) -> tuple[dict[str, Any], dict[str, str]]:
         "locations": locations_of(values.locations),
         "quorum": blank_is_none(values.quorum),
         "proxy": blank_is_none(values.proxy),
+        "outageThreshold": blank_is_none(values.outageThreshold),
+        "recoveryThreshold": blank_is_none(values.recoveryThreshold),
+        "upsideDown": values.upsideDown,
         "options": options,
     }
     return body, errors

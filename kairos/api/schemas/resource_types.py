@@ -7,11 +7,10 @@ from typing import Annotated
 from pydantic import Field
 
 from kairos.api.schemas.common import ApiModel, PartialModel
-from kairos.api.schemas.resources import Quorum, ResourceType, Timeout
+from kairos.api.schemas.resources import Quorum, ResourceType, Threshold, Timeout
 
 Interval = Annotated[int, Field(ge=5, le=86_400, description="Seconds between checks, 5 s to 1 day.")]
 Parallelism = Annotated[int, Field(ge=1, le=100, description="Checks of this kind running at once.")]
-Threshold = Annotated[int, Field(ge=1, le=100)]
 
 
 class ResourceTypePublic(ApiModel):

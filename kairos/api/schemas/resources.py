@@ -140,6 +140,15 @@ _PROXY_DOC = (
 )
 
 
+Threshold = Annotated[int, Field(ge=1, le=100)]
+_OUTAGE_DOC = "Consecutive failures that open an outage, 1 to 100; null: its resource type's."
+_RECOVERY_DOC = "Consecutive successes that close an outage, 1 to 100; null: its resource type's."
+_UPSIDE_DOC = (
+    "Upside-down: available when the check fails (the target must be down), not available (`upside_down`) when "
+    "it passes; UNKNOWN stays UNKNOWN."
+)
+
+
 class ResourceCreate(InputModel):
     """Body of ``POST /api/resources`` (and of a full ``PUT``)."""
 
@@ -161,6 +170,9 @@ class ResourceCreate(InputModel):
     locations: Locations | None = None
     quorum: Quorum | None = Field(None, description="Null: its resource type's quorum. " + _FLEET)
     proxy: ProxyChoice | None = Field(None, description=_PROXY_DOC)
+    outage_threshold: Threshold | None = Field(None, description=_OUTAGE_DOC)
+    recovery_threshold: Threshold | None = Field(None, description=_RECOVERY_DOC)
+    upside_down: bool = Field(False, description=_UPSIDE_DOC)
 
 
 class ResourceUpdate(PartialModel):
@@ -177,6 +189,8 @@ class ResourceUpdate(PartialModel):
             "locations",
             "quorum",
             "proxy",
+            "outage_threshold",
+            "recovery_threshold",
         }
     )
 
@@ -198,6 +212,9 @@ class ResourceUpdate(PartialModel):
     locations: Locations | None = None
     quorum: Quorum | None = Field(None, description="Null: its resource type's quorum. " + _FLEET)
     proxy: ProxyChoice | None = Field(None, description=_PROXY_DOC)
+    outage_threshold: Threshold | None = Field(None, description=_OUTAGE_DOC)
+    recovery_threshold: Threshold | None = Field(None, description=_RECOVERY_DOC)
+    upside_down: bool | None = Field(None, description=_UPSIDE_DOC)
 
 
 class ResourcePublic(ApiModel):
@@ -224,6 +241,9 @@ class ResourcePublic(ApiModel):
     proxy: str | None = Field(
         "default", description="`default`, `direct` or a named proxy (docs/proxy.md); null when targets are hidden."
     )
+    outage_threshold: int | None = Field(None, description=_OUTAGE_DOC)
+    recovery_threshold: int | None = Field(None, description=_RECOVERY_DOC)
+    upside_down: bool = Field(False, description=_UPSIDE_DOC)
 
 
 class LocationStatus(ApiModel):

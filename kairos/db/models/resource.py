@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kairos.db.base import Base, JSONType, UTCDateTime, utcnow
@@ -42,6 +42,11 @@ class Resource(Base):
     quorum: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # The outbound route (docs/proxy.md): null follows the default proxy rules; "direct" or a named proxy's name.
     proxy: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Its own outage and recovery thresholds (null: its kind's); upside-down inverts AVAILABLE and NOT_AVAILABLE
+    # (the target must be down), never UNKNOWN (docs/http-checks.md).
+    outage_threshold: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    recovery_threshold: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    upside_down: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     memberships: Mapped[list[GroupMember]] = relationship(
         back_populates="resource", cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"

@@ -30,13 +30,21 @@ GroupIds = Annotated[
 TargetArg = Annotated[Target, Field(description="HTTP: an http(s) URL. TCP: host:port. DOCKER: an image reference.")]
 Options = Annotated[
     dict[str, Any] | None,
-    Field(description="Per-kind options as in the REST API (e.g. HTTP expectedStatus, bodyContains, headers)."),
+    Field(
+        description="Per-kind options as in the REST API (e.g. HTTP method, body, bodyJson, contentType, "
+        "acceptedStatusCodes, bodyContains, headers, assertions: docs/http-checks.md)."
+    ),
 ]
 IntervalArg = Annotated[Interval | None, Field(description="Seconds between checks, 5 to 86400.")]
 TimeoutArg = Annotated[Timeout | None, Field(description="Seconds before a check is cut, 1 to 300.")]
 SkipTls = Annotated[bool | None, Field(description="Do not verify the target's TLS certificate.")]
 Active = Annotated[bool | None, Field(description="false: kept, but not checked.")]
 CredentialId = Annotated[Id | None, Field(description="Stored credentials (/api/credentials) to use.")]
+OutageThreshold = Annotated[int | None, Field(ge=1, le=100, description="Failures before an outage; else its type's.")]
+RecoveryThreshold = Annotated[
+    int | None, Field(ge=1, le=100, description="Successes before recovery; else its type's.")
+]
+UpsideDown = Annotated[bool | None, Field(description="true: available when the target is down (upside-down).")]
 
 
 def _body(**given: Any) -> dict[str, Any]:
@@ -71,6 +79,9 @@ def register(server: KairosMCP, runtime: Runtime) -> None:
         skipTls: SkipTls = None,
         options: Options = None,
         credentialId: CredentialId = None,
+        outageThreshold: OutageThreshold = None,
+        recoveryThreshold: RecoveryThreshold = None,
+        upsideDown: UpsideDown = None,
     ) -> ResourceDetail:
         """Create a resource to monitor (HTTP URL, TCP host:port or DOCKER image); it is checked at once."""
         body = ResourceCreate.model_validate(
@@ -85,6 +96,9 @@ def register(server: KairosMCP, runtime: Runtime) -> None:
                 skipTls=skipTls,
                 options=options,
                 credentialId=credentialId,
+                outageThreshold=outageThreshold,
+                recoveryThreshold=recoveryThreshold,
+                upsideDown=upsideDown,
             )
         )
         async with runtime.sessionmaker() as session:
@@ -104,6 +118,9 @@ def register(server: KairosMCP, runtime: Runtime) -> None:
         skipTls: SkipTls = None,
         options: Annotated[dict[str, Any] | None, Field(description="Replaces the options (REST API shape).")] = None,
         credentialId: CredentialId = None,
+        outageThreshold: OutageThreshold = None,
+        recoveryThreshold: RecoveryThreshold = None,
+        upsideDown: UpsideDown = None,
     ) -> ResourceDetail:
         """Change a resource: only the arguments given change; it is re-checked at once."""
         body = ResourceUpdate.model_validate(
@@ -117,6 +134,9 @@ def register(server: KairosMCP, runtime: Runtime) -> None:
                 skipTls=skipTls,
                 options=options,
                 credentialId=credentialId,
+                outageThreshold=outageThreshold,
+                recoveryThreshold=recoveryThreshold,
+                upsideDown=upsideDown,
             )
         )
         async with runtime.sessionmaker() as session:

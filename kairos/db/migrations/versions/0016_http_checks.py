@@ -1,9 +1,14 @@
-"""http checks (issue 15; filled in by its change)
+"""http checks: a resource's own outage/recovery thresholds (null: its kind's) and upside-down mode
 
 Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-05 07:30:00
+
+The request body, content type and assertions are HTTP options, kept in ``resource.config`` (no column).
 """
+
+import sqlalchemy as sa
+from alembic import op
 
 revision = "0016"
 down_revision = "0015"
@@ -12,8 +17,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("resource") as batch:
+        batch.add_column(sa.Column("outage_threshold", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("recovery_threshold", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("upside_down", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("resource") as batch:
+        batch.drop_column("upside_down")
+        batch.drop_column("recovery_threshold")
+        batch.drop_column("outage_threshold")
