@@ -170,3 +170,38 @@ def check_image(
     elif password_stdin:
         fail("--password-stdin needs --username")
     _run("DOCKER", target, _config("DOCKER", options), timeout, skip_tls, credential)
+
+
+@app.command("dns")
+def check_dns(
+    name: Annotated[str, typer.Argument(help="The name to look up, e.g. example.com.")],
+    record_type: Annotated[
+        str, typer.Option("--type", "-t", help="A, AAAA, CNAME, MX, TXT, NS, SOA, SRV or CAA.")
+    ] = "A",
+    resolver: Annotated[
+        str | None, typer.Option(help="address:port of the resolver (default: the system's, /etc/resolv.conf).")
+    ] = None,
+    tcp: Annotated[bool, typer.Option("--tcp", help="Ask over TCP instead of UDP.")] = False,
+    expect: Annotated[
+        list[str] | None, typer.Option("--expect", "-e", help="A value the answer must hold (repeatable).")
+    ] = None,
+    match_all: Annotated[
+        bool, typer.Option("--all", help="Every --expect value must be there (default: any).")
+    ] = False,
+    require_ad: Annotated[
+        bool, typer.Option("--require-ad", help="Fail unless the resolver sets the DNSSEC AD flag.")
+    ] = False,
+    timeout: Timeout = None,
+) -> None:
+    """Ask a resolver for one record type of a name and report the query time and the answers."""
+    target = _target("DNS", name)
+    options: dict[str, Any] = {
+        "recordType": record_type.strip().upper(),
+        "transport": "tcp" if tcp else "udp",
+        "expected": expect or [],
+        "match": "all" if match_all else "any",
+        "requireAuthenticatedData": require_ad,
+    }
+    if resolver is not None:
+        options["resolver"] = resolver
+    _run("DNS", target, _config("DNS", options), timeout)

@@ -14,7 +14,8 @@ from kairos.probes.base import ProbeConfig, ProbeContext, ProbeResult
 
 ProbeFn = Callable[[Any, ProbeContext], Awaitable[ProbeResult]]
 # "textarea": multi-line text as it is; "json": a JSON value edited as text (a request body, the assertions).
-Widget = Literal["text", "number", "checkbox", "select", "codes", "lines", "textarea", "json"]
+# "values": a list of strings, one per line (DNS expected values).
+Widget = Literal["text", "number", "checkbox", "select", "codes", "lines", "textarea", "json", "values"]
 # The phases a kind measures, as ``kairos check`` prints them (the names of ``Phases`` fields).
 PhaseName = Literal["dns_ms", "connect_ms", "tls_ms", "ttfb_ms"]
 

@@ -109,6 +109,8 @@ def _shown(value: Any, widget: Widget) -> Any:
         return ", ".join(value or [])
     if widget == "lines":
         return "\n".join(f"{k}: {v}" for k, v in (value or {}).items())
+    if widget == "values":
+        return "\n".join(value or [])
     if widget == "json":
         return "" if value in (None, [], {}) else json.dumps(value, indent=2, ensure_ascii=False)
     if isinstance(value, bool):
@@ -248,6 +250,9 @@ def options_body(kind: str, typed: dict[str, Any]) -> tuple[dict[str, Any], dict
                 raw[f.name] = _headers(str(value or ""))
             except ValueError as exc:
                 errors[f"options.{f.name}"] = str(exc)
+        elif f.widget == "values":
+            if items := [line.strip() for line in str(value or "").splitlines() if line.strip()]:
+                raw[f.name] = items
         elif f.widget == "json":
             _json_option(raw, errors, f.name, str(value or ""))
         elif f.widget == "textarea" and str(value or "").strip():

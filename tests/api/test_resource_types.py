@@ -8,7 +8,7 @@ from tests.harness import Running
 
 async def test_every_kind_is_listed_with_its_defaults(kairos: Running) -> None:
     types = {t["resourceType"]: t for t in (await kairos.anon.get("/api/resource-types")).json()}
-    assert set(types) == {"HTTP", "TCP", "DOCKER"}
+    assert {"HTTP", "TCP", "DOCKER", "DNS"} <= set(types)
     assert types["HTTP"]["intervalSeconds"] == 60 and types["DOCKER"]["intervalSeconds"] == 300
     assert types["HTTP"]["parallelism"] == 5 and types["DOCKER"]["parallelism"] == 2
     assert (types["TCP"]["outageThreshold"], types["TCP"]["recoveryThreshold"]) == (3, 2)

@@ -13,8 +13,8 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from dnslib import QTYPE, RCODE, RR, DNSRecord
-from dnslib.server import BaseResolver, DNSHandler, DNSLogger, DNSServer
+from dnslib import QTYPE, RCODE, RR, DNSRecord  # type: ignore[import-untyped]
+from dnslib.server import BaseResolver, DNSHandler, DNSLogger, DNSServer  # type: ignore[import-untyped]
 
 from tests.servers.ports import free_port
 
