@@ -1,7 +1,7 @@
 """Acting on many resources at once: the console's selection and ``POST /api/resources/bulk``.
 
 Every action is all-or-nothing: ids are checked first (an unknown id refuses the whole request, naming it), then
-applied in one transaction. The adapters tell the scheduler what changed; this module knows no scheduler."""
+applied in one transaction; :func:`announce` then tells the scheduler what changed."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.db.models import GroupMember, Resource, ResourceGroup
 from kairos.errors import Invalid, NotFound
+from kairos.scheduler.control import SchedulerControl
 from kairos.services.resources import load_resource
 
 Action = Literal["pause", "resume", "delete", "move", "add_to_group", "remove_from_group"]
@@ -86,3 +87,11 @@ async def apply(session: AsyncSession, action: Action, ids: Sequence[int], group
     if action == "delete":
         return BulkOutcome([], row_ids, names)
     return BulkOutcome(row_ids, [], names)
+
+
+async def announce(scheduler: SchedulerControl, outcome: BulkOutcome) -> None:
+    """After :func:`apply`: the scheduler drops deleted resources and reloads changed ones."""
+    for rid in outcome.deleted:
+        scheduler.resource_deleted(rid)
+    for rid in outcome.changed:
+        await scheduler.resource_changed(rid)

@@ -23,6 +23,7 @@ from kairos.web.routes import (
     admin_keys,
     admin_notifications,
     admin_proxy,
+    admin_resource_actions,
     admin_resources,
     admin_settings,
     admin_types,
@@ -34,8 +35,8 @@ from kairos.web.routes import (
     oidc,
     outages_page,
     resource_page,
-)
     status_pages,
+)
 from kairos.web.templating import STATIC_DIR, render
 
 # Paths that always answer JSON errors; everything else is a page.
@@ -91,6 +92,7 @@ def mount(app: FastAPI) -> None:
         announcements,
         badges,
         admin_home,
+        admin_resource_actions,
         admin_resources,
         admin_types,
         admin_groups,
@@ -103,6 +105,6 @@ def mount(app: FastAPI) -> None:
         admin_config,
         admin_fleet,
         api_docs,
+        status_pages,
     ):
         app.include_router(module.router)
-        status_pages,

@@ -12,21 +12,11 @@ from kairos.api.ids import PathId
 from kairos.api.schemas.resource_actions import BulkResult, ResourceBulk, ResourceClone
 from kairos.api.schemas.resources import ResourceDetail
 from kairos.api.views import clone_body, resource_detail
-from kairos.runtime import Runtime
 from kairos.services import resource_bulk
 from kairos.services import resources as svc
-from kairos.services.resource_bulk import BulkOutcome
 
 router = APIRouter(prefix="/api/resources", tags=["resources"])
 audit = logging.getLogger("kairos.audit")
-
-
-async def announce(runtime: Runtime, outcome: BulkOutcome) -> None:
-    """After a bulk action: the scheduler drops deleted resources and reloads changed ones."""
-    for rid in outcome.deleted:
-        runtime.scheduler.resource_deleted(rid)
-    for rid in outcome.changed:
-        await runtime.scheduler.resource_changed(rid)
 
 
 @router.post(
@@ -42,7 +32,7 @@ async def bulk(
     body: ResourceBulk, session: SessionDep, runtime: RuntimeDep, caller: RequireResourceManage
 ) -> BulkResult:
     outcome = await resource_bulk.apply(session, body.action, body.resource_ids, body.group_id)
-    await announce(runtime, outcome)
+    await resource_bulk.announce(runtime.scheduler, outcome)
     who = caller.email or f"api-key:{caller.key_id}"
     audit.info("bulk %s of %d resources by %s: ids %s", body.action, len(outcome.names), who, body.resource_ids)
     return BulkResult(action=body.action, changed=outcome.changed, deleted=outcome.deleted)

@@ -6,6 +6,7 @@ once (``resource_changed``)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -29,6 +30,7 @@ from kairos.services import resources as svc
 from kairos.services.instant_checks import run_instant_check
 from kairos.web import resource_forms as rf
 from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect, UserPage, safe_next
+from kairos.web.routes.admin_resource_actions import bulk_notice
 from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -88,13 +90,16 @@ def _groups_of(caller: Caller, row: Resource) -> list[ResourceGroup]:
     return sorted((m.group for m in row.memberships if can_see_group(caller, m.group.visibility)), key=lambda g: g.name)
 
 
-_NOTICES = ("checked", "created", "updated", "deleted")
+_NOTICES = ("checked", "created", "updated", "deleted", "bulk", "n")
+_RESOURCE_PAGE = re.compile(r"/resources/[0-9]{1,10}")
 
 
 def _back(form: Any, **notice: Any) -> str:
     """The list as the form's page showed it (its filters), with this action's notice instead of older ones."""
     target = safe_next(str(form.get("back", "") or ""), LIST)
     parts = urlsplit(target)
+    if _RESOURCE_PAGE.fullmatch(parts.path):
+        return parts.path  # the public resource page's admin actions return there (it shows the fresh state)
     if parts.path != LIST:
         return LIST + "?" + urlencode(notice) if notice else LIST
     query = [(k, v) for k, v in parse_qsl(parts.query) if k not in _NOTICES] + list(notice.items())
@@ -116,6 +121,8 @@ async def resource_list(
     created: int | None = None,
     updated: int | None = None,
     deleted: str = "",
+    bulk: str = "",
+    n: str = "",
 ) -> Response:
     filters = Filters(q[:200], kind[:16], status[:16], group[:16], enabled[:4])
     states = runtime.board.states
@@ -134,6 +141,8 @@ async def resource_list(
     notice = f"Added {named[created]}." if created in named else f"Saved {named[updated]}." if updated in named else ""
     if deleted:
         notice = f"Deleted {deleted[:200]}."
+    if bulk:
+        notice = bulk_notice(bulk[:40], n[:8])
     here = _back({"back": request.url.path + (f"?{request.url.query}" if request.url.query else "")})
     return render(
         request,
@@ -201,9 +210,14 @@ async def create(
 
 
 @router.get("/admin/resources/{resource_id}/edit")
-async def edit_form(request: Request, _: AdminPage, session: SessionDep, resource_id: PageId) -> Response:
+async def edit_form(
+    request: Request, _: AdminPage, session: SessionDep, resource_id: PageId, cloned: int | None = None
+) -> Response:
     row = await _load(session, resource_id)
-    return _form_page(request, await _choices(session), rf.values_from_row(row), {}, row)
+    ctx = await _choices(session)
+    if cloned is not None:
+        ctx["notice"] = "This is a paused copy: change what differs, then tick “Enabled” and save."
+    return _form_page(request, ctx, rf.values_from_row(row), {}, row)
 
 
 @router.post("/admin/resources/{resource_id}/edit")

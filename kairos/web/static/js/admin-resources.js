@@ -1,4 +1,5 @@
-// /admin/resources: "check now" shows the fresh verdict inline, and delete asks in a dialog.
+// /admin/resources: "check now" shows the fresh verdict inline, delete asks in a dialog, and the selection for
+// bulk actions gets a "select all" box and a count.
 // Without JavaScript both still work: the check form posts and the list shows the result; the delete link
 // opens a confirmation page.
 (function () {
@@ -49,6 +50,26 @@
       checkNow(form);
     });
   });
+
+  var all = document.getElementById("select-all");
+  var boxes = Array.prototype.slice.call(document.querySelectorAll("input.select-one"));
+  var count = document.getElementById("bulk-count");
+  function counted() {
+    var chosen = boxes.filter(function (b) { return b.checked; }).length;
+    if (count) count.textContent = chosen ? chosen + " selected" : "";
+    if (all) {
+      all.checked = chosen > 0 && chosen === boxes.length;
+      all.indeterminate = chosen > 0 && chosen < boxes.length;
+    }
+  }
+  if (all && boxes.length) {
+    all.hidden = false;  // without JavaScript each box is ticked by hand
+    all.addEventListener("change", function () {
+      boxes.forEach(function (b) { b.checked = all.checked; });
+      counted();
+    });
+  }
+  boxes.forEach(function (b) { b.addEventListener("change", counted); });
 
   var dialog = document.getElementById("delete-dialog");
   if (dialog && typeof dialog.showModal === "function") {
