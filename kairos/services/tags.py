@@ -9,7 +9,7 @@ import hashlib
 from collections.abc import Sequence
 
 from pydantic import ValidationError
-from sqlalchemy import Select, select
+from sqlalchemy import Select, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.api.schemas.tags import TagIn
@@ -76,7 +76,12 @@ async def set_tags(session: AsyncSession, row: Resource, tags: Sequence[TagIn] |
     """Replace ``row``'s tags (None or [] removes them all). Unused tag rows stay: their colour is kept."""
     tags = list(tags or [])
     check_distinct(tags)
-    row.tags = [await _tag_row(session, t) for t in tags]
+    rows = [await _tag_row(session, t) for t in tags]
+    state = inspect(row)
+    if state.persistent and "tags" in state.unloaded:
+        # Replacing a collection loads the old one first; in async code that load must be awaited here.
+        await session.refresh(row, ["tags"])
+    row.tags = rows
 
 
 async def all_tags(session: AsyncSession) -> list[Tag]:

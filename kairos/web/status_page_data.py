@@ -17,6 +17,7 @@ from kairos.db.models import Announcement, GroupMember, Resource, ResourceGroup,
 from kairos.rollups.daily import DAYS, Day, daily_bars
 from kairos.runtime import Runtime
 from kairos.services.announcements import showing
+from kairos.services.maintenance import Shown, active_and_upcoming
 from kairos.web.dashboard_data import status_of
 
 
@@ -47,6 +48,7 @@ class PageView:
     page: StatusPage
     sections: list[PageSection]
     announcements: list[Announcement]
+    windows: list[Shown] = field(default_factory=list)  # maintenance on now or within 7 days, for this page
     days: int = DAYS
 
     @property
@@ -98,7 +100,22 @@ async def load_page(session: AsyncSession, runtime: Runtime, caller: Caller, pag
     by_id = {s.id: s for s in sections}
     for gid, rid, name in members:
         by_id[gid].rows.append(PageRow(rid, name, status_of(runtime.board.state(rid)), bars[rid]))
-    return PageView(page, sections, await _announcements(session, page))
+    windows = await _windows(session, caller, [s.id for s in sections], ids)
+    return PageView(page, sections, await _announcements(session, page), windows)
+
+
+async def _windows(session: AsyncSession, caller: Caller, group_ids: list[int], ids: list[int]) -> list[Shown]:
+    """The maintenance windows the dashboard would show this caller that concern this page: those for
+    everything, for one of its groups, or for one of its resources."""
+    groups, resources = set(group_ids), set(ids)
+    shown = await active_and_upcoming(session, caller, datetime.now(UTC), manager=False)
+    return [
+        w
+        for w in shown
+        if w.row.scope == "all"
+        or (w.row.scope == "groups" and groups.intersection(w.scope_ids))
+        or (w.row.scope == "resources" and resources.intersection(w.scope_ids))
+    ]
 
 
 def bar_level(day: Day) -> str:

@@ -204,6 +204,19 @@ RULES: dict[Route, Access] = {
     ("PUT", "/api/users/{user_id}"): _ADM,
     ("DELETE", "/api/users/{user_id}"): _ADM,
     ("GET", "/api/users/me"): _S,
+    # Maintenance windows: reading is public (for what the caller may see), writing is RESOURCE_MANAGE.
+    ("POST", "/api/maintenance-windows"): _MAN,
+    ("PUT", "/api/maintenance-windows/{window_id}"): _MAN,
+    ("POST", "/api/maintenance-windows/{window_id}/end"): _MAN,
+    ("DELETE", "/api/maintenance-windows/{window_id}"): _MAN,
+    # Status pages: their configuration (groups, domains) is admins' only; the pages themselves are /status/{slug}.
+    ("GET", "/api/status-pages"): _ADM,
+    ("POST", "/api/status-pages"): _ADM,
+    ("GET", "/api/status-pages/{page_id}"): _ADM,
+    ("PUT", "/api/status-pages/{page_id}"): _ADM,
+    ("DELETE", "/api/status-pages/{page_id}"): _ADM,
+    ("PUT", "/api/status-pages/{page_id}/logo"): _ADM,
+    ("DELETE", "/api/status-pages/{page_id}/logo"): _ADM,
     ("PUT", "/api/users/me/password"): _S,
 }
 

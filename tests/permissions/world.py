@@ -64,6 +64,9 @@ async def closed_fixtures(kairos: Running) -> dict[str, Any]:
         c, "/api/discovery-sources", {"name": "matrix", "prefix": f"127.0.0.1:{port}/team", "insecureHttp": True}
     )
     announcement = await _created(c, "/api/announcements", {"content": "matrix"})
+    window = {"title": "matrix", "startsAt": "2100-01-01T00:00:00Z", "endsAt": "2100-01-01T01:00:00Z"}
+    maintenance_window = await _created(c, "/api/maintenance-windows", window)
+    status_page = await _created(c, "/api/status-pages", {"slug": "matrix", "title": "matrix"})
     proxy = await _created(c, "/api/proxies", {"name": "matrix", "url": f"http://127.0.0.1:{port}"})
     key = await _created(c, "/api/api-keys", {"name": "matrix spare", "role": "READ"})
     user = await _created(c, "/api/users", {"email": OTHER_EMAIL, "role": "USER", "password": PASSWORD})
@@ -79,6 +82,8 @@ async def closed_fixtures(kairos: Running) -> dict[str, Any]:
         "credential_id": credential["id"],
         "source_id": source["id"],
         "announcement_id": announcement["id"],
+        "window_id": maintenance_window["id"],
+        "page_id": status_page["id"],
         "key_id": key["id"],
         "user_id": user["id"],
         "channel_id": channel["id"],
