@@ -19,7 +19,9 @@ def public_detail_keys() -> frozenset[str]:
     return frozenset().union(*(spec.public_detail_keys for spec in all_specs()))
 
 
-_STATUS_WORDS = {"AVAILABLE": "Available", "NOT_AVAILABLE": "Not available", "UNKNOWN": "Unknown"}
+_STATUS_WORDS = {
+    "AVAILABLE": "Available", "NOT_AVAILABLE": "Not available", "UNKNOWN": "Unknown", "MAINTENANCE": "Maintenance"
+}  # fmt: skip
 
 
 def targets_shown(caller: Caller, runtime: Runtime) -> bool:

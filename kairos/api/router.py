@@ -19,17 +19,19 @@ from kairos.api.routes import (
     groups,
     history,
     instant_check,
+    maintenance,
     notifications,
     outages,
     proxies,
+    push,
     resource_actions,
     resource_types,
     resources,
     settings,
     status,
+    status_pages,
     stream,
     users,
-    status_pages,
 )
 from kairos.api.scope_docs import declare_scopes
 
@@ -44,6 +46,7 @@ def mount(app: FastAPI) -> None:
         stream,
         resource_actions,
         resources,
+        push,
         history,
         outages,
         groups,
@@ -54,13 +57,14 @@ def mount(app: FastAPI) -> None:
         notifications,
         api_keys,
         announcements,
+        maintenance,
         instant_check,
         settings,
         users,
         config,
         fleet,
+        status_pages,
         actuator,
     ):
         declare_scopes(module.router)
         app.include_router(module.router)
-        status_pages,

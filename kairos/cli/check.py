@@ -23,7 +23,7 @@ from kairos.proxies import environment_table
 
 app = typer.Typer(help="Check a target once and print each step with its timing.", no_args_is_help=True)
 
-EXIT_CODES = {Status.AVAILABLE: 0, Status.NOT_AVAILABLE: 1, Status.UNKNOWN: 2}
+EXIT_CODES = {Status.AVAILABLE: 0, Status.NOT_AVAILABLE: 1, Status.UNKNOWN: 2, Status.MAINTENANCE: 2}
 MAX_TIMEOUT_S = 300.0
 Timeout = Annotated[float | None, typer.Option(help="Seconds before the check is cut (default: the kind's timeout).")]
 

@@ -87,6 +87,7 @@ class FleetScheduler(Scheduler):
             self._version = await catalog.version(session)
             self.types = await catalog.load_type_settings(session)
             self.resources = await catalog.load_resources(session)
+            await self.maintenance.reload(session, self._clock())
         await self.recorder.recover(())
         for spec in all_specs():
             self._pools[spec.name] = KindPool(spec.name, self.types[spec.name].parallelism, self._check_from_queue)

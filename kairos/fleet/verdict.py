@@ -46,9 +46,12 @@ class Fold:
         mine = self.locations.setdefault(resource_id, {}).setdefault(self.location, RuntimeState())
         apply_result(mine, result, outage_threshold=outage, recovery_threshold=recovery)
         votes = self._votes(res, result.checked_at)
-        policy = res.quorum or types.quorum
-        status = quorum.verdict(policy, (s.status for s in votes.values()), self._pending(res))
-        verdict = _as_result(status, result, votes)
+        if result.status is Status.MAINTENANCE:  # a window is on (the worker marked it): no vote, no outage
+            verdict = result
+        else:
+            policy = res.quorum or types.quorum
+            status = quorum.verdict(policy, (s.status for s in votes.values()), self._pending(res))
+            verdict = _as_result(status, result, votes)
         transition = apply_result(verdict_state, verdict, outage_threshold=outage, recovery_threshold=recovery)
         return Outcome(verdict, transition, mine)
 

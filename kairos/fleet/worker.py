@@ -170,6 +170,7 @@ class Worker:
     async def _reload_caches(self) -> None:
         await self.credentials.reload()
         await self.notifications.policies.reload()
+        await self.scheduler.reload_maintenance()  # windows edited on a web node (kairos.scheduler.maintenance)
         # The same probes as a single process: the same proxies (kairos/proxies.py), announced with "settings".
         await reload_proxies(self.sessionmaker, SecretBox(self.settings.resolved_secret()), self.settings)
 

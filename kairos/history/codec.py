@@ -28,8 +28,8 @@ SCALE = 100  # latencies are kept in 1/100 ms
 NONE = -1  # no value in an integer column
 SAME = 0  # message or details: the same as the previous result's
 MESSAGE_MAX = 2000
-_STATUS_CODES = {Status.AVAILABLE: 0, Status.NOT_AVAILABLE: 1, Status.UNKNOWN: 2}
-_STATUSES = (Status.AVAILABLE, Status.NOT_AVAILABLE, Status.UNKNOWN)
+_STATUS_CODES = {Status.AVAILABLE: 0, Status.NOT_AVAILABLE: 1, Status.UNKNOWN: 2, Status.MAINTENANCE: 3}
+_STATUSES = (Status.AVAILABLE, Status.NOT_AVAILABLE, Status.UNKNOWN, Status.MAINTENANCE)
 
 
 def ms_of(at: datetime) -> int:

@@ -23,6 +23,7 @@ _STATUS_COLUMN = {
     "AVAILABLE": ResultBlock.available,
     "NOT_AVAILABLE": ResultBlock.not_available,
     "UNKNOWN": ResultBlock.unknown,
+    "MAINTENANCE": ResultBlock.unknown,  # rollups count maintenance results as unknown (docs/maintenance.md)
 }
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kairos.db.models import GroupMember, NotificationChannel, NotificationOutbox, NotificationPolicy, Outage, Resource
-from kairos.probes.base import ProbeResult
+from kairos.probes.base import ProbeResult, Status
 
 if TYPE_CHECKING:
     from kairos.scheduler.state import Transition
@@ -82,7 +82,9 @@ class CachedPolicy:
 
 
 def events_of(resource_id: int, result: ProbeResult, transition: Transition) -> list[Event]:
-    """The events one recorded check result causes (usually none)."""
+    """The events one recorded check result causes (usually none; none at all during a maintenance window)."""
+    if result.status is Status.MAINTENANCE:
+        return []
     out: list[Event] = []
     details = {"errorCode": result.error_code, "httpStatus": result.http_status}
     if transition.opened_at is not None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kairos.net.denylist import TargetPolicy
 from kairos.net.timing import Phases as Phases  # re-exported: its old home; it lives with the timing code
@@ -30,15 +31,31 @@ class Status(enum.StrEnum):
     AVAILABLE = "AVAILABLE"
     NOT_AVAILABLE = "NOT_AVAILABLE"
     UNKNOWN = "UNKNOWN"
+    # Checked during a maintenance window (docs/maintenance.md): no verdict, like UNKNOWN, so it neither opens nor
+    # closes an outage and uptime does not count it; what the probe saw is kept in the result's details.
+    MAINTENANCE = "MAINTENANCE"
 
     @property
     def api_name(self) -> str:
-        """The spelling of the original Java Kairos (``available`` / ``not-available`` / ``unknown``)."""
-        return {"AVAILABLE": "available", "NOT_AVAILABLE": "not-available", "UNKNOWN": "unknown"}[self.value]
+        """The spelling of the original Java Kairos (``available`` / ``not-available`` / ``unknown``), plus
+        ``maintenance``."""
+        return _API_NAMES[self.value]
 
     @property
     def gauge(self) -> int:
-        return {"AVAILABLE": 1, "NOT_AVAILABLE": 0, "UNKNOWN": -1}[self.value]
+        return _GAUGES[self.value]
+
+    @property
+    def has_verdict(self) -> bool:
+        """AVAILABLE or NOT_AVAILABLE: a result that counts in streaks, uptime and latency."""
+        return self.value in _VERDICTS
+
+
+_API_NAMES = {
+    "AVAILABLE": "available", "NOT_AVAILABLE": "not-available", "UNKNOWN": "unknown", "MAINTENANCE": "maintenance"
+}  # fmt: skip
+_GAUGES = {"AVAILABLE": 1, "NOT_AVAILABLE": 0, "UNKNOWN": -1, "MAINTENANCE": 2}
+_VERDICTS = frozenset({"AVAILABLE", "NOT_AVAILABLE"})
 
 
 class ProbeConfig(BaseModel):
@@ -101,3 +118,9 @@ class ProbeContext:
     max_body_bytes: int = 1_048_576
     extra: dict[str, Any] = field(default_factory=dict)
     policy: TargetPolicy | None = None
+    # The scheduler's own checks also say which resource, its interval and the database: a PUSH resource's verdict
+    # is the last ping Kairos stored (docs/push.md), the one case where a probe reads the database. None in an
+    # instant check and the CLI.
+    resource_id: int | None = None
+    interval_s: float | None = None
+    database: async_sessionmaker[AsyncSession] | None = None

@@ -37,7 +37,7 @@ class RollupDelta:
             self.not_available += 1
         else:
             self.unknown += 1
-            return  # a Kairos failure says nothing about the target's latency
+            return  # a Kairos failure (or a maintenance window) says nothing about the target's latency
         p = result.phases
         if p.total_ms is not None:
             self.latency_count += 1

@@ -65,7 +65,7 @@ def _round(value: Any) -> float | None:
 async def _from_raw(session: AsyncSession, resource_id: int, start: int, size: int) -> list[LatencySample]:
     slots: dict[int, list[list[float]]] = {}
     for r in await reader.between(session, resource_id, start * 1000):
-        if r.status == Status.UNKNOWN.value or r.latency_ms is None:
+        if not Status(r.status).has_verdict or r.latency_ms is None:
             continue
         sums = slots.setdefault((r.id // 1000 - start) // size, [[], [], [], []])
         for values, value in zip(sums, (r.latency_ms, r.dns_ms, r.connect_ms, r.tls_ms), strict=True):

@@ -42,7 +42,7 @@ class LiveUptime:
         self._counts = counts
 
     def add(self, resource_id: int, status: Status) -> None:
-        if status is Status.UNKNOWN:
+        if not status.has_verdict:  # UNKNOWN, MAINTENANCE: uptime does not count them
             return
         row = self._counts.get(resource_id)
         if row is None:

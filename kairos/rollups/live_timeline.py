@@ -21,7 +21,7 @@ from kairos.rollups.buckets import FIFTEEN_MIN, bucket_of
 from kairos.rollups.timeline import BLOCKS, COUNTERS, Block
 
 WIDTH = 11  # available, not_available, unknown, then (count, sum) for latency, dns, connect, tls
-NO_DATA, UP, DOWN, UNKNOWN = b"-", b"A", b"N", b"U"
+NO_DATA, UP, DOWN, UNKNOWN, MAINT = b"-", b"A", b"N", b"U", b"M"
 NAN = float("nan")
 _ZERO_SLOT = array("f", [0.0]) * WIDTH
 
@@ -29,10 +29,13 @@ _ZERO_SLOT = array("f", [0.0]) * WIDTH
 class _Ring:
     """96 slots; slot i holds the bucket whose index modulo 96 is i, for buckets up to ``latest``."""
 
-    __slots__ = ("latency", "latest", "status", "values")
+    __slots__ = ("held", "latency", "latest", "status", "values")
 
     def __init__(self) -> None:
         self.values = array("f", _ZERO_SLOT) * BLOCKS
+        # 1 where a result was recorded during a maintenance window (the rollups count those as unknown; pages add
+        # the windows' marks for what was loaded from them, kairos.web.maintenance_marks).
+        self.held = bytearray(BLOCKS)
         self.status = bytearray(NO_DATA * BLOCKS)
         self.latency = array("f", [NAN]) * BLOCKS
         self.latest = -1
@@ -52,11 +55,14 @@ class _Ring:
     def _clear(self, i: int) -> None:
         self.values[i * WIDTH : (i + 1) * WIDTH] = _ZERO_SLOT
         self.status[i] = NO_DATA[0]
+        self.held[i] = 0
         self.latency[i] = NAN
 
     def refresh(self, i: int) -> None:
         v, base = self.values, i * WIDTH
-        letter = DOWN if v[base + 1] else UP if v[base] else UNKNOWN if v[base + 2] else NO_DATA
+        letter = (
+            DOWN if v[base + 1] else MAINT if self.held[i] else UP if v[base] else UNKNOWN if v[base + 2] else NO_DATA
+        )
         self.status[i] = letter[0]
         self.latency[i] = v[base + 4] / v[base + 3] if v[base + 3] else NAN
 
@@ -94,8 +100,10 @@ class LiveTimeline:
         if i is None:
             return
         v, base = ring.values, i * WIDTH
-        if result.status is Status.UNKNOWN:
+        if not result.status.has_verdict:  # UNKNOWN, MAINTENANCE: counted as "unknown", like the rollups
             v[base + 2] += 1
+            if result.status is Status.MAINTENANCE:
+                ring.held[i] = 1
         else:
             v[base + (0 if result.status is Status.AVAILABLE else 1)] += 1
             p = result.phases
@@ -109,7 +117,7 @@ class LiveTimeline:
         self._rings.pop(resource_id, None)
 
     def compact(self, resource_id: int, now_ts: float) -> tuple[str, list[float | None]]:
-        """96 status letters (A up, N down, U unknown, - no data) and mean latencies, oldest first."""
+        """96 status letters (A up, N down, U unknown, M maintenance, - no data) and mean latencies, oldest first."""
         ring = self._rings.get(resource_id)
         if ring is None:
             return "-" * BLOCKS, [None] * BLOCKS
@@ -148,6 +156,7 @@ class LiveTimeline:
             block.dns_count, block.dns_sum = int(v[base + 5]), v[base + 6]
             block.connect_count, block.connect_sum = int(v[base + 7]), v[base + 8]
             block.tls_count, block.tls_sum = int(v[base + 9]), v[base + 10]
+            block.maintenance = bool(ring.held[(block.start // FIFTEEN_MIN) % BLOCKS])
         return out
 
     def many(self, ids: Sequence[int], now_ts: float) -> dict[int, list[Block]]:

@@ -45,12 +45,16 @@ class Block:
     connect_sum: float = 0.0
     tls_count: int = 0
     tls_sum: float = 0.0
+    maintenance: bool = False  # a maintenance window was on during the block (docs/maintenance.md)
 
     @property
     def status(self) -> str:
-        """The worst status seen; "unknown" also when nothing was checked (never shown as up)."""
+        """The worst status seen; "maintenance" when a window was on and nothing failed outside it; "unknown"
+        also when nothing was checked (never shown as up)."""
         if self.not_available:
             return "not-available"
+        if self.maintenance:
+            return "maintenance"
         if self.available:
             return "available"
         return "unknown"
@@ -106,6 +110,7 @@ def _add(into: Block, b: Block) -> None:
     into.connect_sum += b.connect_sum
     into.tls_count += b.tls_count
     into.tls_sum += b.tls_sum
+    into.maintenance = into.maintenance or b.maintenance
 
 
 def live_from(now_ts: float) -> int:

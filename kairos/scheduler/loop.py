@@ -29,6 +29,7 @@ from kairos.scheduler import catalog
 from kairos.scheduler.board import LiveBoard
 from kairos.scheduler.catalog import Scheduled, TypeSettings
 from kairos.scheduler.housekeeping import Housekeeper
+from kairos.scheduler.maintenance import MaintenanceHold
 from kairos.scheduler.pool import KindPool
 from kairos.scheduler.recorder import Notify, Record, Recorder, state_row
 from kairos.scheduler.slots import next_due, slots_of, tick_for
@@ -75,6 +76,7 @@ class Scheduler:
             logger=log,
         )
         self.resources: dict[int, Scheduled] = {}
+        self.maintenance = MaintenanceHold()  # windows in memory: every result is asked about, no query each
         # The verdict's bookkeeping per resource (streaks, open outage): the scheduler's own; each state is
         # handed to the board after every result, so in one process both hold the same object.
         self._verdicts: dict[int, RuntimeState] = {}
@@ -96,6 +98,7 @@ class Scheduler:
         async with self._sessionmaker() as session:
             self.types = await catalog.load_type_settings(session)
             self.resources = await catalog.load_resources(session)
+            await self.maintenance.reload(session, self._clock())
         # The journal first: buckets that ended while Kairos was down are closed before the board reads rollups.
         journaled = await self.recorder.recover(self.resources.keys())
         async with self._sessionmaker() as session:
@@ -241,7 +244,13 @@ class Scheduler:
                 self._schedule(rid, slots.eased(last.last_checked_at.timestamp(), self._clock()))
 
     async def caches_changed(self) -> None:
-        """One process: the caches it reloaded are the only ones."""
+        """One process: the caches it reloaded are the only ones; maintenance windows are the scheduler's own."""
+        await self.reload_maintenance()
+
+    async def reload_maintenance(self) -> None:
+        """Maintenance windows were edited (or their periodic reload is due): recompute them."""
+        async with self._sessionmaker() as session:
+            await self.maintenance.reload(session, self._clock())
 
     async def check_now(self, resource_id: int) -> ProbeResult | None:
         """Check one resource immediately (joining a check already running) and record the result."""
@@ -294,11 +303,13 @@ class Scheduler:
                 skip_tls=res.skip_tls,
                 credential=self._credentials.for_resource(res.target, res.credential_id),
                 proxy=res.proxy,
+                resource=(rid, self.interval_of(res), self._sessionmaker),
             )
             result = await run_probe(res.kind, res.config, ctx)
             if res.upside_down:  # before anything reads it: streaks, history, hooks and the fleet's votes
                 result = upside_down(result)
             result.checked_at = datetime.fromtimestamp(started, UTC)
+            result = self.maintenance.mark(rid, result)  # a window is on: MAINTENANCE, for every reader after this
             # Deleted while it was being checked: the result is of a resource that is gone (its id may already
             # belong to a new one, since SQLite reuses the highest id), so it is dropped.
             if self._inflight.get(rid) is future:
@@ -377,3 +388,5 @@ class Scheduler:
     async def _flush_round(self) -> None:
         await self.recorder.flush_with_retry()
         await self.advance_windows()
+        if self.maintenance.stale(self._clock()):
+            await self.reload_maintenance()

@@ -64,11 +64,12 @@ def apply_result(
 ) -> Transition:
     """Fold ``result`` into ``state`` and say whether an outage opened or closed.
 
-    UNKNOWN (Kairos itself failed) neither breaks nor extends a streak: it says nothing about the target."""
+    UNKNOWN (Kairos itself failed) neither breaks nor extends a streak: it says nothing about the target. Nor does
+    MAINTENANCE (a window is on): an outage neither opens nor closes during a window (docs/maintenance.md)."""
     at = result.checked_at
     state.last = result
     state.status = result.status
-    if result.status is Status.UNKNOWN:
+    if not result.status.has_verdict:
         return Transition()
     if result.status is Status.NOT_AVAILABLE:
         if state.fail_streak == 0:

@@ -26,6 +26,9 @@ from kairos.rollups.buckets import FIFTEEN_MIN, bucket_of
 from kairos.rollups.timeline import BLOCKS
 from kairos.runtime import Runtime
 from kairos.scheduler.board import RuntimeState
+from kairos.scheduler.maintenance_windows import Schedule
+from kairos.services.tags import tag_labels, tagged_ids
+from kairos.web.maintenance_marks import day_schedule, marked
 
 PUBLIC = "PUBLIC"
 NO_DATA_ROW = "-" * BLOCKS
@@ -44,6 +47,7 @@ class Row:
     outage_since: datetime | None
     uptime: dict[str, float | None]
     timeline: str  # 96 letters, oldest first (A up, N down, U unknown, - no data), run-length encoded
+    tags: list[tuple[str, str, str]] = field(default_factory=list)  # (key, value, colour)
 
 
 @dataclass(slots=True)
@@ -122,7 +126,7 @@ async def _shown_groups(session: AsyncSession, caller: Caller, only: int | None)
     return [Section(gid, name, visibility) for gid, name, visibility in await session.execute(stmt)]
 
 
-def _row(runtime: Runtime, rid: int, fields: tuple[str, str, str, bool], now: float) -> Row:
+def _row(runtime: Runtime, rid: int, fields: tuple[str, str, str, bool], now: float, marks: Schedule) -> Row:
     board = runtime.board
     state = board.state(rid)
     name, kind, target, enabled = fields
@@ -137,12 +141,19 @@ def _row(runtime: Runtime, rid: int, fields: tuple[str, str, str, bool], now: fl
         latency_ms=state.last_latency_ms if state else None,
         outage_since=state.outage_since if state else None,
         uptime=board.uptime_of(rid),
-        timeline=run_length(board.letters(rid, now)),
+        timeline=run_length(marked(board.letters(rid, now), marks, rid, bucket_of(now, FIFTEEN_MIN))),
     )
 
 
-async def load_board(session: AsyncSession, runtime: Runtime, caller: Caller, group_id: int | None = None) -> Board:
-    """Every section the caller may see (only ``group_id``'s when given) with its rows in display order."""
+async def load_board(
+    session: AsyncSession,
+    runtime: Runtime,
+    caller: Caller,
+    group_id: int | None = None,
+    tag: tuple[str, str] | None = None,
+) -> Board:
+    """Every section the caller may see (only ``group_id``'s when given) with its rows in display order; with
+    ``tag`` (key, value), only the resources carrying it, and no section left empty by that filter."""
     now = time.time()
     sections = await _shown_groups(session, caller, group_id)
     by_group = {s.id: s for s in sections}
@@ -153,6 +164,9 @@ async def load_board(session: AsyncSession, runtime: Runtime, caller: Caller, gr
             select(r.id, r.name, r.kind, r.target, r.enabled, r.display_order)
         )
     }
+    if tag is not None:
+        tagged = await tagged_ids(session, *tag)
+        resources = {rid: v for rid, v in resources.items() if rid in tagged}
     members = (
         await session.execute(select(GroupMember.group_id, GroupMember.resource_id, GroupMember.display_order))
     ).all()
@@ -166,13 +180,18 @@ async def load_board(session: AsyncSession, runtime: Runtime, caller: Caller, gr
         if loose:
             sections.append(Section(None, "Other resources" if sections else "Resources", PUBLIC))
             placed[None] = loose
+    if tag is not None:
+        sections[:] = [s for s in sections if placed.get(s.id)]
     board = Board(sections, bucket_of(now, FIFTEEN_MIN), now)
+    labels = await tag_labels(session)
+    marks = await day_schedule(session, board.edge)  # maintenance windows on the timeline
     built: dict[int, Row] = {}
     for section in sections:
         for _order, _name, rid in sorted(placed.get(section.id, [])):
             row = built.get(rid)
             if row is None:
-                row = built[rid] = _row(runtime, rid, resources[rid][:4], now)
+                row = built[rid] = _row(runtime, rid, resources[rid][:4], now, marks)
+                row.tags = labels.get(rid, [])
             section.rows.append(row)
     for row in built.values():
         board.total += 1

@@ -23,8 +23,11 @@ OUTAGES_SHOWN = 20
 DIGEST_CHANGES_SHOWN = 10
 REPUSH_NOTE = "tag re-pushed (was "  # appended to the message by Scheduler._note_repush
 DIGEST_SCAN_ROWS = 10_000  # about 35 days of an image checked every 5 minutes (the default)
-STATUS_CLASS = {Status.AVAILABLE: "available", Status.NOT_AVAILABLE: "not-available", Status.UNKNOWN: "unknown"}
-STATUS_WORD = {Status.AVAILABLE: "Available", Status.NOT_AVAILABLE: "Not available", Status.UNKNOWN: "Unknown"}
+STATUS_CLASS = {s: s.api_name for s in Status}
+STATUS_WORD = {
+    Status.AVAILABLE: "Available", Status.NOT_AVAILABLE: "Not available", Status.UNKNOWN: "Unknown",
+    Status.MAINTENANCE: "Maintenance",
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -114,6 +114,8 @@ RULES: dict[Route, Access] = {
     ("GET", "/api/resource-types"): _P,
     ("GET", "/api/announcements"): _P,
     ("GET", "/api/announcements/{announcement_id}"): _P,
+    ("GET", "/api/maintenance-windows"): _P,
+    ("GET", "/api/maintenance-windows/{window_id}"): _P,
     ("GET", "/api/settings"): _P,
     # Health and info read no credentials: load balancers and orchestrators probe them, in every access mode.
     ("GET", "/actuator/health"): _O,
@@ -137,6 +139,15 @@ RULES: dict[Route, Access] = {
     ("PUT", "/api/resources/{resource_id}"): _MAN,
     ("DELETE", "/api/resources/{resource_id}"): _MAN,
     ("POST", "/api/resources/{resource_id}/check"): _CHK,
+    # PUSH resources (docs/push.md): pings read no credentials (the token is the secret; unknown ones are 404)
+    ("GET", "/api/push/{token}"): _O,
+    ("POST", "/api/push/{token}"): _O,
+    ("GET", "/api/push/{token}/start"): _O,
+    ("POST", "/api/push/{token}/start"): _O,
+    ("GET", "/api/push/{token}/fail"): _O,
+    ("POST", "/api/push/{token}/fail"): _O,
+    ("GET", "/api/resources/{resource_id}/push"): _P,
+    ("POST", "/api/resources/{resource_id}/push-token"): _MAN,
     ("POST", "/api/resources/bulk"): _MAN,
     ("POST", "/api/resources/{resource_id}/clone"): _MAN,
     ("POST", "/api/groups"): _MAN,
@@ -193,17 +204,6 @@ RULES: dict[Route, Access] = {
     ("POST", "/api/announcements"): _ANN,
     ("PUT", "/api/announcements/{announcement_id}"): _ANN,
     ("DELETE", "/api/announcements/{announcement_id}"): _ANN,
-    # Site settings.
-    ("PUT", "/api/settings"): _ADM,
-    # Deleting an outage rewrites history: admins only (audited in the log).
-    ("DELETE", "/api/outages/{outage_id}"): _ADM,
-    # Users: managing accounts is admin's; /me is the signed-in user's own account.
-    ("GET", "/api/users"): _ADM,
-    ("POST", "/api/users"): _ADM,
-    ("GET", "/api/users/{user_id}"): _ADM,
-    ("PUT", "/api/users/{user_id}"): _ADM,
-    ("DELETE", "/api/users/{user_id}"): _ADM,
-    ("GET", "/api/users/me"): _S,
     # Maintenance windows: reading is public (for what the caller may see), writing is RESOURCE_MANAGE.
     ("POST", "/api/maintenance-windows"): _MAN,
     ("PUT", "/api/maintenance-windows/{window_id}"): _MAN,
@@ -217,6 +217,17 @@ RULES: dict[Route, Access] = {
     ("DELETE", "/api/status-pages/{page_id}"): _ADM,
     ("PUT", "/api/status-pages/{page_id}/logo"): _ADM,
     ("DELETE", "/api/status-pages/{page_id}/logo"): _ADM,
+    # Site settings.
+    ("PUT", "/api/settings"): _ADM,
+    # Deleting an outage rewrites history: admins only (audited in the log).
+    ("DELETE", "/api/outages/{outage_id}"): _ADM,
+    # Users: managing accounts is admin's; /me is the signed-in user's own account.
+    ("GET", "/api/users"): _ADM,
+    ("POST", "/api/users"): _ADM,
+    ("GET", "/api/users/{user_id}"): _ADM,
+    ("PUT", "/api/users/{user_id}"): _ADM,
+    ("DELETE", "/api/users/{user_id}"): _ADM,
+    ("GET", "/api/users/me"): _S,
     ("PUT", "/api/users/me/password"): _S,
 }
 

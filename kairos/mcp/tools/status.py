@@ -36,7 +36,7 @@ MAX_PAGE_SIZE = 200
 MAX_SKIPPED = 10_000  # page x pageSize: how far back a page may start (each page reads the ones before it)
 
 StatusFilter = Annotated[
-    Literal["AVAILABLE", "NOT_AVAILABLE", "UNKNOWN"] | None,
+    Literal["AVAILABLE", "NOT_AVAILABLE", "UNKNOWN", "MAINTENANCE"] | None,
     Field(description="Only results with this status; leave out for all."),
 ]
 Page = Annotated[int, Field(ge=0, description="0 is the newest page, 1 the one before it, and so on.")]

@@ -23,6 +23,7 @@ from kairos.services.resources import load_resource
 from kairos.web import resource_data as data
 from kairos.web.deps import PageCaller, PageError
 from kairos.web.location_data import location_rows
+from kairos.web.maintenance_marks import chart_spans
 from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -94,6 +95,7 @@ async def resource_page(
         outages=await data.recent_outages(session, resource.id),
         image=await data.image_facts(session, runtime, resource.id) if spec_of(resource.kind).tracks_digest else None,
         now=datetime.now(UTC),
+        maintenance=await chart_spans(session, resource.id, datetime.now(UTC)),
     )
 
 

@@ -3,9 +3,9 @@
 // live updates from /api/resources/stream (falling back to polling when the stream is unavailable).
 (function () {
   "use strict";
-  var BLOCK = 900, N = 96, CLS = { A: "a", N: "n", U: "u" };
+  var BLOCK = 900, N = 96, CLS = { A: "a", N: "n", U: "u", M: "m" };
   var LABEL = { A: "Available", N: "Not available", U: "Unknown", "-": "No data" };
-  var STATUS_TEXT = { available: "Available", "not-available": "Not available", unknown: "Unknown" };
+  var STATUS_TEXT = { available: "Available", "not-available": "Not available", unknown: "Unknown", maintenance: "Maintenance" };
   var KEY_VIEW = "kairos.dashboard.view", KEY_COLLAPSED = "kairos.dashboard.collapsed";
   var board = document.getElementById("dash-board");
   if (!board || !window.Kairos) return;
@@ -29,7 +29,7 @@
 
   // The server sends timelines run-length encoded ("A80-16": 80 available blocks, then 16 without data).
   function expand(code) {
-    var out = "", re = /([ANU-])(\d*)/g, m;
+    var out = "", re = /([ANUM-])(\d*)/g, m;
     while ((m = re.exec(code || ""))) out += new Array((m[2] ? +m[2] : 1) + 1).join(m[1]);
     return (out + new Array(N + 1).join("-")).slice(0, N);
   }

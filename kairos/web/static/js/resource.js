@@ -33,6 +33,7 @@
   var st = {
     hours: 24, points: [], full: [0, 0], view: [0, 0], hidden: {}, focus: -1, drag: null, seq: 0, geo: null,
   };
+  var maintenance = JSON.parse(card.getAttribute("data-maintenance") || "[]");
   var statusEl = document.getElementById("chart-status");
   var rangeEl = document.getElementById("chart-range");
   var pointEl = document.getElementById("chart-point");
@@ -102,6 +103,10 @@
       var anchor = j === 0 ? "start" : j === 4 ? "end" : "middle";
       el("text", { x: x(t), y: HEIGHT - 6, "class": "axis", "text-anchor": anchor }, svg).textContent = label(t, span);
     }
+    maintenance.forEach(function (m) { // maintenance windows: shaded bands, and no latency counted in them
+      var a = Math.max(m[0], st.view[0]), b = Math.min(m[1], st.view[1]);
+      if (b > a) el("rect", { x: x(a), y: M.top, width: Math.max(1, x(b) - x(a)), height: h, "class": "maint" }, svg);
+    });
     var gap = slotMs(st.hours) * 2.5;
     series.forEach(function (s) {
       var d = "", prev = null;

@@ -5,7 +5,7 @@
 
   var PHASES = [["dnsMs", "DNS"], ["proxyMs", "Proxy"], ["connectMs", "Connect"], ["tlsMs", "TLS"],
     ["firstByteMs", "First byte"], ["totalMs", "Total"]];
-  var CLASSES = { AVAILABLE: "available", NOT_AVAILABLE: "not-available" };
+  var CLASSES = { AVAILABLE: "available", NOT_AVAILABLE: "not-available", MAINTENANCE: "maintenance" };
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
