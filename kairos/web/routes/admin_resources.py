@@ -28,6 +28,7 @@ from kairos.probes.kinds import all_specs, kind_names, spec_of
 from kairos.scheduler.board import RuntimeState
 from kairos.services import resources as svc
 from kairos.services.instant_checks import run_instant_check
+from kairos.services.tags import all_tags
 from kairos.web import resource_forms as rf
 from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect, UserPage, safe_next
 from kairos.web.routes.admin_resource_actions import bulk_notice
@@ -46,10 +47,11 @@ class Filters:
     status: str = ""
     group: str = ""
     enabled: str = ""  # "yes", "no" or "" (all)
+    tag: str = ""  # "key:value" (docs/tags.md)
 
     @property
     def active(self) -> bool:
-        return any((self.q, self.kind, self.status, self.group, self.enabled))
+        return any((self.q, self.kind, self.status, self.group, self.enabled, self.tag))
 
     def keep(self, row: Resource, status: str, groups: list[ResourceGroup]) -> bool:
         """``groups``: the row's groups the caller may see, so a filter cannot probe a HIDDEN group's members."""
@@ -61,6 +63,8 @@ class Filters:
         if self.status and status != self.status:
             return False
         if self.group and self.group not in {str(g.id) for g in groups}:
+            return False
+        if self.tag and self.tag not in {f"{t.key}:{t.value}" for t in row.tags}:
             return False
         return not (self.enabled and row.enabled != (self.enabled == "yes"))
 
@@ -117,6 +121,7 @@ async def resource_list(
     status: str = "",
     group: str = "",
     enabled: str = "",
+    tag: str = "",
     checked: int | None = None,
     created: int | None = None,
     updated: int | None = None,
@@ -124,7 +129,7 @@ async def resource_list(
     bulk: str = "",
     n: str = "",
 ) -> Response:
-    filters = Filters(q[:200], kind[:16], status[:16], group[:16], enabled[:4])
+    filters = Filters(q[:200], kind[:16], status[:16], group[:16], enabled[:4], tag[:200])
     states = runtime.board.states
     stored = await svc.list_resources(session)
     # USERs open this page too: the API's visibility rule decides what they see (a HIDDEN resource, or a
@@ -152,6 +157,7 @@ async def resource_list(
         filters=filters,
         kinds=rf.kind_labels(),
         statuses=STATUSES,
+        tags=await all_tags(session),
         checked=result,
         notice=notice,
         here=here,
