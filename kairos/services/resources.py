@@ -18,7 +18,7 @@ from kairos.db.models import Credential, GroupMember, Resource, ResourceGroup
 from kairos.errors import Invalid, NotFound
 from kairos.probes.kinds import parse_config, spec_of
 from kairos.secrets_mask import MaskWithoutValue, merge_headers
-from kairos.services import proxies
+from kairos.services import proxies, tags
 from kairos.services.fields import field_path
 
 
@@ -135,6 +135,7 @@ async def create_resource(session: AsyncSession, body: ResourceCreate) -> Resour
     )
     await _set_groups(session, row, await check_groups(session, body.group_id, body.group_ids))
     session.add(row)
+    await tags.set_tags(session, row, body.tags)
     await session.commit()
     return await load_resource(session, row.id)
 
@@ -176,6 +177,8 @@ async def update_resource(session: AsyncSession, row: Resource, body: ResourceUp
         row.proxy = await proxies.check_choice(session, body.proxy)
     if "upside_down" in given and body.upside_down is not None:
         row.upside_down = body.upside_down
+    if "tags" in given:
+        await tags.set_tags(session, row, body.tags)
     await session.commit()
     return await load_resource(session, row.id)
 

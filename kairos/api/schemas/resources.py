@@ -19,6 +19,7 @@ from kairos.api.schemas.common import (
     Target,
 )
 from kairos.api.schemas.groups import GroupPublic
+from kairos.api.schemas.tags import TagList, TagPublic
 from kairos.fleet.quorum import MAX_K, POLICIES, check_policy
 from kairos.probes.kinds import kind_names, spec_of
 from kairos.settings import LOCATION_NAME
@@ -173,6 +174,7 @@ class ResourceCreate(InputModel):
     outage_threshold: Threshold | None = Field(None, description=_OUTAGE_DOC)
     recovery_threshold: Threshold | None = Field(None, description=_RECOVERY_DOC)
     upside_down: bool = Field(False, description=_UPSIDE_DOC)
+    tags: TagList | None = None
 
 
 class ResourceUpdate(PartialModel):
@@ -191,6 +193,7 @@ class ResourceUpdate(PartialModel):
             "proxy",
             "outage_threshold",
             "recovery_threshold",
+            "tags",
         }
     )
 
@@ -215,6 +218,7 @@ class ResourceUpdate(PartialModel):
     outage_threshold: Threshold | None = Field(None, description=_OUTAGE_DOC)
     recovery_threshold: Threshold | None = Field(None, description=_RECOVERY_DOC)
     upside_down: bool | None = Field(None, description=_UPSIDE_DOC)
+    tags: TagList | None = None
 
 
 class ResourcePublic(ApiModel):
@@ -244,6 +248,7 @@ class ResourcePublic(ApiModel):
     outage_threshold: int | None = Field(None, description=_OUTAGE_DOC)
     recovery_threshold: int | None = Field(None, description=_RECOVERY_DOC)
     upside_down: bool = Field(False, description=_UPSIDE_DOC)
+    tags: list[TagPublic] = Field(default_factory=list, description="Key/value tags (docs/tags.md).")
 
 
 class LocationStatus(ApiModel):

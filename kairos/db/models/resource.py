@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kairos.db.base import Base, JSONType, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from kairos.db.models.tags import Tag
 
 
 class Resource(Base):
@@ -50,6 +53,10 @@ class Resource(Base):
 
     memberships: Mapped[list[GroupMember]] = relationship(
         back_populates="resource", cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+    )
+    # Key/value tags (kairos/db/models/tags.py); the link rows go with the resource (ON DELETE CASCADE).
+    tags: Mapped[list[Tag]] = relationship(
+        secondary="resource_tag", lazy="selectin", passive_deletes=True, order_by="(Tag.key, Tag.value)"
     )
 
 
