@@ -11,6 +11,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from kairos.metrics_tags import TagLabels
 from kairos.probes.base import ProbeResult, Status
 from kairos.probes.certs import certificate_of, seconds_left
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 LABELS = ["resource_id", "resource_name", "resource_type"]
 LOCATION_LABELS = [*LABELS, "location"]
+_LABELS = LABELS
 
 
 class Labelled(Protocol):
@@ -36,15 +38,23 @@ class _StateCollector(Collector):
     """Series that follow resources: present as soon as one is created, gone when it is deleted."""
 
     def __init__(
-        self, board: LiveBoard, resources: Callable[[], Mapping[int, Labelled]], pending: Callable[[], int]
+        self,
+        board: LiveBoard,
+        resources: Callable[[], Mapping[int, Labelled]],
+        pending: Callable[[], int],
+        tags: TagLabels,
     ) -> None:
         self._board = board
         self._resources = resources
         self._pending = pending
+        self._tags = tags  # opt-in tag labels (kairos/metrics_tags.py)
 
     def collect(self) -> Iterator[Metric]:
         states = self._board.states
         resources = self._resources()
+        # Names fixed for this scrape: the tag labels (if any) follow the resource's, before "location".
+        LABELS = [*_LABELS, *self._tags.names]
+        LOCATION_LABELS = [*LABELS, "location"]
         status = GaugeMetricFamily(
             "kairos_resource_status", "1 available, 0 not available, -1 unknown or not checked yet", labels=LABELS
         )
@@ -72,7 +82,7 @@ class _StateCollector(Collector):
         active = 0
         for rid, res in list(resources.items()):
             state = states.get(rid)
-            labels = [str(rid), res.name, res.kind]
+            labels = [str(rid), res.name, res.kind, *self._tags.values_of(rid)]
             status.add_metric(labels, state.status.gauge if state else -1)
             if state and state.last_latency_ms is not None:
                 latency.add_metric(labels, state.last_latency_ms)
@@ -165,13 +175,14 @@ class Metrics:
         )
         self._bound = False
         self._series: dict[str, _KindSeries] = {}
+        self.tag_labels = TagLabels()  # KAIROS_METRICS_TAG_LABELS, set by the metrics route (actuator.py)
 
     def bind_board(
         self, board: LiveBoard, resources: Callable[[], Mapping[int, Labelled]], pending: Callable[[], int]
     ) -> None:
         """Gauges of current state read from ``board``; names and kinds from ``resources``; the recorder's backlog."""
         if not self._bound:
-            self.registry.register(_StateCollector(board, resources, pending))
+            self.registry.register(_StateCollector(board, resources, pending, self.tag_labels))
             self._bound = True
 
     def observe_check(self, kind: str, result: ProbeResult) -> None:

@@ -22,6 +22,7 @@ from kairos.api.schemas.actuator import AppInfo, ComponentHealth, Health, Info
 from kairos.auth.scopes import Scope
 from kairos.db.models import Setting
 from kairos.metrics import CONTENT_TYPE
+from kairos.metrics_tags import parse_keys
 from kairos.runtime import Runtime
 
 router = APIRouter(tags=["actuator"])
@@ -121,7 +122,11 @@ def _scheduler(runtime: Runtime) -> ComponentHealth:
     return ComponentHealth(status="UP" if scheduler.alive else "DOWN", pending_results=pending)
 
 
-def _metrics(runtime: Runtime) -> Response:
+async def _metrics(runtime: Runtime) -> Response:
+    tags = runtime.metrics.tag_labels
+    if runtime.settings.metrics_tag_labels and not tags.keys:  # opt-in (docs/metrics.md), read once
+        tags.configure(parse_keys(runtime.settings.metrics_tag_labels))
+    await tags.refresh(runtime.sessionmaker)
     return Response(runtime.metrics.render(), media_type=CONTENT_TYPE)
 
 
@@ -134,7 +139,7 @@ def _metrics(runtime: Runtime) -> Response:
     openapi_extra=OPTIONAL_AUTH,
 )
 async def prometheus(runtime: RuntimeDep, _: MetricsReader) -> Response:
-    return _metrics(runtime)
+    return await _metrics(runtime)
 
 
 @router.get(
@@ -146,7 +151,7 @@ async def prometheus(runtime: RuntimeDep, _: MetricsReader) -> Response:
     openapi_extra=OPTIONAL_AUTH,
 )
 async def metrics(runtime: RuntimeDep, _: MetricsReader) -> Response:
-    return _metrics(runtime)
+    return await _metrics(runtime)
 
 
 @router.get(
