@@ -57,7 +57,8 @@ def test_a_recurring_window_starts_within_its_bounds_and_an_early_end_cuts_one_o
     start = datetime(2026, 6, 1, tzinfo=UTC)  # a Monday
     w = WindowSpec(
         id=3, title="nightly", schedule=WEEKLY, starts_at=start, ends_at=start + timedelta(days=3),
-        weekdays=(0, 1, 2, 3), start_time="00:00", duration_minutes=60, timezone="UTC", ended_at=start + timedelta(days=1, minutes=10),
+        weekdays=(0, 1, 2, 3), start_time="00:00", duration_minutes=60, timezone="UTC",
+        ended_at=start + timedelta(days=1, minutes=10),
     )  # fmt: skip
     got = occurrences(w, start - timedelta(days=2), start + timedelta(days=10))
     assert [(s.day, int((e - s).total_seconds() // 60)) for s, e in got] == [(1, 60), (2, 10), (3, 60)]
