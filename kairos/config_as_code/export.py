@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.config_as_code.headers import export_headers
 from kairos.config_as_code.secrets import SecretPolicy
+from kairos.config_as_code.status_pages_plan import export_status_pages
 from kairos.config_as_code.v1 import API_VERSION
 from kairos.db.models import (
     Announcement,
@@ -25,6 +26,7 @@ from kairos.db.models import (
     NotificationPolicy,
     Resource,
     ResourceGroup,
+    StatusPage,
 )
 from kairos.scheduler.catalog import load_type_settings
 
@@ -78,6 +80,9 @@ async def export_config(session: AsyncSession, policy: SecretPolicy | None = Non
             for a in notes
         ],
         **await _notifications(session, groups, refs),
+        "statusPages": export_status_pages(
+            list((await session.execute(select(StatusPage))).scalars()), {g.id: g.name for g in groups}
+        ),
     }
 
 
@@ -143,6 +148,8 @@ def _resource(r: Resource, cred_names: dict[int, str], refs: SecretPolicy) -> di
         out["recoveryThreshold"] = r.recovery_threshold
     if r.upside_down:
         out["upsideDown"] = True
+    if r.tags:
+        out["tags"] = [{"key": t.key, "value": t.value, "colour": t.colour} for t in r.tags]
     return out
 
 

@@ -18,6 +18,7 @@ from kairos.config_as_code.changes import Plan, by_name, differ, open_sealed
 from kairos.config_as_code.headers import resolve_headers
 from kairos.config_as_code.notify_plan import apply_notifications
 from kairos.config_as_code.source import Document
+from kairos.config_as_code.status_pages_plan import apply_status_pages
 from kairos.crypto import SecretBox
 from kairos.db.models import (
     Announcement,
@@ -33,6 +34,7 @@ from kairos.scheduler.catalog import load_type_settings
 from kairos.services.announcement_html import render_content
 from kairos.services.discovery_sources import check_source
 from kairos.services.resources import check_options, check_target
+from kairos.services.tags import sync_tags
 
 
 async def apply_document(session: AsyncSession, doc: Document, box: SecretBox, *, prune: bool = False) -> Plan:
@@ -45,6 +47,7 @@ async def apply_document(session: AsyncSession, doc: Document, box: SecretBox, *
     await _resources(session, doc, plan, creds, groups, prune and "resources" in present)
     await _discovery(session, doc, box, plan, prune and "discovery_sources" in present)
     await _announcements(session, cfg, plan, prune and "announcements" in present)
+    await apply_status_pages(session, doc, plan, prune and "status_pages" in present)
     await apply_notifications(session, doc, box, plan, prune)
     await session.flush()
     return plan
@@ -185,7 +188,7 @@ async def _resources(
         row = known.get(item.name)
         wanted = _resource_columns(doc, i, item, creds, row)
         if row is None:
-            row = known[item.name] = Resource(name=item.name, memberships=[], **wanted)
+            row = known[item.name] = Resource(name=item.name, memberships=[], tags=[], **wanted)
             session.add(row)
             plan.add("resources", item.name, "create")
             changed = None
@@ -193,6 +196,8 @@ async def _resources(
             changed = [_COLUMNS.get(c, c) for c in differ(row, wanted)]
         if _set_groups(row, [groups[g] for g in wanted_groups[item.name]]) and changed is not None:
             changed.append("groups")
+        if await sync_tags(session, row, item.tags) and changed is not None:
+            changed.append("tags")
         if changed:
             plan.add("resources", item.name, "update", changed)
     if prune:

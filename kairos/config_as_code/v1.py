@@ -19,6 +19,9 @@ from kairos.api.schemas.notifications import MAX_EVENTS, ChannelKind, EventKind,
 from kairos.api.schemas.resource_types import Interval as TypeInterval
 from kairos.api.schemas.resource_types import Parallelism
 from kairos.api.schemas.resources import Interval, Locations, Quorum, ResourceType, Threshold, Timeout
+from kairos.api.schemas.status_pages import Description as StatusDescription
+from kairos.api.schemas.status_pages import Domain, Slug
+from kairos.api.schemas.tags import TagList
 from kairos.config_as_code.secrets import check_reference
 
 API_VERSION = "kairos/v1"
@@ -76,6 +79,8 @@ class ResourceItem(Item):
     outage_threshold: Threshold | None = None
     recovery_threshold: Threshold | None = None
     upside_down: bool = False
+    # docs/tags.md: exactly these tags (left out: none); a colour left out keeps the tag's colour.
+    tags: TagList = Field(default_factory=list)
 
 
 class DiscoveryItem(Item):
@@ -132,6 +137,16 @@ class PolicyItem(Item):
     active: bool = True
 
 
+class StatusPageItem(Item):
+    """A status page (docs/status-pages.md), by slug; its logo is an upload, kept by an import."""
+
+    slug: Slug
+    title: Name
+    description: StatusDescription = ""
+    domain: Domain | None = None
+    groups: list[Name] = Field(default_factory=list, max_length=100, description="Group names, first shown first.")
+
+
 class KairosConfig(Item):
     """The whole document. Objects are identified by name (resource types by type, announcements by content)."""
 
@@ -146,6 +161,7 @@ class KairosConfig(Item):
     # A v1 document without these sections leaves notifications untouched.
     notification_channels: list[ChannelItem] = Field(default_factory=list)
     notification_policies: list[PolicyItem] = Field(default_factory=list)
+    status_pages: list[StatusPageItem] = Field(default_factory=list)  # left out: status pages untouched
 
 
 UNIQUE = {
@@ -157,4 +173,5 @@ UNIQUE = {
     "announcements": "content",
     "notificationChannels": "name",
     "notificationPolicies": "name",
+    "statusPages": "slug",
 }

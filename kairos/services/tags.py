@@ -116,3 +116,13 @@ async def tag_labels(session: AsyncSession) -> dict[int, list[tuple[str, str, st
     for rid, key, value, colour in (await session.execute(stmt)).all():
         out.setdefault(rid, []).append((key, value, colour))
     return out
+
+
+async def sync_tags(session: AsyncSession, row: Resource, tags: Sequence[TagIn]) -> bool:
+    """Config as code: give ``row`` exactly ``tags``; whether anything (a tag or a given colour) changed."""
+    have = {(t.key, t.value): t.colour for t in row.tags}
+    wanted = {(t.key, t.value): t.colour for t in tags}
+    same = set(have) == set(wanted) and all(c is None or have[k] == c for k, c in wanted.items())
+    if not same:
+        await set_tags(session, row, tags)
+    return not same
