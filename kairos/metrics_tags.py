@@ -2,7 +2,7 @@
 every per-resource series (its value, or "" for a resource without that tag).
 
 Off by default because each distinct value makes a new series for every per-resource metric: the operator
-chooses keys with few values (docs/metrics.md). The values are read from the database at most every
+chooses keys with few values (docs/tags.md). The values are read from the database at most every
 ``REFRESH_S`` seconds, on a scrape, with one grouped query; the collector itself never touches the database."""
 
 from __future__ import annotations

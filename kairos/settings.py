@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     # Access (docs/access.md). "private": every page and read endpoint needs a signed-in user or a key.
     access_mode: Literal["public", "private"] = "public"
     metrics_require_key: bool = False  # /actuator/prometheus and /metrics only with an API key
-    # Tag keys added as labels to the per-resource series, e.g. "team,env" (docs/metrics.md: each value is a series).
+    # Tag keys added as labels to the per-resource series, e.g. "team,env" (docs/tags.md: each value is a series).
     metrics_tag_labels: str = ""
     cors_origins: str = ""  # comma-separated origins allowed to call /api from a browser; none by default
     embed_frame_ancestors: str = "*"  # who may frame /embed/* (CSP frame-ancestors); every other page: nobody

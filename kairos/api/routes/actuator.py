@@ -124,7 +124,7 @@ def _scheduler(runtime: Runtime) -> ComponentHealth:
 
 async def _metrics(runtime: Runtime) -> Response:
     tags = runtime.metrics.tag_labels
-    if runtime.settings.metrics_tag_labels and not tags.keys:  # opt-in (docs/metrics.md), read once
+    if runtime.settings.metrics_tag_labels and not tags.keys:  # opt-in (docs/tags.md), read once
         tags.configure(parse_keys(runtime.settings.metrics_tag_labels))
     await tags.refresh(runtime.sessionmaker)
     return Response(runtime.metrics.render(), media_type=CONTENT_TYPE)
