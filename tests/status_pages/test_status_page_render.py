@@ -72,7 +72,10 @@ async def test_the_90_day_bar_shows_each_days_uptime_and_outages_from_the_rollup
     body = (await kairos.anon.get("/status/main")).text
     titles = _titles(body, rid)
     assert len(titles) == 90
-    day = lambda n: datetime.fromtimestamp(today - n * ONE_DAY, UTC).date().isoformat()  # noqa: E731
+
+    def day(n: int) -> str:
+        return datetime.fromtimestamp(today - n * ONE_DAY, UTC).date().isoformat()
+
     assert titles[-1] == f"{day(0)} · no data"
     assert titles[-3] == f"{day(2)} · 99.90% up · 1 outage (1h 0m)"
     assert titles[-4] == f"{day(3)} · no data · 1 outage (1h 0m)"
@@ -121,9 +124,9 @@ async def test_the_page_shows_maintenance_for_its_own_groups_only(kairos: Runnin
     await page(kairos, groupIds=[web])
     now = datetime.now(UTC)
     for title, ids in (("Web upgrade", [web]), ("Other work", [other])):
-        body = {"title": title, "startsAt": (now + timedelta(hours=1)).isoformat(),
+        body: dict[str, object] = {"title": title, "startsAt": (now + timedelta(hours=1)).isoformat(),
                 "endsAt": (now + timedelta(hours=2)).isoformat(), "scope": "groups", "scopeIds": ids}  # fmt: skip
         r = await kairos.client.post("/api/maintenance-windows", json=body)
         assert r.status_code == 201, r.text
-    body = (await kairos.anon.get("/status/main")).text
-    assert "Planned maintenance: Web upgrade" in body and "Other work" not in body
+    text = (await kairos.anon.get("/status/main")).text
+    assert "Planned maintenance: Web upgrade" in text and "Other work" not in text

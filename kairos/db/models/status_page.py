@@ -57,6 +57,4 @@ class StatusPageAnnouncement(Base):
     __tablename__ = "status_page_announcement"
 
     page_id: Mapped[int] = mapped_column(ForeignKey("status_page.id", ondelete="CASCADE"), primary_key=True)
-    announcement_id: Mapped[int] = mapped_column(
-        ForeignKey("announcement.id", ondelete="CASCADE"), primary_key=True
-    )
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcement.id", ondelete="CASCADE"), primary_key=True)
