@@ -39,6 +39,7 @@ _HEADLINES = {
     "outage_reminder": ("still not available", "is still not available"),
     "outage_resolved": ("available again", "is available again"),
     "digest_changed": ("re-pushed", "was re-pushed (digest changed)"),
+    "cert_expiring": ("certificate expiring", "has a TLS certificate close to expiry"),
     "discovery_found": ("discovered", "was discovered"),
     "discovery_lost": ("gone from the registry", "is gone from the registry"),
     "location_down": ("down", "is down, its checks are paused"),

@@ -14,12 +14,13 @@ EventKind = Literal[
     "outage_opened",
     "outage_resolved",
     "digest_changed",
+    "cert_expiring",
     "discovery_found",
     "discovery_lost",
     "location_down",
     "location_up",
 ]
-MAX_EVENTS = 7  # every kind once
+MAX_EVENTS = 8  # every kind once
 Scope = Literal["all", "groups", "resources"]
 Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=4096)]
 Reminder = Annotated[int, Field(ge=60, le=7 * 86400)]
@@ -29,7 +30,7 @@ _URL_DOC = (
     "the JSON payload. Stored encrypted; the API only ever shows `urlHint` (its scheme)."
 )
 _EVENTS_DOC = (
-    "Events sent to the channel: outage_opened, outage_resolved, digest_changed, discovery_found/_lost, "
+    "Events sent to the channel: outage_opened, outage_resolved, digest_changed, cert_expiring, discovery_found/_lost, "
     "location_down/_up (the fleet; only policies of scope all get them)."
 )
 _SCOPE_DOC = "all: every resource; groups: resources in any of `scopeIds` (group ids); resources: those ids."

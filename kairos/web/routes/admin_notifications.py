@@ -40,6 +40,7 @@ EVENTS = {
     "outage_opened": "an outage opened",
     "outage_resolved": "an outage was resolved",
     "digest_changed": "an image tag was re-pushed",
+    "cert_expiring": "a TLS certificate is within 21, 14, 7 or 1 days of expiry (once each)",
     "discovery_found": "discovery added a resource",
     "discovery_lost": "a discovered image is no longer listed",
     "location_down": "a location of the fleet is down (scope all only)",
