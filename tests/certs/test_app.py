@@ -49,7 +49,7 @@ async def test_the_certificate_shows_in_the_api_metric_and_badge(kairos: Running
         cert = (await wait_for(detail))["certificate"]
     assert cert["daysLeft"] == 4 and cert["expiring"] is True and "127.0.0.1" in cert["sans"]
     metrics = (await kairos.client.get("/actuator/prometheus")).text
-    line = re.search(r'kairos_tls_cert_expiry_seconds\{resource_id="%d"[^}]*\} (\S+)' % rid, metrics)
+    line = re.search(rf'kairos_tls_cert_expiry_seconds\{{resource_id="{rid}"[^}}]*\}} (\S+)', metrics)
     assert line is not None and 4 * 86400 < float(line.group(1)) <= 5 * 86400
     badge = await kairos.client.get(f"/badges/resources/{rid}/cert.svg")
     assert badge.status_code == 200 and "4 days" in badge.text and "#dbab09" in badge.text
