@@ -16,6 +16,7 @@ from kairos.metrics import Metrics
 from kairos.scheduler.board import LiveBoard
 from kairos.scheduler.control import SchedulerControl
 from kairos.services.instant_checks import InstantChecks
+from kairos.services.push import PingLimiter
 from kairos.services.site import SiteSettings
 from kairos.settings import Settings
 
@@ -43,3 +44,4 @@ class Runtime:
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     api_throttle: LoginThrottle = field(default_factory=LoginThrottle)  # wrong API keys only, per address
     instant_checks: InstantChecks = field(default_factory=InstantChecks)  # running ones, cancelled at shutdown
+    push_limits: PingLimiter = field(default_factory=PingLimiter)  # pings per PUSH token (kairos.services.push)

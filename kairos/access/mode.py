@@ -13,6 +13,7 @@ _OPEN_PREFIXES = (
     "/static/",
     "/actuator/health",
     "/actuator/info",
+    "/api/push/",  # PUSH pings: the token is the credential (docs/push.md)
 )
 
 

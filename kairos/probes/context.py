@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from kairos.net.denylist import parse_networks
 from kairos.probes.base import Credential, ProbeContext
 from kairos.settings import Settings
@@ -19,9 +21,12 @@ def probe_context(
     credential: Credential | None = None,
     extra: dict[str, Any] | None = None,
     proxy: str | None = None,
+    resource: tuple[int, float, async_sessionmaker[AsyncSession]] | None = None,
 ) -> ProbeContext:
     """The context of one check of ``target``; ``extra`` carries per-caller switches (``trace``), ``proxy`` the
-    resource's outbound route (None: the default proxy rules; see kairos.net.proxy)."""
+    resource's outbound route (None: the default proxy rules; see kairos.net.proxy), ``resource`` the scheduled
+    resource's id, interval and the database (the scheduler's checks; kairos.probes.push reads its last ping)."""
+    rid, interval_s, database = resource or (None, None, None)
     return ProbeContext(
         target=target,
         timeout_s=timeout_s,
@@ -31,4 +36,7 @@ def probe_context(
         max_body_bytes=settings.max_body_bytes,
         extra=dict(extra or {}),
         policy=parse_networks(settings.denied_networks).with_proxy(proxy),  # cached: parsed once per value
+        resource_id=rid,
+        interval_s=interval_s,
+        database=database,
     )

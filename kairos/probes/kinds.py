@@ -16,7 +16,7 @@ from typing import Any
 
 from kairos import net
 from kairos.net.timing import Phases
-from kairos.probes import dns, http, image, tcp
+from kairos.probes import dns, http, image, push, tcp
 from kairos.probes.base import ProbeConfig, ProbeContext, ProbeFailure, ProbeResult, Status
 from kairos.probes.spec import KindSpec
 
@@ -93,5 +93,5 @@ def _internal_error(kind: str, ctx: ProbeContext, exc: BaseException) -> ProbeRe
 
 
 # The built-in kinds. A new kind adds its module's SPEC here (and nothing anywhere else).
-for _spec in (http.SPEC, tcp.SPEC, image.SPEC, dns.SPEC):
+for _spec in (http.SPEC, tcp.SPEC, image.SPEC, dns.SPEC, push.SPEC):
     register(_spec)

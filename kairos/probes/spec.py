@@ -83,6 +83,9 @@ class KindSpec:
     aliases: tuple[str, ...] = ()  # other spellings in Java Kairos exports (lower case)
     after_result: Callable[[AfterResult], None] | None = None
     report_lines: Callable[[dict[str, Any]], list[str]] | None = None  # extra lines of `kairos check`
+    # Fed by pings to a secret URL (kairos.services.push): a token is issued at creation, the target is an optional
+    # note (nothing is contacted), and the forms show the URL instead of a target field.
+    push_token: bool = False
 
     def option_hint(self, option: OptionField) -> str:
         model_field = self.config_model.model_fields.get(option.name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from kairos.access.visibility import can_see_resource
 from kairos.api.deps import (
@@ -15,6 +15,7 @@ from kairos.api.deps import (
 )
 from kairos.api.errors import error_responses
 from kairos.api.ids import PathId
+from kairos.api.routes import push as push_routes
 from kairos.api.schemas.resources import (
     CheckNowResult,
     ResourceCreate,
@@ -24,8 +25,8 @@ from kairos.api.schemas.resources import (
 )
 from kairos.api.views import audience_of, check_now_result, resource_detail, resource_public
 from kairos.errors import NotFound
+from kairos.services import push, tags
 from kairos.services import resources as svc
-from kairos.services import tags
 
 router = APIRouter(prefix="/api/resources", tags=["resources"])
 
@@ -73,11 +74,13 @@ async def list_resources(
     responses=error_responses(400, 401, 403, 422),
 )
 async def create_resource(
-    body: ResourceCreate, session: SessionDep, runtime: RuntimeDep, _: RequireResourceManage
+    body: ResourceCreate, request: Request, session: SessionDep, runtime: RuntimeDep, _: RequireResourceManage
 ) -> ResourceDetail:
     row = await svc.create_resource(session, body)
+    token = await push.ensure_token(session, row)
     await runtime.scheduler.resource_changed(row.id)
-    return resource_detail(row, runtime.board.state(row.id), locations=runtime.board.locations_of(row.id))
+    detail = resource_detail(row, runtime.board.state(row.id), locations=runtime.board.locations_of(row.id))
+    return push_routes.with_token(detail, token, request, runtime)
 
 
 @router.get(
@@ -112,12 +115,19 @@ async def get_resource(
     responses=error_responses(400, 401, 403, 404, 422),
 )
 async def update_resource(
-    resource_id: PathId, body: ResourceUpdate, session: SessionDep, runtime: RuntimeDep, _: RequireResourceManage
+    resource_id: PathId,
+    body: ResourceUpdate,
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    _: RequireResourceManage,
 ) -> ResourceDetail:
     row = await svc.load_resource(session, resource_id)
     row = await svc.update_resource(session, row, body)
+    token = await push.ensure_token(session, row)
     await runtime.scheduler.resource_changed(row.id)
-    return resource_detail(row, runtime.board.state(row.id), locations=runtime.board.locations_of(row.id))
+    detail = resource_detail(row, runtime.board.state(row.id), locations=runtime.board.locations_of(row.id))
+    return push_routes.with_token(detail, token, request, runtime)
 
 
 @router.delete(

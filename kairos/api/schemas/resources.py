@@ -19,6 +19,7 @@ from kairos.api.schemas.common import (
     Target,
 )
 from kairos.api.schemas.groups import GroupPublic
+from kairos.api.schemas.push import PushToken
 from kairos.api.schemas.tags import TagList, TagPublic
 from kairos.fleet.quorum import MAX_K, POLICIES, check_policy
 from kairos.probes.kinds import kind_names, spec_of
@@ -278,6 +279,11 @@ class ResourceDetail(ResourcePublic):
         default_factory=list,
         description="In a fleet, each location's latest result, by location name (the status fields above are "
         "their quorum verdict); empty in a single process.",
+    )
+    push: PushToken | None = Field(
+        None,
+        description="PUSH resources, only in the answer that issued the token (create, or an edit to PUSH): the "
+        "secret ping URL, shown this once (docs/push.md).",
     )
     certificate: CertificateInfo | None = Field(
         default=None,
