@@ -9,7 +9,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kairos.net.denylist import TargetPolicy
 from kairos.net.timing import Phases as Phases  # re-exported: its old home; it lives with the timing code
@@ -119,12 +118,6 @@ class ProbeContext:
     max_body_bytes: int = 1_048_576
     extra: dict[str, Any] = field(default_factory=dict)
     policy: TargetPolicy | None = None
-    # The scheduler's own checks also say which resource, its interval and the database: a PUSH resource's verdict
-    # is the last ping Kairos stored (docs/push.md), the one case where a probe reads the database. None in an
-    # instant check and the CLI.
-    resource_id: int | None = None
-    interval_s: float | None = None
-    database: async_sessionmaker[AsyncSession] | None = None
     # The scheduler's own checks also say which resource, its interval and the database: a PUSH resource's verdict
     # is the last ping Kairos stored (docs/push.md), the one case where a probe reads the database. None in an
     # instant check and the CLI.

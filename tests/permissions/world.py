@@ -92,7 +92,6 @@ async def closed_fixtures(kairos: Running) -> dict[str, Any]:
         "outage_id": MISSING_ID,  # DELETE is its only route: it gets MISSING_ID anyway
         "delivery_id": MISSING_ID,  # deliveries come from events only; 404 is an allowed answer
         "token": "kp_matrix-unknown-token",  # PUSH pings: an unknown token answers 404, an allowed answer
-        "token": "kp_matrix-unknown-token",  # PUSH pings: an unknown token answers 404, an allowed answer
     }
 
 

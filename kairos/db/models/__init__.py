@@ -9,7 +9,6 @@ from kairos.db.models.maintenance import MaintenanceWindow
 from kairos.db.models.notify import NotificationChannel, NotificationOutbox, NotificationPolicy
 from kairos.db.models.proxy import NamedProxy
 from kairos.db.models.push import PushHeartbeat
-from kairos.db.models.push import PushHeartbeat
 from kairos.db.models.resource import Credential, GroupMember, Resource, ResourceGroup, ResourceTypeSettings
 from kairos.db.models.status_page import StatusPage, StatusPageAnnouncement, StatusPageGroup
 from kairos.db.models.tags import ResourceTag, Tag
@@ -33,7 +32,6 @@ __all__ = [
     "NotificationOutbox",
     "NotificationPolicy",
     "Outage",
-    "PushHeartbeat",
     "PushHeartbeat",
     "Resource",
     "ResourceGroup",
