@@ -180,3 +180,12 @@ async def test_the_ping_routes_need_no_credentials_and_ignore_wrong_ones(kairos:
     url = (await _push(kairos))["push"]["pushUrl"]
     async with httpx.AsyncClient(headers={"Authorization": "Bearer wrong"}) as stranger:
         assert (await stranger.get(url)).status_code == 200
+
+
+async def test_pings_work_in_private_access_mode(db_url: str, tmp_path: Any) -> None:
+    from tests.harness import make_settings, running_kairos
+
+    async with running_kairos(make_settings(db_url, tmp_path, access_mode="private")) as private:
+        url = (await _push(private))["push"]["pushUrl"]
+        assert (await private.anon.get(url)).status_code == 200
+        assert_error(await private.anon.get("/api/resources"), 401, "unauthorized")
