@@ -10,7 +10,10 @@ processes). From the target's side (``bench/target.py`` records each request): t
 had its first check, the spacing of each resource's checks against the interval (p1/p50/p99) and the busiest
 second against the mean rate. Asserts nothing.
 
-    .venv/bin/python bench/engine.py [--resources 2000] [--interval 60] [--duration 300] [--db URL]
+    .venv/bin/python bench/engine.py [--resources 2000] [--interval 60] [--duration 300] [--db URL] [--assertions]
+
+``--assertions`` gives every resource the JSON assertions of a typical health check (``ASSERTIONS``) and has the
+target answer a small JSON document, so that the CPU per check can be compared with and without them.
 """
 
 from __future__ import annotations
@@ -45,6 +48,14 @@ from kairos.settings import Settings
 
 HERE = Path(__file__).resolve().parent
 PREFIX = "/r/"
+# A typical health check's assertions (--assertions): three JSON paths, a header and the response time.
+ASSERTIONS = [
+    {"type": "json", "path": "$.status", "op": "==", "value": "ok"},
+    {"type": "json", "path": "$.checks.db.up", "op": "==", "value": True},
+    {"type": "json", "path": "$.checks.db.latencyMs", "op": "<", "value": 100},
+    {"type": "header", "name": "Content-Type", "op": "contains", "value": "json"},
+    {"type": "latency", "maxMs": 2000},
+]
 
 
 def cpu_seconds() -> float:
@@ -61,8 +72,11 @@ def percentile(values: list[float], q: float) -> float:
     return arrivals.percentile(values, q)
 
 
-def seed(url: str, n: int, port: int, interval: int, parallelism: int, prefix: str = PREFIX) -> None:
-    """n HTTP resources checking http://127.0.0.1:port{prefix}{i} every interval seconds."""
+def seed(
+    url: str, n: int, port: int, interval: int, parallelism: int, prefix: str = PREFIX, assertions: bool = False
+) -> None:
+    """n HTTP resources checking http://127.0.0.1:port{prefix}{i} every interval seconds (with ASSERTIONS)."""
+    config = {"assertions": ASSERTIONS} if assertions else {}
     upgrade_to_head(url)
     engine = create_engine(sync_url(url))
     with engine.begin() as conn:
@@ -73,7 +87,7 @@ def seed(url: str, n: int, port: int, interval: int, parallelism: int, prefix: s
                     "name": f"svc-{i}",
                     "kind": "HTTP",
                     "target": f"http://127.0.0.1:{port}{prefix}{i}",
-                    "config": {},
+                    "config": config,
                     "interval_s": interval,
                 }
                 for i in range(n)
@@ -218,17 +232,21 @@ def main() -> None:
     ap.add_argument("--parallelism", type=int, default=5, help="HTTP checks at once (the default setting)")
     ap.add_argument("--profile", default="", help="write a cProfile of the steady state to this file")
     ap.add_argument("--db", default="", help="SQLAlchemy URL (default: a fresh SQLite file)")
+    ap.add_argument("--assertions", action="store_true", help="JSON assertions on every check (a JSON target)")
     args = ap.parse_args()
     # /var/tmp, not /tmp: where /tmp is a tmpfs, the kernel accounts no write_bytes.
     data_dir = Path(tempfile.mkdtemp(prefix="kairos-engine-", dir="/var/tmp"))
-    target = subprocess.Popen([sys.executable, str(HERE / "target.py")], stdout=subprocess.PIPE, text=True)
+    env = {**os.environ, "TARGET_JSON": "1"} if args.assertions else None
+    target = subprocess.Popen([sys.executable, str(HERE / "target.py")], stdout=subprocess.PIPE, text=True, env=env)
     try:
         assert target.stdout is not None
         port = int(target.stdout.readline().split()[2].rsplit(":", 1)[1])
         url = args.db or f"sqlite+aiosqlite:///{data_dir}/kairos.db"
-        seed(url, args.resources, port, args.interval, args.parallelism)
+        seed(url, args.resources, port, args.interval, args.parallelism, assertions=args.assertions)
+        with_assertions = f", {len(ASSERTIONS)} assertions each" if args.assertions else ""
         print(
-            f"{args.resources} HTTP resources every {args.interval} s, parallelism {args.parallelism}, "
+            f"{args.resources} HTTP resources{with_assertions} every {args.interval} s, "
+            f"parallelism {args.parallelism}, "
             f"database {url.split(':')[0]}, event loop {'uvloop' if _uvloop() else 'asyncio'}"
         )
         asyncio.run(run(args, url, data_dir, port))

@@ -12,6 +12,13 @@ import os
 import time
 
 RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok"
+# With TARGET_JSON=1 (bench/engine.py --assertions) the body is a small JSON health document instead.
+if os.environ.get("TARGET_JSON") == "1":
+    _DOC = b'{"status":"ok","checks":{"db":{"up":true,"latencyMs":3},"cache":{"up":true}},"version":"1.2.3"}'
+    RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nContent-Type: application/json\r\n\r\n%s" % (
+        len(_DOC),
+        _DOC,
+    )
 RECORDS: list[tuple[float, bytes]] = []
 # With TARGET_USER_AGENTS=1 (bench/fleet.py: each location checks with its own User-Agent) each record also
 # keeps the request's User-Agent, answered by ``GET /__agents`` as ``TIME PATH AGENT`` lines.

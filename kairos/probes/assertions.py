@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 import re2  # type: ignore[import-untyped]  # google-re2 ships no type information
@@ -35,6 +36,13 @@ JsonOp = Literal["==", "!=", "<", "<=", ">", ">=", "contains", "matches", "exist
 _ORDER_OPS = frozenset({"<", "<=", ">", ">="})
 
 
+@lru_cache(maxsize=4096)
+def _compiled_path(path: str) -> JSONPath:
+    """jsonpath-ng's PLY parser costs about a millisecond a path: resources sharing a path (a fleet of services
+    with the same health endpoint) parse it once. A JSONPath is not changed by ``find``, so sharing is safe."""
+    return parse_jsonpath(path)
+
+
 def _re2_options() -> Any:
     options = re2.Options()
     options.log_errors = False  # the error is the ValueError below, not a line on stderr
@@ -42,6 +50,7 @@ def _re2_options() -> Any:
     return options
 
 
+@lru_cache(maxsize=4096)
 def compile_regex(pattern: str) -> Any:
     """An RE2 program for ``pattern``; ValueError with RE2's reason when it cannot be one."""
     try:
@@ -75,7 +84,7 @@ class JsonAssertion(_Assertion):
     @model_validator(mode="after")
     def _compile(self) -> JsonAssertion:
         try:
-            self._path = parse_jsonpath(self.path)
+            self._path = _compiled_path(self.path)
         except Exception as exc:  # JsonPathLexerError, JsonPathParserError, and a bare Exception for some inputs
             raise ValueError(f"path '{self.path[:60]}' is not a JSONPath: {str(exc)[:120]}") from None
         if len(json.dumps(self.value)) > MAX_VALUE:
