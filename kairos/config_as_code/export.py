@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.config_as_code.headers import export_headers
+from kairos.config_as_code.maintenance_plan import export_maintenance
 from kairos.config_as_code.secrets import SecretPolicy
 from kairos.config_as_code.status_pages_plan import export_status_pages
 from kairos.config_as_code.v1 import API_VERSION
@@ -83,6 +84,7 @@ async def export_config(session: AsyncSession, policy: SecretPolicy | None = Non
         "statusPages": export_status_pages(
             list((await session.execute(select(StatusPage))).scalars()), {g.id: g.name for g in groups}
         ),
+        "maintenance": await export_maintenance(session),
     }
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kairos.config_as_code import v1
 from kairos.config_as_code.changes import Plan, by_name, differ, open_sealed
 from kairos.config_as_code.headers import resolve_headers
+from kairos.config_as_code.maintenance_plan import apply_maintenance
 from kairos.config_as_code.notify_plan import apply_notifications
 from kairos.config_as_code.source import Document
 from kairos.config_as_code.status_pages_plan import apply_status_pages
@@ -48,6 +49,7 @@ async def apply_document(session: AsyncSession, doc: Document, box: SecretBox, *
     await _discovery(session, doc, box, plan, prune and "discovery_sources" in present)
     await _announcements(session, cfg, plan, prune and "announcements" in present)
     await apply_status_pages(session, doc, plan, prune and "status_pages" in present)
+    await apply_maintenance(session, doc, plan, prune and "maintenance" in present)
     await apply_notifications(session, doc, box, plan, prune)
     await session.flush()
     return plan

@@ -50,7 +50,8 @@ async def notify(runtime: Runtime, plan: Plan) -> None:
         await runtime.credentials.reload()
     if plan.notifications_changed and runtime.notifications is not None:
         await runtime.notifications.policies.reload()
-    if plan.credentials_changed or plan.notifications_changed:
+    windows = any(c.section == "maintenance" for c in plan.changes)  # the engine recomputes its windows
+    if plan.credentials_changed or plan.notifications_changed or windows:
         await runtime.scheduler.caches_changed()
     if plan.types_changed:
         await runtime.scheduler.reload_type_settings()

@@ -147,6 +147,22 @@ class StatusPageItem(Item):
     groups: list[Name] = Field(default_factory=list, max_length=100, description="Group names, first shown first.")
 
 
+class MaintenanceItem(Item):
+    """A maintenance window (docs/maintenance.md), by title; checked like an API body at import."""
+
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    description: str = ""
+    schedule: str = "ONCE"
+    starts_at: datetime
+    ends_at: datetime | None = None
+    weekdays: list[str] = Field(default_factory=list, max_length=7)
+    start_time: str | None = None
+    duration_minutes: int | None = None
+    cron: str | None = None
+    timezone: str = "UTC"
+    scope: Literal["all"] | GroupScope | ResourceScope = "all"
+
+
 class KairosConfig(Item):
     """The whole document. Objects are identified by name (resource types by type, announcements by content)."""
 
@@ -162,6 +178,7 @@ class KairosConfig(Item):
     notification_channels: list[ChannelItem] = Field(default_factory=list)
     notification_policies: list[PolicyItem] = Field(default_factory=list)
     status_pages: list[StatusPageItem] = Field(default_factory=list)  # left out: status pages untouched
+    maintenance: list[MaintenanceItem] = Field(default_factory=list)  # left out: maintenance windows untouched
 
 
 UNIQUE = {
@@ -174,4 +191,5 @@ UNIQUE = {
     "notificationChannels": "name",
     "notificationPolicies": "name",
     "statusPages": "slug",
+    "maintenance": "title",
 }

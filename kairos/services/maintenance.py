@@ -52,7 +52,7 @@ def is_on(w: WindowSpec, now: datetime) -> bool:
     return span is not None and span[0] <= now < span[1]
 
 
-def _check(body: MaintenanceWindowCreate) -> None:
+def check_rules(body: MaintenanceWindowCreate) -> None:
     """The rules across fields, each error naming its field."""
     if body.schedule == ONCE:
         if body.ends_at is None:
@@ -103,8 +103,13 @@ async def _check_scope(session: AsyncSession, body: MaintenanceWindowCreate) -> 
 
 
 async def _fill(session: AsyncSession, row: MaintenanceWindow, body: MaintenanceWindowCreate) -> None:
-    _check(body)
-    row.scope_ids = await _check_scope(session, body)
+    check_rules(body)
+    fill(row, body, await _check_scope(session, body))
+
+
+def fill(row: MaintenanceWindow, body: MaintenanceWindowCreate, scope_ids: list[int]) -> None:
+    """The row's columns from a checked body (``check_rules``) and its checked ids."""
+    row.scope_ids = scope_ids
     row.title, row.description, row.schedule = body.title, body.description, body.schedule
     row.starts_at, row.ends_at = body.starts_at.astimezone(UTC), body.ends_at and body.ends_at.astimezone(UTC)
     row.weekdays = sorted({WEEKDAYS.index(d) for d in body.weekdays})

@@ -25,7 +25,7 @@ async def test_an_admin_creates_a_weekly_window_for_a_group_read_in_its_time_zon
     kairos: Running, target: Target
 ) -> None:
     group = (await kairos.client.post("/api/groups", json={"name": "db"})).json()
-    form = {
+    form: dict[str, str | list[str]] = {
         "title": "Patch Tuesday", "timezone": "America/New_York", "schedule": "WEEKLY",
         "starts_at": "2026-03-01T00:00", "weekdays": ["TUE", "THU"], "start_time": "22:00",
         "duration_minutes": "90", "scope": "groups", "group_ids": [str(group["id"])],
