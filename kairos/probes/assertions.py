@@ -87,7 +87,7 @@ class JsonAssertion(_Assertion):
             self._path = _compiled_path(self.path)
         except Exception as exc:  # JsonPathLexerError, JsonPathParserError, and a bare Exception for some inputs
             raise ValueError(f"path '{self.path[:60]}' is not a JSONPath: {str(exc)[:120]}") from None
-        if len(json.dumps(self.value)) > MAX_VALUE:
+        if len(_json_text(self.value, "value")) > MAX_VALUE:
             raise ValueError(f"value may be at most {MAX_VALUE} characters as JSON")
         if self.op in _ORDER_OPS and not _is_number(self.value):
             raise ValueError(f"{self.op} compares numbers: value must be a number")
@@ -277,6 +277,15 @@ def _equal(a: Any, b: Any) -> bool:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _json_text(value: Any, name: str) -> str:
+    """``value`` as JSON text; ValueError (a 422, not a 500) for what JSON cannot hold, such as a date that a YAML
+    document parsed, or NaN."""
+    try:
+        return json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        raise ValueError(f"{name} must be a JSON value (text, number, true/false, null, list or object)") from None
 
 
 def _json(value: Any) -> str:

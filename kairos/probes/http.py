@@ -150,7 +150,10 @@ class HttpConfig(certs.CertOptions):
 
     def request_body(self) -> bytes:
         if self.bodyJson is not None:
-            return json.dumps(self.bodyJson, separators=(",", ":"), ensure_ascii=False).encode()
+            try:
+                return json.dumps(self.bodyJson, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+            except (TypeError, ValueError, RecursionError):  # a YAML date, NaN: not JSON (a 422, not a 500)
+                raise ValueError("bodyJson must be a JSON value") from None
         return self.body.encode() if self.body is not None else b""
 
     def request_headers(self) -> dict[str, str]:

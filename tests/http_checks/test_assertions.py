@@ -4,6 +4,8 @@ backtrack runs over a big body in linear time (RE2)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from pydantic import ValidationError
 
@@ -146,6 +148,7 @@ async def test_json_assertions_on_a_truncated_body_say_so(target: Target) -> Non
         (j("$.a", "matches", "(x)\\1"), "RE2 syntax: no backreferences"),
         (j("$.a", "exists", "yes"), "exists takes value true, false"),
         (j("$.a", "==", "x" * 2000), "at most 1024 characters"),
+        (j("$.a", "==", date(2026, 1, 1)), "value must be a JSON value"),  # a YAML document's date
         ({"type": "body", "pattern": "(?=look)"}, "not a usable regular expression"),
         ({"type": "body", "pattern": "a{1000}{1000}"}, "not a usable regular expression"),
         ({"type": "header", "name": "bad name", "value": "x"}, "String should match pattern"),

@@ -5,6 +5,7 @@ bad combinations are refused when the options are validated."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from pydantic import ValidationError
@@ -88,6 +89,8 @@ async def test_a_303_after_a_put_becomes_a_get(target: Target) -> None:
         ({"method": "POST", "body": "x" * (MAX_REQUEST_BODY + 1)}, "at most"),
         ({"method": "POST", "bodyJson": ["é" * 40_000]}, f"at most {MAX_REQUEST_BODY} bytes"),
         ({"method": "TRACE"}, "Input should be"),
+        ({"method": "POST", "bodyJson": {"when": date(2026, 1, 1)}}, "bodyJson must be a JSON value"),
+        ({"method": "POST", "bodyJson": float("nan")}, "bodyJson must be a JSON value"),
     ],
 )
 def test_bad_request_options_are_refused_with_the_reason(options: dict[str, object], message: str) -> None:
