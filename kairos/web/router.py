@@ -27,6 +27,7 @@ from kairos.web.routes import (
     admin_resource_actions,
     admin_resources,
     admin_settings,
+    admin_status_pages,
     admin_types,
     admin_users,
     announcements,
@@ -108,5 +109,6 @@ def mount(app: FastAPI) -> None:
         admin_fleet,
         api_docs,
         status_pages,
+        admin_status_pages,
     ):
         app.include_router(module.router)
