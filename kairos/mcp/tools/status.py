@@ -25,7 +25,7 @@ from kairos.mcp.summary import status_summary
 from kairos.mcp.tools.common import ResourceId, visible_resource
 from kairos.rollups.latency import latency_samples
 from kairos.runtime import Runtime
-from kairos.services import history
+from kairos.services import history, tags
 from kairos.services import resources as svc
 from kairos.services.history import HistoryFilter
 
@@ -41,6 +41,9 @@ StatusFilter = Annotated[
 ]
 Page = Annotated[int, Field(ge=0, description="0 is the newest page, 1 the one before it, and so on.")]
 PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE, description="Results per page, 1 to 200.")]
+TagArg = Annotated[
+    str | None, Field(max_length=200, description="key:value, e.g. env:prod: only resources carrying this tag.")
+]
 Hours = Annotated[Literal[24, 168, 720], Field(description="Window: 24 (a day), 168 (7 days) or 720 (30 days).")]
 
 
@@ -48,11 +51,15 @@ def register(server: KairosMCP, runtime: Runtime) -> None:
     read = server.kairos_tool(Scope.STATUS_READ, read_only=True)
 
     @read
-    async def listResources() -> list[ResourcePublic]:
-        """List the monitored resources (id, name, type, target, groups, active) this key may see."""
+    async def listResources(tag: TagArg = None) -> list[ResourcePublic]:
+        """List the monitored resources (id, name, type, target, groups, active, tags) this key may see;
+        with ``tag`` (key:value) only those carrying that tag."""
         caller = current_caller()
         async with runtime.sessionmaker() as session:
             rows = await svc.list_resources(session)
+            if tag is not None:
+                wanted = await tags.tagged_ids(session, *tags.parse_filter(tag))
+                rows = [r for r in rows if r.id in wanted]
         audience = audience_of(caller, runtime.site.show_targets)
         return [resource_public(r, audience) for r in rows if can_see_resource(caller, r)]
 
