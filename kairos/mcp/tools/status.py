@@ -97,6 +97,7 @@ def register(server: KairosMCP, runtime: Runtime) -> None:
             active_outage_since=detail.active_outage_since,
             uptime=Uptime(h24=windows["h24"], d7=windows["d7"], d30=windows["d30"]),
             latest=latest,
+            certificate=detail.certificate,  # null for callers that may not see the target, as in the API
         )
 
     @read
