@@ -88,6 +88,9 @@ def _as_result(status: Status, result: ProbeResult, votes: Mapping[str, RuntimeS
     details: dict[str, Any] = dict(base.details or {})
     if base is not result and result.details and "digestChanged" in result.details:
         details["digestChanged"] = result.details["digestChanged"]  # this location saw the tag move
+    if base is not result and result.details and "certificate" in result.details:
+        # A location's stored state keeps no details: the certificate this location just saw is the freshest.
+        details["certificate"] = result.details["certificate"]
     if len(votes) > 1:
         details["locations"] = {loc: s.status.value for loc, s in sorted(votes.items())}
     return ProbeResult(

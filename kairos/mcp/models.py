@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import Field
 
+from kairos.api.schemas.certificates import CertificateInfo
 from kairos.api.schemas.common import ApiModel
 from kairos.api.schemas.history import HistoryItem
 from kairos.api.schemas.status import Uptime
@@ -27,6 +28,11 @@ class ResourceStatus(ApiModel):
     active_outage_since: datetime | None = Field(description="Start of the open outage, if any.")
     uptime: Uptime = Field(description="Percent available over 24 h, 7 d and 30 d; null without checks.")
     latest: LatestResult | None = Field(description="The latest check; null before the first one.")
+    certificate: CertificateInfo | None = Field(
+        None,
+        description="The TLS certificate the last check saw (notAfter, issuer, subject, SANs, daysLeft, expiring); "
+        "null without one, and for callers that may not see the target.",
+    )
 
 
 class HistoryPage(ApiModel):

@@ -22,6 +22,7 @@ from kairos.api.deps import Caller
 from kairos.api.redaction import public_message
 from kairos.db.models import GroupMember, Resource, ResourceGroup
 from kairos.probes.base import Status
+from kairos.probes.certs import DAY_S, certificate_of, seconds_left
 from kairos.rollups.buckets import FIFTEEN_MIN, bucket_of
 from kairos.rollups.timeline import BLOCKS
 from kairos.runtime import Runtime
@@ -48,6 +49,7 @@ class Row:
     uptime: dict[str, float | None]
     timeline: str  # 96 letters, oldest first (A up, N down, U unknown, - no data), run-length encoded
     tags: list[tuple[str, str, str]] = field(default_factory=list)  # (key, value, colour)
+    cert_days: int | None = None  # days left of a TLS certificate under its threshold: the row's marker
 
 
 @dataclass(slots=True)
@@ -88,6 +90,21 @@ def status_of(state: RuntimeState | None) -> str:
     return (state.status if state else Status.UNKNOWN).api_name
 
 
+def cert_marker(state: RuntimeState | None, now: float) -> int | None:
+    """Days left of the last check's certificate when within the resource's ``certExpiryDays`` (recorded with
+    it), else None. Read from the state in memory; days are counted now, so the marker appears as time passes.
+    Only a number of days, as the public cert badge shows: no host names, so every caller seeing the row gets
+    it."""
+    cert = certificate_of(state.last_details) if state is not None else None
+    if cert is None:
+        return None
+    threshold = cert.get("expiryDays")
+    left = seconds_left(cert, datetime.fromtimestamp(now, UTC))
+    if not isinstance(threshold, int) or threshold <= 0 or left is None or left >= threshold * DAY_S:
+        return None
+    return int(left / DAY_S)
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
 
@@ -113,6 +130,7 @@ def live_update(runtime: Runtime, resource_id: int, now: float, reveal: bool = T
         # The block the result landed in: the last of the 96, starting at ``start`` (epoch seconds).
         "block": {"index": len(letters) - 1, "start": bucket_of(now, FIFTEEN_MIN), "status": letters[-1]},
         "blockLatencyMs": latencies[-1],
+        "certDays": cert_marker(state, now),  # null: no marker
     }
 
 
@@ -142,6 +160,7 @@ def _row(runtime: Runtime, rid: int, fields: tuple[str, str, str, bool], now: fl
         outage_since=state.outage_since if state else None,
         uptime=board.uptime_of(rid),
         timeline=run_length(marked(board.letters(rid, now), marks, rid, bucket_of(now, FIFTEEN_MIN))),
+        cert_days=cert_marker(state, now),
     )
 
 

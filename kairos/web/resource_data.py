@@ -11,10 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.api.redaction import public_message
+from kairos.api.schemas.certificates import certificate_info
 from kairos.db.models import Outage
 from kairos.history import reader
 from kairos.history.codec import StoredResult
 from kairos.probes.base import Status
+from kairos.probes.certs import certificate_of
 from kairos.runtime import Runtime
 from kairos.web.deps import PageError
 
@@ -59,6 +61,38 @@ def summary(runtime: Runtime, resource_id: int, targets: bool) -> Summary:
     if not targets:
         message = public_message(state.status.value, state.last_error_code, state.last_http_status)
     return Summary(state.status, message, state.last_checked_at, state.last_latency_ms, state.outage_since, uptime)
+
+
+@dataclass(frozen=True, slots=True)
+class CertCard:
+    """The "Certificate" stat card: the certificate the last check saw, days counted now."""
+
+    days_left: int
+    not_after: datetime
+    issuer: str
+    expiring: bool  # within the resource's certExpiryDays
+
+    @property
+    def days_text(self) -> str:
+        if self.days_left < 0:
+            return "expired"
+        return f"{self.days_left} day{'' if self.days_left == 1 else 's'} left"
+
+    @property
+    def css(self) -> str:
+        return "not-available" if self.days_left < 0 else "cert-expiring" if self.expiring else "available"
+
+
+def certificate_card(runtime: Runtime, resource_id: int, targets: bool) -> CertCard | None:
+    """From the live board (no database read). The certificate names hosts (subject, SANs, often the issuer's
+    customer): like the API, nothing of it for callers that may not see the target."""
+    state = runtime.board.state(resource_id)
+    if not targets or state is None:
+        return None
+    info = certificate_info(certificate_of(state.last_details))
+    if info is None:
+        return None
+    return CertCard(info.days_left, datetime.fromisoformat(info.not_after), info.issuer, info.expiring)
 
 
 # -- filters from the query string ---------------------------------------------------------------------------

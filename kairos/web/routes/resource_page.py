@@ -85,6 +85,7 @@ async def resource_page(
         resource=resource,
         kind_name=_kind_name(resource.kind),
         summary=data.summary(runtime, resource.id, targets),
+        certificate=data.certificate_card(runtime, resource.id, targets),
         locations=await location_rows(session, runtime, resource.id, targets),
         history=[(row, _message(row, targets)) for row in page.rows],
         older_url=_url(base, f.query(before=page.older)) if page.older else None,

@@ -133,7 +133,21 @@
       }
       if (out && !rec.since) out.remove();
       else if (out) out.dataset.since = rec.since;
+      if (u.certDays !== undefined) certMarker(li, u.certDays);  // the stream sends it; polling does not
     });
+  }
+
+  // The certificate marker, as the server renders it: days left while under the resource's threshold.
+  function certMarker(li, days) {
+    var el = li.querySelector(".ce");
+    if (days === null) { if (el) el.remove(); return; }
+    if (!el) {
+      el = document.createElement("span");
+      el.className = "ce";
+      li.querySelector(".st").insertAdjacentElement("afterend", el);
+    }
+    el.title = "TLS certificate " + (days < 0 ? "expired" : "expires in " + days + " days");
+    setText(li, ".ce", days < 0 ? "cert expired" : "cert " + days + " d");
   }
 
   // One update from the stream (full) or from polling (status, 24 h uptime and outage only).
