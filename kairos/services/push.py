@@ -10,15 +10,21 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kairos.access.visibility import can_see_resource
+from kairos.api.schemas.push import PushStatus, PushToken
+from kairos.auth.scopes import Scope
 from kairos.db.models import Resource
 from kairos.db.models.push import PushHeartbeat
 from kairos.errors import Conflict, NotFound, RateLimited
 from kairos.probes.kinds import spec_of
+
+if TYPE_CHECKING:
+    from kairos.api.deps import Caller
 
 TOKEN_PREFIX = "kp_"
 HINT_CHARS = 7  # "kp_" and four characters: enough to tell tokens apart, far too few to guess one
@@ -40,6 +46,13 @@ def hash_token(token: str) -> str:
 def push_url(base_url: str, token: str) -> str:
     """Where the job pings: ``base_url`` is ``KAIROS_PUBLIC_URL``, or the address the caller reached Kairos at."""
     return f"{base_url.rstrip('/')}/api/push/{token}"
+
+
+def token_answer(resource_id: int, token: str, base_url: str) -> PushToken:
+    """A freshly issued token as the API, MCP and console show it: this once."""
+    return PushToken(
+        resource_id=resource_id, token=token, push_url=push_url(base_url, token), token_hint=token[:HINT_CHARS]
+    )
 
 
 def takes_pings(kind: str) -> bool:
@@ -70,6 +83,31 @@ def bounded(text: str | None, limit: int) -> str | None:
 
 async def heartbeat_of(session: AsyncSession, resource_id: int) -> PushHeartbeat | None:
     return await session.get(PushHeartbeat, resource_id, populate_existing=True)
+
+
+async def last_ping(session: AsyncSession, caller: Caller, row: Resource) -> PushStatus | None:
+    """The resource's last ping as ``caller`` may see it, or None (not visible, not PUSH, no token yet). The
+    source address and the body excerpt only for admins and RESOURCE_MANAGE keys (docs/push.md): one rule for the
+    API and the resource page."""
+    if not can_see_resource(caller, row) or not takes_pings(row.kind):
+        return None
+    beat = await heartbeat_of(session, row.id)
+    if beat is None:
+        return None
+    manager = caller.has(Scope.RESOURCE_MANAGE)
+    return PushStatus(
+        resource_id=row.id,
+        token_hint=beat.token_hint,
+        issued_at=beat.issued_at,
+        last_ping_at=beat.last_ping_at,
+        last_signal=beat.last_signal,
+        last_message=beat.last_message,
+        last_latency_ms=beat.last_latency_ms,
+        started_at=beat.started_at,
+        pings=beat.pings,
+        last_source=beat.last_source if manager else None,
+        last_body=beat.last_body if manager else None,
+    )
 
 
 async def issue_token(session: AsyncSession, resource_id: int) -> str:

@@ -19,7 +19,7 @@ from kairos.db.models import Resource
 from kairos.errors import DomainError, Invalid
 from kairos.fleet.quorum import POLICIES
 from kairos.probes.kinds import all_specs, kind_names, spec_of
-from kairos.probes.spec import OptionField, Widget
+from kairos.probes.spec import KindSpec, OptionField, Widget
 from kairos.secrets_mask import mask_headers
 from kairos.services import resources as svc
 from kairos.services.fields import field_path
@@ -268,6 +268,13 @@ def options_body(kind: str, typed: dict[str, Any]) -> tuple[dict[str, Any], dict
     return config.model_dump(mode="json", exclude_defaults=True), {}
 
 
+def _target_of(values: FormValues, spec: KindSpec) -> str:
+    """A kind fed by pings contacts nothing: its target is an optional note, the name when left empty."""
+    if spec.push_token and not values.target.strip():
+        return values.name
+    return values.target
+
+
 def body_of(values: FormValues) -> tuple[dict[str, Any], dict[str, str]]:
     """The JSON body the API would receive for this form, and the errors found on the options."""
     options, errors = options_body(values.kind, values.options)
@@ -279,7 +286,7 @@ def body_of(values: FormValues) -> tuple[dict[str, Any], dict[str, str]]:
     body: dict[str, Any] = {
         "name": values.name,
         "resourceType": values.kind,
-        "target": values.target,
+        "target": _target_of(values, spec),
         "groupIds": values.groupIds,
         "active": values.active,
         "skipTLS": values.skipTLS and spec.uses_tls,

@@ -14,13 +14,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, BackgroundTasks, Path, Query, Request
 from fastapi.responses import PlainTextResponse
 
-from kairos.access.visibility import can_see_resource
 from kairos.api.deps import OPTIONAL_AUTH, CurrentCaller, RequireResourceManage, RuntimeDep, SessionDep
 from kairos.api.errors import ApiError, error_responses
 from kairos.api.ids import PathId
 from kairos.api.schemas.push import PushStatus, PushToken
 from kairos.api.schemas.resources import ResourceDetail
-from kairos.auth.scopes import Scope
 from kairos.errors import NotFound
 from kairos.runtime import Runtime
 from kairos.services import push as svc
@@ -179,20 +177,14 @@ async def rotate_token(
 ) -> PushToken:
     row = await resources_svc.load_resource(session, resource_id)
     token = await svc.rotate_token(session, row)
-    return token_answer(row.id, token, _base_url(request, runtime))
+    return svc.token_answer(row.id, token, _base_url(request, runtime))
 
 
 def with_token(detail: ResourceDetail, token: str | None, request: Request, runtime: Runtime) -> ResourceDetail:
     """The create or edit answer, with the token it issued (if any): the only time it is shown."""
     if token is not None:
-        detail.push = token_answer(detail.id, token, _base_url(request, runtime))
+        detail.push = svc.token_answer(detail.id, token, _base_url(request, runtime))
     return detail
-
-
-def token_answer(resource_id: int, token: str, base_url: str) -> PushToken:
-    return PushToken(
-        resource_id=resource_id, token=token, push_url=svc.push_url(base_url, token), token_hint=token[: svc.HINT_CHARS]
-    )
 
 
 @router.get(
@@ -206,21 +198,7 @@ def token_answer(resource_id: int, token: str, base_url: str) -> PushToken:
 )
 async def push_status(resource_id: PathId, session: SessionDep, caller: CurrentCaller) -> PushStatus:
     row = await resources_svc.load_resource(session, resource_id)
-    beat = await svc.heartbeat_of(session, row.id) if can_see_resource(caller, row) else None
-    if beat is None or not svc.takes_pings(row.kind):
+    found = await svc.last_ping(session, caller, row)
+    if found is None:
         raise NotFound.of("push resource")
-    manager = caller.has(Scope.RESOURCE_MANAGE)
-    fields: dict[str, Any] = {
-        "resource_id": row.id,
-        "token_hint": beat.token_hint,
-        "issued_at": beat.issued_at,
-        "last_ping_at": beat.last_ping_at,
-        "last_signal": beat.last_signal,
-        "last_message": beat.last_message,
-        "last_latency_ms": beat.last_latency_ms,
-        "started_at": beat.started_at,
-        "pings": beat.pings,
-    }
-    if manager:
-        fields |= {"last_source": beat.last_source, "last_body": beat.last_body}
-    return PushStatus(**fields)
+    return found

@@ -26,11 +26,13 @@ from kairos.errors import DomainError, NotFound
 from kairos.probes.base import Status
 from kairos.probes.kinds import all_specs, kind_names, spec_of
 from kairos.scheduler.board import RuntimeState
+from kairos.services import push
 from kairos.services import resources as svc
 from kairos.services.instant_checks import run_instant_check
 from kairos.services.tags import all_tags
 from kairos.web import resource_forms as rf
 from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect, UserPage, safe_next
+from kairos.web.routes.admin_push import token_page
 from kairos.web.routes.admin_resource_actions import bulk_notice
 from kairos.web.templating import render
 
@@ -210,7 +212,10 @@ async def create(
             await session.rollback()
             errors = dict([rf.error_field(exc)])
         else:
+            token = await push.ensure_token(session, row)
             await runtime.scheduler.resource_changed(row.id)
+            if token is not None:  # a PUSH resource: its ping URL, shown this once (docs/push.md)
+                return token_page(request, runtime, row, token, rotated=False)
             raise Redirect(f"{LIST}?" + urlencode({"created": row.id}))
     return _form_page(request, await _choices(session), values, errors, None)
 

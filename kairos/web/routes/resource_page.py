@@ -19,6 +19,7 @@ from kairos.errors import NotFound
 from kairos.history.codec import StoredResult
 from kairos.probes.base import Status
 from kairos.probes.kinds import spec_of
+from kairos.services.push import last_ping
 from kairos.services.resources import load_resource
 from kairos.web import resource_data as data
 from kairos.web.deps import PageCaller, PageError
@@ -97,6 +98,7 @@ async def resource_page(
         image=await data.image_facts(session, runtime, resource.id) if spec_of(resource.kind).tracks_digest else None,
         now=datetime.now(UTC),
         maintenance=await chart_spans(session, resource.id, datetime.now(UTC)),
+        push=await last_ping(session, caller, resource),
     )
 
 
