@@ -19,7 +19,7 @@ from kairos.auth.scopes import Scope
 from kairos.mcp import resources
 from kairos.mcp.context import bind_caller, current_caller
 from kairos.mcp.errors import error_result, tool_failure
-from kairos.mcp.tools import announcements, checks, outages, status
+from kairos.mcp.tools import announcements, checks, maintenance, outages, status
 from kairos.mcp.tools import resources as resource_tools
 from kairos.runtime import Runtime
 
@@ -98,7 +98,7 @@ def _basic_config_off() -> Any:
 def build_server(runtime: Runtime) -> KairosMCP:
     """The server with every tool and resource, bound to ``runtime`` (one per application)."""
     server = KairosMCP()
-    for module in (status, outages, checks, announcements, resource_tools):
+    for module in (status, outages, checks, announcements, maintenance, resource_tools):
         module.register(server, runtime)
     resources.register(server, runtime)
     return server

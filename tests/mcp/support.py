@@ -27,6 +27,7 @@ ALL_TOOLS = {
     "whatIsDown": "STATUS_READ",
     "listOutages": "STATUS_READ",
     "listAnnouncements": "STATUS_READ",
+    "listMaintenanceWindows": "STATUS_READ",
     "listGroups": "STATUS_READ",
     "triggerCheck": "CHECK_EXECUTE",
     "runInstantCheck": "CHECK_EXECUTE",
@@ -34,6 +35,8 @@ ALL_TOOLS = {
     "createResource": "RESOURCE_MANAGE",
     "updateResource": "RESOURCE_MANAGE",
     "setResourceEnabled": "RESOURCE_MANAGE",
+    "createMaintenanceWindow": "RESOURCE_MANAGE",
+    "endMaintenanceWindow": "RESOURCE_MANAGE",
 }
 
 

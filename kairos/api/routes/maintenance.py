@@ -13,39 +13,13 @@ from fastapi import APIRouter, Query, Request, Response
 from kairos.api.deps import OPTIONAL_AUTH, CurrentCaller, RequireResourceManage, SessionDep
 from kairos.api.errors import error_responses
 from kairos.api.ids import PathId
-from kairos.api.schemas.maintenance import WEEKDAYS, MaintenanceWindowCreate, MaintenanceWindowPublic, Occurrence
+from kairos.api.schemas.maintenance import MaintenanceWindowCreate, MaintenanceWindowPublic, window_public
 from kairos.auth.scopes import Scope
 from kairos.db.models import MaintenanceWindow
 from kairos.errors import NotFound
 from kairos.services import maintenance
-from kairos.services.maintenance import Shown
 
 router = APIRouter(prefix="/api/maintenance-windows", tags=["maintenance"])
-
-
-def window_public(s: Shown, show_author: bool) -> MaintenanceWindowPublic:
-    r = s.row
-    return MaintenanceWindowPublic(
-        id=r.id,
-        title=r.title,
-        description=r.description,
-        schedule=r.schedule,
-        starts_at=r.starts_at,
-        ends_at=r.ends_at,
-        weekdays=[WEEKDAYS[d] for d in r.weekdays or ()],
-        start_time=r.start_time,
-        duration_minutes=r.duration_minutes,
-        cron=r.cron,
-        timezone=r.timezone,
-        scope=r.scope,
-        scope_ids=s.scope_ids,
-        ended_at=r.ended_at,
-        active=s.active,
-        current=Occurrence(starts_at=s.current[0], ends_at=s.current[1]) if s.current else None,
-        created_by=r.created_by if show_author else None,
-        created_at=r.created_at,
-        updated_at=r.updated_at,
-    )
 
 
 async def _one(session: SessionDep, caller: CurrentCaller, row: MaintenanceWindow) -> MaintenanceWindowPublic:

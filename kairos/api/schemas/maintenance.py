@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from kairos.api.schemas.common import ApiModel, Id, InputModel, UtcDatetime
 from kairos.services.site import ZoneName
+
+if TYPE_CHECKING:
+    from kairos.services.maintenance import Shown
 
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 MAX_DURATION_MIN = 7 * 24 * 60
@@ -119,3 +122,29 @@ class MaintenanceWindowPublic(ApiModel):
     created_by: str | None = Field(description="Only for admins (null for everyone else).")
     created_at: datetime
     updated_at: datetime
+
+
+def window_public(s: Shown, show_author: bool) -> MaintenanceWindowPublic:
+    """A window as the API and MCP answer it; ``show_author``: admins only."""
+    r = s.row
+    return MaintenanceWindowPublic(
+        id=r.id,
+        title=r.title,
+        description=r.description,
+        schedule=r.schedule,
+        starts_at=r.starts_at,
+        ends_at=r.ends_at,
+        weekdays=[WEEKDAYS[d] for d in r.weekdays or ()],
+        start_time=r.start_time,
+        duration_minutes=r.duration_minutes,
+        cron=r.cron,
+        timezone=r.timezone,
+        scope=r.scope,
+        scope_ids=s.scope_ids,
+        ended_at=r.ended_at,
+        active=s.active,
+        current=Occurrence(starts_at=s.current[0], ends_at=s.current[1]) if s.current else None,
+        created_by=r.created_by if show_author else None,
+        created_at=r.created_at,
+        updated_at=r.updated_at,
+    )
