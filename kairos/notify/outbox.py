@@ -27,6 +27,7 @@ from kairos.notify.cert_notices import CertNotices, parse_thresholds
 from kairos.notify.channels import DeliveryError, compose, send
 from kairos.notify.events import CERT_EXPIRING, OUTAGE_OPENED, OUTAGE_REMINDER, Event, Policies, iso
 from kairos.periodic import PeriodicJob
+from kairos.scheduler.maintenance import load_schedule
 from kairos.settings import Settings
 
 log = logging.getLogger("kairos.notify")
@@ -151,6 +152,9 @@ class Notifications:
         queued = 0
         async with self._sessionmaker() as session, session.begin():
             outages = (await session.execute(select(Outage).where(Outage.ended_at.is_(None)))).scalars().all()
+            if outages:  # held during a maintenance window (docs/maintenance.md); reminded again after it
+                windows = await load_schedule(session, now, now + timedelta(seconds=1))
+                outages = [o for o in outages if windows.window_at(o.resource_id, now) is None]
             for policy in reminding:
                 interval = timedelta(seconds=policy.reminder_interval_s or 0)
                 last = await self._last_sent(session, policy.id, [o.resource_id for o in outages])

@@ -3,10 +3,12 @@ the window, the timeline shows it; after the window, everything is as before."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
+from kairos.notify.outbox import Notifications
 from tests.api.loopback import Target
 from tests.harness import Running, local_scheduler, wait_for
 from tests.maintenance.conftest import made, one_off, resource
@@ -61,7 +63,7 @@ async def test_an_outage_open_when_a_window_starts_stays_open_without_notificati
     kairos: Running, hook: Hook, target: Target
 ) -> None:
     c = kairos.client
-    await policy(c, await channel(c, hook.url()))
+    await policy(c, await channel(c, hook.url()), ["outage_opened", "outage_resolved"], reminderIntervalSeconds=600)
     rid = await resource(c, target, "api", active=False)
     assert (await _check(c, rid))["status"] == "NOT_AVAILABLE"
     await wait_for(lambda: [e["event"] for e in hook.events] == ["outage_opened"])
@@ -73,9 +75,20 @@ async def test_an_outage_open_when_a_window_starts_stays_open_without_notificati
     state = (await c.get(f"/api/resources/{rid}/status-update")).json()
     assert state["activeOutageSince"] is not None  # held open: a window neither opens nor closes an outage
     assert len(await deliveries(c)) == 1
+    assert await _reminders_in(kairos, minutes=11) == 0  # a reminder is held during the window too
     assert (await c.post(f"/api/maintenance-windows/{window['id']}/end")).status_code == 200
+    assert await _reminders_in(kairos, minutes=11) == 1  # the window is over: reminded again
     assert (await _check(c, rid))["status"] == "AVAILABLE"
     await wait_for(lambda: [e["event"] for e in hook.events] == ["outage_opened", "outage_resolved"])
+
+
+async def _reminders_in(kairos: Running, minutes: float) -> int:
+    """Reminders queued by a reminder round run ``minutes`` from now."""
+    runtime = kairos.runtime
+    later = datetime.now(UTC) + timedelta(minutes=minutes)
+    n = Notifications(runtime.sessionmaker, runtime.box, runtime.settings, clock=lambda: later)
+    n.policies = runtime.notifications.policies
+    return await n.remind()
 
 
 async def test_a_window_for_another_resource_or_group_leaves_this_one_alone(kairos: Running, target: Target) -> None:
