@@ -18,7 +18,7 @@ from kairos.db.models import Resource
 from kairos.mcp.context import current_caller
 from kairos.mcp.tools.common import ResourceId, visible_resource
 from kairos.runtime import Runtime
-from kairos.services import groups
+from kairos.services import groups, push
 from kairos.services import resources as svc
 
 if TYPE_CHECKING:
@@ -83,7 +83,9 @@ def register(server: KairosMCP, runtime: Runtime) -> None:
         recoveryThreshold: RecoveryThreshold = None,
         upsideDown: UpsideDown = None,
     ) -> ResourceDetail:
-        """Create a resource to monitor (HTTP URL, TCP host:port or DOCKER image); it is checked at once."""
+        """Create a resource to monitor (HTTP URL, TCP host:port, DOCKER image, ...); it is checked at once. A PUSH
+        (heartbeat) resource's answer holds its secret ping URL in `push`, shown this once (relative to Kairos's
+        address unless KAIROS_PUBLIC_URL is set)."""
         body = ResourceCreate.model_validate(
             _body(
                 name=name,
@@ -103,8 +105,12 @@ def register(server: KairosMCP, runtime: Runtime) -> None:
         )
         async with runtime.sessionmaker() as session:
             row = await svc.create_resource(session, body)
+            token = await push.ensure_token(session, row)
             await runtime.scheduler.resource_changed(row.id)
-            return detail(row)
+            answer = detail(row)
+        if token is not None:  # a PUSH resource: its ping URL, in this answer only (docs/push.md)
+            answer.push = push.token_answer(row.id, token, runtime.settings.public_url)
+        return answer
 
     @manage
     async def updateResource(
