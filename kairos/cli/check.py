@@ -127,9 +127,13 @@ def check_http(
 def check_tcp(
     target: Annotated[str, typer.Argument(help="host:port, e.g. db.example.com:5432 or [::1]:22.")],
     timeout: Timeout = None,
+    tls: Annotated[bool, typer.Option("--tls", help="Complete a TLS handshake after the connect.")] = False,
+    skip_tls: Annotated[bool, typer.Option("--skip-tls", help="With --tls: do not verify the certificate.")] = False,
 ) -> None:
-    """Open a TCP connection and report DNS and connect time."""
-    _run("TCP", _target("TCP", target), _config("TCP", {}), timeout)
+    """Open a TCP connection and report DNS and connect time (and, with --tls, the handshake and certificate)."""
+    if skip_tls and not tls:
+        fail("--skip-tls needs --tls")
+    _run("TCP", _target("TCP", target), _config("TCP", {"tls": tls}), timeout, skip_tls)
 
 
 @app.command("image")

@@ -141,6 +141,19 @@ def expiry_message(cert: dict[str, Any]) -> str:
     return f"TLS certificate expires in {days} days (notAfter {when})"
 
 
+def report_lines(details: dict[str, Any]) -> list[str]:
+    """``kairos check``'s lines about the certificate the check met (none without one)."""
+    cert = certificate_of(details)
+    if cert is None:
+        return []
+    days = int(cert.get("daysLeft", 0))
+    left = f"expired {-days} days ago" if days < 0 else f"{days} days left"
+    return [
+        f"  {'certificate':<12}{cert.get('subject', '')}, issued by {cert.get('issuer', '')}",
+        f"  {'not after':<12}{cert.get('notAfter', '?')} ({left})",
+    ]
+
+
 def certificate_of(details: dict[str, Any] | None) -> dict[str, Any] | None:
     """The ``certificate`` object of a result's details, if any."""
     cert = (details or {}).get("certificate")

@@ -67,6 +67,8 @@ SPEC = KindSpec(
     default_parallelism=5,
     default_timeout_s=5.0,
     uses_tls=True,  # only with the tls option: a bare connect has nothing to verify
+    timed_phases=("dns_ms", "connect_ms", "tls_ms"),  # TLS only with the tls option ("-" without it)
+    report_lines=certs.report_lines,
     form_fields=(OptionField("tls", "TLS handshake", "checkbox"), *certs.FORM_FIELDS),
     aliases=("tcp",),
 )

@@ -181,7 +181,9 @@ async def test_the_list_filters_by_text_kind_status_group_and_enabled(kairos: Ru
 async def test_the_new_form_can_be_prefilled_and_an_unknown_resource_is_a_404_page(kairos: Running) -> None:
     async with admin_browser(kairos) as browser:
         page = await browser.get("/admin/resources/new", params={"kind": "tcp", "target": "db:5432", "name": "DB"})
-        assert 'value="db:5432"' in page.text and 'value="DB"' in page.text and "TCP port options" not in page.text
+        assert 'value="db:5432"' in page.text and 'value="DB"' in page.text
+        # TCP has options since the tls option (and the certificate expiry ones): its fieldset is there.
+        assert "TCP port options" in page.text and 'name="options.tls"' in page.text
         assert (await browser.get("/admin/resources/999/edit")).status_code == 404
     assert ADMIN_EMAIL
 
