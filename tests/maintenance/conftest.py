@@ -12,10 +12,11 @@ import httpx
 import pytest
 
 from tests.api.loopback import Target, target
+from tests.fleet.conftest import pg_engine, pg_sessions, pg_url
 from tests.harness import Running, make_settings, running_kairos
 from tests.notify.conftest import hook
 
-__all__ = ["hook", "target"]
+__all__ = ["hook", "pg_engine", "pg_sessions", "pg_url", "target"]
 
 
 @pytest.fixture
