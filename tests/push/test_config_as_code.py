@@ -11,7 +11,8 @@ from tests.harness import Running, wait_for
 async def _latest_code(kairos: Running, rid: int) -> str | None:
     async def coded() -> str | None:
         body = (await kairos.client.get(f"/api/resources/{rid}")).json()
-        return body["latestErrorCode"] if body["latestCheckStatus"] else None
+        code = body["latestErrorCode"]
+        return str(code) if code else None
 
     return await wait_for(coded)
 
