@@ -14,7 +14,8 @@ async def _latest_code(kairos: Running, rid: int) -> str | None:
         code = body["latestErrorCode"]
         return str(code) if code else None
 
-    return await wait_for(coded)
+    found: str = await wait_for(coded)
+    return found
 
 
 async def test_export_leaks_no_token_and_import_creates_a_push_resource_without_one(kairos: Running) -> None:
