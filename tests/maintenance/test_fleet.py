@@ -61,7 +61,7 @@ async def _recorders(sessions: async_sessionmaker[AsyncSession]) -> list[FleetRe
             resources=lambda: resources,
             types=lambda: types,
             metrics=Metrics(),
-        )  # fmt: skip
+        )
         for loc in LOCATIONS
     ]
 
@@ -91,7 +91,12 @@ async def test_a_failing_resource_in_a_window_opens_no_outage_in_the_fleet_and_d
         await _round(pg_sessions, recorders, rid)
     async with pg_sessions() as s:
         state = await s.get(ResourceState, rid)
-        assert state is not None and state.status == "MAINTENANCE" and state.last_details["maintenance"]["windowId"]
+        assert state is not None and state.status == "MAINTENANCE" and state.last_details is not None
+        assert state.last_details["maintenance"] == {
+            "windowId": window_id,
+            "title": "upgrade",
+            "observed": "NOT_AVAILABLE",
+        }
     assert await _count(pg_sessions, Outage, Outage.resource_id == rid) == 0
     assert await _count(pg_sessions, NotificationOutbox) == 0
     for rec in recorders:
