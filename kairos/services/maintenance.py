@@ -125,6 +125,13 @@ async def changed(runtime: Runtime) -> None:
     await runtime.scheduler.caches_changed()
 
 
+async def scope_choices(session: AsyncSession) -> dict[str, list[tuple[int, str]]]:
+    """Every group and resource as (id, name), by name: what the console's form offers as a scope."""
+    groups = await session.execute(select(ResourceGroup.id, ResourceGroup.name).order_by(ResourceGroup.name))
+    resources = await session.execute(select(Resource.id, Resource.name).order_by(Resource.name))
+    return {"groups": [(i, n) for i, n in groups], "resources": [(i, n) for i, n in resources]}
+
+
 async def list_all(session: AsyncSession) -> list[MaintenanceWindow]:
     stmt = select(MaintenanceWindow).order_by(MaintenanceWindow.starts_at.desc(), MaintenanceWindow.id.desc())
     return list((await session.execute(stmt)).scalars())

@@ -17,7 +17,7 @@ class HistoryItem(ApiModel):
     )
     resource_id: int
     location: str = Field(description="Where it was checked: `local` for a single process; a worker's location.")
-    status: str = Field(description="AVAILABLE, NOT_AVAILABLE or UNKNOWN.")
+    status: str = Field(description="AVAILABLE, NOT_AVAILABLE, UNKNOWN or MAINTENANCE (docs/maintenance.md).")
     checked_at: datetime
     message: str
     error_code: str | None = Field(description="Stable failure code, e.g. `connect_refused`, `http_status`.")

@@ -264,7 +264,9 @@ class LocationStatus(ApiModel):
 
 
 class ResourceDetail(ResourcePublic):
-    current_status: str = Field(description="available, not-available or unknown (also: not checked yet).")
+    current_status: str = Field(
+        description="available, not-available, unknown (also: not checked yet) or maintenance (docs/maintenance.md)."
+    )
     latest_check_status: str | None = Field(
         description="AVAILABLE, NOT_AVAILABLE or UNKNOWN; null before the first check."
     )
@@ -296,8 +298,8 @@ class CheckNowResult(ApiModel):
     """The verdict of ``POST /api/resources/{id}/check``; it is also recorded in the history."""
 
     resource_id: int
-    status: str = Field(description="AVAILABLE, NOT_AVAILABLE or UNKNOWN.")
-    current_status: str = Field(description="available, not-available or unknown.")
+    status: str = Field(description="AVAILABLE, NOT_AVAILABLE, UNKNOWN or MAINTENANCE.")
+    current_status: str = Field(description="available, not-available, unknown or maintenance.")
     message: str
     error_code: str | None
     http_status: int | None

@@ -13,8 +13,8 @@ _PCT = "Percent of AVAILABLE among AVAILABLE + NOT_AVAILABLE checks; null when n
 
 class TimelineBlock(ApiModel):
     status: str = Field(
-        description="Worst status in the block: available, not-available or unknown "
-        "(unknown also when nothing was checked)."
+        description="Worst status in the block: available, not-available, maintenance (a maintenance window was on "
+        "and nothing failed outside it) or unknown (also when nothing was checked)."
     )
     timestamp: datetime = Field(description="Start of the block.")
     has_data: bool
@@ -29,7 +29,7 @@ class TimelineBlock(ApiModel):
 
 class StatusUpdate(ApiModel):
     resource_id: int
-    current_status: str = Field(description="available, not-available or unknown.")
+    current_status: str = Field(description="available, not-available, unknown or maintenance.")
     hours: int
     timeline_blocks: list[TimelineBlock] = Field(
         description="96 blocks, oldest first (15 min for 24 h, "

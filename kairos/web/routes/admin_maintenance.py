@@ -13,13 +13,12 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
 from kairos.api.deps import RuntimeDep, SessionDep
 from kairos.api.schemas.maintenance import WEEKDAYS, MaintenanceWindowCreate
-from kairos.db.models import MaintenanceWindow, Resource, ResourceGroup
+from kairos.db.models import MaintenanceWindow
 from kairos.errors import Conflict, Invalid, NotFound
 from kairos.services import maintenance
 from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect, UserPage
@@ -36,12 +35,6 @@ async def list_page(request: Request, caller: UserPage, session: SessionDep) -> 
     rows = await maintenance.shown(session, caller, await maintenance.list_all(session), now, manager=caller.is_admin)
     message = next((text for key, text in _FLASH.items() if key in request.query_params), None)
     return render(request, "admin/maintenance.html", items=rows, message=message, confirm=None)
-
-
-async def _choices(session: AsyncSession) -> dict[str, list[tuple[int, str]]]:
-    groups = await session.execute(select(ResourceGroup.id, ResourceGroup.name).order_by(ResourceGroup.name))
-    resources = await session.execute(select(Resource.id, Resource.name).order_by(Resource.name))
-    return {"groups": [(i, n) for i, n in groups], "resources": [(i, n) for i, n in resources]}
 
 
 def _local(at: datetime | None, zone: str) -> str:
@@ -84,7 +77,7 @@ async def _form(
         values=values,
         errors=errors,
         weekdays=WEEKDAYS,
-        **await _choices(session),
+        **await maintenance.scope_choices(session),
     )
 
 

@@ -39,7 +39,10 @@ from kairos.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 LIST = "/admin/resources"
-STATUSES = (("available", "Available"), ("not-available", "Not available"), ("unknown", "Unknown"))
+STATUSES = (
+    ("available", "Available"), ("not-available", "Not available"), ("unknown", "Unknown"),
+    ("maintenance", "Maintenance"),
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

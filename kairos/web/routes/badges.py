@@ -30,8 +30,8 @@ router = APIRouter(include_in_schema=False)
 
 GREEN, RED, GREY = "#2ea44f", "#d73a49", "#6a737d"
 YELLOW = "#dbab09"
-_COLOURS = {"available": GREEN, "not-available": RED}
-_WORDS = {"available": "up", "not-available": "down"}
+_COLOURS = {"available": GREEN, "not-available": RED, "maintenance": "#8250df"}
+_WORDS = {"available": "up", "not-available": "down", "maintenance": "maintenance"}
 
 
 def _width(text: str) -> int:

@@ -37,7 +37,8 @@
   function statusOf(li) {
     var dot = li.querySelector(".dot");
     return dot.classList.contains("available") ? "available"
-      : dot.classList.contains("not-available") ? "not-available" : "unknown";
+      : dot.classList.contains("not-available") ? "not-available"
+      : dot.classList.contains("maintenance") ? "maintenance" : "unknown";
   }
 
   function init() {
