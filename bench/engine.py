@@ -31,11 +31,12 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import Connection, create_engine, insert, select, text
 
 from bench import arrivals
 from bench.procstat import Usage, tree_size, usage
@@ -43,6 +44,7 @@ from kairos.app import build_runtime
 from kairos.db.engine import sync_url
 from kairos.db.migrate import upgrade_to_head
 from kairos.db.models import Resource, ResourceTypeSettings
+from kairos.db.models.push import PushHeartbeat
 from kairos.scheduler.loop import Scheduler
 from kairos.settings import Settings
 
@@ -72,11 +74,29 @@ def percentile(values: list[float], q: float) -> float:
     return arrivals.percentile(values, q)
 
 
+def _target(kind: str, port: int, prefix: str, i: int) -> str:
+    if kind == "TCP":
+        return f"127.0.0.1:{port}"  # a connect to the target, closed at once
+    if kind == "PUSH":
+        return f"job-{i}"  # a note: the probe reads the resource's push_heartbeat row
+    return f"http://127.0.0.1:{port}{prefix}{i}"
+
+
 def seed(
-    url: str, n: int, port: int, interval: int, parallelism: int, prefix: str = PREFIX, assertions: bool = False
+    url: str,
+    n: int,
+    port: int,
+    interval: int,
+    parallelism: int,
+    prefix: str = PREFIX,
+    assertions: bool = False,
+    kind: str = "HTTP",
 ) -> None:
-    """n HTTP resources checking http://127.0.0.1:port{prefix}{i} every interval seconds (with ASSERTIONS)."""
-    config = {"assertions": ASSERTIONS} if assertions else {}
+    """n resources of ``kind`` every interval seconds: HTTP checking http://127.0.0.1:port{prefix}{i} (with
+    ASSERTIONS), TCP connecting to the target's port, or PUSH each with a fresh ping (AVAILABLE for a day)."""
+    config: dict[str, object] = {"assertions": ASSERTIONS} if assertions else {}
+    if kind == "PUSH":
+        config = {"periodSeconds": 86_400}
     upgrade_to_head(url)
     engine = create_engine(sync_url(url))
     with engine.begin() as conn:
@@ -85,19 +105,21 @@ def seed(
             [
                 {
                     "name": f"svc-{i}",
-                    "kind": "HTTP",
-                    "target": f"http://127.0.0.1:{port}{prefix}{i}",
+                    "kind": kind,
+                    "target": _target(kind, port, prefix, i),
                     "config": config,
                     "interval_s": interval,
                 }
                 for i in range(n)
             ],
         )
+        if kind == "PUSH":
+            _seed_pings(conn)
         conn.execute(
             insert(ResourceTypeSettings),
             [
                 {
-                    "kind": "HTTP",
+                    "kind": kind,
                     "interval_s": interval,
                     "parallelism": parallelism,
                     "timeout_s": 10.0,
@@ -107,6 +129,18 @@ def seed(
             ],
         )
     engine.dispose()
+
+
+def _seed_pings(conn: Connection) -> None:
+    """A token and a ping for every PUSH resource, as ``/api/push/{token}`` would have stored them."""
+    now = datetime.now(UTC)
+    ids = conn.execute(select(Resource.id)).scalars().all()
+    rows = [
+        {"resource_id": rid, "token_hash": f"{rid:064x}", "token_hint": "kp_bnch", "issued_at": now, "pings": 1}
+        | {"last_ping_at": now, "last_signal": "up", "last_message": "bench"}
+        for rid in ids
+    ]
+    conn.execute(insert(PushHeartbeat), rows)
 
 
 @dataclass(frozen=True)
@@ -179,6 +213,8 @@ async def run(args: argparse.Namespace, url: str, data_dir: Path, target_port: i
     )
     _print_usage(use0, use1, checks, elapsed)
     _print_storage(store0, store1, checks, written, url)
+    if args.kind != "HTTP":
+        return  # the target sees only HTTP requests
     print(
         f"target's view: first check of all "
         f"{arrivals.first_of_all(records, PREFIX, args.resources, t_start):.2f} s after start; "
@@ -233,6 +269,9 @@ def main() -> None:
     ap.add_argument("--profile", default="", help="write a cProfile of the steady state to this file")
     ap.add_argument("--db", default="", help="SQLAlchemy URL (default: a fresh SQLite file)")
     ap.add_argument("--assertions", action="store_true", help="JSON assertions on every check (a JSON target)")
+    ap.add_argument(
+        "--kind", choices=("HTTP", "TCP", "PUSH"), default="HTTP", help="TCP: connects; PUSH: one heartbeat read"
+    )
     args = ap.parse_args()
     # /var/tmp, not /tmp: where /tmp is a tmpfs, the kernel accounts no write_bytes.
     data_dir = Path(tempfile.mkdtemp(prefix="kairos-engine-", dir="/var/tmp"))
@@ -242,10 +281,10 @@ def main() -> None:
         assert target.stdout is not None
         port = int(target.stdout.readline().split()[2].rsplit(":", 1)[1])
         url = args.db or f"sqlite+aiosqlite:///{data_dir}/kairos.db"
-        seed(url, args.resources, port, args.interval, args.parallelism, assertions=args.assertions)
+        seed(url, args.resources, port, args.interval, args.parallelism, assertions=args.assertions, kind=args.kind)
         with_assertions = f", {len(ASSERTIONS)} assertions each" if args.assertions else ""
         print(
-            f"{args.resources} HTTP resources{with_assertions} every {args.interval} s, "
+            f"{args.resources} {args.kind} resources{with_assertions} every {args.interval} s, "
             f"parallelism {args.parallelism}, "
             f"database {url.split(':')[0]}, event loop {'uvloop' if _uvloop() else 'asyncio'}"
         )
