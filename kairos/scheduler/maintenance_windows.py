@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from croniter import croniter  # type: ignore[import-untyped]  # no stubs in the venv (types-croniter)
+from croniter import CroniterError, croniter  # type: ignore[import-untyped]  # no stubs in the venv (types-croniter)
 
 ONCE, WEEKLY, CRON = "ONCE", "WEEKLY", "CRON"
 SCHEDULES = (ONCE, WEEKLY, CRON)
@@ -85,11 +85,14 @@ def _local_starts_weekly(w: WindowSpec, lo: datetime, hi: datetime) -> Iterable[
 def _local_starts_cron(w: WindowSpec, lo: datetime, hi: datetime) -> Iterable[datetime]:
     zone = ZoneInfo(w.timezone)
     it = croniter(w.cron or "", (lo - w.duration).astimezone(zone) - timedelta(seconds=1))
-    for _ in range(MAX_OCCURRENCES):
-        start: datetime = it.get_next(datetime).astimezone(UTC)
-        if start >= hi:
-            return
-        yield start
+    try:
+        for _ in range(MAX_OCCURRENCES):
+            start: datetime = it.get_next(datetime).astimezone(UTC)
+            if start >= hi:
+                return
+            yield start
+    except CroniterError:  # no date matches (0 0 31 2 *: refused when stored, but never let it stop the engine)
+        return
 
 
 def occurrences(w: WindowSpec, lo: datetime, hi: datetime) -> list[Span]:
@@ -139,7 +142,10 @@ class Schedule:
         """``members``: group id -> its resource ids (for windows scoped to groups)."""
         out = cls(lo, hi)
         for w in windows:
-            spans = merged(occurrences(w, lo, hi))
+            try:
+                spans = merged(occurrences(w, lo, hi))
+            except (ValueError, OverflowError, LookupError):  # a row no validator let in must not stop the engine
+                continue
             if not spans:
                 continue
             c = _Compiled(w, spans, [s for s, _ in spans])

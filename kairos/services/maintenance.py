@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from croniter import croniter  # type: ignore[import-untyped]  # no stubs in the venv (types-croniter)
+from croniter import CroniterError, croniter  # type: ignore[import-untyped]  # no stubs in the venv (types-croniter)
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -79,6 +79,10 @@ def check_rules(body: MaintenanceWindowCreate) -> None:
         return
     if not body.cron or not croniter.is_valid(body.cron) or len(body.cron.split()) != 5:
         raise Invalid("cron must be a five-field cron expression, such as '0 2 * * SUN'", field="cron")
+    try:
+        croniter(body.cron, body.starts_at).get_next(datetime)
+    except (CroniterError, ValueError, OverflowError):
+        raise Invalid("cron matches no date (such as 0 0 31 2 *): the window would never start", field="cron") from None
     if body.weekdays or body.start_time:
         raise Invalid(
             "weekdays and startTime are for schedule WEEKLY", field="weekdays" if body.weekdays else "startTime"

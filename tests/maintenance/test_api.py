@@ -49,6 +49,7 @@ async def test_a_window_is_created_read_replaced_and_deleted(kairos: Running) ->
         (WEEKLY | {"timezone": "europe/berlin"}, "timezone", "did you mean Europe/Berlin"),
         (WEEKLY | {"schedule": "CRON", "weekdays": [], "startTime": None, "cron": "61 * * * *"}, "cron", "five-field"),
         (WEEKLY | {"schedule": "CRON", "weekdays": [], "startTime": None, "cron": "* * * * * *"}, "cron", "five-field"),
+        (WEEKLY | {"schedule": "CRON", "weekdays": [], "startTime": None, "cron": "0 0 31 2 *"}, "cron", "no date"),
         (WEEKLY | {"schedule": "HOURLY"}, "schedule", ""),
         (WEEKLY | {"surprise": 1}, "surprise", "unknown field"),
     ],

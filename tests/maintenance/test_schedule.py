@@ -53,6 +53,16 @@ def test_a_cron_window_fires_at_local_times_in_its_zone() -> None:
     ]
 
 
+def test_a_cron_expression_that_matches_no_date_yields_nothing_instead_of_failing() -> None:
+    w = WindowSpec(
+        id=4, title="never", schedule=CRON, starts_at=datetime(2026, 1, 1, tzinfo=UTC), cron="0 0 31 2 *",
+        duration_minutes=5,
+    )  # fmt: skip
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    assert occurrences(w, now, now + timedelta(days=8)) == []
+    assert Schedule.build([w], {}, now, now + timedelta(days=8)).window_at(1, now) is None
+
+
 def test_a_recurring_window_starts_within_its_bounds_and_an_early_end_cuts_one_occurrence() -> None:
     start = datetime(2026, 6, 1, tzinfo=UTC)  # a Monday
     w = WindowSpec(
