@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from croniter import CroniterError, croniter  # type: ignore[import-untyped]  # no stubs in the venv (types-croniter)
+from croniter import CroniterError, croniter
 
 ONCE, WEEKLY, CRON = "ONCE", "WEEKLY", "CRON"
 SCHEDULES = (ONCE, WEEKLY, CRON)

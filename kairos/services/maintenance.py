@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from croniter import CroniterError, croniter  # type: ignore[import-untyped]  # no stubs in the venv (types-croniter)
+from croniter import CroniterError, croniter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
