@@ -56,7 +56,9 @@ class _StateCollector(Collector):
         LABELS = [*_LABELS, *self._tags.names]
         LOCATION_LABELS = [*LABELS, "location"]
         status = GaugeMetricFamily(
-            "kairos_resource_status", "1 available, 0 not available, -1 unknown or not checked yet, 2 maintenance", labels=LABELS
+            "kairos_resource_status",
+            "1 available, 0 not available, -1 unknown or not checked yet, 2 maintenance",
+            labels=LABELS,
         )
         latency = GaugeMetricFamily("kairos_resource_latency_milliseconds", "Latency of the last check", labels=LABELS)
         outage = GaugeMetricFamily(

@@ -56,10 +56,10 @@ async def list_resources(
     tag: str | None = Query(None, max_length=200, description="`key:value`: only resources with this tag."),
 ) -> list[ResourcePublic]:
     rows = await svc.list_resources(session)
-    audience = audience_of(caller, runtime.site.show_targets)
     if tag is not None:
         wanted = await tags.tagged_ids(session, *tags.parse_filter(tag))
         rows = [r for r in rows if r.id in wanted]
+    audience = audience_of(caller, runtime.site.show_targets)
     return [resource_public(r, audience) for r in rows if can_see_resource(caller, r)]
 
 
