@@ -77,9 +77,7 @@ class AllowedHosts:
     """ASGI middleware: 400 ``host_not_allowed`` for a Host outside :class:`HostPolicy`, before routing.
     ``extra`` allows more names found at run time: the status pages' custom domains (status_domains.py)."""
 
-    def __init__(
-        self, app: ASGIApp, policy: HostPolicy, extra: Callable[[str], Awaitable[bool]] | None = None
-    ) -> None:
+    def __init__(self, app: ASGIApp, policy: HostPolicy, extra: Callable[[str], Awaitable[bool]] | None = None) -> None:
         self.app = app
         self.policy = policy
         self.extra = extra
