@@ -12,13 +12,16 @@ from typing import Literal
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kairos.api.schemas.tags import TagIn
 from kairos.db.models import GroupMember, Resource, ResourceGroup
 from kairos.errors import Invalid, NotFound
 from kairos.scheduler.control import SchedulerControl
+from kairos.services import tags
 from kairos.services.resources import load_resource
 
-Action = Literal["pause", "resume", "delete", "move", "add_to_group", "remove_from_group"]
+Action = Literal["pause", "resume", "delete", "move", "add_to_group", "remove_from_group", "tag", "untag"]
 GROUP_ACTIONS: frozenset[str] = frozenset({"move", "add_to_group", "remove_from_group"})
+TAG_ACTIONS: frozenset[str] = frozenset({"tag", "untag"})
 MAX_IDS = 1000
 
 
@@ -71,12 +74,29 @@ async def _regroup(session: AsyncSession, rows: list[Resource], action: str, gro
             order += 1
 
 
-async def apply(session: AsyncSession, action: Action, ids: Sequence[int], group_id: int | None) -> BulkOutcome:
+async def _retag(session: AsyncSession, rows: list[Resource], action: str, tag: TagIn | None) -> None:
+    """``tag`` sets the tag's key to its value on each (a resource holds one value per key); ``untag`` takes
+    exactly that key:value off where it is."""
+    if tag is None:
+        raise Invalid("this action needs a tag (key:value)", field="tag")
+    for row in rows:
+        await session.refresh(row, ["tags"])
+        kept = [t for t in row.tags if t.key != tag.key] if action == "tag" else row.tags
+        current = [{"key": t.key, "value": t.value} for t in kept if (t.key, t.value) != (tag.key, tag.value)]
+        wanted = [TagIn.model_validate(t) for t in current] + ([tag] if action == "tag" else [])
+        await tags.set_tags(session, row, wanted)
+
+
+async def apply(
+    session: AsyncSession, action: Action, ids: Sequence[int], group_id: int | None, tag: TagIn | None = None
+) -> BulkOutcome:
     rows = await _rows(session, ids)
     names = [r.name for r in rows]
     row_ids = [r.id for r in rows]
     if action in GROUP_ACTIONS:
         await _regroup(session, rows, action, await _group(session, group_id))
+    elif action in TAG_ACTIONS:
+        await _retag(session, rows, action, tag)
     elif action == "delete":
         for row in rows:
             await session.delete(await load_resource(session, row.id))  # loaded as delete_resource does

@@ -122,3 +122,25 @@ async def test_cloning_needs_resource_manage_and_an_existing_resource(kairos: Ru
     refused = await kairos.anon.post(f"/api/resources/{rid}/clone", headers={"X-API-Key": key})
     assert_error(refused, 403, "forbidden")
     assert_error(await kairos.client.post("/api/resources/424242/clone"), 404, "not_found")
+
+
+async def test_tag_sets_a_key_on_each_and_untag_takes_exactly_that_tag_off(kairos: Running, closed_port: int) -> None:
+    two = [{"key": "env", "value": "dev"}, {"key": "team", "value": "web"}]
+    a = (await create_resource(kairos, f"127.0.0.1:{closed_port}", name="a", resourceType="TCP", tags=two))["id"]
+    b = (await create_resource(kairos, f"127.0.0.1:{closed_port}", name="b", resourceType="TCP"))["id"]
+    body = {"action": "tag", "resourceIds": [a, b], "tag": {"key": "env", "value": "prod"}}
+    assert (await kairos.client.post("/api/resources/bulk", json=body)).status_code == 200
+
+    async def tags_of(rid: int) -> list[str]:
+        listed = (await kairos.client.get(f"/api/resources/{rid}")).json()["tags"]
+        return sorted(f"{t['key']}:{t['value']}" for t in listed)
+
+    assert await tags_of(a) == ["env:prod", "team:web"] and await tags_of(b) == ["env:prod"]
+    tagged = (await kairos.client.get("/api/resources", params={"tag": "env:prod"})).json()
+    assert sorted(r["id"] for r in tagged) == [a, b]
+    off = {"action": "untag", "resourceIds": [a, b], "tag": {"key": "team", "value": "web"}}
+    assert (await kairos.client.post("/api/resources/bulk", json=off)).status_code == 200
+    assert await tags_of(a) == ["env:prod"] and await tags_of(b) == ["env:prod"]
+    missing = await kairos.client.post("/api/resources/bulk", json={"action": "tag", "resourceIds": [a]})
+    assert_error(missing, 422, "validation_error")
+    assert missing.json()["error"]["field"] == "tag"

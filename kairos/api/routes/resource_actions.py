@@ -24,14 +24,14 @@ audit = logging.getLogger("kairos.audit")
     summary="Act on several resources",
     response_model=BulkResult,
     description="Needs an admin or an API key with RESOURCE_MANAGE. Pause, resume, delete, move to a group, add "
-    "to or remove from a group, for 1 to 1,000 resources in one transaction: an unknown id (404, `field: "
+    "to or remove from a group, tag or untag, for 1 to 1,000 resources in one transaction: an unknown id (404, `field: "
     "resourceIds`) or group (404, `field: groupId`) refuses the whole request and changes nothing.",
     responses=error_responses(401, 403, 404, 422),
 )
 async def bulk(
     body: ResourceBulk, session: SessionDep, runtime: RuntimeDep, caller: RequireResourceManage
 ) -> BulkResult:
-    outcome = await resource_bulk.apply(session, body.action, body.resource_ids, body.group_id)
+    outcome = await resource_bulk.apply(session, body.action, body.resource_ids, body.group_id, body.tag)
     await resource_bulk.announce(runtime.scheduler, outcome)
     who = caller.email or f"api-key:{caller.key_id}"
     audit.info("bulk %s of %d resources by %s: ids %s", body.action, len(outcome.names), who, body.resource_ids)

@@ -7,11 +7,13 @@ from typing import Annotated
 from pydantic import Field
 
 from kairos.api.schemas.common import ApiModel, Id, InputModel, Name
+from kairos.api.schemas.tags import TagIn
 from kairos.services.resource_bulk import MAX_IDS, Action
 
 _ACTION_DOC = (
     "`pause` and `resume` (stop or restart checking; history stays), `delete` (with history and outages), "
-    "`move` (into `groupId` only, out of every other group), `add_to_group`, `remove_from_group`."
+    "`move` (into `groupId` only, out of every other group), `add_to_group`, `remove_from_group`, `tag` (set "
+    "`tag.key` to `tag.value`, replacing that key's value) and `untag` (take exactly that key:value off)."
 )
 
 
@@ -21,6 +23,7 @@ class ResourceBulk(InputModel):
         description=f"The resources to act on, 1 to {MAX_IDS}; one unknown id refuses the whole request."
     )
     group_id: Id | None = Field(None, description="The group of `move`, `add_to_group`, `remove_from_group`.")
+    tag: TagIn | None = Field(None, description="The tag of `tag` and `untag`.")
 
 
 class BulkResult(ApiModel):

@@ -20,7 +20,7 @@ from kairos.api.schemas.resource_actions import ResourceBulk
 from kairos.api.views import clone_body
 from kairos.db.models import Resource
 from kairos.errors import DomainError, NotFound
-from kairos.services import resource_bulk
+from kairos.services import resource_bulk, tags
 from kairos.services import resources as svc
 from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect
 from kairos.web.templating import render
@@ -37,13 +37,22 @@ DONE = {
     "move": "Moved {n} resource(s) into the group.",
     "add_to_group": "Added {n} resource(s) to the group.",
     "remove_from_group": "Took {n} resource(s) out of the group.",
+    "tag": "Tagged {n} resource(s).",
+    "untag": "Took the tag off {n} resource(s).",
 }
 
 
 def _bulk_body(form: FormData) -> ResourceBulk:
     ids = [str(v) for v in form.getlist("ids")][: resource_bulk.MAX_IDS + 1]
     group = str(form.get("group", "") or "").strip()
-    raw = {"action": str(form.get("action", "")), "resourceIds": ids, "groupId": group or None}
+    raw: dict[str, object] = {"action": str(form.get("action", "")), "resourceIds": ids, "groupId": group or None}
+    tag = str(form.get("tag", "") or "").strip()[:300]
+    if tag:
+        try:
+            key, value = tags.parse_filter(tag)
+        except DomainError:
+            raise PageError(422, "Write the tag as key:value, e.g. team:payments.") from None
+        raw["tag"] = {"key": key, "value": value}
     try:
         return ResourceBulk.model_validate(raw)
     except ValidationError as exc:
@@ -53,6 +62,7 @@ def _bulk_body(form: FormData) -> ResourceBulk:
             "resourceIds": "Choose at least one resource (at most 1,000).",
             "action": "Choose an action.",
             "groupId": "Choose a group.",
+            "tag": "Write the tag as key:value, e.g. team:payments.",
         }.get(where, "This selection cannot be acted on.")
         raise PageError(422, message) from None
 
@@ -66,7 +76,7 @@ async def bulk(
         rows = [r for r in await svc.list_resources(session) if r.id in set(body.resource_ids)]
         return render(request, "admin/resource_bulk_delete.html", resources=rows)
     try:
-        outcome = await resource_bulk.apply(session, body.action, body.resource_ids, body.group_id)
+        outcome = await resource_bulk.apply(session, body.action, body.resource_ids, body.group_id, body.tag)
     except NotFound as exc:
         raise PageError(404, f"Nothing was changed: {exc.message}.") from None
     except DomainError as exc:
