@@ -11,9 +11,12 @@ had its first check, the spacing of each resource's checks against the interval 
 second against the mean rate. Asserts nothing.
 
     .venv/bin/python bench/engine.py [--resources 2000] [--interval 60] [--duration 300] [--db URL] [--assertions]
+        [--kind HTTP|TCP|DNS|PUSH] [--tls] [--endpoint 127.0.0.1:PORT]
 
 ``--assertions`` gives every resource the JSON assertions of a typical health check (``ASSERTIONS``) and has the
-target answer a small JSON document, so that the CPU per check can be compared with and without them.
+target answer a small JSON document, so that the CPU per check can be compared with and without them. TCP and
+DNS resources go to ``--endpoint`` (a TLS listener for ``--tls``, a DNS server answering ``DNS_NAME``), started
+by the caller in its own process: ``bench/kinds.py`` does so and runs every kind in turn.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from kairos.settings import Settings
 
 HERE = Path(__file__).resolve().parent
 PREFIX = "/r/"
+DNS_NAME = "example.test"  # a DNS resource's target: an A record of the server at --endpoint
 # A typical health check's assertions (--assertions): three JSON paths, a header and the response time.
 ASSERTIONS = [
     {"type": "json", "path": "$.status", "op": "==", "value": "ok"},
@@ -74,9 +78,11 @@ def percentile(values: list[float], q: float) -> float:
     return arrivals.percentile(values, q)
 
 
-def _target(kind: str, port: int, prefix: str, i: int) -> str:
+def _target(kind: str, port: int, prefix: str, i: int, endpoint: str) -> str:
     if kind == "TCP":
-        return f"127.0.0.1:{port}"  # a connect to the target, closed at once
+        return endpoint or f"127.0.0.1:{port}"  # a connect (and a TLS handshake with tls), closed at once
+    if kind == "DNS":
+        return DNS_NAME  # asked of the resolver in the options
     if kind == "PUSH":
         return f"job-{i}"  # a note: the probe reads the resource's push_heartbeat row
     return f"http://127.0.0.1:{port}{prefix}{i}"
@@ -91,12 +97,13 @@ def seed(
     prefix: str = PREFIX,
     assertions: bool = False,
     kind: str = "HTTP",
+    tls: bool = False,
+    endpoint: str = "",
 ) -> None:
     """n resources of ``kind`` every interval seconds: HTTP checking http://127.0.0.1:port{prefix}{i} (with
-    ASSERTIONS), TCP connecting to the target's port, or PUSH each with a fresh ping (AVAILABLE for a day)."""
-    config: dict[str, object] = {"assertions": ASSERTIONS} if assertions else {}
-    if kind == "PUSH":
-        config = {"periodSeconds": 86_400}
+    ASSERTIONS), TCP connecting to endpoint or the target's port (with a TLS handshake if ``tls``), DNS asking
+    the server at endpoint for DNS_NAME's A record, or PUSH each with a fresh ping (AVAILABLE for a day)."""
+    config = _config(kind, assertions, tls, endpoint)
     upgrade_to_head(url)
     engine = create_engine(sync_url(url))
     with engine.begin() as conn:
@@ -106,7 +113,7 @@ def seed(
                 {
                     "name": f"svc-{i}",
                     "kind": kind,
-                    "target": _target(kind, port, prefix, i),
+                    "target": _target(kind, port, prefix, i, endpoint),
                     "config": config,
                     "interval_s": interval,
                 }
@@ -129,6 +136,16 @@ def seed(
             ],
         )
     engine.dispose()
+
+
+def _config(kind: str, assertions: bool, tls: bool, endpoint: str) -> dict[str, object]:
+    if kind == "PUSH":
+        return {"periodSeconds": 86_400}
+    if kind == "TCP" and tls:
+        return {"tls": True}
+    if kind == "DNS":
+        return {"resolver": endpoint, "recordType": "A", "expected": ["192.0.2.1"]}
+    return {"assertions": ASSERTIONS} if assertions else {}
 
 
 def _seed_pings(conn: Connection) -> None:
@@ -270,9 +287,16 @@ def main() -> None:
     ap.add_argument("--db", default="", help="SQLAlchemy URL (default: a fresh SQLite file)")
     ap.add_argument("--assertions", action="store_true", help="JSON assertions on every check (a JSON target)")
     ap.add_argument(
-        "--kind", choices=("HTTP", "TCP", "PUSH"), default="HTTP", help="TCP: connects; PUSH: one heartbeat read"
+        "--kind",
+        choices=("HTTP", "TCP", "DNS", "PUSH"),
+        default="HTTP",
+        help="TCP: connects; DNS: one query; PUSH: one heartbeat read",
     )
+    ap.add_argument("--tls", action="store_true", help="TCP: a TLS handshake after the connect (tls: true)")
+    ap.add_argument("--endpoint", default="", help="TCP/DNS: 127.0.0.1:PORT of a server in another process")
     args = ap.parse_args()
+    if args.kind == "DNS" and not args.endpoint:
+        ap.error("--kind DNS needs --endpoint (a DNS server answering example.test; bench/kinds.py starts one)")
     # /var/tmp, not /tmp: where /tmp is a tmpfs, the kernel accounts no write_bytes.
     data_dir = Path(tempfile.mkdtemp(prefix="kairos-engine-", dir="/var/tmp"))
     env = {**os.environ, "TARGET_JSON": "1"} if args.assertions else None
@@ -281,10 +305,21 @@ def main() -> None:
         assert target.stdout is not None
         port = int(target.stdout.readline().split()[2].rsplit(":", 1)[1])
         url = args.db or f"sqlite+aiosqlite:///{data_dir}/kairos.db"
-        seed(url, args.resources, port, args.interval, args.parallelism, assertions=args.assertions, kind=args.kind)
-        with_assertions = f", {len(ASSERTIONS)} assertions each" if args.assertions else ""
+        seed(
+            url,
+            args.resources,
+            port,
+            args.interval,
+            args.parallelism,
+            assertions=args.assertions,
+            kind=args.kind,
+            tls=args.tls,
+            endpoint=args.endpoint,
+        )
+        with_assertions = f", {len(ASSERTIONS)} assertions each" if args.assertions and args.kind == "HTTP" else ""
+        with_tls = " with TLS" if args.tls and args.kind == "TCP" else ""
         print(
-            f"{args.resources} {args.kind} resources{with_assertions} every {args.interval} s, "
+            f"{args.resources} {args.kind}{with_tls} resources{with_assertions} every {args.interval} s, "
             f"parallelism {args.parallelism}, "
             f"database {url.split(':')[0]}, event loop {'uvloop' if _uvloop() else 'asyncio'}"
         )
