@@ -17,14 +17,15 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("resource") as batch:
-        batch.add_column(sa.Column("outage_threshold", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("recovery_threshold", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("upside_down", sa.Boolean(), nullable=False, server_default=sa.false()))
+    # Plain ADD COLUMN (SQLite has it for these): a batch copy of the table would drop the AUTOINCREMENT that
+    # 0008 gave it, and SQLite would hand a deleted resource's id out again.
+    op.add_column("resource", sa.Column("outage_threshold", sa.Integer(), nullable=True))
+    op.add_column("resource", sa.Column("recovery_threshold", sa.Integer(), nullable=True))
+    op.add_column("resource", sa.Column("upside_down", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("resource") as batch:
+    with op.batch_alter_table("resource", recreate="always", table_kwargs={"sqlite_autoincrement": True}) as batch:
         batch.drop_column("upside_down")
         batch.drop_column("recovery_threshold")
         batch.drop_column("outage_threshold")
