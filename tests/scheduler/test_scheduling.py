@@ -118,7 +118,8 @@ async def test_streaks_and_open_outages_continue_after_a_restart(db_url: str, tm
         assert opened is not None
     async with running_kairos(settings) as k:
         sched = local_scheduler(k.runtime)
-        await wait_for(lambda: k.runtime.board.states[rid].fail_streak == 4)  # the start-up pass continues the streak
+        # The start-up pass continues the streak (generous wait: under a loaded CI the start-up takes longer).
+        await wait_for(lambda: k.runtime.board.states[rid].fail_streak == 4, timeout=30)
         assert k.runtime.board.states[rid].outage_since == opened
         target.status = 200
         await sched.check_now(rid)
