@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
 from collections.abc import Callable, Coroutine, Mapping
@@ -56,7 +57,9 @@ class FleetControl:
         self.types: dict[str, TypeSettings] = {}
         self.resources: dict[int, Scheduled] = {}
         self.recorder = NoBacklog()
-        self.feed = BoardFeed(sessionmaker, board, clock=clock, on_applied=self._results_read)
+        self.feed = BoardFeed(
+            sessionmaker, board, clock=clock, on_applied=self._results_read, known=self.resources.__contains__
+        )
         self.listener = Listener(
             conninfo_of(settings.effective_database_url),
             [channels.RESULTS, channels.RESOURCES],
@@ -72,6 +75,11 @@ class FleetControl:
         self._waiters: dict[int, list[asyncio.Future[ProbeResult]]] = {}
         self._background: set[asyncio.Task[None]] = set()
         self._started = False
+        # Reads of the catalog race with each other and with local edits (a notification of our own create can
+        # be read before our delete and applied after it). Each read takes a stamp before it starts; per
+        # resource, only a view read later than the one already applied is taken (later reads see more).
+        self._stamps = itertools.count(1)
+        self._applied_at: dict[int, int] = {}
 
     # -- life cycle ---------------------------------------------------------------------------------------
 
@@ -123,16 +131,17 @@ class FleetControl:
 
     async def resource_changed(self, resource_id: int) -> None:
         """Its schedule rows in every location, due at once, and the workers told, in one transaction."""
+        read_at = next(self._stamps)
         async with self._sessionmaker() as session:
             res = await catalog.load_one(session, resource_id)
             await schedule.sync_resource(session, resource_id, res, self.types, self._clock())
             await channels.notify(session, channels.RESOURCES, str(resource_id))
             await session.commit()
-        self._adopt(resource_id, res)
+        self._adopt(resource_id, res, read_at)
 
     def resource_deleted(self, resource_id: int) -> None:
         """Forget it here; its schedule rows went with it (FK cascade); the workers are told in the background."""
-        self._adopt(resource_id, None)
+        self._adopt(resource_id, None, next(self._stamps))
         self._spawn(self._announce(str(resource_id)))
 
     async def reload_type_settings(self) -> None:
@@ -173,11 +182,25 @@ class FleetControl:
     # -- internals ----------------------------------------------------------------------------------------
 
     async def _reload_catalog(self) -> None:
+        read_at = next(self._stamps)
         async with self._sessionmaker() as session:
             self.types = await catalog.load_type_settings(session)
-            self.resources = await catalog.load_resources(session)
+            loaded = await catalog.load_resources(session)
+        for rid, applied_at in list(self._applied_at.items()):
+            if applied_at < read_at:
+                del self._applied_at[rid]  # this read supersedes it
+            elif (res := self.resources.get(rid)) is not None:
+                loaded[rid] = res  # changed here after the read began: the newer view stays
+            else:
+                loaded.pop(rid, None)  # deleted here after the read began
+        # In place: the feed holds ``self.resources.__contains__``.
+        self.resources.clear()
+        self.resources.update(loaded)
 
-    def _adopt(self, resource_id: int, res: Scheduled | None) -> None:
+    def _adopt(self, resource_id: int, res: Scheduled | None, read_at: int) -> None:
+        if self._applied_at.get(resource_id, 0) > read_at:
+            return  # a view read later was applied already
+        self._applied_at[resource_id] = read_at
         if res is None:
             self.resources.pop(resource_id, None)
             self.board.forget(resource_id)
@@ -204,9 +227,10 @@ class FleetControl:
         try:
             if payload.isdigit():
                 rid = int(payload)
+                read_at = next(self._stamps)
                 async with self._sessionmaker() as session:
                     res = await catalog.load_one(session, rid)
-                self._adopt(rid, res)
+                self._adopt(rid, res, read_at)
             elif payload == channels.TYPES:
                 async with self._sessionmaker() as session:
                     self.types = await catalog.load_type_settings(session)

@@ -78,12 +78,14 @@ class BoardFeed:
         coalesce_s: float = COALESCE_S,
         clock: Callable[[], float] = time.time,
         on_applied: Applied = _ignore,
+        known: Callable[[int], bool] = lambda _rid: True,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._board = board
         self._coalesce_s = coalesce_s
         self._clock = clock
         self._on_applied = on_applied  # told the states just read (FleetControl's check-now waiters)
+        self._known = known  # resources this node knows; a result read for one deleted meanwhile is dropped
         self._inbox = _Inbox()
         self._task: asyncio.Task[None] | None = None
         self.applied = 0  # results handed to the board (tests, logs)
@@ -129,10 +131,11 @@ class BoardFeed:
             states = await load_states(session, wanted)
             locations = await load_location_states(session, wanted)
         for rid in wanted:
-            self._board.put_locations(rid, locations.get(rid, {}))
+            if self._known(rid):
+                self._board.put_locations(rid, locations.get(rid, {}))
         for rid in ids:
             state = states.get(rid)
-            if state is None:
+            if state is None or not self._known(rid):
                 continue  # deleted meanwhile, or its state row is not written yet: the resync settles it
             if state.last is not None:
                 self._board.record(rid, state.last, state)

@@ -51,17 +51,17 @@ async def test_a_killed_workers_resources_are_checked_again_and_nothing_is_lost_
     a, b = fleet.worker("eu", "eu-a"), fleet.worker("eu", "eu-b")
     await until_up(fleet, a, b)
 
-    async def both_busy() -> bool:  # two rounds of every resource, and each worker has taken some
-        hits = await target.hits()
-        return all(len(checks_by(hits, p, "eu")) >= 2 for p in paths.values()) and {h.worker for h in hits} == {
-            "eu-a",
-            "eu-b",
-        }
+    owned: set[str] = set()
 
-    await until(fleet, both_busy, 40, "both workers checking every resource")
-    before = await target.hits()
-    owned = {p for p in paths.values() if checks_by(before, p, "eu")[-1].worker == "eu-a"}
-    assert owned, "eu-a took the last check of none of the resources"
+    async def both_busy() -> bool:  # two rounds of every resource, and eu-a took the last check of some
+        hits = await target.hits()
+        if not all(len(checks_by(hits, p, "eu")) >= 2 for p in paths.values()):
+            return False
+        owned.clear()
+        owned.update(p for p in paths.values() if checks_by(hits, p, "eu")[-1].worker == "eu-a")
+        return bool(owned) and {h.worker for h in hits} == {"eu-a", "eu-b"}
+
+    await until(fleet, both_busy, 40, "both workers checking, eu-a the last to check some resource")
     a.kill()
     killed_at = time.time()
 

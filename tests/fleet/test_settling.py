@@ -42,11 +42,15 @@ async def test_a_new_leader_waits_before_reporting_a_location_down(
     await liveness.start()
     try:
         assert await liveness.step() == []  # just took over: the worker may not have had the time to beat
-        await wait_for(lambda: [e.kind for e in raised] == ["location_down"], timeout=10)  # then it is judged
+
+        async def judged_down() -> bool:  # the flip is committed after the event is handed over: wait for both
+            async with pg_sessions() as s:
+                return (await s.execute(select(FleetLocation.up))).scalar_one() is False
+
+        await wait_for(judged_down, timeout=10, interval=0.1)  # then it is judged
     finally:
         await liveness.stop()
-    async with pg_sessions() as s:
-        assert (await s.execute(select(FleetLocation.up))).scalar_one() is False
+    assert [e.kind for e in raised] == ["location_down"]
 
 
 async def test_a_new_leader_takes_nobody_for_dead_before_the_adoption_delay(
