@@ -1,6 +1,10 @@
 """Embeddable status: shields-style SVG badges and tiny iframe pages, with the dashboard's visibility rules
 (kairos.access.visibility: anything the caller may not see answers 404, so a badge never confirms a hidden
-resource; an embed in someone else's page is usually anonymous, so it shows public things only)."""
+resource; an embed in someone else's page is usually anonymous, so it shows public things only).
+
+A badge that cannot be shown still answers an image: a grey "unknown" SVG with status 404, so a README shows a
+badge rather than a broken image. The body depends only on the URL (the badge's kind and ``label``), never on the
+row, so an unknown and a hidden resource or group answer byte for byte the same (docs/security.md)."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from kairos.access.visibility import can_see_resource
 from kairos.api.deps import RuntimeDep, SessionDep
 from kairos.api.ids import PageId
+from kairos.api.schemas.common import MAX_ID
 from kairos.db.models import Resource
 from kairos.errors import NotFound
 from kairos.probes.certs import DAY_S, certificate_of, seconds_left
@@ -67,16 +72,35 @@ def badge_svg(label: str, value: str, colour: str) -> str:
     )
 
 
-def _svg(body: str) -> Response:
-    return Response(body, media_type="image/svg+xml", headers={"Cache-Control": "max-age=60"})
+def _svg(body: str, status_code: int = 200) -> Response:
+    return Response(body, status_code, media_type="image/svg+xml", headers={"Cache-Control": "max-age=60"})
 
 
-async def _resource(session: SessionDep, caller: PageCaller, resource_id: int) -> Resource:
+def unknown_badge(label: str) -> Response:
+    """What a badge of an unknown or hidden resource or group answers: made from the URL alone."""
+    return _svg(badge_svg(label, "unknown", GREY), 404)
+
+
+def badge_id(text: str) -> int | None:
+    """The id in a badge's URL; None for one no row can have (an "unknown" badge, like a missing row)."""
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID))) or not 1 <= int(text) <= MAX_ID:
+        return None
+    return int(text)
+
+
+async def _visible(session: SessionDep, caller: PageCaller, resource_id: int | None) -> Resource | None:
+    if resource_id is None:
+        return None
     try:
         row = await load_resource(session, resource_id)
     except NotFound:
-        row = None
-    if row is None or not can_see_resource(caller, row):
+        return None
+    return row if can_see_resource(caller, row) else None
+
+
+async def _resource(session: SessionDep, caller: PageCaller, resource_id: int) -> Resource:
+    row = await _visible(session, caller, resource_id)  # an embed page: its HTML 404
+    if row is None:
         raise PageError(404, "There is no such resource.")
     return row
 
@@ -96,21 +120,23 @@ Show = Literal["status", "uptime"]
 
 @router.get("/badges/resources/{resource_id}.svg")
 async def resource_badge(
-    resource_id: PageId,
+    resource_id: str,
     session: SessionDep,
     runtime: RuntimeDep,
     caller: PageCaller,
     label: str | None = Query(None, max_length=60),
     show: Show = "status",
 ) -> Response:
-    row = await _resource(session, caller, resource_id)
+    row = await _visible(session, caller, badge_id(resource_id))
+    if row is None:
+        return unknown_badge(label or show)
     value, colour = _resource_value(runtime, row.id, show)
     return _svg(badge_svg(label or row.name, value, colour))
 
 
 @router.get("/badges/resources/{resource_id}/cert.svg")
 async def resource_cert_badge(
-    resource_id: PageId,
+    resource_id: str,
     session: SessionDep,
     runtime: RuntimeDep,
     caller: PageCaller,
@@ -118,7 +144,9 @@ async def resource_cert_badge(
 ) -> Response:
     """Days until the TLS certificate of the last check expires: green, yellow within the resource's
     certExpiryDays, red once expired; grey "unknown" without a certificate."""
-    row = await _resource(session, caller, resource_id)
+    row = await _visible(session, caller, badge_id(resource_id))
+    if row is None:
+        return unknown_badge(label or "certificate")
     state = runtime.board.state(row.id)
     value, colour = cert_badge_value(certificate_of(state.last_details) if state else None, datetime.now(UTC))
     return _svg(badge_svg(label or "certificate", value, colour))
@@ -138,15 +166,16 @@ def cert_badge_value(cert: dict[str, Any] | None, now: datetime) -> tuple[str, s
 
 @router.get("/badges/groups/{group_id}.svg")
 async def group_badge(
-    group_id: PageId,
+    group_id: str,
     session: SessionDep,
     runtime: RuntimeDep,
     caller: PageCaller,
     label: str | None = Query(None, max_length=60),
 ) -> Response:
-    group = await group_visible(session, caller, group_id)
+    gid = badge_id(group_id)
+    group = None if gid is None else await group_visible(session, caller, gid)
     if group is None:
-        raise PageError(404, "There is no such group.")
+        return unknown_badge(label or "status")
     ids = await member_ids(session, group.id)
     statuses = [status_of(runtime.board.state(rid)) for rid in ids]
     up = statuses.count("available")
