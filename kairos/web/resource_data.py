@@ -19,6 +19,7 @@ from kairos.probes.base import Status
 from kairos.probes.certs import certificate_of
 from kairos.runtime import Runtime
 from kairos.web.deps import PageError
+from kairos.web.reasons import answered_latency
 
 HISTORY_PAGE = 50
 OUTAGES_SHOWN = 20
@@ -37,7 +38,7 @@ class Summary:
     status: Status
     message: str
     checked_at: datetime | None
-    latency_ms: float | None
+    latency_ms: float | None  # None when the target never answered (kairos.web.reasons.answered_latency)
     outage_since: datetime | None
     uptime: dict[str, float | None]
 
@@ -60,7 +61,8 @@ def summary(runtime: Runtime, resource_id: int, targets: bool) -> Summary:
     message = state.last_message
     if not targets:
         message = public_message(state.status.value, state.last_error_code, state.last_http_status)
-    return Summary(state.status, message, state.last_checked_at, state.last_latency_ms, state.outage_since, uptime)
+    latency = answered_latency(state.status.value, state.last_http_status, state.last_latency_ms)
+    return Summary(state.status, message, state.last_checked_at, latency, state.outage_since, uptime)
 
 
 @dataclass(frozen=True, slots=True)

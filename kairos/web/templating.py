@@ -21,6 +21,7 @@ from kairos.api.deps import ANONYMOUS, Caller
 from kairos.runtime import Runtime
 from kairos.services.site import SiteSettings
 from kairos.web.display import NONE, local_time, page_display, percent
+from kairos.web.reasons import answered_latency, reason_of
 
 _HERE = Path(__file__).parent
 STATIC_DIR = _HERE / "static"
@@ -82,8 +83,14 @@ def _ms(value: float | None) -> str:
     return NONE if value is None else f"{value:.0f} ms"
 
 
+def _answered(result: Any) -> float | None:
+    """A result's latency, or None when the target never answered (kairos.web.reasons)."""
+    return answered_latency(str(result.status), result.http_status, result.latency_ms)
+
+
 templates.env.globals.update(static_url=static_url, version=__version__)
 templates.env.filters.update(when=_when, iso=_iso, duration=_duration, pct=_pct, ms=_ms)
+templates.env.filters.update(reason=reason_of, answered=_answered)
 
 
 def caller_of(request: Request) -> Caller:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from kairos.db.models import Outage
+from kairos.web.display import NONE
 from tests.harness import Running
-from tests.web.pages import admin_browser
+from tests.web.pages import admin_browser, post_form
 from tests.web.resource_seed import add_group, add_outage, add_resource
 
 PAST_ROW = re.compile(r'<tr data-outage="(\d+)">\s*<td><a href="/resources/(\d+)">([^<]+)</a>')
@@ -106,3 +108,59 @@ async def test_anonymous_visitors_never_see_outages_of_hidden_resources(kairos: 
     async with admin_browser(kairos) as admin:
         html = (await admin.get("/outages")).text
         assert "Secret box" in html and "Staff box" in html
+
+
+async def _outage(kairos: Running, rid: int, start: datetime, end: datetime | None, code: str, message: str) -> None:
+    async with kairos.runtime.sessionmaker() as session:
+        session.add(Outage(resource_id=rid, started_at=start, ended_at=end, error_code=code, message=message))
+        await session.commit()
+
+
+def reasons(html: str, table: str) -> list[tuple[str, str]]:
+    part = html[html.index(f'id="{table}"') :]
+    part = part[: part.index("</table>")]
+    cells = re.findall(r'<td class="reason">(.*?)</td>', part, re.S)
+    out = []
+    for cell in cells:
+        code = re.search(r'<code class="muted small reason-code" title="Failure code">([^<]*)</code>', cell)
+        out.append((re.sub(r"\s*<code.*", "", cell, flags=re.S).strip(), code.group(1) if code else ""))
+    return out
+
+
+async def test_the_reason_is_the_message_with_the_code_as_a_detail(kairos: Running) -> None:
+    rid = await add_resource(kairos, "Shop")
+    now = datetime.now(UTC)
+    await _outage(kairos, rid, now - timedelta(minutes=5), None, "http_status", "HTTP 503 from shop.internal")
+    await _outage(kairos, rid, now - timedelta(days=2), now - timedelta(days=1), "connect_refused", "refused by :81")
+    await _outage(kairos, rid, now - timedelta(days=4), now - timedelta(days=3), "", "")
+    html = (await kairos.anon.get("/outages")).text
+    assert reasons(html, "active-outages") == [("HTTP 503 from shop.internal", "http_status")]
+    assert reasons(html, "past-outages") == [("refused by :81", "connect_refused"), (NONE, "")]
+    page = (await kairos.anon.get(f"/resources/{rid}")).text
+    assert reasons(page, "resource-outages") == [
+        ("HTTP 503 from shop.internal", "http_status"),
+        ("refused by :81", "connect_refused"),
+        (NONE, ""),
+    ]
+
+
+async def test_a_visitor_who_may_not_see_targets_gets_words_for_the_code_not_the_message(kairos: Running) -> None:
+    rid = await add_resource(kairos, "Shop")
+    now = datetime.now(UTC)
+    await _outage(
+        kairos, rid, now - timedelta(days=2), now - timedelta(days=1), "connect_refused", "refused by db.internal"
+    )
+    await _outage(kairos, rid, now - timedelta(days=4), now - timedelta(days=3), "odd_new_code", "db.internal said no")
+    async with admin_browser(kairos) as admin:
+        assert (await post_form(admin, "/admin/settings", {"title": "Kairos"})).status_code == 303
+        assert reasons((await admin.get("/outages")).text, "past-outages")[0] == (
+            "refused by db.internal",
+            "connect_refused",
+        )
+    for path, table in (("/outages", "past-outages"), (f"/resources/{rid}", "resource-outages")):
+        html = (await kairos.anon.get(path)).text
+        assert "db.internal" not in html, path
+        assert reasons(html, table) == [
+            ("Connection refused", "connect_refused"),
+            ("Odd new code", "odd_new_code"),
+        ], path
