@@ -56,10 +56,28 @@
     return s * 1000;
   }
 
-  function niceMax(v) {
-    if (!(v > 0)) return 10;
-    var p = Math.pow(10, Math.floor(Math.log10(v))), f = v / p;
+  // The y-axis: about five steps of 1, 2 or 5 times a power of ten from 0 to the first tick at or above the
+  // highest value, with as many decimals as the step needs (0.2 ms steps under a millisecond, 500 ms steps
+  // around a second), so no two labels read the same. Nothing recorded, or only zeros: 0 to 1 ms.
+  function niceStep(raw) {
+    var p = Math.pow(10, Math.floor(Math.log10(raw))), f = raw / p;
     return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
+  }
+
+  function yTicks(v) {
+    var top = v > 0 ? Math.max(v, 0.01) : 1;
+    var step = niceStep(top / 5);
+    var count = Math.max(1, Math.ceil(top / step - 1e-9));
+    var decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+    var values = [];
+    for (var i = 0; i <= count; i++) values.push(i * step);
+    return { max: count * step, values: values, text: function (x) { return x.toFixed(decimals) + " ms"; } };
+  }
+
+  // A point's value in the tooltip: a tenth of a millisecond below 10 ms, where "0 ms" would hide the value.
+  function pointMs(v) {
+    if (v === null || v === undefined || v >= 10) return Kairos.fmt.ms(v);
+    return v.toFixed(1) + " ms";
   }
 
   function label(t, span) {
@@ -86,18 +104,19 @@
     pts.forEach(function (p) {
       series.forEach(function (s) { if (p[s.key] !== null && p[s.key] > max) max = p[s.key]; });
     });
-    max = niceMax(max);
+    var ticks = yTicks(max);
+    max = ticks.max;
     var span = st.view[1] - st.view[0];
     var x = function (t) { return M.left + (t - st.view[0]) / span * w; };
     var y = function (v) { return M.top + h - v / max * h; };
     st.geo = { x: x, y: y, w: w, h: h, width: width };
     var svg = el("svg", { width: width, height: HEIGHT, viewBox: "0 0 " + width + " " + HEIGHT, "aria-hidden": "true" });
     svg.setAttribute("data-points", String(pts.length));
-    for (var i = 0; i <= 4; i++) {
-      var v = max * i / 4, gy = y(v);
+    ticks.values.forEach(function (v) {
+      var gy = y(v);
       el("line", { x1: M.left, x2: M.left + w, y1: gy, y2: gy, "class": "grid" }, svg);
-      el("text", { x: M.left - 6, y: gy + 4, "class": "axis", "text-anchor": "end" }, svg).textContent = Kairos.fmt.ms(v);
-    }
+      el("text", { x: M.left - 6, y: gy + 4, "class": "axis y-tick", "text-anchor": "end" }, svg).textContent = ticks.text(v);
+    });
     for (var j = 0; j <= 4; j++) {
       var t = st.view[0] + span * j / 4;
       var anchor = j === 0 ? "start" : j === 4 ? "end" : "middle";
@@ -182,7 +201,7 @@
     var p = st.points[index];
     if (!p) return hideTip();
     var lines = [Kairos.fmt.when(new Date(p.t))];
-    SERIES.forEach(function (s) { lines.push(s.name + ": " + Kairos.fmt.ms(p[s.key])); });
+    SERIES.forEach(function (s) { lines.push(s.name + ": " + pointMs(p[s.key])); });
     tip.textContent = "";
     lines.forEach(function (text, i) {
       var row = document.createElement("div");
