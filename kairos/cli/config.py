@@ -79,6 +79,8 @@ def print_plan(plan: Plan) -> None:
     for change in plan.changes:
         fields = f" ({', '.join(change.fields)})" if change.fields else ""
         typer.echo(f"{marks[change.action]} {change.section} {change.name!r}{fields}")
+    for kept in plan.kept:
+        typer.echo(f"= {kept.section} {kept.name!r} {kept.field}: unchanged (stored secret kept)")
     c = plan.counts()
     typer.echo(f"{c['create']} to create, {c['update']} to change, {c['delete']} to delete")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from kairos.config_as_code.source import Document
+from kairos.config_as_code.source import Document, dotted, snake
 from kairos.crypto import SecretBox
 
 Action = Literal["create", "update", "delete"]
@@ -25,6 +25,18 @@ class Change:
         return {"section": self.section, "name": self.name, "action": self.action, "fields": self.fields}
 
 
+@dataclass(frozen=True)
+class Kept:
+    """A stored secret kept because the document has the export's own placeholder for it and it was not set."""
+
+    section: str
+    name: str
+    field: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"section": self.section, "name": self.name, "field": self.field}
+
+
 @dataclass
 class Plan:
     changes: list[Change] = field(default_factory=list)
@@ -33,12 +45,23 @@ class Plan:
     types_changed: bool = False
     credentials_changed: bool = False
     notifications_changed: bool = False
+    kept: list[Kept] = field(default_factory=list)
 
     def add(self, section: str, name: str, action: Action, fields: list[str] | None = None) -> None:
         self.changes.append(Change(section, name, action, fields or []))
 
     def counts(self) -> dict[str, int]:
         return {a: sum(1 for c in self.changes if c.action == a) for a in ("create", "update", "delete")}
+
+
+def kept_secrets(doc: Document) -> list[Kept]:
+    """``doc.kept`` (paths such as ``credentials[0].secret``) by the names of their objects."""
+    out: list[Kept] = []
+    for path in doc.kept:
+        section, index, *rest = path
+        items = getattr(doc.config, snake(str(section)))
+        out.append(Kept(str(section), str(items[int(index)].name), dotted(tuple(rest))))
+    return out
 
 
 def differ(row: Any, wanted: dict[str, Any]) -> list[str]:

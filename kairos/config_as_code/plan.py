@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.config_as_code import v1
-from kairos.config_as_code.changes import Plan, by_name, differ, open_sealed
+from kairos.config_as_code.changes import Plan, by_name, differ, kept_secrets, open_sealed
 from kairos.config_as_code.headers import resolve_headers
 from kairos.config_as_code.maintenance_plan import apply_maintenance
 from kairos.config_as_code.notify_plan import apply_notifications
@@ -52,6 +52,7 @@ async def apply_document(session: AsyncSession, doc: Document, box: SecretBox, *
     await apply_maintenance(session, doc, plan, prune and "maintenance" in present)
     await apply_notifications(session, doc, box, plan, prune)
     await session.flush()
+    plan.kept = kept_secrets(doc)
     return plan
 
 

@@ -63,6 +63,44 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Z0-9]+", "_", name.upper()).strip("_") or "X"
 
 
+# Per placeholder kind: what the secret is, and the object that holds it (for the "what to do" of an error).
+_SUBJECTS = {
+    "CREDENTIAL": ("the credential's secret", "the credential"),
+    "NOTIFY": ("the channel's URL", "the channel"),
+    "DISCOVERY": ("the source's password", "the discovery source"),
+    "DISCOVERY_TOKEN": ("the source's token", "the discovery source"),
+    "HEADER": ("the header's value", "the header"),
+}
+
+
+_CLI = "run kairos import on the server"
+
+
+def advice(reference: Any, policy: SecretPolicy, kind: str, own: str, stored: bool) -> str:
+    """What to do about a reference that could not be resolved. It depends on the reference as written, the
+    policy and whether the object is stored, never on which variables are set or which files exist, and over
+    HTTP it names no reference but the export's own placeholder ``own``: no oracle, one message for the rest."""
+    value, holder = _SUBJECTS.get(kind, ("the secret", "the object"))
+    tail = f"or remove {holder} from the file"
+    if stored and reference != own:
+        tail = f"write {own} to keep the stored one, {tail}"
+    if not policy.enabled:
+        return f"this server resolves no reference over HTTP (KAIROS_CONFIG_API_SECRETS): {_CLI}, {tail}"
+    match = _ENV.match(reference) if isinstance(reference, str) else None
+    name = match.group(1) if match else ""
+    if not policy.detailed and reference != own:
+        return f"on the server, set what it names (KAIROS_SECRET_ENV_PREFIX, KAIROS_SECRETS_DIR), {tail}"
+    if isinstance(reference, dict):
+        if policy.secrets_dir is None:
+            return f"set KAIROS_SECRETS_DIR, {tail}"
+        return f"put {value} in a file below KAIROS_SECRETS_DIR and name that file, {tail}"
+    if policy.env_prefix and name.startswith(policy.env_prefix) and name.upper() not in _SETTINGS:
+        return f"set {name} to {value}, {tail}"
+    if not policy.env_prefix:
+        return f"use a {{file: name}} reference (KAIROS_SECRET_ENV_PREFIX is empty), {tail}"
+    return f"use a variable starting with {policy.env_prefix} (KAIROS_SECRET_ENV_PREFIX), {tail}"
+
+
 def legacy_placeholder(kind: str, name: str) -> str:
     """``${KAIROS_CREDENTIAL_X}``: what exports wrote before the prefix rule (still means "keep the stored one")."""
     return "${" + f"KAIROS_{kind}_{_slug(name)}" + "}"

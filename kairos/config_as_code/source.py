@@ -33,6 +33,7 @@ class Document:
     lines: Lines = field(default_factory=dict)
     origin: str = v1.API_VERSION  # or "kairos-resources" for the Java Kairos export
     secrets: SecretPolicy = field(default_factory=SecretPolicy)  # set by the channel; the default reads nothing
+    kept: list[Path_] = field(default_factory=list)  # where a stored secret was kept (the export's placeholder)
 
     def error(self, path: Path_, message: str, code: str = "validation_error") -> ConfigError:
         line = line_of(self.lines, path)
@@ -46,10 +47,12 @@ class Document:
             return secrets.resolve(ref, self.secrets)
         except secrets.Unavailable as exc:
             kind, name, stored = kept or ("", "", None)
-            placeholders = {self.secrets.placeholder(kind, name), secrets.legacy_placeholder(kind, name)}
-            if stored is not None and isinstance(ref, str) and ref in placeholders:
+            own = self.secrets.placeholder(kind, name)
+            if stored is not None and isinstance(ref, str) and ref in {own, secrets.legacy_placeholder(kind, name)}:
+                self.kept.append(path)
                 return stored
-            raise self.error(path, str(exc), code="secret_unavailable") from None
+            todo = secrets.advice(ref, self.secrets, kind, own, stored is not None)
+            raise self.error(path, f"{exc}: {todo}", code="secret_unavailable") from None
 
 
 def dotted(path: Path_) -> str:
@@ -124,7 +127,7 @@ def _validated(raw: dict[str, Any], source: str, lines: Lines, origin: str) -> D
 def _check_unique(doc: Document) -> None:
     for section, key in v1.UNIQUE.items():
         seen: set[Any] = set()
-        for i, item in enumerate(getattr(doc.config, _snake(section))):
+        for i, item in enumerate(getattr(doc.config, snake(section))):
             value = getattr(item, key)
             if value in seen:
                 shown = value if isinstance(value, str) else str(value)
@@ -132,7 +135,7 @@ def _check_unique(doc: Document) -> None:
             seen.add(value)
 
 
-def _snake(name: str) -> str:
+def snake(name: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
 

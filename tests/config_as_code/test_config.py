@@ -118,7 +118,10 @@ async def test_a_missing_environment_variable_gets_the_fixed_message_over_http(
     response = await kairos.client.post("/api/config/import", content=sample.encode())
     assert response.status_code == 422
     message = response.json()["error"]["message"]
-    assert message == "body:19: credentials[0].secret: secret reference not allowed or not available"
+    assert message == (
+        "body:19: credentials[0].secret: secret reference not allowed or not available: on the server, set what it "
+        "names (KAIROS_SECRET_ENV_PREFIX, KAIROS_SECRETS_DIR), or remove the credential from the file"
+    )
 
 
 async def test_a_secret_written_in_clear_is_refused(kairos: Running, sample: str) -> None:

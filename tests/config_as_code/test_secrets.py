@@ -19,6 +19,11 @@ from tests.harness import Running
 from tests.web.pages import admin_browser, csrf_of
 
 FIXED = "secret reference not allowed or not available"
+# What to do: the same words for every reference (none named), whatever exists or is set on the server.
+LOCKED = f"{FIXED}: this server resolves no reference over HTTP (KAIROS_CONFIG_API_SECRETS): run kairos import on the "
+LOCKED += "server, "
+OPEN = f"{FIXED}: on the server, set what it names (KAIROS_SECRET_ENV_PREFIX, KAIROS_SECRETS_DIR), "
+REMOVE = "or remove the credential from the file"
 
 
 def _credential(secret: str) -> str:
@@ -59,7 +64,7 @@ async def test_by_default_the_http_import_resolves_no_reference(
     monkeypatch.setenv("KAIROS_SECRET_TOKEN", "inside")
     for ref in ["{file: token}", f"{{file: {secrets_dir / 'token'}}}", "${KAIROS_SECRET_TOKEN}"]:
         error = await _refused(locked, _credential(ref), dry_run)
-        assert error == {"code": "secret_unavailable", "message": f"body:7: credentials[0].secret: {FIXED}",
+        assert error == {"code": "secret_unavailable", "message": f"body:7: credentials[0].secret: {LOCKED}{REMOVE}",
                          "field": "credentials[0].secret"}  # fmt: skip
     assert await _stored_secret(locked) is None
 
@@ -80,7 +85,7 @@ async def test_files_outside_the_secrets_dir_are_refused_with_one_message_whethe
         str(secrets_dir),  # the directory itself
     ]
     messages = {(await _refused(kairos, _credential(f"{{file: '{ref}'}}"), dry_run))["message"] for ref in refs}
-    assert messages == {f"body:7: credentials[0].secret: {FIXED}"}
+    assert messages == {f"body:7: credentials[0].secret: {OPEN}{REMOVE}"}
     assert await _stored_secret(kairos) is None
 
 
@@ -105,7 +110,7 @@ async def test_variables_without_the_prefix_or_naming_settings_are_refused_like_
     monkeypatch.delenv("KAIROS_SECRET_UNSET", raising=False)
     names = ["HOME", "KAIROS_DATABASE_URL", "KAIROS_SECRET_KEY", "KAIROS_SECRET_UNSET"]
     messages = {(await _refused(kairos, _credential("${" + n + "}"), dry_run))["message"] for n in names}
-    assert messages == {f"body:7: credentials[0].secret: {FIXED}"}
+    assert messages == {f"body:7: credentials[0].secret: {OPEN}{REMOVE}"}
     assert await _stored_secret(kairos) is None
 
 
@@ -115,7 +120,7 @@ async def test_the_console_refuses_references_with_the_same_message(locked: Runn
         form = {"csrf_token": csrf_of(page.text), "document": _credential(f"{{file: {outside}}}"), "action": "apply"}
         response = await browser.post("/admin/config", data=form)
     assert response.status_code == 422 and 'id="config-error"' in response.text
-    assert f"document:7: credentials[0].secret: {FIXED}" in response.text
+    assert f"document:7: credentials[0].secret: {LOCKED}{REMOVE}" in response.text
     assert "server-only" not in response.text
     assert await _stored_secret(locked) is None
 
@@ -173,7 +178,7 @@ async def test_header_values_are_exported_as_references_and_an_export_goes_back_
     # Into another server the placeholders have nothing to keep: a clear refusal at the line.
     refused = await elsewhere.client.post("/api/config/import", content=exported.encode())
     assert refused.status_code == 422
-    assert refused.json()["error"]["message"].endswith(f"credentials[0].secret: {FIXED}")
+    assert refused.json()["error"]["message"].endswith(f"credentials[0].secret: {LOCKED}{REMOVE}")
 
 
 def _cli(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -200,7 +205,8 @@ def test_the_cli_reads_references_within_the_dir_and_prefix_and_says_why_otherwi
     assert out.returncode == 1
     assert out.stderr.strip() == (
         f"kairos: kairos.yaml:7: credentials[0].secret: the secret file {outside} is not inside KAIROS_SECRETS_DIR "
-        f"{os.path.realpath(secrets_dir)}"
+        f"{os.path.realpath(secrets_dir)}: put the credential's secret in a file below KAIROS_SECRETS_DIR and name "
+        "that file, write ${MY_SECRET_CREDENTIAL_LEAK} to keep the stored one, or remove the credential from the file"
     )
     doc.write_text(_credential("${HOME}"))
     out = _cli(["import", str(doc), "--yes"], tmp_path, **env)

@@ -46,7 +46,7 @@ async def export(session: SessionDep, runtime: RuntimeDep, _: RequireAdmin) -> R
     "once. `prune=true` also deletes what the document does not name. An invalid item changes nothing: the "
     "422 names its line and field. Anchors, aliases and duplicate keys are refused; the body is at most 1 MiB. "
     "Secret references are refused unless the server sets `KAIROS_CONFIG_API_SECRETS=true` (docs/security.md), "
-    "except the export's own placeholders, which keep the stored secret.",
+    "except the export's own placeholders, which keep the stored secret (listed in `kept`: section, name, field).",
     openapi_extra={"requestBody": {"required": True, "content": _YAML}},
     responses=error_responses(401, 403, 413, 422),
 )
@@ -71,7 +71,9 @@ async def import_config(
         raise ApiError(422, exc.code, str(exc), exc.field or "body") from None
     if not dry_run:
         await notify(runtime, plan)
-    return {"dryRun": dry_run, "prune": prune, "counts": plan.counts(), "changes": [c.as_json() for c in plan.changes]}
+    changes = [c.as_json() for c in plan.changes]
+    kept = [k.as_json() for k in plan.kept]  # unchanged: the export's placeholder kept the stored secret
+    return {"dryRun": dry_run, "prune": prune, "counts": plan.counts(), "changes": changes, "kept": kept}
 
 
 async def _bounded_body(request: Request) -> bytes:
