@@ -23,6 +23,7 @@ from kairos.probes.spec import KindSpec, OptionField, Widget
 from kairos.secrets_mask import mask_headers
 from kairos.services import resources as svc
 from kairos.services.fields import field_path
+from kairos.web.form_messages import human_message, model_named
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -191,16 +192,11 @@ def read_form(form: FormData, kind: str) -> FormValues:
 def errors_of(exc: ValidationError, prefix: str = "") -> dict[str, str]:
     """Every error of ``exc`` under the form field it belongs to (list positions dropped), the first per field."""
     out: dict[str, str] = {}
+    model = model_named(exc.title)
     for err in exc.errors():
         path = field_path(err["loc"]) or ""
         key = re.sub(r"\[\d+\].*$", "", f"{prefix}{path}").rstrip(".") or "form"
-        if err["type"] == "missing":
-            msg = "This is required."
-        elif err["type"] == "extra_forbidden":
-            msg = "Unknown field."
-        else:
-            msg = str(err["msg"]).removeprefix("Value error, ")
-        out.setdefault(key, msg)
+        out.setdefault(key, human_message(err, path, model))
     return out
 
 

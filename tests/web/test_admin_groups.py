@@ -80,7 +80,7 @@ async def test_bad_group_forms_say_what_is_wrong(kairos: Running) -> None:
         r = await post_form(browser, "/admin/groups", {"name": "WEB", "visibility": "PUBLIC"})
         assert r.status_code == 409 and 'id="new-name-error"' in r.text and "exists already" in r.text
         r = await post_form(browser, "/admin/groups", {"name": " ", "visibility": "PUBLIC"})
-        assert r.status_code == 422 and "must not be blank" in r.text
+        assert r.status_code == 422 and "This is required." in r.text
         r = await post_form(browser, "/admin/groups", {"name": "x", "visibility": "SECRET"})
         assert r.status_code == 422 and 'id="new-visibility-error"' in r.text
         r = await post_form(browser, f"/admin/groups/{other}", {"name": "web", "visibility": "PUBLIC"}, "/admin/groups")

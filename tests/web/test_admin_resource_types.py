@@ -42,7 +42,7 @@ async def test_out_of_range_values_are_refused_next_to_their_field_and_kept(kair
         bad = {**VALID, "intervalSeconds": "2", "parallelism": "", "outageThreshold": "many"}
         r = await post_form(browser, "/admin/resource-types/HTTP", bad, "/admin/resource-types")
         assert r.status_code == 422
-        assert 'id="http-intervalSeconds-error">Input should be greater than or equal to 5' in r.text
+        assert 'id="http-intervalSeconds-error">Enter whole seconds between 5 and 86,400.' in r.text
         assert 'id="http-parallelism-error">This is required.' in r.text
         assert 'id="http-outageThreshold-error"' in r.text and 'value="many"' in r.text
         assert 'id="tcp-intervalSeconds-error"' not in r.text

@@ -65,7 +65,7 @@ async def test_a_refused_field_is_shown_next_to_it_and_the_typed_values_are_kept
         )
         assert r.status_code == 422
         assert re.search(r'id="target-error">[^<]*http', r.text), r.text
-        assert 'id="intervalSeconds-error">Input should be greater than or equal to 5' in r.text
+        assert 'id="intervalSeconds-error">Enter whole seconds between 5 and 86,400.' in r.text
         assert 'id="opt-maxRedirects-error"' in r.text
         assert 'value="Kept name"' in r.text and 'value="ftp://example.com/"' in r.text and 'value="3"' in r.text
         assert (await kairos.client.get("/api/resources")).json() == []

@@ -42,7 +42,7 @@ async def test_a_blank_title_is_refused_next_to_the_field(kairos: Running) -> No
     async with admin_browser(kairos) as browser:
         r = await post_form(browser, "/admin/settings", {"title": "   "})
         assert r.status_code == 422
-        assert 'id="title-error"' in r.text and "must not be blank" in r.text
+        assert 'id="title-error"' in r.text and "This is required." in r.text
     assert kairos.runtime.site.title == "Kairos"
 
 
