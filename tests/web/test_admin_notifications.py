@@ -67,7 +67,7 @@ async def test_a_webhook_channel_added_through_the_form_gets_a_test_message_and_
 async def test_a_failed_test_send_shows_the_error_and_a_refused_url_is_not_echoed(kairos: Running) -> None:
     async with admin_browser(kairos) as browser:
         r = await add_channel(browser, "ftp://nope.example/secret-path")
-        assert r.status_code == 422 and 'id="f-url-error"' in r.text and "secret-path" not in r.text
+        assert r.status_code == 422 and 'id="f-webhook-url-error"' in r.text and "secret-path" not in r.text
         await add_channel(browser, f"http://127.0.0.1:{free_port()}/x")
         (channel,) = await api_list(kairos, "channels")
         listing = await browser.get(PAGE)

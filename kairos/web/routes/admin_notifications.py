@@ -18,34 +18,28 @@ from kairos.api.deps import Caller, RuntimeDep, SessionDep
 from kairos.api.errors import domain_status
 from kairos.api.ids import PageId
 from kairos.api.schemas.notifications import (
-    ChannelCreate,
     ChannelPublic,
-    ChannelUpdate,
     PolicyCreate,
     PolicyPublic,
     PolicyUpdate,
     TestResult,
 )
 from kairos.errors import DomainError, NotFound
+from kairos.notify.events import EVENT_KINDS
+from kairos.notify.labels import EVENT_LABELS, event_label
+from kairos.services import channel_builder
 from kairos.services import notifications as svc
 from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect
 from kairos.web.forms import form_problems
+from kairos.web.routes.admin_notification_channels import router as channel_router
 from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+router.include_router(channel_router)  # the channel builder's add and edit forms
 
 BASE = "/admin/notifications"
-# Every event kind (kairos.notify.events.EVENT_KINDS) with the label the policy form shows beside its name.
-EVENTS = {
-    "outage_opened": "an outage opened",
-    "outage_resolved": "an outage was resolved",
-    "digest_changed": "an image tag was re-pushed",
-    "cert_expiring": "a TLS certificate is within 21, 14, 7 or 1 days of expiry (once each)",
-    "discovery_found": "discovery added a resource",
-    "discovery_lost": "a discovered image is no longer listed",
-    "location_down": "a location of the fleet is down (scope all only)",
-    "location_up": "a location of the fleet is checking again (scope all only)",
-}
+# Every event kind with the label and hint the policy form shows (kairos/notify/labels.py).
+EVENTS = {kind: EVENT_LABELS[kind] for kind in EVENT_KINDS}
 STATUSES = ("pending", "sending", "sent", "dead")
 _DONE = {
     "channel-created": "The channel was added.",
@@ -80,7 +74,7 @@ def _problems(exc: ValidationError, rename: dict[str, str] | None = None) -> dic
 # -- the page -------------------------------------------------------------------------------------------------
 
 
-async def _list(request: Request, session: AsyncSession, caller: Caller, **ctx: Any) -> Response:
+async def _list(request: Request, session: AsyncSession, caller: Caller, runtime: Any, **ctx: Any) -> Response:
     status = request.query_params.get("status")
     status = status if status in STATUSES else None
     channels = await svc.list_channels(session)
@@ -91,6 +85,8 @@ async def _list(request: Request, session: AsyncSession, caller: Caller, **ctx: 
         notice=_DONE.get(str(request.query_params.get("done", ""))),
         channels=channels,
         channel_names={c.id: c.name for c in channels},
+        channel_services=await channel_builder.service_labels(session, runtime),
+        event_label=event_label,
         policies=await svc.list_policies(session),
         deliveries=page.items,
         delivery_total=page.total,
@@ -101,25 +97,11 @@ async def _list(request: Request, session: AsyncSession, caller: Caller, **ctx: 
 
 
 @router.get(BASE)
-async def notifications_page(request: Request, caller: AdminPage, session: SessionDep) -> Response:
-    return await _list(request, session, caller)
+async def notifications_page(request: Request, caller: AdminPage, session: SessionDep, runtime: RuntimeDep) -> Response:
+    return await _list(request, session, caller, runtime)
 
 
 # -- channels -------------------------------------------------------------------------------------------------
-
-
-def _channel_values(form: FormData) -> dict[str, Any]:
-    return {
-        "name": str(form.get("name", "")).strip()[:1000],
-        "kind": str(form.get("kind", "WEBHOOK"))[:20],
-        "active": form.get("active") == "on",
-    }
-
-
-def _channel_form(request: Request, channel: ChannelPublic | None, values: dict[str, Any], **ctx: Any) -> Response:
-    code = ctx.pop("code", 200)
-    ctx.setdefault("errors", {})
-    return render(request, "admin/notification_channel_form.html", code, channel=channel, values=values, **ctx)
 
 
 async def _channel(session: AsyncSession, caller: Caller, channel_id: int) -> ChannelPublic:
@@ -127,55 +109,6 @@ async def _channel(session: AsyncSession, caller: Caller, channel_id: int) -> Ch
         return await svc.get_channel(session, channel_id)
     except NotFound as exc:
         raise _missing(exc, "channel") from None
-
-
-@router.get(BASE + "/channels/new")
-async def new_channel_page(request: Request, _: AdminPage) -> Response:
-    return _channel_form(request, None, {"name": "", "kind": "WEBHOOK", "active": True})
-
-
-@router.post(BASE + "/channels/new")
-async def create_channel(
-    request: Request, caller: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep
-) -> Response:
-    values = _channel_values(form)
-    url = str(form.get("url", ""))[:5000]
-    try:
-        body = ChannelCreate.model_validate({**values, "url": url})
-        await svc.create_channel(session, runtime, body)
-    except ValidationError as exc:
-        return _channel_form(request, None, values, code=422, errors=_problems(exc))
-    except DomainError as exc:
-        code = domain_status(exc)
-        return _channel_form(request, None, values, code=code, errors={exc.field or "form": exc.message})
-    raise Redirect(BASE + "?done=channel-created")
-
-
-@router.get(BASE + "/channels/{channel_id}")
-async def edit_channel_page(request: Request, channel_id: PageId, caller: AdminPage, session: SessionDep) -> Response:
-    c = await _channel(session, caller, channel_id)
-    return _channel_form(request, c, {"name": c.name, "kind": c.kind, "active": c.active})
-
-
-@router.post(BASE + "/channels/{channel_id}")
-async def edit_channel(
-    request: Request, channel_id: PageId, caller: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep
-) -> Response:
-    channel = await _channel(session, caller, channel_id)
-    values = {**_channel_values(form), "kind": channel.kind}  # the kind cannot change
-    body: dict[str, Any] = {"name": values["name"], "active": values["active"]}
-    if url := str(form.get("url", ""))[:5000]:  # blank keeps the stored URL
-        body["url"] = url
-    try:
-        await svc.update_channel(session, runtime, channel_id, ChannelUpdate.model_validate(body))
-    except ValidationError as exc:
-        return _channel_form(request, channel, values, code=422, errors=_problems(exc))
-    except NotFound as exc:
-        raise _missing(exc, "channel") from None
-    except DomainError as exc:
-        code = domain_status(exc)
-        return _channel_form(request, channel, values, code=code, errors={exc.field or "form": exc.message})
-    raise Redirect(BASE + "?done=channel-saved")
 
 
 @router.post(BASE + "/channels/{channel_id}/delete")
@@ -196,7 +129,7 @@ async def test_channel(
     """Sends now and answers the list page with the result at its top."""
     channel = await _channel(session, caller, channel_id)
     result: TestResult = await svc.test_channel(session, runtime, channel_id)
-    return await _list(request, session, caller, test_result=result, test_channel=channel)
+    return await _list(request, session, caller, runtime, test_result=result, test_channel=channel)
 
 
 # -- policies -------------------------------------------------------------------------------------------------
