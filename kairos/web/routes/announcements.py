@@ -24,6 +24,7 @@ from kairos.errors import NotFound
 from kairos.services import announcements
 from kairos.services.announcement_html import render_off_loop
 from kairos.web.deps import AdminPage, CheckedForm, PageCaller, PageError, Redirect, UserPage
+from kairos.web.excerpt import excerpt
 from kairos.web.forms import form_problems
 from kairos.web.templating import render
 
@@ -49,7 +50,10 @@ async def announcements_page(request: Request, session: SessionDep, _: PageCalle
 async def admin_list(request: Request, session: SessionDep, _: UserPage) -> Response:
     rows, page, pages = await announcements.admin_page(session, _page_number(request))
     now = datetime.now(UTC)
-    items = [{"row": row, "showing": announcements.is_showing(row, now)} for row in rows]
+    items = [
+        {"row": row, "showing": announcements.is_showing(row, now), "excerpt": excerpt(row.content_html)}
+        for row in rows
+    ]
     flash = {"saved": "The announcement was saved.", "deleted": "The announcement was deleted."}
     message = next((text for key, text in flash.items() if key in request.query_params), None)
     return render(request, "admin/announcements.html", items=items, page=page, pages=pages, message=message)
