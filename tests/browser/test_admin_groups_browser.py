@@ -54,6 +54,9 @@ async def test_dragging_a_resource_to_another_group_moves_it_and_survives_a_relo
     await expect(page.locator("#board-status")).to_have_text("Saved: blog moved to ops.")
     assert await members(pages.kairos, ids["ops"]) == ["blog", "db"]
     assert await members(pages.kairos, ids["web"]) == ["shop"]
+    # The count table under the board follows the move at once, not only after a reload.
+    await expect(page.locator(f"#edit-{ids['web']} td.count")).to_have_text("1")
+    await expect(page.locator(f"#edit-{ids['ops']} td.count")).to_have_text("2")
     await page.reload()
     await expect(names(page, "ops")).to_have_text(["blog", "db"])
     await expect(names(page, "web")).to_have_text(["shop"])
@@ -62,6 +65,8 @@ async def test_dragging_a_resource_to_another_group_moves_it_and_survives_a_relo
     await expect(page.locator("#board-status")).to_have_text("Saved: shop left web.")
     await expect(names(page, "Ungrouped")).to_have_text(["shop"])
     assert await members(pages.kairos, ids["web"]) == []
+    await expect(page.locator(f"#edit-{ids['web']} td.count")).to_have_text("0")
+    await expect(page.locator(f"#edit-{ids['web']} .confirm-box p")).to_contain_text("Its 0 resource(s) stay")
 
 
 async def test_dragging_a_group_header_reorders_the_groups(pages: Pages) -> None:

@@ -39,7 +39,8 @@ async def test_the_pages_a_visitor_sees_run_under_the_policy(pages: Pages, targe
     assert "script-src 'self'" in (await page.request.get(pages.kairos.url + "/")).headers["content-security-policy"]
     await page.goto(pages.kairos.url + "/")
     await expect(page.locator(f'li[data-id="{created["id"]}"]')).to_be_visible()
-    await page.click("#theme-toggle")  # theme.js and kairos.js both ran
+    await page.select_option("#theme-picker", "light")  # theme.js and kairos.js both ran
+    await expect(page.locator("html")).to_have_attribute("data-theme", "light")
     await _no_violations(page)
     await page.goto(pages.kairos.url + f"/resources/{created['id']}")
     await expect(page.locator("h1")).to_contain_text("web")

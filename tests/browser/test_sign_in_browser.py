@@ -26,11 +26,3 @@ async def test_first_login_forces_the_password_change(pages: Pages) -> None:
     await page.click("main button[type=submit]")
     await page.wait_for_url("**/admin?changed=1")
     assert await page.locator("h1").inner_text() == "Console"
-
-
-async def test_the_theme_switch_is_remembered(pages: Pages) -> None:
-    page = await pages.open("/login")
-    assert await page.get_attribute("html", "data-theme") == "dark"
-    await page.click("#theme-toggle")
-    await page.reload()
-    assert await page.get_attribute("html", "data-theme") == "light"

@@ -120,7 +120,18 @@
     return section;
   }
 
+  // The table under the board counts each group's resources: it follows every move (and, after a failed
+  // save, what is stored), without a reload.
+  function updateCounts() {
+    state.groups.forEach(function (g) {
+      document.querySelectorAll('[data-count-for="' + g.id + '"]').forEach(function (node) {
+        node.textContent = String(g.members.length);
+      });
+    });
+  }
+
   function render() {
+    updateCounts();
     board.textContent = "";
     state.groups.forEach(function (g) { board.appendChild(column(g)); });
     board.appendChild(column(null));

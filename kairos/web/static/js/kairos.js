@@ -118,4 +118,36 @@
   };
 
   window.Kairos = { api: api, csrf: csrf, fmt: fmt, display: display };
+
+  // Phone menus (the header's links, the console's menu): a .menu-toggle button opens and closes the element
+  // named by its aria-controls; Escape closes it and gives the focus back to the button. The CSS folds the
+  // menus only when this script runs (html.js), so without it they stay in view.
+  function wireMenu(button) {
+    var menu = document.getElementById(button.getAttribute("aria-controls"));
+    if (!menu) return;
+    function set(open) {
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      menu.classList.toggle("open", open);
+    }
+    button.addEventListener("click", function () { set(button.getAttribute("aria-expanded") !== "true"); });
+    menu.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") { set(false); button.focus(); }
+    });
+  }
+  document.querySelectorAll(".menu-toggle[aria-controls]").forEach(wireMenu);
+
+  // Add and edit forms (form[data-autofocus]) start with the keyboard in their first field, or after a refused
+  // save in the first field that needs a change; never when the page is opened at an anchor or something
+  // already has the focus.
+  function shown(node) { return node.getClientRects().length > 0; }
+  function autofocus() {
+    var form = document.querySelector("form[data-autofocus]");
+    if (!form || location.hash || (document.activeElement && document.activeElement !== document.body)) return;
+    var fields = form.querySelectorAll('[aria-invalid="true"], input:not([type="hidden"]):not([disabled]), select:not([disabled]), textarea:not([disabled])');
+    var invalid = form.querySelector('[aria-invalid="true"]');
+    var first = Array.prototype.filter.call(fields, shown)[0];
+    var target = invalid && shown(invalid) ? invalid : first;
+    if (target) target.focus();
+  }
+  autofocus();
 })();

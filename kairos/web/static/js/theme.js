@@ -1,18 +1,48 @@
-// Applies the stored theme before first paint and wires the header's theme switch.
+// The theme: the user's choice (System / Light / Dark, remembered in localStorage) or, until one is made, the
+// operating system's. Loaded without defer in <head>, so data-theme is set before the first paint (no flash of
+// the wrong palette); it also marks <html> with .js, which the CSS uses to fold the phone menus.
 (function () {
   "use strict";
   var KEY = "kairos.theme";
   var root = document.documentElement;
-  function stored() { try { return localStorage.getItem(KEY); } catch (e) { return null; } }
-  function apply(theme) { root.setAttribute("data-theme", theme === "light" ? "light" : "dark"); }
-  apply(stored() || "dark");
+  var media = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+  var memory = null; // the choice when localStorage is unavailable (private mode): kept for this page
+
+  function valid(value) { return value === "light" || value === "dark" ? value : "system"; }
+  function choice() {
+    try { return valid(localStorage.getItem(KEY)); } catch (e) { return valid(memory); }
+  }
+  function remember(value) {
+    memory = value;
+    try {
+      if (value === "system") localStorage.removeItem(KEY); else localStorage.setItem(KEY, value);
+    } catch (e) { /* private mode: the choice holds until the page is left */ }
+  }
+  function apply() {
+    var picked = choice();
+    var theme = picked === "system" ? (media && media.matches ? "dark" : "light") : picked;
+    root.setAttribute("data-theme", theme);
+    root.setAttribute("data-theme-choice", picked);
+  }
+
+  root.classList.add("js");
+  apply();
+  // "System" follows a change of the OS setting at once; another tab's choice is taken over too.
+  if (media && media.addEventListener) media.addEventListener("change", apply);
+  window.addEventListener("storage", function (e) { if (e.key === KEY || e.key === null) { apply(); sync(); } });
+
+  function sync() {
+    var picker = document.getElementById("theme-picker");
+    if (picker) picker.value = choice();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
-    var button = document.getElementById("theme-toggle");
-    if (!button) return;
-    button.addEventListener("click", function () {
-      var next = root.getAttribute("data-theme") === "light" ? "dark" : "light";
-      apply(next);
-      try { localStorage.setItem(KEY, next); } catch (e) { /* private mode: the switch still works */ }
+    var picker = document.getElementById("theme-picker");
+    if (!picker) return;
+    sync();
+    picker.addEventListener("change", function () {
+      remember(valid(picker.value));
+      apply();
     });
   });
 })();
