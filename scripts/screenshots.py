@@ -200,15 +200,16 @@ def sign_in(page: Page, base: str) -> None:
 def shoot(base: str, out: Path) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 860})
+        # The pages follow the system's theme until one is picked: a dark system, then a light one.
+        page = browser.new_page(viewport={"width": 1280, "height": 860}, color_scheme="dark")
         page.goto(base + "/")
         page.wait_for_selector(".dash-board")
         page.wait_for_timeout(1500)  # the first checks of the live targets land
         page.screenshot(path=str(out / "dashboard-dark.png"))
-        page.click("#theme-toggle")
+        page.emulate_media(color_scheme="light")
         page.screenshot(path=str(out / "dashboard-light.png"))
-        page.click("#theme-toggle")
-        phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+        page.emulate_media(color_scheme="dark")
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, color_scheme="dark")
         phone.goto(base + "/")
         phone.wait_for_timeout(800)
         phone.screenshot(path=str(out / "dashboard-phone.png"))
