@@ -29,8 +29,13 @@ def _rid(page: str) -> int:
 
 
 async def _create(browser: httpx.AsyncClient, **fields: str) -> httpx.Response:
+    """Post the form; a created resource redirects (303) to the page that shows its ping URL once."""
     form = {"name": "nightly backup", "target": "", "active": "on", "options.graceSeconds": "60", **fields}
-    return await post_form(browser, _NEW, form)
+    r = await post_form(browser, _NEW, form)
+    if r.status_code != 303:
+        return r
+    assert re.fullmatch(r"/admin/resources/\d+/ping-url", r.headers["location"]), r.headers
+    return await browser.get(r.headers["location"])
 
 
 async def test_the_push_form_has_a_note_instead_of_a_target_url(kairos: Running) -> None:
@@ -45,7 +50,7 @@ async def test_the_push_form_has_a_note_instead_of_a_target_url(kairos: Running)
 async def test_creating_a_push_resource_shows_its_ping_url_once_and_it_works(kairos: Running) -> None:
     async with admin_browser(kairos) as browser:
         r = await _create(browser)
-        assert r.status_code == 201 and r.headers["cache-control"] == "no-store"
+        assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
         url = _ping_url(r.text)
         assert url.startswith(f"{kairos.url}/api/push/kp_")
         token = url.rsplit("/", 1)[1]
@@ -77,9 +82,11 @@ async def test_rotating_in_the_console_asks_first_and_shows_a_new_url_once(kairo
         confirm = await browser.get(f"/admin/resources/{rid}/push-token")
         assert confirm.status_code == 200 and "stops working at once" in confirm.text
         assert old.rsplit("/", 1)[1][:7] in confirm.text  # which token goes
-        r = await post_form(
+        posted = await post_form(
             browser, f"/admin/resources/{rid}/push-token", {}, page=f"/admin/resources/{rid}/push-token"
         )
+        assert posted.status_code == 303 and posted.headers["location"] == f"/admin/resources/{rid}/ping-url"
+        r = await browser.get(posted.headers["location"])
         assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
         new = _ping_url(r.text)
         assert new != old and "previous URL has stopped working" in r.text

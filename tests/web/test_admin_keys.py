@@ -12,10 +12,17 @@ from tests.web.pages import ADMIN_EMAIL, add_user, admin_browser, csrf_of, post_
 _KEY = re.compile(r'id="new-key"[^>]*value="(kai_[^"]+)"')
 
 
+async def _make(browser: httpx.AsyncClient, form: dict[str, str | list[str]]) -> httpx.Response:
+    """Create a key: the POST redirects (303) to the page that shows it once."""
+    r = await post_form(browser, "/admin/api-keys", form)
+    assert r.status_code == 303 and r.headers["location"] == "/admin/api-keys/created", r.text
+    return await browser.get(r.headers["location"])
+
+
 async def test_a_created_key_is_shown_once_and_works_as_a_bearer_token(kairos: Running) -> None:
     async with admin_browser(kairos) as browser:
-        r = await post_form(browser, "/admin/api-keys", {"name": "deploy bot", "scopes": ["ADMIN"]})
-        assert r.status_code == 201 and r.headers["cache-control"] == "no-store"
+        r = await _make(browser, {"name": "deploy bot", "scopes": ["ADMIN"]})
+        assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
         match = _KEY.search(r.text)
         assert match, r.text
         key = match.group(1)
@@ -30,7 +37,7 @@ async def test_a_created_key_is_shown_once_and_works_as_a_bearer_token(kairos: R
 
 async def test_a_read_key_reads_but_may_not_write(kairos: Running) -> None:
     async with admin_browser(kairos) as browser:
-        r = await post_form(browser, "/admin/api-keys", {"name": "grafana", "scopes": ["STATUS_READ"]})
+        r = await _make(browser, {"name": "grafana", "scopes": ["STATUS_READ"]})
         match = _KEY.search(r.text)
         assert match
     bearer = {"Authorization": f"Bearer {match.group(1)}"}
@@ -40,7 +47,7 @@ async def test_a_read_key_reads_but_may_not_write(kairos: Running) -> None:
 
 async def test_a_revoked_key_gets_401(kairos: Running) -> None:
     async with admin_browser(kairos) as browser:
-        r = await post_form(browser, "/admin/api-keys", {"name": "temporary", "scopes": ["STATUS_READ"]})
+        r = await _make(browser, {"name": "temporary", "scopes": ["STATUS_READ"]})
         match = _KEY.search(r.text)
         assert match
         bearer = {"Authorization": f"Bearer {match.group(1)}"}
@@ -86,9 +93,9 @@ async def test_keys_are_for_admins_only(kairos: Running) -> None:
 async def test_a_key_made_with_chosen_scopes_may_do_exactly_those_things(kairos: Running) -> None:
     async with admin_browser(kairos) as browser:
         form: dict[str, str | list[str]] = {"name": "deployer", "scopes": ["CHECK_EXECUTE", "ANNOUNCEMENT_MANAGE"]}
-        r = await post_form(browser, "/admin/api-keys", form)
+        r = await _make(browser, form)
         match = _KEY.search(r.text)
-        assert r.status_code == 201 and match
+        assert r.status_code == 200 and match
         listing = await browser.get("/admin/api-keys")
         row = listing.text[listing.text.index("deployer") :]
         assert "CHECK_EXECUTE" in row[:400] and "ANNOUNCEMENT_MANAGE" in row[:400]
