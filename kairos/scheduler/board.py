@@ -22,6 +22,7 @@ from kairos.rollups.live import LiveUptime
 from kairos.rollups.live_timeline import LiveTimeline
 from kairos.rollups.timeline import Block
 from kairos.scheduler.catalog import load_states
+from kairos.scheduler.recent import Beat, RecentChecks
 from kairos.scheduler.state import RuntimeState as RuntimeState  # readers type against the board
 
 Changed = Callable[[int], None]
@@ -55,6 +56,7 @@ class LiveBoard:
         self._locations: dict[int, dict[str, LocationView]] = {}
         self.uptime = LiveUptime()
         self.timeline = LiveTimeline()
+        self.recent = RecentChecks()  # the heartbeat bar: each resource's last checks
 
     # -- input --------------------------------------------------------------------------------------------
 
@@ -65,12 +67,14 @@ class LiveBoard:
         self._states.update(states)
         await self.uptime.load(session, now_ts)
         await self.timeline.load(session, now_ts)
+        await self.recent.load(session, now_ts)
 
     def record(self, resource_id: int, result: ProbeResult, state_after: RuntimeState) -> None:
         """A result was recorded for ``resource_id``; ``state_after`` is its state with that result folded in."""
         self._states[resource_id] = state_after
         self.uptime.add(resource_id, result.status)
         self.timeline.add(resource_id, result)
+        self.recent.add(resource_id, result)
         self._on_change(resource_id)
 
     def forget(self, resource_id: int) -> None:
@@ -79,6 +83,7 @@ class LiveBoard:
         self._locations.pop(resource_id, None)
         self.uptime.forget(resource_id)
         self.timeline.forget(resource_id)
+        self.recent.forget(resource_id)
 
     def track(self, resource_id: int) -> None:
         """A resource that exists but has no result yet ("not checked yet" rather than absent)."""
@@ -128,6 +133,10 @@ class LiveBoard:
 
     def compact(self, resource_id: int, now_ts: float) -> tuple[str, list[float | None]]:
         return self.timeline.compact(resource_id, now_ts)
+
+    def beats(self, resource_id: int) -> list[Beat]:
+        """The resource's last checks (up to ``recent.size``), oldest first: the heartbeat bar."""
+        return self.recent.beats(resource_id)
 
     def blocks(self, ids: Sequence[int], now_ts: float) -> dict[int, list[Block]]:
         return self.timeline.many(ids, now_ts)

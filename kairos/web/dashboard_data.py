@@ -27,7 +27,9 @@ from kairos.rollups.buckets import FIFTEEN_MIN, bucket_of
 from kairos.rollups.timeline import BLOCKS
 from kairos.runtime import Runtime
 from kairos.scheduler.board import RuntimeState
+from kairos.scheduler.catalog import load_type_settings
 from kairos.scheduler.maintenance_windows import Schedule
+from kairos.scheduler.recent import failing_streak, shown_latency
 from kairos.services.tags import tag_labels, tagged_ids
 from kairos.web.maintenance_marks import day_schedule, marked
 
@@ -50,6 +52,9 @@ class Row:
     timeline: str  # 96 letters, oldest first (A up, N down, U unknown, - no data), run-length encoded
     tags: list[tuple[str, str, str]] = field(default_factory=list)  # (key, value, colour)
     cert_days: int | None = None  # days left of a TLS certificate under its threshold: the row's marker
+    beats: str = ""  # the heartbeat bar: one letter per recent check, oldest first, run-length encoded
+    fail_streak: int = 0  # failures in a row not yet an outage ("failing, 1 of 3"); 0: not failing
+    threshold: int = 3  # failures that open an outage (the resource's own, else its kind's)
 
 
 @dataclass(slots=True)
@@ -69,6 +74,8 @@ class Board:
     up: int = 0
     down: int = 0
     unknown: int = 0
+    beat_size: int = 60  # checks in a heartbeat bar (the board's ``recent.size``)
+    viewer: str = "visitor"  # admin / user / visitor: what the empty board suggests
 
     @property
     def summary(self) -> str:
@@ -121,7 +128,7 @@ def live_update(runtime: Runtime, resource_id: int, now: float, reveal: bool = T
         "resourceId": resource_id,
         "status": status_of(state),
         "checkedAt": _iso(state.last_checked_at),
-        "latencyMs": state.last_latency_ms,
+        "latencyMs": shown_latency(state),
         "message": state.last_message
         if reveal
         else public_message(state.status.value, state.last_error_code, state.last_http_status),
@@ -131,6 +138,8 @@ def live_update(runtime: Runtime, resource_id: int, now: float, reveal: bool = T
         "block": {"index": len(letters) - 1, "start": bucket_of(now, FIFTEEN_MIN), "status": letters[-1]},
         "blockLatencyMs": latencies[-1],
         "certDays": cert_marker(state, now),  # null: no marker
+        "beats": run_length(board.recent.letters(resource_id)),  # the heartbeat bar, whole (a few bytes)
+        "failStreak": failing_streak(state),  # the page knows each row's threshold
     }
 
 
@@ -156,11 +165,13 @@ def _row(runtime: Runtime, rid: int, fields: tuple[str, str, str, bool], now: fl
         enabled=enabled,
         status=status_of(state),
         checked_at=state.last_checked_at if state else None,
-        latency_ms=state.last_latency_ms if state else None,
+        latency_ms=shown_latency(state),
         outage_since=state.outage_since if state else None,
         uptime=board.uptime_of(rid),
         timeline=run_length(marked(board.letters(rid, now), marks, rid, bucket_of(now, FIFTEEN_MIN))),
         cert_days=cert_marker(state, now),
+        beats=run_length(board.recent.letters(rid)),
+        fail_streak=failing_streak(state),
     )
 
 
@@ -178,9 +189,9 @@ async def load_board(
     by_group = {s.id: s for s in sections}
     r = Resource
     resources = {
-        rid: (name, kind, target, enabled, order)
-        for rid, name, kind, target, enabled, order in await session.execute(
-            select(r.id, r.name, r.kind, r.target, r.enabled, r.display_order)
+        rid: (name, kind, target, enabled, order, threshold)
+        for rid, name, kind, target, enabled, order, threshold in await session.execute(
+            select(r.id, r.name, r.kind, r.target, r.enabled, r.display_order, r.outage_threshold)
         )
     }
     if tag is not None:
@@ -201,9 +212,11 @@ async def load_board(
             placed[None] = loose
     if tag is not None:
         sections[:] = [s for s in sections if placed.get(s.id)]
-    board = Board(sections, bucket_of(now, FIFTEEN_MIN), now)
+    board = Board(sections, bucket_of(now, FIFTEEN_MIN), now, beat_size=runtime.board.recent.size)
+    board.viewer = "admin" if caller.is_admin else "user" if caller.authenticated else "visitor"
     labels = await tag_labels(session)
     marks = await day_schedule(session, board.edge)  # maintenance windows on the timeline
+    types = await load_type_settings(session)  # each kind's outage threshold, for "failing, 1 of 3"
     built: dict[int, Row] = {}
     for section in sections:
         for _order, _name, rid in sorted(placed.get(section.id, [])):
@@ -211,6 +224,8 @@ async def load_board(
             if row is None:
                 row = built[rid] = _row(runtime, rid, resources[rid][:4], now, marks)
                 row.tags = labels.get(rid, [])
+                kind_settings = types.get(resources[rid][1])
+                row.threshold = resources[rid][5] or (kind_settings.outage_threshold if kind_settings else 3)
             section.rows.append(row)
     for row in built.values():
         board.total += 1

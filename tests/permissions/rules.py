@@ -105,6 +105,7 @@ RULES: dict[Route, Access] = {
     ("GET", "/api/resources/{resource_id}"): _P,
     ("GET", "/api/resources/{resource_id}/history"): _P,
     ("GET", "/api/resources/{resource_id}/status-update"): _P,
+    ("GET", "/api/resources/{resource_id}/recent"): _P,  # the heartbeat bar: public like the status
     ("GET", "/api/resources/{resource_id}/uptime"): _P,
     ("GET", "/api/resources/{resource_id}/latency-samples"): _P,
     ("GET", "/api/resources/status-updates"): _P,

@@ -14,7 +14,7 @@ from tests.web.pages import admin_browser
 __all__ = ["closed_port"]  # the fixture
 
 _SECTION = re.compile(r'<section class="grp" data-gid="([^"]+)">.*?<button[^>]*>([^<]*)</button>(.*?)</section>', re.S)
-_ROW = re.compile(r'<li class="r" data-id="(\d+)"')
+_ROW = re.compile(r'<li class="r[^"]*" data-id="(\d+)"')
 
 
 def sections(html: str) -> list[tuple[str, list[int]]]:
@@ -97,7 +97,9 @@ async def test_the_summary_says_how_many_resources_are_not_available(kairos: Run
     await kairos.runtime.scheduler.check_now(rid)
     html = (await kairos.anon.get("/")).text
     assert "1 resource not available" in html
-    assert f'data-id="{rid}" data-tl="-95N"><i class="dot not-available">' in html
+    # One failure, below the threshold: amber "failing" at once, and the heartbeat bar has its one check.
+    assert f'<li class="r failing" data-id="{rid}" data-tl="-95N" data-hb="N" data-th="3" data-fs="1">' in html
+    assert '<i class="dot not-available">' in html and ">failing, 1 of 3</span>" in html
 
 
 async def test_a_row_costs_well_under_half_a_kilobyte(kairos: Running) -> None:

@@ -17,11 +17,15 @@ from kairos.access.visibility import can_see_resource, hidden_query
 from kairos.api.deps import OPTIONAL_AUTH, Caller, CurrentCaller, RuntimeDep, SessionDep
 from kairos.api.errors import error_responses, invalid, not_found
 from kairos.api.ids import PathId
+from kairos.api.redaction import public_message
+from kairos.api.schemas.recent import Failing, RecentCheck, RecentChecks
 from kairos.api.schemas.status import LatencySample, StatusUpdate, TimelineBlock, Uptime
 from kairos.api.views import current_status, latency_public
 from kairos.rollups.latency import latency_samples
 from kairos.rollups.timeline import ALLOWED_HOURS, Block, timelines
 from kairos.runtime import Runtime
+from kairos.scheduler.catalog import load_type_settings
+from kairos.scheduler.recent import failing_streak
 from kairos.services.resources import load_resource, ordered_ids
 
 router = APIRouter(prefix="/api/resources", tags=["status"])
@@ -161,3 +165,35 @@ async def latency(
     rid = await _visible(session, caller, resource_id)
     samples = await latency_samples(session, rid, hours, time.time(), runtime.board.blocks)
     return latency_public(samples)
+
+
+@router.get(
+    "/{resource_id}/recent",
+    openapi_extra=OPTIONAL_AUTH,
+    summary="The last individual checks (the heartbeat bar)",
+    response_model=RecentChecks,
+    description=_PUBLIC + " The last 60 checks by default, oldest first, from memory; messages are built from the "
+    "status, error code and HTTP status only, so they never name the target. `failing` is set while the latest "
+    "check failed below the outage threshold.",
+    responses=error_responses(401, 404, 422),
+)
+async def recent(resource_id: PathId, session: SessionDep, runtime: RuntimeDep, caller: CurrentCaller) -> RecentChecks:
+    row = await load_resource(session, resource_id)
+    if not can_see_resource(caller, row):
+        raise not_found("resource")
+    board = runtime.board
+    checks = [
+        RecentCheck(
+            checked_at=b.checked_at,
+            status=b.status.api_name,
+            latency_ms=b.latency_ms,
+            message=public_message(b.status.value, b.error_code, b.http_status),
+        )
+        for b in board.beats(row.id)
+    ]
+    streak = failing_streak(board.state(row.id))
+    failing = None
+    if streak:
+        kind = (await load_type_settings(session)).get(row.kind)
+        failing = Failing(streak=streak, threshold=row.outage_threshold or (kind.outage_threshold if kind else 3))
+    return RecentChecks(resource_id=row.id, capacity=board.recent.size, checks=checks, failing=failing)

@@ -1,6 +1,7 @@
 // The status board: draws the 96-block timelines of the rows in view, tooltips with each block's counts
 // (fetched per resource on first use), search/status filter, collapsible groups, timeline/card view, and
-// live updates from /api/resources/stream (falling back to polling when the stream is unavailable).
+// live updates from /api/resources/stream (falling back to polling when the stream is unavailable). The
+// heartbeat view draws each resource's last checks instead (one mark per check; details fetched on hover).
 (function () {
   "use strict";
   var BLOCK = 900, N = 96, CLS = { A: "a", N: "n", U: "u", M: "m" };
@@ -14,6 +15,8 @@
   var liveNote = document.getElementById("dash-live");
   var data, skew, recs, observer, source = null, pollTimer = null, reloadTimer = null, opens = 0;
   var details = {}; // resource id -> Promise of {start epoch -> block} for tooltips
+  var beatInfo = {}; // resource id -> Promise of the last checks (/api/resources/{id}/recent) for the marks' titles
+  var view = "timeline";
   var hiddenAt = 0, tipFor = null;
   var pageAll = !/^\/groups\//.test(window.location.pathname); // the group page shows a subset
 
@@ -34,6 +37,13 @@
     return (out + new Array(N + 1).join("-")).slice(0, N);
   }
 
+  // The heartbeat letters, one per check, oldest first: not padded (a new resource has only a few).
+  function expandBeats(code) {
+    var out = "", re = /([ANUM])(\d*)/g, m;
+    while ((m = re.exec(code || ""))) out += new Array((m[2] ? +m[2] : 1) + 1).join(m[1]);
+    return out.slice(-data.beats);
+  }
+
   function statusOf(li) {
     var dot = li.querySelector(".dot");
     return dot.classList.contains("available") ? "available"
@@ -51,7 +61,7 @@
       var id = +li.dataset.id, rec = recs[id], out = li.querySelector(".o");
       if (!rec) {
         rec = recs[id] = { id: id, tl: expand(li.dataset.tl), edge: data.edge, status: statusOf(li), v: 1, lis: [],
-          since: out ? out.dataset.since : null };
+          since: out ? out.dataset.since : null, hb: expandBeats(li.dataset.hb), hbCode: li.dataset.hb, hv: 1, failing: +(li.dataset.fs || 0) };
       }
       rec.lis.push(li);
       li._q = (li.querySelector(".n").textContent + " " + ((li.querySelector(".t") || {}).textContent || "")).toLowerCase();
@@ -60,6 +70,9 @@
       tl.setAttribute("role", "group");
       tl.setAttribute("aria-label", "Last 24 hours of " + li.querySelector(".n").textContent +
         ": arrow keys read each 15-minute block");
+      var hb = li.querySelector(".hb");
+      hb.setAttribute("role", "img");
+      hb.style.setProperty("--hb-n", String(data.beats));
       if (observer) observer.observe(li); else paint(li);
     });
     applyCollapsed();
@@ -71,8 +84,31 @@
     entries.forEach(function (e) { if (e.isIntersecting) paint(e.target); });
   }
 
+  // Builds the row's marks once, then only re-classes them when a check came in; empty slots lead.
+  function paintBeats(li) {
+    var rec = recs[+li.dataset.id], hb = li.querySelector(".hb"), n = data.beats;
+    if (!rec || li._hv === rec.hv) return;
+    if (hb.children.length !== n) {
+      var frag = document.createDocumentFragment();
+      for (var i = 0; i < n; i++) frag.appendChild(document.createElement("span"));
+      hb.textContent = "";
+      hb.appendChild(frag);
+    }
+    var pad = n - rec.hb.length, ups = 0;
+    for (var k = 0; k < n; k++) {
+      var letter = k < pad ? "" : rec.hb.charAt(k - pad);
+      hb.children[k].className = CLS[letter] || "e";
+      hb.children[k].removeAttribute("title");
+      if (letter === "A") ups++;
+    }
+    hb.setAttribute("aria-label", "Last " + rec.hb.length + " checks of " + li.querySelector(".n").textContent +
+      ": " + ups + " available");
+    li._hv = rec.hv;
+  }
+
   // Builds the row's 96 blocks once, then only re-classes them when the resource's timeline changed.
   function paint(li) {
+    if (view === "heartbeat") { paintBeats(li); return; }
     var rec = recs[+li.dataset.id], tl = li.querySelector(".tl");
     if (!rec || li._v === rec.v) return;
     if (tl.children.length !== N) {
@@ -88,6 +124,12 @@
   function repaint(rec) {
     rec.v++;
     rec.lis.forEach(function (li) { if (li.querySelector(".tl").children.length) paint(li); });
+  }
+
+  function repaintBeats(rec) {
+    rec.hv++;
+    delete beatInfo[rec.id];
+    rec.lis.forEach(function (li) { if (li.querySelector(".hb").children.length) paintBeats(li); });
   }
 
   // Moves a timeline forward so that its last block starts at ``edge``; blocks that enter have no data yet.
@@ -135,7 +177,22 @@
       if (out && !rec.since) out.remove();
       else if (out) out.dataset.since = rec.since;
       if (u.certDays !== undefined) certMarker(li, u.certDays);  // the stream sends it; polling does not
+      failing(li, rec.failing);
     });
+  }
+
+  // "failing, 1 of 3": the latest checks failed but the outage threshold (the row's data-th) is not reached.
+  function failing(li, streak) {
+    var el = li.querySelector(".fl");
+    li.classList.toggle("failing", streak > 0);
+    if (!streak) { if (el) el.remove(); return; }
+    if (!el) {
+      el = document.createElement("span");
+      el.className = "fl";
+      li.querySelector(".st").insertAdjacentElement("afterend", el);
+    }
+    el.title = "The last " + streak + " check" + (streak === 1 ? "" : "s") + " failed; an outage opens at " + li.dataset.th;
+    setText(li, ".fl", "failing, " + streak + " of " + li.dataset.th);
   }
 
   // The certificate marker, as the server renders it: days left while under the resource's threshold.
@@ -157,6 +214,14 @@
     if (!rec) { if (pageAll) scheduleReload(1500); return; }
     rec.status = u.status || u.currentStatus || rec.status;
     rec.since = u.outageSince !== undefined ? u.outageSince : u.activeOutageSince;
+    // The stream sends the streak; polling does not, but a resource that is not failing now is not failing.
+    if (u.failStreak !== undefined) rec.failing = u.failStreak;
+    else if (rec.status !== "not-available" || rec.since) rec.failing = 0;
+    if (u.beats !== undefined && u.beats !== rec.hbCode) {
+      rec.hbCode = u.beats;
+      rec.hb = expandBeats(u.beats);
+      repaintBeats(rec);
+    }
     if (u.block) {
       shiftTo(rec, u.block.start);
       rec.tl = rec.tl.slice(0, N - 1) + u.block.status;
@@ -218,9 +283,17 @@
     });
   }
 
-  function setView(view) {
+  function setView(chosen) {
+    view = chosen;
     board.classList.toggle("view-cards", view === "cards");
-    board.classList.toggle("view-timeline", view !== "cards");
+    board.classList.toggle("view-heartbeat", view === "heartbeat");
+    board.classList.toggle("view-timeline", view === "timeline");
+    hideTip(null);
+    // Rows already in view were painted for the other view: paint them again (the observer only fires on entry).
+    board.querySelectorAll("li.r").forEach(function (li) {
+      li._v = li._hv = undefined;
+      if (!observer || li.querySelector(view === "heartbeat" ? ".tl" : ".hb").children.length) paint(li);
+    });
     document.querySelectorAll(".dash-views [data-view]").forEach(function (b) {
       b.setAttribute("aria-pressed", String(b.dataset.view === view));
     });
@@ -332,7 +405,33 @@
     if (tl) Array.prototype.forEach.call(tl.querySelectorAll(".cur"), function (c) { c.classList.remove("cur"); });
   }
 
+  function beatsOf(id) {
+    if (!beatInfo[id]) {
+      beatInfo[id] = window.Kairos.api("GET", "/api/resources/" + id + "/recent");
+      beatInfo[id].catch(function () { delete beatInfo[id]; });
+    }
+    return beatInfo[id];
+  }
+
+  // Each mark's title: when, status, latency and what was wrong. Fetched once per resource until a check comes in.
+  function titleBeats(li) {
+    var rec = recs[+li.dataset.id], hb = li.querySelector(".hb"), hv = rec.hv;
+    if (hb._titled === hv) return;
+    hb._titled = hv;
+    beatsOf(rec.id).then(function (body) {
+      if (rec.hv !== hv) return;
+      var marks = hb.children, pad = marks.length - body.checks.length;
+      body.checks.forEach(function (c, i) {
+        var mark = marks[pad + i];
+        if (mark) mark.title = fmt.time(Date.parse(c.checkedAt)) + " \u00b7 " + (STATUS_TEXT[c.status] || c.status) +
+          " \u00b7 " + fmt.ms(c.latencyMs) + " \u00b7 " + c.message;
+      });
+    }, function () { hb._titled = undefined; });
+  }
+
   board.addEventListener("mouseover", function (e) {
+    var bar = e.target.closest && e.target.closest(".hb");
+    if (bar) { titleBeats(bar.closest("li.r")); return; }
     var cell = e.target.parentElement && e.target.parentElement.classList.contains("tl") ? e.target : null;
     if (cell) showTip(cell.closest("li.r"), Array.prototype.indexOf.call(cell.parentElement.children, cell));
   });
@@ -455,7 +554,8 @@
   data = JSON.parse(document.getElementById("dash-data").textContent);
   connect(); // first: the stream's handshake overlaps with drawing the board
   init();
-  setView(store(KEY_VIEW) === "cards" ? "cards" : "timeline");
+  var saved = store(KEY_VIEW);
+  setView(saved === "cards" || saved === "heartbeat" ? saved : "timeline");
   document.getElementById("dash-toolbar").hidden = false;
   setInterval(tickOutages, 1000);
   setInterval(advanceAll, 60000);
