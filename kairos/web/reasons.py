@@ -66,7 +66,9 @@ def answered_latency(status: str, http_status: int | None, latency_ms: float | N
 
     A refused connection, a name that does not resolve or a timeout still measure the time until they failed
     (0.3 ms for a refusal on the same host); shown as "0 ms" that reads like a fast answer. A failure counts
-    as answered only when an HTTP status came back (a 500, a body that did not match)."""
-    if status == "AVAILABLE" or http_status is not None:
+    as answered only when an HTTP status came back (a 500, a body that did not match). UNKNOWN (Kairos itself
+    failed) and MAINTENANCE carry no latency of the target. The dashboard keeps the same rule
+    (kairos/scheduler/recent.py ``answered``)."""
+    if status == "AVAILABLE" or (status == "NOT_AVAILABLE" and http_status is not None):
         return latency_ms
     return None

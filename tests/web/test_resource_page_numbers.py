@@ -8,8 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 from kairos.probes.base import Phases, ProbeResult, Status
 from kairos.web.display import NONE
+from tests.api.loopback import Target, closed_port, target
+from tests.api.support import create_resource, wait_for_status
 from tests.harness import Running
+from tests.web.pages import admin_browser, post_form
 from tests.web.resource_seed import add_resource, down, ok, seed_checks, set_state
+
+__all__ = ["closed_port", "target"]  # fixtures
 
 
 def server_error(at: datetime, i: int) -> ProbeResult:
@@ -50,3 +55,25 @@ async def test_the_last_check_says_how_long_it_took(kairos: Running) -> None:
     assert not re.search(r">\s*in \d+ ms", html)
     set_state(kairos, rid, server_error(datetime.now(UTC), 0))
     assert last_latency((await kairos.anon.get(f"/resources/{rid}")).text) == "took 87 ms"  # answered, if badly
+
+
+async def test_a_real_refused_check_shows_no_latency_where_a_real_answer_shows_how_long_it_took(
+    kairos: Running, closed_port: int, target: Target
+) -> None:
+    shut = (await create_resource(kairos, f"127.0.0.1:{closed_port}", resourceType="TCP", name="shut"))["id"]
+    web = (await create_resource(kairos, target.url("/"), name="web"))["id"]
+    await wait_for_status(kairos, shut, "not-available")
+    await wait_for_status(kairos, web, "available")
+    refused = (await kairos.anon.get(f"/resources/{shut}")).text
+    assert last_latency(refused) is None
+    assert [total for _, total in totals(refused)][:1] == [NONE]
+    answered = (await kairos.anon.get(f"/resources/{web}")).text
+    assert re.fullmatch(r"took \d+ ms", last_latency(answered) or "")
+    async with admin_browser(kairos) as browser:  # the console's verdict after "Check now" (no script)
+        for rid, took in ((shut, False), (web, True)):
+            r = await post_form(
+                browser, f"/admin/resources/{rid}/check", {"back": "/admin/resources"}, "/admin/resources"
+            )
+            page = (await browser.get(r.headers["location"])).text
+            verdict = page[page.index('id="check-result"') : page.index("</section>", page.index('id="check-result"'))]
+            assert ('class="verdict-latency">took ' in verdict) is took, rid

@@ -25,7 +25,9 @@
     head.append(dot, el("strong", "verdict-status", r.status.replace("_", " ")));
     if (r.errorCode) head.append(" ", el("code", "verdict-code", r.errorCode));
     // a time only when the target answered: a refusal's 0.3 ms is no latency (kairos/web/reasons.py)
-    if (r.status === "AVAILABLE" || r.httpStatus) head.append(" ", el("span", "verdict-latency", "took " + Kairos.fmt.ms(r.latencyMs)));
+    if (r.status === "AVAILABLE" || (r.status === "NOT_AVAILABLE" && r.httpStatus)) {
+      head.append(" ", el("span", "verdict-latency", "took " + Kairos.fmt.ms(r.latencyMs)));
+    }
     if (r.httpStatus) head.append(" ", el("span", "badge", "HTTP " + r.httpStatus));
     box.append(head, el("p", "verdict-message", r.message));
     var phases = el("dl", "phases");
