@@ -12,16 +12,16 @@ import base64
 import logging
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from kairos.crypto import SecretBox
-from kairos.db.models import NamedProxy, Setting
 from kairos.net import proxy
 from kairos.net.proxy_rules import EMPTY_TABLE, HostRules, ProxyEndpoint, ProxyTable, parse_proxy_url, parse_rules
-from kairos.settings import Settings
+
+if TYPE_CHECKING:  # not at run time: `kairos check` reads the environment's table only and needs no database
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from kairos.crypto import SecretBox
+    from kairos.settings import Settings
 
 log = logging.getLogger("kairos.proxy")
 SETTING_KEY = "proxy"
@@ -54,6 +54,8 @@ def stored_default(value: Any) -> StoredDefault:
 
 
 async def load_stored_default(session: AsyncSession) -> StoredDefault:
+    from kairos.db.models import Setting
+
     row = await session.get(Setting, SETTING_KEY)
     return stored_default(row.value if row is not None else None)
 
@@ -98,6 +100,10 @@ def environment_table(settings: Settings) -> ProxyTable:
 
 
 async def build_table(session: AsyncSession, box: SecretBox, settings: Settings) -> ProxyTable:
+    from sqlalchemy import select
+
+    from kairos.db.models import NamedProxy
+
     named: dict[str, ProxyEndpoint] = {}
     for row in (await session.execute(select(NamedProxy))).scalars():
         endpoint = _endpoint(row.url, _open(box, row.password_enc, row.name), row.name)

@@ -11,7 +11,6 @@ from typing import Annotated, Literal
 
 from pydantic import Field, PrivateAttr, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy.engine import make_url
 
 SECRET_FILE_NAME = "secret.key"
 LOCATION_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
@@ -114,7 +113,7 @@ class Settings(BaseSettings):
     @field_validator("cert_notice_days")
     @classmethod
     def _valid_cert_days(cls, v: str) -> str:
-        from kairos.notify.cert_notices import parse_thresholds  # imported here: settings import nothing at load
+        from kairos.notify.cert_thresholds import parse_thresholds  # here: settings import nothing at load
 
         parse_thresholds(v)
         return v
@@ -203,6 +202,8 @@ class Settings(BaseSettings):
         if self.database_url:
             url = normalise_database_url(self.database_url)
             if self._database_password is not None:
+                from sqlalchemy.engine import make_url  # here: `kairos check` and `--help` start without SQLAlchemy
+
                 url = make_url(url).set(password=self._database_password).render_as_string(hide_password=False)
             return url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'kairos.db').resolve()}"

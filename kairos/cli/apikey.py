@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.auth.scopes import ALL, PRESETS, Scope, UnknownScope, decode, parse
 from kairos.cli.common import fail, run_in_session
-from kairos.db.models import ApiKey
-from kairos.errors import NotFound
-from kairos.services import api_keys
+
+if TYPE_CHECKING:  # the database layer is imported by the commands, so that `kairos --help` stays fast
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from kairos.db.models import ApiKey
 
 app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 
@@ -38,6 +39,8 @@ def create(
     role: Annotated[str | None, typer.Option(help="A preset instead of scopes: ADMIN or READ (STATUS_READ).")] = None,
 ) -> None:
     """Create a key and print it. It is shown only this once. With neither --scope nor --role it is ADMIN."""
+    from kairos.services import api_keys
+
     scopes = _scopes(role, scope or [])
     name = name.strip()
     if not name or len(name) > 200:
@@ -54,6 +57,7 @@ def create(
 @app.command("list")
 def list_keys() -> None:
     """List keys (their prefix, never the key)."""
+    from kairos.services import api_keys
 
     async def work(session: AsyncSession) -> list[ApiKey]:
         return [row for row, _ in await api_keys.list_keys(session)]
@@ -72,6 +76,8 @@ def revoke_key(
     key_id: Annotated[int, typer.Argument(help="The key's ID (see `kairos apikey list`).")],
 ) -> None:
     """Revoke a key; it stops working on its next request."""
+    from kairos.errors import NotFound
+    from kairos.services import api_keys
 
     async def work(session: AsyncSession) -> bool:
         try:

@@ -5,30 +5,30 @@ Exit status: 0 available, 1 not available, 2 unknown (Kairos itself failed) or a
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import ValidationError
 
 from kairos.cli.common import fail, settings_or_exit
-from kairos.net.proxy import install as install_proxies
-from kairos.probes.base import Credential, ProbeConfig, ProbeResult, Status
-from kairos.probes.context import probe_context
-from kairos.probes.kinds import parse_config, run_probe, spec_of
-from kairos.probes.spec import KindSpec
-from kairos.proxies import environment_table
+
+if TYPE_CHECKING:  # the probes (pydantic, the network code) are imported when a check runs, not for --help
+    from kairos.probes.base import Credential, ProbeConfig
 
 app = typer.Typer(help="Check a target once and print each step with its timing.", no_args_is_help=True)
 
-EXIT_CODES = {Status.AVAILABLE: 0, Status.NOT_AVAILABLE: 1, Status.UNKNOWN: 2, Status.MAINTENANCE: 2}
+EXIT_CODES = {"AVAILABLE": 0, "NOT_AVAILABLE": 1, "UNKNOWN": 2, "MAINTENANCE": 2}  # by Status value
 MAX_TIMEOUT_S = 300.0
-Timeout = Annotated[float | None, typer.Option(help="Seconds before the check is cut (default: the kind's timeout).")]
+Timeout = Annotated[
+    float | None,
+    typer.Option(metavar="SECONDS", help="Seconds before the check is cut (default: the kind's timeout)."),
+]
 
 
 def _target(kind: str, raw: str) -> str:
+    from kairos.probes.kinds import spec_of
+
     try:
         normalised = spec_of(kind).validate_target(raw)
     except ValueError as exc:
@@ -37,6 +37,10 @@ def _target(kind: str, raw: str) -> str:
 
 
 def _config(kind: str, options: dict[str, Any]) -> ProbeConfig:
+    from pydantic import ValidationError
+
+    from kairos.probes.kinds import parse_config
+
     try:
         return parse_config(kind, options)
     except ValidationError as exc:
@@ -54,30 +58,6 @@ def _headers(raw: list[str]) -> dict[str, str]:
     return out
 
 
-def _ms(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f} ms"
-
-
-_PHASE_LABELS = {"dns_ms": "DNS", "connect_ms": "connect", "tls_ms": "TLS", "ttfb_ms": "first byte"}
-
-
-def _report(spec: KindSpec, result: ProbeResult) -> None:
-    p = result.phases
-    phases = [(_PHASE_LABELS[name], getattr(p, name)) for name in spec.timed_phases]  # what the kind measures
-    if p.proxy_ms is not None:  # through a proxy (docs/proxy.md): its connect and handshake, after DNS
-        phases.insert(min(1, len(phases)), ("proxy", p.proxy_ms))
-    for label, value in [*phases, ("total", p.total_ms)]:
-        typer.echo(f"  {label:<12}{_ms(value)}")
-    if spec.report_lines is not None:
-        for line in spec.report_lines(result.details):
-            typer.echo(line)
-    elif result.http_status is not None:
-        typer.echo(f"  {'HTTP status':<12}{result.http_status}")
-    verdict = result.status.value.replace("_", " ")
-    code = f" ({result.error_code})" if result.error_code else ""
-    typer.echo(f"{verdict}{code}: {result.message}")
-
-
 def _run(
     kind: str,
     target: str,
@@ -86,6 +66,14 @@ def _run(
     skip_tls: bool = False,
     credential: Credential | None = None,
 ) -> None:
+    import asyncio
+
+    from kairos.cli.check_report import report
+    from kairos.net.proxy import install as install_proxies
+    from kairos.probes.context import probe_context
+    from kairos.probes.kinds import run_probe, spec_of
+    from kairos.proxies import environment_table
+
     if timeout is not None and not 0 < timeout <= MAX_TIMEOUT_S:
         fail(f"--timeout must be above 0 and at most {MAX_TIMEOUT_S:g} seconds")
     spec = spec_of(kind)
@@ -102,18 +90,21 @@ def _run(
     )
     typer.echo(f"{spec.name} {target}")
     result = asyncio.run(run_probe(kind, config, ctx))
-    _report(spec, result)
+    for line in report(spec, result):
+        typer.echo(line)
     raise typer.Exit(EXIT_CODES[result.status])
 
 
 @app.command("http")
 def check_http(
-    url: Annotated[str, typer.Argument(help="An http:// or https:// URL.")],
+    url: Annotated[str, typer.Argument(metavar="URL", help="An http:// or https:// URL.")],
     timeout: Timeout = None,
     skip_tls: Annotated[bool, typer.Option("--skip-tls", help="Do not verify the TLS certificate.")] = False,
     header: Annotated[
         list[str] | None,
-        typer.Option("--header", "-H", help="Extra request header 'Name: value' (repeatable)."),
+        typer.Option(
+            "--header", "-H", metavar="'NAME: VALUE'", help="Extra request header 'Name: value' (repeatable)."
+        ),
     ] = None,
 ) -> None:
     """GET a URL (following redirects) and report DNS, connect, TLS, first byte and total time."""
@@ -125,7 +116,9 @@ def check_http(
 
 @app.command("tcp")
 def check_tcp(
-    target: Annotated[str, typer.Argument(help="host:port, e.g. db.example.com:5432 or [::1]:22.")],
+    target: Annotated[
+        str, typer.Argument(metavar="HOST:PORT", help="host:port, e.g. db.example.com:5432 or [::1]:22.")
+    ],
     timeout: Timeout = None,
     tls: Annotated[bool, typer.Option("--tls", help="Complete a TLS handshake after the connect.")] = False,
     skip_tls: Annotated[bool, typer.Option("--skip-tls", help="With --tls: do not verify the certificate.")] = False,
@@ -138,16 +131,20 @@ def check_tcp(
 
 @app.command("image")
 def check_image(
-    reference: Annotated[str, typer.Argument(help="An image reference, e.g. nginx:1.27 or ghcr.io/org/app@sha256:...")],
+    reference: Annotated[
+        str, typer.Argument(metavar="REF", help="An image reference, e.g. nginx:1.27 or ghcr.io/org/app@sha256:...")
+    ],
     timeout: Timeout = None,
-    platform: Annotated[str | None, typer.Option(help="os/arch[/variant] to check in a multi-platform image.")] = None,
+    platform: Annotated[
+        str | None, typer.Option(metavar="OS/ARCH", help="os/arch[/variant] to check in a multi-platform image.")
+    ] = None,
     all_platforms: Annotated[bool, typer.Option("--all-platforms", help="Check every platform.")] = False,
     manifest_only: Annotated[bool, typer.Option("--manifest-only", help="Do not probe the blobs.")] = False,
     insecure_http: Annotated[
         bool, typer.Option("--insecure-http", "--insecure", help="Plain HTTP to the registry.")
     ] = False,
     skip_tls: Annotated[bool, typer.Option("--skip-tls", help="Do not verify TLS certificates.")] = False,
-    username: Annotated[str | None, typer.Option(help="Registry user.")] = None,
+    username: Annotated[str | None, typer.Option(metavar="USER", help="Registry user.")] = None,
     password_stdin: Annotated[
         bool,
         typer.Option(
@@ -164,6 +161,8 @@ def check_image(
     }
     if platform:
         options["platform"] = platform
+    from kairos.probes.base import Credential
+
     credential = None
     if username:
         # Never a password option: ps and shell history would keep it.
@@ -178,16 +177,20 @@ def check_image(
 
 @app.command("dns")
 def check_dns(
-    name: Annotated[str, typer.Argument(help="The name to look up, e.g. example.com.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The name to look up, e.g. example.com.")],
     record_type: Annotated[
-        str, typer.Option("--type", "-t", help="A, AAAA, CNAME, MX, TXT, NS, SOA, SRV or CAA.")
+        str, typer.Option("--type", "-t", metavar="TYPE", help="A, AAAA, CNAME, MX, TXT, NS, SOA, SRV or CAA.")
     ] = "A",
     resolver: Annotated[
-        str | None, typer.Option(help="address:port of the resolver (default: the system's, /etc/resolv.conf).")
+        str | None,
+        typer.Option(
+            metavar="ADDR[:PORT]", help="address:port of the resolver (default: the system's, /etc/resolv.conf)."
+        ),
     ] = None,
     tcp: Annotated[bool, typer.Option("--tcp", help="Ask over TCP instead of UDP.")] = False,
     expect: Annotated[
-        list[str] | None, typer.Option("--expect", "-e", help="A value the answer must hold (repeatable).")
+        list[str] | None,
+        typer.Option("--expect", "-e", metavar="VALUE", help="A value the answer must hold (repeatable)."),
     ] = None,
     match_all: Annotated[
         bool, typer.Option("--all", help="Every --expect value must be there (default: any).")

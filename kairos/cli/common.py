@@ -1,17 +1,23 @@
-"""What every command shares: settings from the environment and a uniform way to stop with an error."""
+"""What every command shares: settings from the environment, the database opened (or one line naming it and
+the setting to change), and a uniform way to stop with an error.
+
+Light at import (typer only): every command imports this module, ``kairos --help`` included; the settings,
+SQLAlchemy and the migrations are imported when a command asks for them."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
-from typing import NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from kairos.settings import Settings, SettingsError, load_settings
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from kairos.settings import Settings
 
 EXIT_USAGE = 2
+EXIT_DATABASE = 1
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -21,6 +27,8 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
 
 def settings_or_exit(**overrides: object) -> Settings:
     """The settings from ``KAIROS_*``; a bad value ends the command with its name and reason (exit 2)."""
+    from kairos.settings import SettingsError, load_settings
+
     try:
         return load_settings(**overrides)
     except SettingsError as exc:
@@ -32,20 +40,60 @@ def first_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def database_or_exit(settings: Settings) -> str:
+    """The database URL, migrated to the newest schema; or one line naming the database (password hidden) and
+    the setting that chooses it, exit 1. Run from another directory, the default ``./data`` is not where the
+    user thinks: the line says which file was tried and which variable moves it."""
+    from kairos.db.migrate import upgrade_to_head
+
+    url = settings.effective_database_url
+    try:
+        upgrade_to_head(url)
+    except Exception as exc:  # the driver's own error says what is wrong (no such directory, refused, password)
+        fail(database_problem(settings, exc), code=EXIT_DATABASE)
+    return url
+
+
+def database_problem(settings: Settings, exc: BaseException) -> str:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.effective_database_url)
+    reason = first_line(exc)
+    if url.password:  # a driver may quote its connection string: the password never reaches the terminal
+        reason = reason.replace(str(url.password), "***")
+    if url.get_backend_name() == "sqlite" and not settings.database_url:
+        where = f"{url.database} (SQLite)"
+        fix = (
+            f"it lives in KAIROS_DATA_DIR (now {settings.data_dir.resolve()}): set KAIROS_DATA_DIR to a writable "
+            "directory, or KAIROS_DATABASE_URL to another database"
+        )
+    else:
+        where = url.render_as_string(hide_password=True)
+        fix = "check KAIROS_DATABASE_URL (and KAIROS_DATABASE_PASSWORD_FILE)"
+    return f"cannot prepare the database {where}: {reason}; {fix}"
+
+
+def secret_or_exit(settings: Settings) -> str:
+    """The secret key, generated into KAIROS_DATA_DIR on first use; a directory that cannot keep it is one line."""
+    try:
+        return settings.resolved_secret()
+    except OSError as exc:
+        fail(
+            f"KAIROS_DATA_DIR: cannot keep the secret key in {settings.data_dir.resolve()}: {exc.strerror}; "
+            "set KAIROS_DATA_DIR to a writable directory, or KAIROS_SECRET_KEY"
+        )
+
+
 T = TypeVar("T")
 
 
 def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Migrate the configured database, then run ``work`` in one session."""
-    from kairos.db.engine import make_engine, make_sessionmaker
-    from kairos.db.migrate import upgrade_to_head
+    import asyncio
 
-    settings = settings_or_exit()
-    url = settings.effective_database_url
-    try:
-        upgrade_to_head(url)
-    except Exception as exc:
-        fail(f"cannot open the database: {first_line(exc)}", code=1)
+    from kairos.db.engine import make_engine, make_sessionmaker
+
+    url = database_or_exit(settings_or_exit())
 
     async def go() -> T:
         engine = make_engine(url)

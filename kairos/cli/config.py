@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from kairos.cli.common import fail, run_in_session, settings_or_exit
-from kairos.config_as_code.changes import Plan
-from kairos.config_as_code.errors import ConfigError
-from kairos.settings import Settings
+from kairos.cli.common import fail, run_in_session, secret_or_exit, settings_or_exit
+
+if TYPE_CHECKING:  # imported by the commands that use them, so that `kairos --help` stays fast
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from kairos.config_as_code.changes import Plan
+    from kairos.settings import Settings
 
 EXIT_INVALID = 1
 
@@ -40,6 +42,7 @@ def import_command(
     prune: Annotated[bool, typer.Option("--prune", help="Also delete objects the document does not name.")] = False,
 ) -> None:
     """Print the diff, ask, then apply it in one transaction (nothing changes if any item is invalid)."""
+    from kairos.config_as_code.errors import ConfigError
     from kairos.config_as_code.secrets import SecretPolicy
     from kairos.config_as_code.service import import_text
     from kairos.crypto import SecretBox
@@ -49,7 +52,7 @@ def import_command(
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}")
     settings = settings_or_exit()
-    box = SecretBox(settings.resolved_secret())
+    box = SecretBox(secret_or_exit(settings))
     policy = SecretPolicy.operator(settings)
     source = "<stdin>" if str(file) == "-" else file.name
 
@@ -90,6 +93,7 @@ def check_config_file_or_exit(settings: Settings) -> None:
     line naming its line and field (the lifespan then applies it)."""
     import asyncio
 
+    from kairos.config_as_code.errors import ConfigError
     from kairos.config_as_code.secrets import SecretPolicy
     from kairos.config_as_code.service import import_text
     from kairos.crypto import SecretBox
@@ -102,7 +106,7 @@ def check_config_file_or_exit(settings: Settings) -> None:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         fail(f"KAIROS_CONFIG_FILE cannot be read: {path}: {exc.strerror}")
-    box = SecretBox(settings.resolved_secret())
+    box = SecretBox(secret_or_exit(settings))
 
     async def go() -> None:
         engine = make_engine(settings.effective_database_url)

@@ -7,17 +7,15 @@ then checked at once."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kairos.cli.common import fail, first_line, settings_or_exit
-from kairos.discovery.sync import SyncReport
-from kairos.services import discovery_sources
+from kairos.cli.common import database_or_exit, fail, settings_or_exit
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported by the commands that use them, so that `kairos --help` stays fast
     from kairos.api.schemas.discovery import DiscoverySourcePublic
+    from kairos.discovery.sync import SyncReport
     from kairos.runtime import Runtime
 
 app = typer.Typer(help="List discovery sources and sync them.", no_args_is_help=True)
@@ -25,19 +23,19 @@ app = typer.Typer(help="List discovery sources and sync them.", no_args_is_help=
 
 def _runtime_or_exit() -> Runtime:
     from kairos.app import build_runtime
-    from kairos.db.migrate import upgrade_to_head
 
     settings = settings_or_exit()
-    try:
-        upgrade_to_head(settings.effective_database_url)
-    except Exception as exc:
-        fail(f"cannot open the database: {first_line(exc)}", code=1)
+    database_or_exit(settings)
     return build_runtime(settings)
 
 
 @app.command("list")
 def list_sources() -> None:
     """List sources with their last sync."""
+    import asyncio
+
+    from kairos.services import discovery_sources
+
     runtime = _runtime_or_exit()
 
     async def work() -> list[DiscoverySourcePublic]:
@@ -71,6 +69,8 @@ def run(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only print what would change.")] = False,
 ) -> None:
     """Sync one source: print what is (or with --dry-run would be) created, reactivated and deactivated."""
+    import asyncio
+
     from kairos.discovery.sync import sync_source
 
     runtime = _runtime_or_exit()

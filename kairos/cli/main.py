@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kairos import __version__
 from kairos.cli.apikey import app as apikey_app
 from kairos.cli.check import app as check_app
-from kairos.cli.common import fail, first_line, settings_or_exit
+from kairos.cli.common import database_or_exit, fail, secret_or_exit, settings_or_exit
 from kairos.cli.config import check_config_file_or_exit, export_command, import_command
 from kairos.cli.discovery import app as discovery_app
 from kairos.cli.mcp import mcp_command
 from kairos.cli.user import app as user_app
-from kairos.settings import Settings
 
+if TYPE_CHECKING:
+    from kairos.settings import Settings
+
+# Start-up time matters (every command builds the whole command tree): the modules imported here import only
+# typer and light kairos modules at their top; SQLAlchemy, pydantic, the probes, the app and MCP are imported
+# inside the commands that use them (tests/cli/test_cli_imports.py keeps it so, bench/cli_start.py measures).
 app = typer.Typer(
     name="kairos",
     help="Kairos: a self-hosted uptime monitor for HTTP services, TCP endpoints and container images.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help, as click writes it: Typer's Rich panels print a "<bool>" type on flags (which take no value),
+    # read help texts as Rich markup ("os/arch[/variant]" ended in a MarkupError) and cost Rich's import.
+    rich_markup_mode=None,
 )
 app.add_typer(check_app, name="check")
 app.add_typer(apikey_app, name="apikey")
@@ -111,11 +119,8 @@ def _prepared(**overrides: object) -> Settings:
     settings = settings_or_exit(**overrides)
     if settings.role != "all" and settings.is_sqlite:
         fail(f"KAIROS_ROLE={settings.role}: {FLEET_NEEDS_POSTGRES}")
-    try:
-        settings.resolved_secret()
-    except OSError as exc:
-        fail(f"KAIROS_DATA_DIR: cannot keep the secret key there: {exc.strerror}")
-    _migrate_or_exit(settings.effective_database_url)
+    secret_or_exit(settings)
+    database_or_exit(settings)
     _refuse_beside_workers(settings)
     return settings
 
@@ -150,18 +155,8 @@ def _run_worker(settings: Settings) -> None:
 @app.command()
 def migrate() -> None:
     """Bring the database schema to the newest version."""
-    _migrate_or_exit(settings_or_exit().effective_database_url)
+    database_or_exit(settings_or_exit())
     typer.echo("database schema is up to date")
-
-
-def _migrate_or_exit(url: str) -> None:
-    """Migrate before serving, so an unreachable database is one clear line, not a start-up traceback."""
-    from kairos.db.migrate import upgrade_to_head
-
-    try:
-        upgrade_to_head(url)
-    except Exception as exc:  # the driver's own error tells the user what is wrong (host, password, ...)
-        fail(f"cannot prepare the database: {first_line(exc)}", code=1)
 
 
 if __name__ == "__main__":

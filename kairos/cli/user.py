@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from kairos.api.schemas.users import email_problem, normalise_email
 from kairos.cli.common import fail, run_in_session
-from kairos.db.models import AppUser
 from kairos.errors import DomainError, Invalid, NotFound
-from kairos.services import users
 from kairos.services.password_policy import password_problem
+
+if TYPE_CHECKING:  # the database layer is imported by the commands, so that `kairos --help` stays fast
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from kairos.db.models import AppUser
 
 app = typer.Typer(help="Create, list, enable, disable and delete users; set a user's password.", no_args_is_help=True)
 
@@ -68,6 +69,9 @@ def _password(from_stdin: bool) -> str:
 
 
 def _lookup(email: str) -> Callable[[AsyncSession], Awaitable[AppUser]]:
+    from kairos.api.schemas.users import normalise_email
+    from kairos.services import users
+
     async def find(session: AsyncSession) -> AppUser:
         user = await users.find_by_email(session, email)
         if user is None:
@@ -86,6 +90,9 @@ def create(
     must_change_password: MustChange = False,
 ) -> None:
     """Create a local user; the password comes from --password-stdin or a prompt (asked twice)."""
+    from kairos.api.schemas.users import email_problem, normalise_email
+    from kairos.services import users
+
     role = role.upper()
     if role not in users.ROLES:
         fail("--role must be ADMIN or USER")
@@ -111,6 +118,8 @@ def create(
 @app.command("list")
 def list_users() -> None:
     """List users (never a password)."""
+    from kairos.services import users
+
     rows = _do(users.list_users)
     typer.echo(f"{'ID':>4}  {'ROLE':<5}  {'PROVIDER':<8}  {'STATE':<8}  {'LAST SIGN-IN':<20}  EMAIL")
     for u in rows:
@@ -127,6 +136,8 @@ def set_password(email: Email, password_stdin: PasswordStdin = False, must_chang
     _do(find)  # an unknown email is reported before a password is asked for
     password = _password(password_stdin)
 
+    from kairos.services import users
+
     async def work(session: AsyncSession) -> AppUser:
         user = await find(session)
         changes = users.UserChanges(password=password, must_change_password=must_change_password)
@@ -137,6 +148,8 @@ def set_password(email: Email, password_stdin: PasswordStdin = False, must_chang
 
 
 def _set_enabled(email: str, enabled: bool) -> AppUser:
+    from kairos.services import users
+
     find = _lookup(email)
 
     async def work(session: AsyncSession) -> AppUser:
@@ -161,6 +174,8 @@ def disable(email: Email) -> None:
 def delete(email: Email) -> None:
     """Delete a user (not the last enabled admin). API keys they created stay."""
     find = _lookup(email)
+
+    from kairos.services import users
 
     async def work(session: AsyncSession) -> str:
         user = await find(session)

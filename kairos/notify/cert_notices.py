@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
 from kairos.db.models import CertNotice
+from kairos.notify.cert_thresholds import parse_thresholds as parse_thresholds  # its home before
 from kairos.notify.events import CERT_EXPIRING, Event
 from kairos.probes.certs import DAY_S, certificate_of, seconds_left
 
@@ -25,20 +26,6 @@ DEFAULT_THRESHOLDS = (21, 14, 7, 1)
 _CACHE_LIMIT = 100_000  # keys remembered; beyond it the table answers (a few bytes each)
 
 NoticeKey = tuple[int, str, int]  # resource, certificate fingerprint, threshold in days
-
-
-def parse_thresholds(text: str) -> tuple[int, ...]:
-    """``"21,14,7,1"`` → (21, 14, 7, 1); raises ``ValueError`` with the reason."""
-    items = [part.strip() for part in text.split(",") if part.strip()]
-    if not items:
-        return ()
-    try:
-        days = sorted({int(item) for item in items}, reverse=True)
-    except ValueError:
-        raise ValueError("certificate notice thresholds are whole days separated by commas, e.g. 21,14,7,1") from None
-    if days[-1] < 1 or days[0] > 365 or len(days) > 20:
-        raise ValueError("certificate notice thresholds are 1 to 365 days, at most 20 of them")
-    return tuple(days)
 
 
 def threshold_of(event: Event, thresholds: Sequence[int]) -> int | None:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kairos.net.denylist import TargetPolicy
 from kairos.net.timing import Phases as Phases  # re-exported: its old home; it lives with the timing code
+
+if TYPE_CHECKING:  # not at run time: `kairos check` (no database) starts without SQLAlchemy
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 # Failures that are the operator's own policy or path, not the target's fault: UNKNOWN, never an outage of the
 # target. A proxy that is down, refuses our credentials or is not defined says nothing about the target.

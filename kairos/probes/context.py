@@ -3,13 +3,15 @@ so that all three send our User-Agent, cap bodies and obey ``KAIROS_DENIED_NETWO
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from typing import TYPE_CHECKING, Any
 
 from kairos.net.denylist import parse_networks
 from kairos.probes.base import Credential, ProbeContext
-from kairos.settings import Settings
+
+if TYPE_CHECKING:  # not at run time: `kairos check` (no database) starts without SQLAlchemy
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from kairos.settings import Settings
 
 
 def probe_context(

@@ -120,7 +120,7 @@ async def _images(
         return [top]
     chosen = select_platforms(top.children, config.platform, every=config.allPlatforms)
     details["platforms"] = [c.platform for c in chosen]
-    client.stats.step("platform selection", ", ".join(str(c.platform) for c in chosen), 0.0)
+    client.stats.step("platform selection", ", ".join(str(c.platform) for c in chosen), None)  # no request
     details["platformDigests"] = {str(c.platform): c.digest for c in chosen}
     images = []
     for child in chosen:
@@ -216,12 +216,21 @@ def _ms(value: Any) -> str:
     return "-" if value is None else f"{value:.1f} ms"
 
 
-def report_lines(details: dict[str, Any]) -> list[str]:
-    """What `kairos check image` prints below the phases: every registry request, then the image's facts."""
-    lines = [f"    {s['step']:<40}{s['outcome']:<28}{_ms(s['ms'])}" for s in details.get("steps", [])]
+def report_steps(details: dict[str, Any]) -> list[str]:
+    """The timed part of `kairos check image`: every registry request in order, then the time per phase. A phase
+    with no request (no token needed, no blob probed after --manifest-only or a failure) shows "-", not 0 ms."""
+    steps = details.get("steps", [])
+    lines = [f"    {s['step']:<40}{s['outcome']:<28}{_ms(s['ms'])}" for s in steps]
+    ran = {str(s["step"]).split(" ", 1)[0] for s in steps if s["ms"] is not None}
     for label, key in (("token", "token_ms"), ("manifest", "manifest_ms"), ("blobs", "blobs_ms")):
         if key in details:
-            lines.append(f"  {label:<12}{_ms(details[key])}")
+            lines.append(f"  {label:<12}{_ms(details[key] if label in ran or not steps else None)}")
+    return lines
+
+
+def report_lines(details: dict[str, Any]) -> list[str]:
+    """The image's facts, below the total of `kairos check image`."""
+    lines = []
     for label, key in (
         ("digest", "digest"),
         ("media type", "mediaType"),
@@ -283,5 +292,6 @@ SPEC = KindSpec(
     public_detail_keys=PUBLIC_DETAIL_KEYS,
     aliases=("docker", "docker_image", "dockerimage", "image"),
     after_result=note_repush,
+    report_steps=report_steps,
     report_lines=report_lines,
 )

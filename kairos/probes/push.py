@@ -10,9 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import select
 
-from kairos.db.models.push import PushHeartbeat
 from kairos.net.timing import Phases
 from kairos.probes.base import ProbeConfig, ProbeContext, ProbeResult, Status
 from kairos.probes.spec import KindSpec, OptionField
@@ -111,6 +109,11 @@ def judge(beat: Beat | None, now: datetime, period_s: float, grace_s: float) -> 
 
 async def read_beat(ctx: ProbeContext) -> Beat | None:
     """The resource's heartbeat row (one primary-key read; measured in docs/push.md)."""
+    # Imported here, not at the top: every kind is imported by `kairos check`, which needs no database.
+    from sqlalchemy import select
+
+    from kairos.db.models.push import PushHeartbeat
+
     assert ctx.database is not None and ctx.resource_id is not None
     stmt = select(
         PushHeartbeat.issued_at,

@@ -82,7 +82,8 @@ class KindSpec:
     public_detail_keys: frozenset[str] = frozenset()  # result details that never name a host or path
     aliases: tuple[str, ...] = ()  # other spellings in Java Kairos exports (lower case)
     after_result: Callable[[AfterResult], None] | None = None
-    report_lines: Callable[[dict[str, Any]], list[str]] | None = None  # extra lines of `kairos check`
+    report_steps: Callable[[dict[str, Any]], list[str]] | None = None  # timed steps of `kairos check`, before total
+    report_lines: Callable[[dict[str, Any]], list[str]] | None = None  # extra lines of `kairos check`, after total
     # Fed by pings to a secret URL (kairos.services.push): a token is issued at creation, the target is an optional
     # note (nothing is contacted), and the forms show the URL instead of a target field.
     push_token: bool = False

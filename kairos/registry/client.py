@@ -50,14 +50,14 @@ class Stats:
     ms: dict[str, float] = field(default_factory=lambda: {TOKEN: 0.0, MANIFEST: 0.0, BLOBS: 0.0})
     first: Phases | None = None  # connection phases of the first registry request, for the result
     # Every request with its outcome and time, kept only when asked for (kairos check image prints it).
-    steps: list[tuple[str, str, float]] | None = None
+    steps: list[tuple[str, str, float | None]] | None = None  # None: a step that sends no request
 
     def add(self, phase: str, seconds: float) -> None:
         self.ms[phase] = self.ms.get(phase, 0.0) + seconds * 1000.0
 
-    def step(self, what: str, outcome: str, seconds: float) -> None:
+    def step(self, what: str, outcome: str, seconds: float | None) -> None:
         if self.steps is not None:
-            self.steps.append((what, outcome, round(seconds * 1000.0, 3)))
+            self.steps.append((what, outcome, None if seconds is None else round(seconds * 1000.0, 3)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +180,7 @@ class RegistryClient:
         try:
             decision = realms.decide(self.base_url, realm, has_credential=self.credential is not None)
         except realms.RealmRefused as exc:
-            self.stats.step("token", "token_realm_refused", 0.0)
+            self.stats.step("token", "token_realm_refused", None)  # refused before any request
             raise RegistryError("token_realm_refused", exc.message) from None
         if decision == "anonymous":
             self._withheld_from = realms.host_of(realm)[:100]
