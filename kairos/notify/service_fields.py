@@ -34,15 +34,18 @@ class Field:
     pattern: str = ""  # a full-match regular expression the value must pass
     pattern_message: str = ""
     max_length: int = 2000
+    # Where a secret goes (a server, an SMTP host): a stored secret is only kept while this stays the same, so
+    # nobody can send a stored token or password to a server of their choosing without typing it again.
+    binds: bool = False
 
     def problem(self, value: str) -> str | None:
         """Why ``value`` cannot be used, as the form shows it; None when it can."""
         if not value:
-            return f"Enter the {self.label[0].lower()}{self.label[1:]}." if self.required and not self.default else None
+            return f"Enter the {phrase(self.label)}." if self.required and not self.default else None
         if self.choices and value not in {v for v, _ in self.choices}:
             return f"Choose one of: {', '.join(label for _, label in self.choices)}."
         if self.pattern and not re.fullmatch(self.pattern, value):
-            return self.pattern_message or f"This is not a valid {self.label.lower()}."
+            return self.pattern_message or f"This is not a valid {phrase(self.label)}."
         return None
 
 
@@ -60,6 +63,11 @@ class Service:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "secrets", tuple(f.name for f in self.fields if f.secret))
+
+
+def phrase(label: str) -> str:
+    """A label inside a sentence: "Bot token" → "bot token", but "SMTP server" and "API key" keep their capitals."""
+    return label if label[:2].isupper() else label[0].lower() + label[1:]
 
 
 def q(value: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 import apprise
 
 from kairos.notify import channels
-from kairos.notify.service_fields import Field, FieldProblem, Service
+from kairos.notify.service_fields import Field, FieldProblem, Service, phrase
 from kairos.notify.service_table import SERVICE_TABLE
 
 __all__ = ["RAW", "SERVICES", "WEBHOOK", "Field", "FieldProblem", "Problems", "Service", "build", "recognise", "shown"]
@@ -57,13 +57,19 @@ def _checked(
 ) -> tuple[dict[str, str], dict[str, str]]:
     out: dict[str, str] = {}
     errors: dict[str, str] = {}
+    reused: list[str] = []
     for f in service.fields:
         value = str(values.get(f.name, "")).strip()[: f.max_length]
-        if not value and f.secret:
-            value = kept.get(f.name, "")
+        if not value and f.secret and kept.get(f.name):
+            value = kept[f.name]
+            reused.append(f.name)
         if problem := f.problem(value):
             errors[f.name] = problem
         out[f.name] = value or f.default
+    moved = [f.label for f in service.fields if f.binds and out[f.name] != (kept.get(f.name) or f.default)]
+    for name in reused if moved else ():
+        label = next(f.label for f in service.fields if f.name == name)
+        errors.setdefault(name, f"Enter the {phrase(label)} again: the {phrase(moved[0])} changed.")
     return out, errors
 
 

@@ -148,3 +148,33 @@ async def test_built_gotify_and_webhook_channels_deliver_to_a_real_http_server(h
     gotify, webhook = hook.bodies
     assert hook.paths[0].startswith("/message") and "test" in str(gotify.get("title", "")).lower()
     assert hook.paths[1] == "/kairos-hook" and webhook["test"] is True
+
+
+@pytest.mark.parametrize(
+    ("key", "moved", "secret", "words"),
+    [
+        (
+            "gotify",
+            {"server": "https://evil.example"},
+            "token",
+            "Enter the application token again: the server changed.",
+        ),
+        ("email", {"host": "smtp.evil.example"}, "password", "Enter the password again: the SMTP server changed."),
+        ("email", {"mode": "insecure"}, "password", "Enter the password again: the security changed."),
+        ("ntfy", {"server": "http://ntfy.evil.example"}, "token", "Enter the access token again: the server changed."),
+        ("matrix", {"server": "https://matrix.evil.example"}, "password", "the homeserver changed."),
+    ],
+)
+def test_a_kept_secret_is_never_sent_to_a_new_server_without_typing_it_again(
+    key: str, moved: dict[str, str], secret: str, words: str
+) -> None:
+    """An admin cannot read a stored token, so pointing the channel elsewhere must not carry it there either."""
+    _, stored = services.recognise(*services.build(key, SAMPLES[key]))
+    blank = {**stored, secret: "", **moved}
+    with pytest.raises(services.Problems) as caught:
+        services.build(key, blank, kept=stored)
+    assert words in caught.value.errors[secret]
+    kind, url = services.build(key, {**blank, secret: "typed-again"}, kept=stored)
+    assert services.recognise(kind, url)[1][secret] == "typed-again"
+    same = services.build(key, {**stored, secret: ""}, kept=stored)  # nothing moved: kept
+    assert services.recognise(*same) == (key, stored)

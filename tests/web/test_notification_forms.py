@@ -61,6 +61,11 @@ async def test_a_gotify_channel_built_from_fields_delivers_and_keeps_its_token_w
         edit = (await browser.get(f"{PAGE}/channels/{channel['id']}")).text
         assert f'value="{server}"' in edit and GOTIFY_TOKEN not in edit and "Leave empty to keep it." in edit
         assert re.search(r'<option value="gotify" selected>', edit)
+        # The stored token never follows the channel to another server without being typed again.
+        moved = {**form, "gotify-token": "", "gotify-server": "http://127.0.0.1:9"}
+        r = await post_form(browser, f"{PAGE}/channels/{channel['id']}", moved)
+        assert r.status_code == 422
+        assert errors(r.text) == {"gotify-token": "Enter the application token again: the server changed."}
         changed = {**form, "name": "phones 2", "gotify-token": "", "gotify-priority": "low"}
         r = await post_form(browser, f"{PAGE}/channels/{channel['id']}", changed)
         assert r.status_code == 303, errors(r.text)
