@@ -4,11 +4,14 @@ built URLs deliver to real loopback receivers (an SMTP server and an HTTP server
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import apprise
 import pytest
 
 from kairos.notify import channels, services
 from kairos.notify.channels import APPRISE, WEBHOOK
+from kairos.notify.labels import EVENT_LABELS
 from tests.notify.receivers import Hook, Smtp
 
 TELEGRAM_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -178,3 +181,12 @@ def test_a_kept_secret_is_never_sent_to_a_new_server_without_typing_it_again(
     assert services.recognise(kind, url)[1][secret] == "typed-again"
     same = services.build(key, {**stored, secret: ""}, kept=stored)  # nothing moved: kept
     assert services.recognise(*same) == (key, stored)
+
+
+def test_the_docs_list_every_service_and_every_event_label() -> None:
+    """docs/notifications.md is written from the same tables the console uses; this keeps them in step."""
+    docs = (Path(__file__).parents[2] / "docs" / "notifications.md").read_text()
+    for service in services.SERVICES.values():
+        assert f"\n| {service.label} |" in docs, service.label
+    for kind, label in EVENT_LABELS.items():
+        assert f"| `{kind}` | {label.label} | {label.hint} |" in docs, kind
