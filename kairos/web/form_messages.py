@@ -74,12 +74,13 @@ def _schema_properties(model: type[BaseModel]) -> Mapping[str, Any]:
         return {}
 
 
-def _all_models() -> dict[str, list[type[BaseModel]]]:
-    found: dict[str, list[type[BaseModel]]] = {}
+def _all_models() -> dict[str, set[type[BaseModel]]]:
+    found: dict[str, set[type[BaseModel]]] = {}
     pending = list(BaseModel.__subclasses__())
     while pending:
         cls = pending.pop()
-        found.setdefault(cls.__name__, []).append(cls)
+        if cls.__module__.startswith("kairos."):  # a library's model of the same name is never a form's
+            found.setdefault(cls.__name__, set()).add(cls)
         pending.extend(cls.__subclasses__())
     return found
 
@@ -87,8 +88,8 @@ def _all_models() -> dict[str, list[type[BaseModel]]]:
 def model_named(title: str) -> type[BaseModel] | None:
     """The model a ValidationError names by its title (the class name), when exactly one class has it: the
     routes validate with many models and the error carries only that name."""
-    models = _all_models().get(title, [])
-    return models[0] if len(models) == 1 else None
+    models = _all_models().get(title, set())
+    return next(iter(models)) if len(models) == 1 else None
 
 
 def range_of(model: type[BaseModel] | None, loc: tuple[int | str, ...]) -> Range | None:
@@ -108,22 +109,20 @@ def _what(whole: bool, unit: str | None) -> str:
     return "a whole number" if whole else "a number"
 
 
-def _bounds(r: Range, unit: str | None) -> str:
-    """`` between 5 and 86,400``, `` of at least 1 second``… (the unit follows the number when one bound)."""
-    after = f" {unit}" if unit else ""
+def _bounds(r: Range) -> str:
+    """`` between 5 and 86,400``, ``, at least 1``, ``, more than 0 and less than 1`` or nothing."""
     low = None if r.low is None else ("more than " if r.low_open else "at least ") + _number(r.low)
     high = None if r.high is None else ("less than " if r.high_open else "at most ") + _number(r.high)
-    if low and high:
-        closed = not (r.low_open or r.high_open)
-        return f" between {_number(r.low or 0)} and {_number(r.high or 0)}" if closed else f" of {low} and {high}"
-    return f" of {low or high}{after}" if low or high else ""
+    if low and high and not (r.low_open or r.high_open):
+        return f" between {_number(r.low or 0)} and {_number(r.high or 0)}"
+    return ", " + " and ".join(b for b in (low, high) if b) if low or high else ""
 
 
 def _number_message(err: ErrorDetails, unit: str | None, known: Range | None) -> str:
     ctx = err.get("ctx") or {}
     whole = known.whole if known else err["type"].startswith("int") or isinstance(ctx.get("ge", ctx.get("le")), int)
     r = known or Range(whole, ctx.get("ge", ctx.get("gt")), ctx.get("le", ctx.get("lt")), "gt" in ctx, "lt" in ctx)
-    return f"Enter {_what(r.whole, unit)}{_bounds(r, unit)}."
+    return f"Enter {_what(r.whole, unit)}{_bounds(r)}."
 
 
 def _choices(err: ErrorDetails) -> str:
