@@ -15,8 +15,6 @@ HUGE = "9223372036854775808"
     "path",
     [
         f"/groups/{HUGE}",
-        f"/badges/resources/{HUGE}.svg",
-        f"/badges/groups/{HUGE}.svg",
         f"/embed/resources/{HUGE}",
         f"/embed/groups/{HUGE}",
         f"/resources/{HUGE}",
@@ -28,6 +26,15 @@ async def test_a_page_with_an_impossible_id_is_the_404_page(kairos: Running, pat
     r = await kairos.anon.get(path)
     assert r.status_code == 404, r.text
     assert r.headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    "path", [f"/badges/resources/{HUGE}.svg", f"/badges/resources/{HUGE}/cert.svg", f"/badges/groups/{HUGE}.svg"]
+)
+async def test_a_badge_with_an_impossible_id_is_the_unknown_badge(kairos: Running, path: str) -> None:
+    r = await kairos.anon.get(path)
+    assert r.status_code == 404, r.text
+    assert r.headers["content-type"].startswith("image/svg+xml") and ">unknown</text>" in r.text  # docs/dashboard.md
 
 
 @pytest.mark.parametrize(
