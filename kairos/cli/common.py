@@ -54,23 +54,31 @@ def database_or_exit(settings: Settings) -> str:
     return url
 
 
-def database_problem(settings: Settings, exc: BaseException) -> str:
+def database_name(settings: Settings) -> str:
+    """The database as the user should read it: the SQLite file, or the URL with its password hidden."""
     from sqlalchemy.engine import make_url
 
     url = make_url(settings.effective_database_url)
+    if url.get_backend_name() == "sqlite" and url.database:
+        return f"{url.database} (SQLite)"
+    return url.render_as_string(hide_password=True)
+
+
+def database_problem(settings: Settings, exc: BaseException) -> str:
+    from sqlalchemy.engine import make_url
+
+    password = make_url(settings.effective_database_url).password
     reason = first_line(exc)
-    if url.password:  # a driver may quote its connection string: the password never reaches the terminal
-        reason = reason.replace(str(url.password), "***")
-    if url.get_backend_name() == "sqlite" and not settings.database_url:
-        where = f"{url.database} (SQLite)"
+    if password:  # a driver may quote its connection string: the password never reaches the terminal
+        reason = reason.replace(str(password), "***")
+    if settings.database_url:
+        fix = "check KAIROS_DATABASE_URL (and KAIROS_DATABASE_PASSWORD_FILE)"
+    else:
         fix = (
             f"it lives in KAIROS_DATA_DIR (now {settings.data_dir.resolve()}): set KAIROS_DATA_DIR to a writable "
             "directory, or KAIROS_DATABASE_URL to another database"
         )
-    else:
-        where = url.render_as_string(hide_password=True)
-        fix = "check KAIROS_DATABASE_URL (and KAIROS_DATABASE_PASSWORD_FILE)"
-    return f"cannot prepare the database {where}: {reason}; {fix}"
+    return f"cannot prepare the database {database_name(settings)}: {reason}; {fix}"
 
 
 def secret_or_exit(settings: Settings) -> str:

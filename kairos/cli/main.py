@@ -9,7 +9,7 @@ import typer
 from kairos import __version__
 from kairos.cli.apikey import app as apikey_app
 from kairos.cli.check import app as check_app
-from kairos.cli.common import database_or_exit, fail, secret_or_exit, settings_or_exit
+from kairos.cli.common import database_name, database_or_exit, fail, secret_or_exit, settings_or_exit
 from kairos.cli.config import check_config_file_or_exit, export_command, import_command
 from kairos.cli.discovery import app as discovery_app
 from kairos.cli.mcp import mcp_command
@@ -155,8 +155,9 @@ def _run_worker(settings: Settings) -> None:
 @app.command()
 def migrate() -> None:
     """Bring the database schema to the newest version."""
-    database_or_exit(settings_or_exit())
-    typer.echo("database schema is up to date")
+    settings = settings_or_exit()
+    database_or_exit(settings)
+    typer.echo(f"database schema is up to date: {database_name(settings)}")
 
 
 if __name__ == "__main__":
