@@ -17,6 +17,17 @@ Scheme = Literal["dark", "light"]
 SYSTEMS: tuple[tuple[Scheme, str, Scheme], ...] = (("dark", DARK_BG, "light"), ("light", LIGHT_BG, "dark"))
 
 
+# Runs before the page's own scripts: notes the theme at the moment <body> is parsed, before anything of the page
+# can be painted. If theme.js ran later (deferred, or after the first paint), this would see the wrong one.
+AT_BODY = """
+new MutationObserver((changes, observer) => {
+  if (!document.body) return;
+  window.__themeAtBody = document.documentElement.getAttribute("data-theme");
+  observer.disconnect();
+}).observe(document, {childList: true, subtree: true});
+"""
+
+
 async def background(page: Page) -> str:
     return str(await page.evaluate("getComputedStyle(document.body).backgroundColor"))
 
@@ -35,11 +46,14 @@ async def test_with_no_choice_the_palette_follows_the_system(browser: Browser, k
 
 async def test_a_picked_theme_stays_whatever_the_system_says(browser: Browser, kairos: Running) -> None:
     async with watched(browser, kairos, color_scheme="dark") as pages:
+        await pages.context.add_init_script(AT_BODY)
         page = await pages.open("/outages")
+        assert await page.evaluate("window.__themeAtBody") == "dark"
         await page.select_option("#theme-picker", "light")
         await expect(page.locator("html")).to_have_attribute("data-theme", "light")
         assert await background(page) == LIGHT_BG
         await page.reload()
+        assert await page.evaluate("window.__themeAtBody") == "light"  # no dark flash before the choice applies
         await expect(page.locator("html")).to_have_attribute("data-theme", "light")
         await expect(page.locator("#theme-picker")).to_have_value("light")
         assert await background(page) == LIGHT_BG

@@ -22,7 +22,6 @@
     var picked = choice();
     var theme = picked === "system" ? (media && media.matches ? "dark" : "light") : picked;
     root.setAttribute("data-theme", theme);
-    root.setAttribute("data-theme-choice", picked);
   }
 
   root.classList.add("js");
