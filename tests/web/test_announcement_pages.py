@@ -61,12 +61,12 @@ async def test_errors_are_shown_beside_their_fields_and_the_input_is_kept(kairos
         r = await post_form(browser, NEW, _form(kind="URGENT", content="   "))
         assert r.status_code == 422
         assert "INFORMATION" in _error_beside(r.text, "kind")
-        assert "blank" in _error_beside(r.text, "content")
+        assert "This is required." in _error_beside(r.text, "content")
         r = await post_form(browser, NEW, _form(content="Keep me", active_until="not a time"))
         assert r.status_code == 422 and _error_beside(r.text, "activeUntil")
         assert ">Keep me</textarea>" in r.text and 'aria-invalid="true"' in r.text
         r = await post_form(browser, NEW, _form(content="x" * 20_001))
-        assert "20000" in _error_beside(r.text, "content")
+        assert "Use at most 20,000 characters." in _error_beside(r.text, "content")
     assert (await kairos.anon.get("/api/announcements")).json() == []
 
 
