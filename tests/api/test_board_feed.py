@@ -46,7 +46,9 @@ async def test_a_result_fed_to_the_board_reaches_the_api_the_stream_and_the_metr
         idle.runtime.board.record(rid, *_refused(at))
         updates = await asyncio.wait_for(_updates_until(response, rid), 10)
     update = next(u for u in updates if u["resourceId"] == rid)
-    assert update["status"] == "not-available" and update["latencyMs"] == 12.5
+    # A refused connection measured no answer: the stream (the dashboard's data) sends no latency for it.
+    assert update["status"] == "not-available" and update["latencyMs"] is None and update["failStreak"] == 0
+    assert update["beats"] == "N"  # the heartbeat bar, fed by the same record
 
     body = (await idle.client.get(f"/api/resources/{rid}")).json()
     assert body["currentStatus"] == "not-available"
