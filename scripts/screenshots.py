@@ -35,17 +35,17 @@ from kairos.db.engine import sync_url
 from kairos.db.migrate import upgrade_to_head
 from kairos.db.models import (
     Announcement,
-    CheckResult,
     GroupMember,
     Outage,
     Resource,
     ResourceGroup,
+    ResultBlock,
     Rollup1d,
     Rollup15m,
 )
+from kairos.history.writer import block_row, blocks_of
 from kairos.probes.base import Phases, ProbeResult, Status
 from kairos.rollups.buckets import FIFTEEN_MIN, ONE_DAY, deltas_for
-from kairos.scheduler.recorder import result_row
 from kairos.services.announcement_html import render_content
 from tests.servers.chromium import ARGS, CHROMIUM
 
@@ -72,13 +72,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _accept_and_close(server: socket.socket) -> None:
+    while True:
+        server.accept()[0].close()
+
+
 def start_targets() -> tuple[int, int]:
     http = ThreadingHTTPServer(("127.0.0.1", 0), _Target)
     threading.Thread(target=http.serve_forever, daemon=True).start()
     tcp = socket.socket()
     tcp.bind(("127.0.0.1", 0))
     tcp.listen(64)
-    threading.Thread(target=lambda: [tcp.accept()[0].close() for _ in iter(int, 1)], daemon=True).start()
+    threading.Thread(target=_accept_and_close, args=(tcp,), daemon=True).start()
     return http.server_address[1], tcp.getsockname()[1]
 
 
@@ -157,8 +162,9 @@ def seed(url: str, http_port: int, tcp_port: int) -> None:
 
 
 def _history(session: Session, rid: int, results: list[ProbeResult], now: datetime) -> None:
-    recent = [r for r in results if r.checked_at > now - timedelta(days=2)]
-    session.execute(insert(CheckResult), [result_row(rid, r) for r in recent])
+    recent = [r for r in results if r.checked_at > now - timedelta(days=2)]  # raw results: the last two days
+    blocks = blocks_of(rid, recent)
+    session.execute(insert(ResultBlock), [block_row(r, bucket, b) for (r, bucket), b in blocks.items()])
     items = [(rid, r) for r in results]
     for model, size in ((Rollup15m, FIFTEEN_MIN), (Rollup1d, ONE_DAY)):
         session.execute(insert(model), [d.as_row(r, b) for (r, b), d in deltas_for(items, size).items()])
