@@ -18,6 +18,7 @@ from kairos.history import reader
 from kairos.history.codec import StoredResult
 from kairos.probes.base import Status
 from kairos.runtime import Runtime
+from kairos.web.reasons import answered_latency
 from kairos.web.resource_data import STATUS_CLASS, STATUS_WORD
 
 LOCAL = "local"
@@ -61,9 +62,9 @@ async def location_rows(session: AsyncSession, runtime: Runtime, resource_id: in
         line, peak = latency_line([r for r in results if r.location == name], now)
         message = v.message if targets else public_message(v.status.value, v.error_code, v.http_status)
         disagrees = v.status is not verdict and v.status is not Status.UNKNOWN
-        row = LocationRow(
-            name, v.status, v.last_checked_at, v.latency_ms, message, v.streak_started_at, disagrees, line, peak
-        )
+        latency = answered_latency(v.status.value, v.http_status, v.latency_ms)  # none for a refusal
+        started = v.streak_started_at
+        row = LocationRow(name, v.status, v.last_checked_at, latency, message, started, disagrees, line, peak)
         rows.append(row)
     return rows
 

@@ -6,6 +6,7 @@ The "worker" here is the test itself: it writes ``resource_state`` / ``location_
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from kairos.db.models import CheckSchedule, FleetLocation, LocationState, Resour
 from kairos.fleet import channels, schedule
 from kairos.fleet.control import FleetControl
 from kairos.fleet.listen import conninfo_of
+from kairos.web.display import NONE
 from tests.harness import Running, make_settings, running_kairos, wait_for
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -110,6 +112,8 @@ async def test_a_worker_result_reaches_the_board_api_page_and_metrics(web: Runni
     assert 'id="resource-locations"' in page
     assert 'class="location disagrees" data-location="us"' in page
     assert 'class="location" data-location="eu"' in page
+    latency = dict(re.findall(r'data-location="(\w+)">.*?<td class="nowrap" data-latency>([^<]*)<', page, re.S))
+    assert latency == {"eu": "12 ms", "us": NONE}  # a refusal's 30 ms measured no answer (kairos/web/reasons.py)
     metrics = (await web.anon.get("/actuator/prometheus")).text
     labels = f'resource_id="{rid}",resource_name="shop",resource_type="HTTP"'
     assert f"kairos_resource_status{{{labels}}} 1.0" in metrics
