@@ -68,7 +68,7 @@ async def test_deleting_a_group_keeps_its_resources(kairos: Running) -> None:
     r = await resource(kairos, "kept", groupIds=[g])
     async with admin_browser(kairos) as browser:
         page = await browser.get("/admin/groups")
-        assert "Its 1 resource(s) stay" in page.text
+        assert f'Its <span data-count-for="{g}">1</span> resource(s) stay' in page.text
         await browser.post(f"/admin/groups/{g}/delete", data={"csrf_token": csrf_of(page.text)})
     assert (await kairos.client.get(f"/api/resources/{r}")).json()["groups"] == []
 
