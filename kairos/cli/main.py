@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from kairos.settings import Settings
 
 # Start-up time matters (every command builds the whole command tree): the modules imported here import only
-# typer and light kairos modules at their top; SQLAlchemy, pydantic, the probes, the app and MCP are imported
+# typer and light kairos modules at their top; SQLAlchemy, the settings, the probes, the app and MCP are imported
 # inside the commands that use them (tests/cli/test_cli_imports.py keeps it so, bench/cli_start.py measures).
 app = typer.Typer(
     name="kairos",
