@@ -98,7 +98,7 @@ async def test_the_summary_says_how_many_resources_are_not_available(kairos: Run
     html = (await kairos.anon.get("/")).text
     assert "1 resource not available" in html
     # One failure, below the threshold: amber "failing" at once, and the heartbeat bar has its one check.
-    assert f'<li class="r failing" data-id="{rid}" data-tl="-95N" data-hb="N" data-th="3" data-fs="1">' in html
+    assert f'<li class="r failing" data-id="{rid}" data-tl="-95N" data-hb="N" data-fs="1">' in html
     assert '<i class="dot not-available">' in html and ">failing, 1 of 3</span>" in html
 
 
