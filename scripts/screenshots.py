@@ -215,6 +215,10 @@ def shoot(base: str, out: Path) -> None:
         page.emulate_media(color_scheme="light")
         page.screenshot(path=str(out / "dashboard-light.png"))
         page.emulate_media(color_scheme="dark")
+        page.click('.dash-views [data-view="heartbeat"]')  # each resource's last checks, one mark each
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(out / "dashboard-heartbeat.png"))
+        page.click('.dash-views [data-view="timeline"]')
         phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, color_scheme="dark")
         phone.goto(base + "/")
         phone.wait_for_timeout(800)
