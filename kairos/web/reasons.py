@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from kairos.probes.base import Status
+from kairos.scheduler.recent import answered
 from kairos.web.display import NONE
 
 # The codes a visitor most often meets; any other code is spelled out from its name.
@@ -65,10 +67,10 @@ def answered_latency(status: str, http_status: int | None, latency_ms: float | N
     """A result's time as a latency, or None when the target never answered.
 
     A refused connection, a name that does not resolve or a timeout still measure the time until they failed
-    (0.3 ms for a refusal on the same host); shown as "0 ms" that reads like a fast answer. A failure counts
-    as answered only when an HTTP status came back (a 500, a body that did not match). UNKNOWN (Kairos itself
-    failed) and MAINTENANCE carry no latency of the target. The dashboard keeps the same rule
-    (kairos/scheduler/recent.py ``answered``)."""
-    if status == "AVAILABLE" or (status == "NOT_AVAILABLE" and http_status is not None):
-        return latency_ms
-    return None
+    (0.3 ms for a refusal on the same host); shown as "0 ms" that reads like a fast answer. The rule is the
+    dashboard's (kairos.scheduler.recent ``answered``), so every page says the same."""
+    try:
+        known = Status(status)
+    except ValueError:
+        return None
+    return latency_ms if answered(known, http_status) else None

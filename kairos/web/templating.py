@@ -80,7 +80,10 @@ def _pct(context: Context, value: float | None) -> str:
 
 
 def _ms(value: float | None) -> str:
-    return NONE if value is None else f"{value:.0f} ms"
+    """Under 10 ms with a tenth: a loopback answer in 0.4 ms is not "0 ms" (kairos.js ``fmt.ms`` agrees)."""
+    if value is None:
+        return NONE
+    return f"{value:.1f} ms" if value < 10 else f"{value:.0f} ms"
 
 
 def _answered(result: Any) -> float | None:

@@ -77,7 +77,11 @@
   function toDate(value) { return value instanceof Date ? value : new Date(value); }
 
   var fmt = {
-    ms: function (v) { return v === null || v === undefined ? "\u2013" : Math.round(v) + " ms"; },
+    // Under 10 ms with a tenth, as the server's ``ms`` filter: a 0.4 ms answer is not "0 ms".
+    ms: function (v) {
+      if (v === null || v === undefined) { return "\u2013"; }
+      return (v < 10 ? v.toFixed(1) : String(Math.round(v))) + " ms";
+    },
     // As kairos/web/display.py percent(): short of 100 never reads as 100.
     pct: function (v) {
       if (v === null || v === undefined) return "\u2013";
