@@ -1,115 +1,43 @@
-"""Prometheus metrics: counters fed by the scheduler, gauges read from the live board (current state)."""
+"""Prometheus metrics: counters fed by the scheduler, gauges read from the live board (current state).
+
+The counters live in a prometheus_client registry; the series that follow resources are written by
+kairos/metrics_render.py, which stays fast at 100,000 resources. A scrape renders in chunks, yielding to the event
+loop between them, one rendering at a time; identical scrapes arriving meanwhile share it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import asyncio
+import gzip
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol
+from functools import partial
+from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily, Metric
-from prometheus_client.registry import Collector
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kairos.metrics_tags import TagLabels
+from kairos.metrics_facts import ResourceFacts
+from kairos.metrics_options import Cardinality, Scrape
+from kairos.metrics_render import LabelCache, Labelled, StateText, View
+from kairos.metrics_tags import TagLabels, parse_keys
 from kairos.probes.base import ProbeResult, Status
-from kairos.probes.certs import certificate_of, seconds_left
 
 if TYPE_CHECKING:
     from kairos.scheduler.board import LiveBoard
+    from kairos.settings import Settings
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 LABELS = ["resource_id", "resource_name", "resource_type"]
-LOCATION_LABELS = [*LABELS, "location"]
-_LABELS = LABELS
+CHUNK = 5_000  # resources rendered between two yields to the event loop (about 10 ms of work)
+GZIP_LEVEL = 3  # the text repeats itself: level 3 is nearly as small as 9, several times faster
 
 
-class Labelled(Protocol):
-    """What a series needs to know of a resource besides its id."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def kind(self) -> str: ...
-
-
-class _StateCollector(Collector):
-    """Series that follow resources: present as soon as one is created, gone when it is deleted."""
-
-    def __init__(
-        self,
-        board: LiveBoard,
-        resources: Callable[[], Mapping[int, Labelled]],
-        pending: Callable[[], int],
-        tags: TagLabels,
-    ) -> None:
-        self._board = board
-        self._resources = resources
-        self._pending = pending
-        self._tags = tags  # opt-in tag labels (kairos/metrics_tags.py)
-
-    def collect(self) -> Iterator[Metric]:
-        states = self._board.states
-        resources = self._resources()
-        # Names fixed for this scrape: the tag labels (if any) follow the resource's, before "location".
-        LABELS = [*_LABELS, *self._tags.names]
-        LOCATION_LABELS = [*LABELS, "location"]
-        status = GaugeMetricFamily(
-            "kairos_resource_status",
-            "1 available, 0 not available, -1 unknown or not checked yet, 2 maintenance",
-            labels=LABELS,
-        )
-        latency = GaugeMetricFamily("kairos_resource_latency_milliseconds", "Latency of the last check", labels=LABELS)
-        outage = GaugeMetricFamily(
-            "kairos_resource_outage_active", "1 while the resource is in an outage", labels=LABELS
-        )
-        # The fleet's votes: each location's latest result (a single process has none, so no series).
-        at_status = GaugeMetricFamily(
-            "kairos_resource_location_status",
-            "Latest result seen from one location: 1 available, 0 not available, -1 unknown",
-            labels=LOCATION_LABELS,
-        )
-        at_latency = GaugeMetricFamily(
-            "kairos_resource_location_latency_seconds",
-            "Latency of the latest check from one location",
-            labels=LOCATION_LABELS,
-        )
-        cert_expiry = GaugeMetricFamily(
-            "kairos_tls_cert_expiry_seconds",
-            "Seconds until the TLS certificate seen by the last check expires (negative: expired)",
-            labels=LABELS,
-        )
-        now = datetime.now(UTC)
-        active = 0
-        for rid, res in list(resources.items()):
-            state = states.get(rid)
-            labels = [str(rid), res.name, res.kind, *self._tags.values_of(rid)]
-            status.add_metric(labels, state.status.gauge if state else -1)
-            if state and state.last_latency_ms is not None:
-                latency.add_metric(labels, state.last_latency_ms)
-            in_outage = bool(state and state.outage_since)
-            outage.add_metric(labels, 1 if in_outage else 0)
-            cert = certificate_of(state.last_details) if state else None
-            left = seconds_left(cert, now) if cert is not None else None
-            if left is not None:
-                cert_expiry.add_metric(labels, round(left))
-            active += in_outage
-            for name, view in self._board.locations_of(rid).items():
-                at_status.add_metric([*labels, name], view.status.gauge)
-                if view.latency_ms is not None:
-                    at_latency.add_metric([*labels, name], view.latency_ms / 1000.0)
-        yield status
-        yield latency
-        yield outage
-        yield at_status
-        yield at_latency
-        yield cert_expiry
-        yield GaugeMetricFamily("kairos_active_outages", "Resources currently in an outage", value=active)
-        yield GaugeMetricFamily(
-            "kairos_recorder_pending_results", "Results waiting to be written", value=self._pending()
-        )
-        yield GaugeMetricFamily("kairos_resources", "Resources known to the scheduler", value=len(resources))
+@dataclass(slots=True)
+class _Source:
+    board: LiveBoard
+    resources: Callable[[], Mapping[int, Labelled]]
+    pending: Callable[[], int]
 
 
 _PHASES = ("dns", "proxy", "connect", "tls", "first_byte")  # proxy: only through one (docs/proxy.md)
@@ -175,17 +103,30 @@ class Metrics:
             "When the last housekeeping round finished (epoch seconds); 0 before the first",
             registry=self.registry,
         )
-        self._bound = False
         self._series: dict[str, _KindSeries] = {}
-        self.tag_labels = TagLabels()  # KAIROS_METRICS_TAG_LABELS, set by the metrics route (actuator.py)
+        self.tag_labels = TagLabels()  # KAIROS_METRICS_TAG_LABELS (configure)
+        self.facts = ResourceFacts()  # groups, and what KAIROS_METRICS_GROUPS / _TAGS select (configure)
+        self._source: _Source | None = None
+        self._configured = False
+        self._labels = LabelCache()
+        self._rendering = asyncio.Lock()  # one rendering at a time: a flood of scrapes costs one at a time
+        self._inflight: dict[tuple[object, ...], asyncio.Task[bytes]] = {}
 
     def bind_board(
         self, board: LiveBoard, resources: Callable[[], Mapping[int, Labelled]], pending: Callable[[], int]
     ) -> None:
         """Gauges of current state read from ``board``; names and kinds from ``resources``; the recorder's backlog."""
-        if not self._bound:
-            self.registry.register(_StateCollector(board, resources, pending, self.tag_labels))
-            self._bound = True
+        if self._source is None:
+            self._source = _Source(board, resources, pending)
+
+    def configure(self, settings: Settings) -> None:
+        """The operator's choices (``KAIROS_METRICS_*``), read once, on the first scrape."""
+        if self._configured:
+            return
+        if settings.metrics_tag_labels:  # opt-in (docs/tags.md)
+            self.tag_labels.configure(parse_keys(settings.metrics_tag_labels))
+        self.facts.configure(Cardinality.of(settings))
+        self._configured = True
 
     def observe_check(self, kind: str, result: ProbeResult) -> None:
         series = self._series.get(kind)
@@ -213,4 +154,53 @@ class Metrics:
         self.digest_changes.labels(resource_name).inc()
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        """Everything at once, without the event loop (a worker's listener, which has no board)."""
+        text = ""
+        if self._source is not None:
+            state = self._state(self._source, Scrape(), None)
+            state.add(list(self._source.resources().items()))
+            text = state.finish(self._source.pending())
+        return generate_latest(self.registry) + text.encode()
+
+    async def scrape(self, scrape: Scrape, sessionmaker: async_sessionmaker[AsyncSession]) -> bytes:
+        """The text for one scrape (gzipped when asked); ``Invalid`` for a ``?group=`` that does not exist."""
+        await self.tag_labels.refresh(sessionmaker)
+        await self.facts.refresh(sessionmaker)
+        members = self.facts.members_of(scrape.groups) if scrape.groups else None
+        task = self._inflight.get(scrape.key)
+        if task is None:
+            task = asyncio.create_task(self._render(scrape, members))
+            self._inflight[scrape.key] = task
+            task.add_done_callback(partial(self._forget, scrape.key))
+        # Shielded: a scraper that hangs up cancels its wait, not the rendering others share.
+        return await asyncio.shield(task)
+
+    def _forget(self, key: tuple[object, ...], task: asyncio.Task[bytes]) -> None:
+        if self._inflight.get(key) is task:
+            del self._inflight[key]
+
+    async def _render(self, scrape: Scrape, members: frozenset[int] | None) -> bytes:
+        async with self._rendering:
+            registry = self.registry if scrape.names is None else self.registry.restricted_registry(scrape.names)
+            body = generate_latest(registry)
+            if self._source is not None:
+                resources = self._source.resources()
+                items = list(resources.items())
+                state = self._state(self._source, scrape, members)
+                for start in range(0, len(items), CHUNK):
+                    state.add(items[start : start + CHUNK])
+                    await asyncio.sleep(0)  # the loop serves others between chunks
+                body += state.finish(self._source.pending()).encode()
+                self._labels.prune(resources)
+            if scrape.gzip:  # zlib lets go of the GIL: compressed beside the loop
+                body = await asyncio.to_thread(gzip.compress, body, GZIP_LEVEL, mtime=0)
+            return body
+
+    def _state(self, source: _Source, scrape: Scrape, members: frozenset[int] | None) -> StateText:
+        facts = self.facts
+        allowed = facts.selected
+        if members is not None:
+            allowed = members if allowed is None else allowed & members
+        groups = scrape.groups if scrape.groups is not None else facts.members.keys()
+        view = View(facts.cardinality, allowed, groups, facts.groups_of, scrape.names)
+        return StateText(source.board, self._labels, self.tag_labels, view, datetime.now(UTC))

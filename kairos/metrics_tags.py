@@ -47,9 +47,11 @@ class TagLabels:
 
     def __init__(self, keys: list[str] | None = None, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
+        self.version = 0  # bumped on every change of keys or values: cached label texts are remade
         self.configure(keys or [])
 
     def configure(self, keys: list[str]) -> None:
+        self.version += 1
         self.keys = keys
         self.names = [label_name(k) for k in keys]
         self._values: dict[int, dict[str, str]] = {}
@@ -65,7 +67,10 @@ class TagLabels:
         if not self.keys or (self._loaded_at is not None and now - self._loaded_at < REFRESH_S):
             return
         async with sessionmaker() as session:
-            self._values = await tags_by_resource(session, self.keys)
+            values = await tags_by_resource(session, self.keys)
+        if values != self._values:
+            self._values = values
+            self.version += 1
         self._loaded_at = now
 
     def invalidate(self) -> None:

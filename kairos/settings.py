@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     metrics_require_key: bool = False  # /actuator/prometheus and /metrics only with an API key
     # Tag keys added as labels to the per-resource series, e.g. "team,env" (docs/tags.md: each value is a series).
     metrics_tag_labels: str = ""
+    # Cardinality of the metrics (docs/metrics.md): "all" per-resource series, "groups" only counts per group and
+    # in total, "none" totals only; the per-resource latency series; which resources get per-resource series
+    # (group names, comma-separated; tag filters key:value, comma-separated; empty: every resource).
+    metrics_resource_series: Literal["all", "groups", "none"] = "all"
+    metrics_latency: bool = True
+    metrics_groups: str = ""
+    metrics_tags: str = ""
     cors_origins: str = ""  # comma-separated origins allowed to call /api from a browser; none by default
     embed_frame_ancestors: str = "*"  # who may frame /embed/* (CSP frame-ancestors); every other page: nobody
     local_login_enabled: bool = True  # the email + password form beside (or, when false, instead of) OIDC
@@ -116,6 +123,14 @@ class Settings(BaseSettings):
         from kairos.notify.cert_thresholds import parse_thresholds  # here: settings import nothing at load
 
         parse_thresholds(v)
+        return v
+
+    @field_validator("metrics_tags")
+    @classmethod
+    def _valid_metrics_tags(cls, v: str) -> str:
+        from kairos.metrics_options import parse_tag_filters  # imported here: settings import nothing at load
+
+        parse_tag_filters(v)  # ValueError naming the filter's rule; load_settings names the variable
         return v
 
     @field_validator("denied_networks")

@@ -29,6 +29,7 @@ from kairos.db.models import (
     ResourceGroup,
     StatusPage,
 )
+from kairos.naming import natural_key
 from kairos.scheduler.catalog import load_type_settings
 
 
@@ -39,7 +40,7 @@ async def export_config(session: AsyncSession, policy: SecretPolicy | None = Non
     groups = list((await session.execute(select(ResourceGroup))).scalars())
     creds = list((await session.execute(select(Credential))).scalars())
     stmt = select(Resource).where(Resource.discovered_by.is_(None))
-    resources = sorted((await session.execute(stmt)).scalars(), key=lambda r: (r.name, r.id))
+    resources = sorted((await session.execute(stmt)).scalars(), key=lambda r: (r.name_key, r.name, r.id))
     sources = sorted((await session.execute(select(DiscoverySource))).scalars(), key=lambda r: (r.name, r.id))
     notes = sorted((await session.execute(select(Announcement))).scalars(), key=lambda r: (r.created_at, r.id))
     cred_names = {c.id: c.name for c in creds}
@@ -58,7 +59,7 @@ async def export_config(session: AsyncSession, policy: SecretPolicy | None = Non
             }
             for kind, t in sorted(types.items())
         ],
-        "groups": [_group(g, resources) for g in sorted(groups, key=lambda g: (g.display_order, g.name))],
+        "groups": [_group(g, resources) for g in sorted(groups, key=lambda g: (g.display_order, g.name_key, g.name))],
         "credentials": [
             {
                 "name": c.name,
@@ -67,7 +68,7 @@ async def export_config(session: AsyncSession, policy: SecretPolicy | None = Non
                 "secret": refs.placeholder("CREDENTIAL", c.name),
                 **({"description": c.description} if c.description else {}),
             }
-            for c in sorted(creds, key=lambda c: (c.name, c.id))
+            for c in sorted(creds, key=lambda c: (natural_key(c.name), c.name, c.id))
         ],
         "resources": [_resource(r, cred_names, refs) for r in resources],
         "discoverySources": [_source(s, refs) for s in sources],

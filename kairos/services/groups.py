@@ -17,6 +17,7 @@ from kairos.access.visibility import ADMIN, GROUP_LEVEL, level_sees
 from kairos.api.schemas.groups import GroupCreate, GroupMemberPublic, GroupUpdate
 from kairos.db.models import GroupMember, Resource, ResourceGroup
 from kairos.errors import Conflict, Invalid, NotFound
+from kairos.naming import natural_key
 from kairos.services.rows import get_or_not_found
 
 
@@ -43,8 +44,8 @@ def _all_known(ids: Sequence[int], known: set[int], field: str, what: str) -> No
 
 
 async def list_groups(session: AsyncSession, level: int) -> list[ResourceGroup]:
-    """The groups a caller of ``level`` may see, by ``display_order`` then id."""
-    stmt = select(ResourceGroup).order_by(ResourceGroup.display_order, ResourceGroup.id)
+    """The groups a caller of ``level`` may see, by ``display_order``, then name (natural order), then id."""
+    stmt = select(ResourceGroup).order_by(ResourceGroup.display_order, ResourceGroup.name_key, ResourceGroup.id)
     if level < ADMIN:
         stmt = stmt.where(ResourceGroup.visibility.in_([v for v, needed in GROUP_LEVEL.items() if needed <= level]))
     return list((await session.execute(stmt)).scalars())
@@ -128,7 +129,7 @@ async def _members(session: AsyncSession, group_id: int) -> list[GroupMemberPubl
         select(Resource.id, Resource.name, Resource.kind, Resource.enabled, GroupMember.display_order)
         .join(GroupMember, GroupMember.resource_id == Resource.id)
         .where(GroupMember.group_id == group_id)
-        .order_by(GroupMember.display_order, func.lower(Resource.name), Resource.id)
+        .order_by(GroupMember.display_order, Resource.name_key, Resource.id)
     )
     return [
         GroupMemberPublic(id=r.id, name=r.name, resource_type=r.kind, active=r.enabled, display_order=r.display_order)
@@ -159,15 +160,19 @@ async def board(session: AsyncSession) -> dict[str, Any]:
     """The console's ordering board: groups in order with their members in order, every resource, and those
     in no group."""
     groups = list(
-        (await session.execute(select(ResourceGroup).order_by(ResourceGroup.display_order, ResourceGroup.id))).scalars()
+        (
+            await session.execute(
+                select(ResourceGroup).order_by(ResourceGroup.display_order, ResourceGroup.name_key, ResourceGroup.id)
+            )
+        ).scalars()
     )
     columns = select(Resource.id, Resource.name, Resource.kind, Resource.enabled, Resource.display_order)
-    resources = sorted((await session.execute(columns)).all(), key=lambda r: (r.display_order, r.name.lower(), r.id))
-    names = {r.id: r.name for r in resources}
+    resources = (await session.execute(columns.order_by(Resource.display_order, Resource.name_key, Resource.id))).all()
+    names = {r.id: natural_key(r.name) for r in resources}
     # The dashboard's order: a member's place in the group, then its name (ties before any reordering).
     placed = sorted(
         (await session.execute(select(GroupMember.group_id, GroupMember.display_order, GroupMember.resource_id))).all(),
-        key=lambda m: (m.group_id, m.display_order, names.get(m.resource_id, "").lower(), m.resource_id),
+        key=lambda m: (m.group_id, m.display_order, names.get(m.resource_id, ""), m.resource_id),
     )
     members: dict[int, list[int]] = {g.id: [] for g in groups}
     for group_id, _order, resource_id in placed:

@@ -131,8 +131,10 @@ async def changed(runtime: Runtime) -> None:
 
 async def scope_choices(session: AsyncSession) -> dict[str, list[tuple[int, str]]]:
     """Every group and resource as (id, name), by name: what the console's form offers as a scope."""
-    groups = await session.execute(select(ResourceGroup.id, ResourceGroup.name).order_by(ResourceGroup.name))
-    resources = await session.execute(select(Resource.id, Resource.name).order_by(Resource.name))
+    groups = await session.execute(
+        select(ResourceGroup.id, ResourceGroup.name).order_by(ResourceGroup.name_key, ResourceGroup.id)
+    )
+    resources = await session.execute(select(Resource.id, Resource.name).order_by(Resource.name_key, Resource.id))
     return {"groups": [(i, n) for i, n in groups], "resources": [(i, n) for i, n in resources]}
 
 

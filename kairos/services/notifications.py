@@ -237,6 +237,8 @@ async def retry_delivery(session: AsyncSession, delivery_id: int) -> DeliveryPub
 
 async def scope_choices(session: AsyncSession) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """(id, name) of every group and every resource, by name: what a policy's scope may name."""
-    groups = await session.execute(select(ResourceGroup.id, ResourceGroup.name).order_by(ResourceGroup.name))
-    resources = await session.execute(select(Resource.id, Resource.name).order_by(Resource.name))
+    groups = await session.execute(
+        select(ResourceGroup.id, ResourceGroup.name).order_by(ResourceGroup.name_key, ResourceGroup.id)
+    )
+    resources = await session.execute(select(Resource.id, Resource.name).order_by(Resource.name_key, Resource.id))
     return [(i, n) for i, n in groups.all()], [(i, n) for i, n in resources.all()]

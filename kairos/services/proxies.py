@@ -20,6 +20,7 @@ from kairos.api.schemas.proxies import (
 from kairos.crypto import SecretBox
 from kairos.db.models import NamedProxy, Resource, Setting
 from kairos.errors import Conflict, Invalid, NotFound
+from kairos.naming import natural_sorted
 from kairos.net.proxy_rules import DEFAULT, DIRECT, parse_proxy_url, parse_rules
 from kairos.proxies import SETTING_KEY, StoredDefault, load_stored_default, reload_proxies
 
@@ -73,7 +74,7 @@ def named_public(row: NamedProxy) -> NamedProxyPublic:
 
 
 async def list_proxies(session: AsyncSession, runtime: Runtime) -> ProxiesPublic:
-    rows = (await session.execute(select(NamedProxy).order_by(NamedProxy.name))).scalars()
+    rows = natural_sorted((await session.execute(select(NamedProxy))).scalars(), lambda p: p.name)
     default = _default_public(runtime, await load_stored_default(session))
     return ProxiesPublic(default=default, named=[named_public(r) for r in rows])
 

@@ -16,6 +16,7 @@ from kairos.api.schemas.common import MAX_ID
 from kairos.api.schemas.resources import ResourceCreate, ResourceUpdate
 from kairos.db.models import Credential, GroupMember, Resource, ResourceGroup
 from kairos.errors import Invalid, NotFound
+from kairos.naming import natural_sorted
 from kairos.probes.kinds import parse_config, spec_of
 from kairos.secrets_mask import MaskWithoutValue, merge_headers
 from kairos.services import proxies, tags
@@ -184,14 +185,16 @@ async def update_resource(session: AsyncSession, row: Resource, body: ResourceUp
 
 
 async def list_resources(session: AsyncSession) -> Sequence[Resource]:
-    """Every resource in display order, then id; callers filter by what their caller may see."""
-    stmt = select(Resource).order_by(Resource.display_order, Resource.id)
+    """Every resource in display order, then name (natural order), then id; callers filter by what their
+    caller may see."""
+    stmt = select(Resource).order_by(Resource.display_order, Resource.name_key, Resource.id)
     return (await session.execute(stmt)).scalars().all()
 
 
 async def ordered_ids(session: AsyncSession, hidden: Select[int] | None = None) -> list[int]:
-    """Ids in display order, then id, without those in ``hidden`` (the visibility rule's ``hidden_query``)."""
-    stmt = select(Resource.id).order_by(Resource.display_order, Resource.id)
+    """Ids in display order, then name, then id, without those in ``hidden`` (the visibility rule's
+    ``hidden_query``)."""
+    stmt = select(Resource.id).order_by(Resource.display_order, Resource.name_key, Resource.id)
     if hidden is not None:
         stmt = stmt.where(Resource.id.not_in(hidden))
     return list((await session.execute(stmt)).scalars())
@@ -211,6 +214,8 @@ async def delete_resource(session: AsyncSession, resource_id: int) -> Resource:
 
 async def references(session: AsyncSession) -> tuple[list[ResourceGroup], list[Credential]]:
     """What a resource may point at (groups in display order, credentials by name), for a form's choices."""
-    groups = await session.execute(select(ResourceGroup).order_by(ResourceGroup.display_order, ResourceGroup.id))
-    creds = await session.execute(select(Credential).order_by(Credential.name, Credential.id))
-    return list(groups.scalars()), list(creds.scalars())
+    groups = await session.execute(
+        select(ResourceGroup).order_by(ResourceGroup.display_order, ResourceGroup.name_key, ResourceGroup.id)
+    )
+    creds = await session.execute(select(Credential).order_by(Credential.id))
+    return list(groups.scalars()), natural_sorted(creds.scalars(), lambda c: c.name)

@@ -25,7 +25,7 @@ async def hidden_ids(session: AsyncSession, caller: Caller) -> set[int]:
 
 async def resource_choices(session: AsyncSession, hidden: set[int]) -> list[tuple[int, str]]:
     """Every resource the caller may see, by name, for the filter's select."""
-    rows = (await session.execute(select(Resource.id, Resource.name).order_by(Resource.name, Resource.id))).all()
+    rows = (await session.execute(select(Resource.id, Resource.name).order_by(Resource.name_key, Resource.id))).all()
     return [(rid, name) for rid, name in rows if rid not in hidden]
 
 

@@ -75,7 +75,7 @@ async def _members(session: AsyncSession, group_ids: list[int]) -> list[tuple[in
         select(GroupMember.group_id, Resource.id, Resource.name)
         .join(Resource, Resource.id == GroupMember.resource_id)
         .where(GroupMember.group_id.in_(group_ids))
-        .order_by(GroupMember.display_order, Resource.name, Resource.id)
+        .order_by(GroupMember.display_order, Resource.name_key, Resource.id)
     )
     return [(gid, rid, name) for gid, rid, name in (await session.execute(stmt)).all()]
 

@@ -11,7 +11,7 @@ import asyncio
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import insert, text
 
@@ -22,7 +22,7 @@ from kairos.api.schemas.actuator import AppInfo, ComponentHealth, Health, Info
 from kairos.auth.scopes import Scope
 from kairos.db.models import Setting
 from kairos.metrics import CONTENT_TYPE
-from kairos.metrics_tags import parse_keys
+from kairos.metrics_options import scrape_of
 from kairos.runtime import Runtime
 
 router = APIRouter(tags=["actuator"])
@@ -36,8 +36,21 @@ _METRICS_DOC = (
     "whatever its groups' visibility: metrics are for operators. Open by default; with "
     "`KAIROS_METRICS_REQUIRE_KEY=true` it needs an API key with `STATUS_READ` (the READ preset) or an admin's "
     "credentials, and with "
-    "`KAIROS_ACCESS_MODE=private` any key or signed-in user."
+    "`KAIROS_ACCESS_MODE=private` any key or signed-in user. Counts by status in total and per group always; "
+    "per-resource series as `KAIROS_METRICS_RESOURCE_SERIES`, `KAIROS_METRICS_LATENCY`, `KAIROS_METRICS_GROUPS` "
+    "and `KAIROS_METRICS_TAGS` allow (docs/metrics.md). Gzipped when the scraper accepts it."
 )
+GroupParam = Annotated[
+    list[str] | None,
+    Query(
+        description="Only these groups (repeat it): their members' series and their counts; 422 for a group "
+        "that does not exist. Splits a large install over several scrape jobs."
+    ),
+]
+NameParam = Annotated[
+    list[str] | None,
+    Query(alias="name[]", description="Only the series of these names (repeat it), as prometheus_client's."),
+]
 
 
 async def metrics_reader(caller: CurrentCaller, runtime: RuntimeDep) -> Caller:
@@ -54,7 +67,7 @@ async def metrics_reader(caller: CurrentCaller, runtime: RuntimeDep) -> Caller:
 MetricsReader = Annotated[Caller, Depends(metrics_reader)]
 _METRICS_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/plain": {}}},
-    **error_responses(401, 403),
+    **error_responses(401, 403, 422),
 }
 
 
@@ -122,12 +135,14 @@ def _scheduler(runtime: Runtime) -> ComponentHealth:
     return ComponentHealth(status="UP" if scheduler.alive else "DOWN", pending_results=pending)
 
 
-async def _metrics(runtime: Runtime) -> Response:
-    tags = runtime.metrics.tag_labels
-    if runtime.settings.metrics_tag_labels and not tags.keys:  # opt-in (docs/tags.md), read once
-        tags.configure(parse_keys(runtime.settings.metrics_tag_labels))
-    await tags.refresh(runtime.sessionmaker)
-    return Response(runtime.metrics.render(), media_type=CONTENT_TYPE)
+async def _metrics(request: Request, runtime: Runtime, groups: list[str] | None, names: list[str] | None) -> Response:
+    scrape = scrape_of(groups or [], names or [], request.headers.get("accept-encoding", ""))
+    runtime.metrics.configure(runtime.settings)
+    body = await runtime.metrics.scrape(scrape, runtime.sessionmaker)
+    headers = {"Vary": "Accept-Encoding"}
+    if scrape.gzip:
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, media_type=CONTENT_TYPE, headers=headers)
 
 
 @router.get(
@@ -138,8 +153,10 @@ async def _metrics(runtime: Runtime) -> Response:
     responses=_METRICS_RESPONSES,
     openapi_extra=OPTIONAL_AUTH,
 )
-async def prometheus(runtime: RuntimeDep, _: MetricsReader) -> Response:
-    return await _metrics(runtime)
+async def prometheus(
+    request: Request, runtime: RuntimeDep, _: MetricsReader, group: GroupParam = None, names: NameParam = None
+) -> Response:
+    return await _metrics(request, runtime, group, names)
 
 
 @router.get(
@@ -150,8 +167,10 @@ async def prometheus(runtime: RuntimeDep, _: MetricsReader) -> Response:
     responses=_METRICS_RESPONSES,
     openapi_extra=OPTIONAL_AUTH,
 )
-async def metrics(runtime: RuntimeDep, _: MetricsReader) -> Response:
-    return await _metrics(runtime)
+async def metrics(
+    request: Request, runtime: RuntimeDep, _: MetricsReader, group: GroupParam = None, names: NameParam = None
+) -> Response:
+    return await _metrics(request, runtime, group, names)
 
 
 @router.get(

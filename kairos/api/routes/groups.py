@@ -32,7 +32,8 @@ router = APIRouter(prefix="/api/groups", tags=["groups"])
     summary="List groups",
     response_model=list[GroupPublic],
     description="Public, by visibility (docs/access.md): anonymous callers see PUBLIC groups, any key or "
-    "signed-in user also AUTHENTICATED ones, admins also HIDDEN ones. Ordered by `displayOrder`, then id.",
+    "signed-in user also AUTHENTICATED ones, admins also HIDDEN ones. Ordered by `displayOrder`, then name "
+    "(natural order), then id.",
     responses=error_responses(401),
 )
 async def list_groups(session: SessionDep, caller: CurrentCaller) -> list[GroupPublic]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 from fastapi import APIRouter, Query, Request, Response
 
 from kairos.access.visibility import can_see_resource
@@ -15,7 +17,9 @@ from kairos.api.deps import (
 )
 from kairos.api.errors import error_responses
 from kairos.api.ids import PathId
+from kairos.api.paging import page_links
 from kairos.api.routes import push as push_routes
+from kairos.api.schemas.common import MAX_ID
 from kairos.api.schemas.resources import (
     CheckNowResult,
     ResourceCreate,
@@ -26,7 +30,9 @@ from kairos.api.schemas.resources import (
 from kairos.api.views import audience_of, check_now_result, resource_detail, resource_public
 from kairos.errors import NotFound
 from kairos.services import push, tags
+from kairos.services import resource_paging as paging
 from kairos.services import resources as svc
+from kairos.services.resource_listing import Listing
 
 router = APIRouter(prefix="/api/resources", tags=["resources"])
 
@@ -41,26 +47,67 @@ _PUBLIC = (
 _ADMIN = "Needs an admin or an API key with RESOURCE_MANAGE."
 
 
+_LIST = (
+    " Sorted by display order, then name in natural order (`k-2` before `k-10`), then id (`sort=name`: by "
+    "name; `sort=status`: not available first, then unknown, maintenance, available, each by name). Filters "
+    "combine: `q` (a substring of the name or, for callers who may read targets, the target; any case), "
+    "`status`, `type`, `group` and `tag=key:value`. Without `limit` the answer is the whole (filtered) list, "
+    "as in the original Kairos; with `limit` it is one page from `offset`. Every answer carries "
+    "`X-Total-Count` (what matches, of what the caller may see) and, when a page follows, "
+    '`Link: <…>; rel="next"` (RFC 8288), with `rel="prev"` from the second page on.'
+)
+Limit = Annotated[int | None, Query(ge=1, le=1000, description="Page size, 1 to 1000; leave out for everything.")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="How many matching resources to skip.")]
+StatusParam = Annotated[
+    str | None,
+    Query(max_length=100, description=f"{paging.STATUS_HELP}, any case; several comma-separated."),
+]
+Text = Annotated[str | None, Query(max_length=200, description="Name (or target) contains this, any case.")]
+GroupParam = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only members of this group (by id).")]
+KindParam = Annotated[str | None, Query(alias="type", max_length=32, description="Only this kind: HTTP, TCP, …")]
+TagParam = Annotated[str | None, Query(max_length=200, description="`key:value`: only resources with this tag.")]
+Sort = Annotated[Literal["order", "name", "status"], Query(description="order (the default), name or status.")]
+
+
 @router.get(
     "",
     openapi_extra=OPTIONAL_AUTH,
     summary="List resources",
     response_model=list[ResourcePublic],
-    description=_PUBLIC + " Ordered by display order, then id. `tag=key:value` keeps those carrying that tag.",
+    description=_PUBLIC + _LIST,
     responses=error_responses(401, 422, 503),
 )
 async def list_resources(
+    request: Request,
+    response: Response,
     session: SessionDep,
     runtime: RuntimeDep,
     caller: CurrentCaller,
-    tag: str | None = Query(None, max_length=200, description="`key:value`: only resources with this tag."),
+    limit: Limit = None,
+    offset: Offset = 0,
+    status: StatusParam = None,
+    q: Text = None,
+    group: GroupParam = None,
+    kind: KindParam = None,
+    tag: TagParam = None,
+    sort: Sort = "order",
 ) -> list[ResourcePublic]:
-    rows = await svc.list_resources(session)
-    if tag is not None:
-        wanted = await tags.tagged_ids(session, *tags.parse_filter(tag))
-        rows = [r for r in rows if r.id in wanted]
     audience = audience_of(caller, runtime.site.show_targets)
-    return [resource_public(r, audience) for r in rows if can_see_resource(caller, r)]
+    listing = Listing(
+        q=q or "",
+        kind=paging.parse_kind(kind),
+        group=group,
+        tag=tags.parse_filter(tag) if tag is not None else None,
+        sort=sort,
+        targets=audience.targets,
+    )
+    statuses = paging.parse_statuses(status)
+    found = await paging.resource_slice(session, caller, listing, statuses, runtime.board.states, (offset, limit))
+    response.headers["X-Total-Count"] = str(found.total)
+    links = page_links(request, offset, limit, found.total)
+    if links:
+        response.headers["Link"] = links
+    return [resource_public(r, audience) for r in found.rows]
 
 
 @router.post(

@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from kairos.db.base import Base, JSONType, UTCDateTime, utcnow
+from kairos.db.name_key import name_key_column
+from kairos.naming import natural_key
 
 if TYPE_CHECKING:
     from kairos.db.models.tags import Tag
@@ -22,6 +24,8 @@ class Resource(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # natural_key(name), kept by _keep_name_key: lists order by it (kairos/naming.py).
+    name_key: Mapped[str] = name_key_column()
     kind: Mapped[str] = mapped_column(String(16))
     target: Mapped[str] = mapped_column(String(2048))
     config: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
@@ -59,15 +63,26 @@ class Resource(Base):
         secondary="resource_tag", lazy="selectin", passive_deletes=True, order_by="(Tag.key, Tag.value)"
     )
 
+    @validates("name")
+    def _keep_name_key(self, _: str, name: str) -> str:
+        self.name_key = natural_key(name)
+        return name
+
 
 class ResourceGroup(Base):
     __tablename__ = "resource_group"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    name_key: Mapped[str] = name_key_column()  # natural_key(name), as on Resource
     visibility: Mapped[str] = mapped_column(String(16), default="PUBLIC")
     display_order: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @validates("name")
+    def _keep_name_key(self, _: str, name: str) -> str:
+        self.name_key = natural_key(name)
+        return name
 
 
 class GroupMember(Base):

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kairos.access.visibility import can_see_resource
 from kairos.api.redaction import public_details, public_message, targets_shown
 from kairos.api.schemas.history import HistoryItem
 from kairos.api.schemas.resources import ResourceDetail, ResourcePublic
@@ -26,8 +25,9 @@ from kairos.mcp.tools.common import ResourceId, visible_resource
 from kairos.rollups.latency import latency_samples
 from kairos.runtime import Runtime
 from kairos.services import history, tags
-from kairos.services import resources as svc
+from kairos.services import resource_paging as paging
 from kairos.services.history import HistoryFilter
+from kairos.services.resource_listing import Listing
 
 if TYPE_CHECKING:
     from kairos.mcp.server import KairosMCP
@@ -44,6 +44,14 @@ PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE, description="Results per
 TagArg = Annotated[
     str | None, Field(max_length=200, description="key:value, e.g. env:prod: only resources carrying this tag.")
 ]
+TextArg = Annotated[str | None, Field(max_length=200, description="Only those whose name (or target) contains this.")]
+ListStatus = Annotated[
+    str | None,
+    Field(max_length=100, description="AVAILABLE, NOT_AVAILABLE, UNKNOWN, MAINTENANCE or FAILING; comma-separated."),
+]
+ListPageSize = Annotated[
+    int | None, Field(ge=1, le=MAX_PAGE_SIZE, description="Resources per page, 1 to 200; leave out for all.")
+]
 Hours = Annotated[Literal[24, 168, 720], Field(description="Window: 24 (a day), 168 (7 days) or 720 (30 days).")]
 
 
@@ -51,17 +59,26 @@ def register(server: KairosMCP, runtime: Runtime) -> None:
     read = server.kairos_tool(Scope.STATUS_READ, read_only=True)
 
     @read
-    async def listResources(tag: TagArg = None) -> list[ResourcePublic]:
-        """List the monitored resources (id, name, type, target, groups, active, tags) this key may see;
-        with ``tag`` (key:value) only those carrying that tag."""
+    async def listResources(
+        tag: TagArg = None,
+        q: TextArg = None,
+        status: ListStatus = None,
+        page: Page = 0,
+        pageSize: ListPageSize = None,
+    ) -> list[ResourcePublic]:
+        """List the monitored resources (id, name, type, target, groups, active, tags) this key may see, by
+        display order then name; filters combine: ``tag`` (key:value), ``q`` (name or target contains),
+        ``status``. With ``pageSize`` one page (``page`` 0 first), else all of them."""
         caller = current_caller()
-        async with runtime.sessionmaker() as session:
-            rows = await svc.list_resources(session)
-            if tag is not None:
-                wanted = await tags.tagged_ids(session, *tags.parse_filter(tag))
-                rows = [r for r in rows if r.id in wanted]
         audience = audience_of(caller, runtime.site.show_targets)
-        return [resource_public(r, audience) for r in rows if can_see_resource(caller, r)]
+        listing = Listing(
+            q=q or "", tag=tags.parse_filter(tag) if tag is not None else None, targets=audience.targets, sort="order"
+        )
+        wanted = paging.parse_statuses(status)
+        window = (page * pageSize, pageSize) if pageSize is not None else (0, None)
+        async with runtime.sessionmaker() as session:
+            found = await paging.resource_slice(session, caller, listing, wanted, runtime.board.states, window)
+        return [resource_public(r, audience) for r in found.rows]
 
     @read
     async def getResource(resourceId: ResourceId) -> ResourceDetail:

@@ -1,0 +1,3 @@
+from tests.api.loopback import target
+
+__all__ = ["target"]
