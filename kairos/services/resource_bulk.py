@@ -22,7 +22,8 @@ from kairos.services.resources import load_resource
 Action = Literal["pause", "resume", "delete", "move", "add_to_group", "remove_from_group", "tag", "untag"]
 GROUP_ACTIONS: frozenset[str] = frozenset({"move", "add_to_group", "remove_from_group"})
 TAG_ACTIONS: frozenset[str] = frozenset({"tag", "untag"})
-MAX_IDS = 1000
+MAX_IDS = 1000  # ids sent in one request (the API, the console's selection)
+MAX_MATCHING = 10_000  # resources one "all matching this filter" action may change (evaluated on the server)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +33,12 @@ class BulkOutcome:
     names: list[str]  # of every resource acted on, in id order (for messages and the audit line)
 
 
-async def _rows(session: AsyncSession, ids: Sequence[int]) -> list[Resource]:
+async def _rows(session: AsyncSession, ids: Sequence[int], limit: int) -> list[Resource]:
     wanted = sorted(set(ids))
     if not wanted:
         raise Invalid("choose at least one resource", field="resourceIds")
-    if len(wanted) > MAX_IDS:
-        raise Invalid(f"at most {MAX_IDS} resources at once", field="resourceIds")
+    if len(wanted) > limit:
+        raise Invalid(f"at most {limit:,} resources at once", field="resourceIds")
     rows = list((await session.execute(select(Resource).where(Resource.id.in_(wanted)))).scalars())
     missing = sorted(set(wanted) - {r.id for r in rows})
     if missing:
@@ -88,9 +89,15 @@ async def _retag(session: AsyncSession, rows: list[Resource], action: str, tag: 
 
 
 async def apply(
-    session: AsyncSession, action: Action, ids: Sequence[int], group_id: int | None, tag: TagIn | None = None
+    session: AsyncSession,
+    action: Action,
+    ids: Sequence[int],
+    group_id: int | None,
+    tag: TagIn | None = None,
+    limit: int = MAX_IDS,
 ) -> BulkOutcome:
-    rows = await _rows(session, ids)
+    """``limit``: MAX_IDS for ids a client sent, MAX_MATCHING for the ids of a filter evaluated here."""
+    rows = await _rows(session, ids, limit)
     names = [r.name for r in rows]
     row_ids = [r.id for r in rows]
     if action in GROUP_ACTIONS:

@@ -1,4 +1,5 @@
-"""``/admin/resources``: the list with filters and actions, and the per-kind add and edit forms.
+"""``/admin/resources/…``: the per-kind add and edit forms and the actions on one resource (the list itself is
+kairos/web/routes/admin_resource_list.py).
 
 Writes go through the resource service (kairos/services/resources.py) with the API's body models, so the
 console and the REST API accept and refuse exactly the same things; each change reaches the scheduler at
@@ -6,78 +7,34 @@ once (``resource_changed``)."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kairos.access.visibility import can_see_group, can_see_resource
+from kairos.access.visibility import can_see_group
 from kairos.api.deps import Caller, RuntimeDep, SessionDep
 from kairos.api.ids import PageId
 from kairos.api.schemas.instant_check import InstantCheckRequest, InstantCheckResult
 from kairos.api.schemas.resources import ResourceCreate, ResourceUpdate
-from kairos.db.models import Resource, ResourceGroup
+from kairos.db.models import Resource
 from kairos.errors import DomainError, NotFound
-from kairos.probes.base import Status
 from kairos.probes.kinds import all_specs, kind_names, spec_of
-from kairos.scheduler.board import RuntimeState
 from kairos.services import push
 from kairos.services import resources as svc
 from kairos.services.instant_checks import run_instant_check
-from kairos.services.tags import all_tags
 from kairos.web import resource_forms as rf
-from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect, UserPage, safe_next
+from kairos.web.deps import AdminPage, CheckedForm, PageError, Redirect
+from kairos.web.resource_query import back_to_list
 from kairos.web.routes.admin_push import token_page
-from kairos.web.routes.admin_resource_actions import bulk_notice
 from kairos.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 LIST = "/admin/resources"
-STATUSES = (
-    ("available", "Available"), ("not-available", "Not available"), ("unknown", "Unknown"),
-    ("maintenance", "Maintenance"),
-)  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class Filters:
-    q: str = ""
-    kind: str = ""
-    status: str = ""
-    group: str = ""
-    enabled: str = ""  # "yes", "no" or "" (all)
-    tag: str = ""  # "key:value" (docs/tags.md)
-
-    @property
-    def active(self) -> bool:
-        return any((self.q, self.kind, self.status, self.group, self.enabled, self.tag))
-
-    def keep(self, row: Resource, status: str, groups: list[ResourceGroup]) -> bool:
-        """``groups``: the row's groups the caller may see, so a filter cannot probe a HIDDEN group's members."""
-        needle = self.q.strip().lower()
-        if needle and needle not in row.name.lower() and needle not in row.target.lower():
-            return False
-        if self.kind and row.kind != self.kind.upper():
-            return False
-        if self.status and status != self.status:
-            return False
-        if self.group and self.group not in {str(g.id) for g in groups}:
-            return False
-        if self.tag and self.tag not in {f"{t.key}:{t.value}" for t in row.tags}:
-            return False
-        return not (self.enabled and row.enabled != (self.enabled == "yes"))
-
-
-def _status_of(state: RuntimeState | None) -> str:
-    if state is None or state.last_checked_at is None:
-        return Status.UNKNOWN.api_name
-    return state.status.api_name
 
 
 async def _load(session: AsyncSession, resource_id: int) -> Resource:
@@ -92,82 +49,6 @@ async def _choices(session: AsyncSession, caller: Caller | None = None) -> dict[
     groups, creds = await svc.references(session)
     shown = [g for g in groups if caller is None or can_see_group(caller, g.visibility)]
     return {"groups": shown, "credentials": creds}
-
-
-def _groups_of(caller: Caller, row: Resource) -> list[ResourceGroup]:
-    """The resource's groups this caller may see, by name (a PUBLIC member never names its HIDDEN group)."""
-    return sorted((m.group for m in row.memberships if can_see_group(caller, m.group.visibility)), key=lambda g: g.name)
-
-
-_NOTICES = ("checked", "created", "updated", "deleted", "bulk", "n")
-_RESOURCE_PAGE = re.compile(r"/resources/[0-9]{1,10}")
-
-
-def _back(form: Any, **notice: Any) -> str:
-    """The list as the form's page showed it (its filters), with this action's notice instead of older ones."""
-    target = safe_next(str(form.get("back", "") or ""), LIST)
-    parts = urlsplit(target)
-    if _RESOURCE_PAGE.fullmatch(parts.path):
-        return parts.path  # the public resource page's admin actions return there (it shows the fresh state)
-    if parts.path != LIST:
-        return LIST + "?" + urlencode(notice) if notice else LIST
-    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in _NOTICES] + list(notice.items())
-    return LIST + ("?" + urlencode(query) if query else "")
-
-
-@router.get("/admin/resources")
-async def resource_list(
-    request: Request,
-    caller: UserPage,
-    session: SessionDep,
-    runtime: RuntimeDep,
-    q: str = "",
-    kind: str = "",
-    status: str = "",
-    group: str = "",
-    enabled: str = "",
-    tag: str = "",
-    checked: int | None = None,
-    created: int | None = None,
-    updated: int | None = None,
-    deleted: str = "",
-    bulk: str = "",
-    n: str = "",
-) -> Response:
-    filters = Filters(q[:200], kind[:16], status[:16], group[:16], enabled[:4], tag[:200])
-    states = runtime.board.states
-    stored = await svc.list_resources(session)
-    # USERs open this page too: the API's visibility rule decides what they see (a HIDDEN resource, or a
-    # HIDDEN group's name, never reaches them), not a rule of this page's own.
-    rows = [r for r in stored if can_see_resource(caller, r)]
-    listed = [(r, _status_of(states.get(r.id)), _groups_of(caller, r)) for r in rows]
-    items = [
-        {"row": r, "status": now, "state": states.get(r.id), "groups": groups}
-        for r, now, groups in listed
-        if filters.keep(r, now, groups)
-    ]
-    result = next(({"row": r, "state": states.get(r.id)} for r in rows if r.id == checked), None)
-    named = {r.id: r.name for r in rows}
-    notice = f"Added {named[created]}." if created in named else f"Saved {named[updated]}." if updated in named else ""
-    if deleted:
-        notice = f"Deleted {deleted[:200]}."
-    if bulk:
-        notice = bulk_notice(bulk[:40], n[:8])
-    here = _back({"back": request.url.path + (f"?{request.url.query}" if request.url.query else "")})
-    return render(
-        request,
-        "admin/resources.html",
-        items=items,
-        total=len(rows),
-        filters=filters,
-        kinds=rf.kind_labels(),
-        statuses=STATUSES,
-        tags=await all_tags(session),
-        checked=result,
-        notice=notice,
-        here=here,
-        **await _choices(session, caller),
-    )
 
 
 # -- add and edit ------------------------------------------------------------------------------------------
@@ -268,7 +149,7 @@ async def enable(
     _: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep, resource_id: PageId
 ) -> None:
     await _set_enabled(session, runtime, resource_id, True)
-    raise Redirect(_back(form))
+    raise Redirect(back_to_list(form))
 
 
 @router.post("/admin/resources/{resource_id}/disable")
@@ -276,7 +157,7 @@ async def disable(
     _: AdminPage, form: CheckedForm, session: SessionDep, runtime: RuntimeDep, resource_id: PageId
 ) -> None:
     await _set_enabled(session, runtime, resource_id, False)
-    raise Redirect(_back(form))
+    raise Redirect(back_to_list(form))
 
 
 @router.get("/admin/resources/{resource_id}/delete")
@@ -307,7 +188,7 @@ async def check_now(
     await session.close()  # a check can take up to its timeout: do not hold a connection meanwhile
     if await runtime.scheduler.check_now(row.id) is None:
         raise PageError(409, "This resource is not scheduled: its stored configuration is invalid.")
-    raise Redirect(_back(form, checked=row.id))
+    raise Redirect(back_to_list(form, checked=row.id))
 
 
 # -- instant check -----------------------------------------------------------------------------------------
