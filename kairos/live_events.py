@@ -70,8 +70,9 @@ class Broadcaster:
             sub._offer(resource_id)
 
     @contextlib.contextmanager
-    def subscribe(self) -> Iterator[Subscription]:
-        sub = Subscription(self._limit)
+    def subscribe(self, limit: int | None = None) -> Iterator[Subscription]:
+        """``limit``: the subscriber's own bound (a scoped stream filters what it sends and bounds that)."""
+        sub = Subscription(limit or self._limit)
         if self.closed:
             sub._close()
         self._subs.add(sub)

@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     config_api_secrets: bool = False
     # Instant checks (POST /api/instant-check, admins only): at most this many at once per caller, and in all.
     instant_checks_per_caller: Annotated[int, Field(ge=1, le=16)] = 2
+    # The status board shows every row up to this many resources (as the caller sees them); above it, counts,
+    # problems first and groups collapsed, loaded when opened (docs/dashboard.md).
+    dashboard_collapse_above: Annotated[int, Field(ge=0, le=10_000_000)] = 200
     # Outbound proxy (docs/proxy.md): http://[user:pass@]host:port (HTTP CONNECT) or socks5://…, and the hosts that
     # use it (comma-separated names, *.wildcards, .suffixes and CIDRs; empty include: every host; exclude wins).
     # When any of the three is set, the default proxy is managed here and read-only in the console and API.

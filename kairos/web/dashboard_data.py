@@ -58,11 +58,41 @@ class Row:
 
 
 @dataclass(slots=True)
+class Counts:
+    """Resources by status (``failing``: not available, below the outage threshold; also counted as down)."""
+
+    total: int = 0
+    up: int = 0
+    down: int = 0
+    unknown: int = 0
+    failing: int = 0
+
+    def add(self, status: str, failing: bool) -> None:
+        self.total += 1
+        if status == "available":
+            self.up += 1
+        elif status == "not-available":
+            self.down += 1
+        else:
+            self.unknown += 1
+        self.failing += failing
+
+    def as_json(self) -> dict[str, int]:
+        return {"total": self.total, "up": self.up, "down": self.down, "unknown": self.unknown, "failing": self.failing}
+
+
+@dataclass(slots=True)
 class Section:
     id: int | None  # None: the resources in no group
     name: str
     visibility: str
     rows: list[Row] = field(default_factory=list)
+    # Above the collapse threshold (kairos.web.dashboard_scale): the section's counts, whether its rows wait
+    # for the visitor to open it, how many members it shows in all, and the offset of the next page of rows.
+    counts: Counts | None = None
+    collapsed: bool = False
+    matched: int = 0
+    next_offset: int | None = None
 
 
 @dataclass(slots=True)
@@ -76,6 +106,16 @@ class Board:
     unknown: int = 0
     beat_size: int = 60  # checks in a heartbeat bar (the board's ``recent.size``)
     viewer: str = "visitor"  # admin / user / visitor: what the empty board suggests
+    # Above the collapse threshold: the counts, what is down or failing now, and the server-side filter.
+    scaled: bool = False
+    counts: Counts | None = None
+    show_problems: bool = False  # the "Problems" section (first page of groups, no filter)
+    problems: list[Row] = field(default_factory=list)
+    problems_total: int = 0
+    query: str = ""
+    status_filter: str = ""
+    groups_next: int | None = None  # more groups than one page shows: where the next page of them starts
+    groups_left: int = 0
 
     @property
     def summary(self) -> str:
@@ -145,7 +185,7 @@ def live_update(runtime: Runtime, resource_id: int, now: float, reveal: bool = T
 
 async def _shown_groups(session: AsyncSession, caller: Caller, only: int | None) -> list[Section]:
     g = ResourceGroup
-    stmt = select(g.id, g.name, g.visibility).order_by(g.display_order, g.id)
+    stmt = select(g.id, g.name, g.visibility).order_by(g.display_order, g.name_key, g.id)
     if not caller.is_admin:
         stmt = stmt.where(g.visibility.in_(visible_group_kinds(caller)))
     if only is not None:
@@ -175,59 +215,125 @@ def _row(runtime: Runtime, rid: int, fields: tuple[str, str, str, bool], now: fl
     )
 
 
+@dataclass(slots=True)
+class Placement:
+    """Who goes where, before any row is built: the sections the caller may see, each resource's columns
+    (name, kind, target, enabled, order, threshold) and each section's (order, name key, id) entries."""
+
+    sections: list[Section]
+    resources: dict[int, tuple[str, str, str, bool, int, int | None, str]]  # ... and the name's natural key
+    placed: dict[int | None, list[tuple[int, str, int]]]
+
+    def ids(self) -> set[int]:
+        """The distinct resources shown (a resource in two groups counts once)."""
+        return {rid for entries in self.placed.values() for _o, _n, rid in entries}
+
+    def keep_only(self, ids: set[int]) -> None:
+        """Only the resources in ``ids``, and no section left empty by that."""
+        for gid, entries in self.placed.items():
+            self.placed[gid] = [e for e in entries if e[2] in ids]
+        self.sections[:] = [s for s in self.sections if self.placed.get(s.id)]
+
+    def members(self, section_id: int | None) -> list[int]:
+        """The section's resource ids in display order (then natural name order)."""
+        return [rid for _o, _n, rid in sorted(self.placed.get(section_id, []))]
+
+
+async def placement(
+    session: AsyncSession, caller: Caller, group_id: int | None = None, tag: tuple[str, str] | None = None
+) -> Placement:
+    """Three column queries, no row built: cheap enough to run on every page at 100,000 resources."""
+    sections = await _shown_groups(session, caller, group_id)
+    by_group = {s.id: s for s in sections}
+    r, m = Resource, GroupMember
+    columns = select(r.id, r.name, r.kind, r.target, r.enabled, r.display_order, r.outage_threshold, r.name_key)
+    memberships = select(m.group_id, m.resource_id, m.display_order)
+    if group_id is not None:  # one group (its page, its rows opened on the board): only its members are read
+        columns = columns.where(r.id.in_(select(m.resource_id).where(m.group_id == group_id)))
+        memberships = memberships.where(m.group_id == group_id)
+    resources = {
+        rid: (name, kind, target, enabled, order, threshold, key)
+        for rid, name, kind, target, enabled, order, threshold, key in await session.execute(columns)
+    }
+    if tag is not None:
+        tagged = await tagged_ids(session, *tag)
+        resources = {rid: v for rid, v in resources.items() if rid in tagged}
+    members = (await session.execute(memberships)).all()
+    grouped = {rid for _gid, rid, _order in members}
+    placed: dict[int | None, list[tuple[int, str, int]]] = {}
+    for gid, rid, order in members:
+        if gid in by_group and rid in resources:
+            placed.setdefault(gid, []).append((order, resources[rid][6], rid))  # ties: natural name order
+    if group_id is None:
+        loose = [(v[4], v[6], rid) for rid, v in resources.items() if rid not in grouped]
+        if loose:
+            sections.append(Section(None, "Other resources" if sections else "Resources", PUBLIC))
+            placed[None] = loose
+    if tag is not None:
+        sections[:] = [s for s in sections if placed.get(s.id)]
+    return Placement(sections, resources, placed)
+
+
+class RowMaker:
+    """Builds rows for any resources of a placement: the tag labels, maintenance marks and kind thresholds
+    are read once (three small queries), each row from memory."""
+
+    def __init__(self, runtime: Runtime, place: Placement, now: float) -> None:
+        self._runtime = runtime
+        self._place = place
+        self.now = now
+        self.edge = bucket_of(now, FIFTEEN_MIN)
+        self._built: dict[int, Row] = {}
+        self._labels: dict[int, list[tuple[str, str, str]]] = {}
+        self._marks: Schedule | None = None
+        self._types: dict[str, Any] = {}
+
+    async def read(self, session: AsyncSession) -> RowMaker:
+        self._labels = await tag_labels(session)
+        self._marks = await day_schedule(session, self.edge)  # maintenance windows on the timeline
+        self._types = await load_type_settings(session)  # each kind's outage threshold, for "failing, 1 of 3"
+        return self
+
+    def row(self, rid: int) -> Row:
+        row = self._built.get(rid)
+        if row is None:
+            columns = self._place.resources[rid]
+            assert self._marks is not None, "read() first"
+            row = self._built[rid] = _row(self._runtime, rid, columns[:4], self.now, self._marks)
+            row.tags = self._labels.get(rid, [])
+            kind_settings = self._types.get(columns[1])
+            row.threshold = columns[5] or (kind_settings.outage_threshold if kind_settings else 3)
+        return row
+
+    @property
+    def built(self) -> list[Row]:
+        return list(self._built.values())
+
+
+def new_board(runtime: Runtime, caller: Caller, sections: list[Section], now: float) -> Board:
+    board = Board(sections, bucket_of(now, FIFTEEN_MIN), now, beat_size=runtime.board.recent.size)
+    board.viewer = "admin" if caller.is_admin else "user" if caller.authenticated else "visitor"
+    return board
+
+
 async def load_board(
     session: AsyncSession,
     runtime: Runtime,
     caller: Caller,
     group_id: int | None = None,
     tag: tuple[str, str] | None = None,
+    place: Placement | None = None,
 ) -> Board:
     """Every section the caller may see (only ``group_id``'s when given) with its rows in display order; with
     ``tag`` (key, value), only the resources carrying it, and no section left empty by that filter."""
     now = time.time()
-    sections = await _shown_groups(session, caller, group_id)
-    by_group = {s.id: s for s in sections}
-    r = Resource
-    resources = {
-        rid: (name, kind, target, enabled, order, threshold)
-        for rid, name, kind, target, enabled, order, threshold in await session.execute(
-            select(r.id, r.name, r.kind, r.target, r.enabled, r.display_order, r.outage_threshold)
-        )
-    }
-    if tag is not None:
-        tagged = await tagged_ids(session, *tag)
-        resources = {rid: v for rid, v in resources.items() if rid in tagged}
-    members = (
-        await session.execute(select(GroupMember.group_id, GroupMember.resource_id, GroupMember.display_order))
-    ).all()
-    grouped = {rid for _gid, rid, _order in members}
-    placed: dict[int | None, list[tuple[int, str, int]]] = {}
-    for gid, rid, order in members:
-        if gid in by_group and rid in resources:
-            placed.setdefault(gid, []).append((order, resources[rid][0].lower(), rid))
-    if group_id is None:
-        loose = [(v[4], v[0].lower(), rid) for rid, v in resources.items() if rid not in grouped]
-        if loose:
-            sections.append(Section(None, "Other resources" if sections else "Resources", PUBLIC))
-            placed[None] = loose
-    if tag is not None:
-        sections[:] = [s for s in sections if placed.get(s.id)]
-    board = Board(sections, bucket_of(now, FIFTEEN_MIN), now, beat_size=runtime.board.recent.size)
-    board.viewer = "admin" if caller.is_admin else "user" if caller.authenticated else "visitor"
-    labels = await tag_labels(session)
-    marks = await day_schedule(session, board.edge)  # maintenance windows on the timeline
-    types = await load_type_settings(session)  # each kind's outage threshold, for "failing, 1 of 3"
-    built: dict[int, Row] = {}
-    for section in sections:
-        for _order, _name, rid in sorted(placed.get(section.id, [])):
-            row = built.get(rid)
-            if row is None:
-                row = built[rid] = _row(runtime, rid, resources[rid][:4], now, marks)
-                row.tags = labels.get(rid, [])
-                kind_settings = types.get(resources[rid][1])
-                row.threshold = resources[rid][5] or (kind_settings.outage_threshold if kind_settings else 3)
-            section.rows.append(row)
-    for row in built.values():
+    if place is None:
+        place = await placement(session, caller, group_id, tag)
+    board = new_board(runtime, caller, place.sections, now)
+    rows = await RowMaker(runtime, place, now).read(session)
+    for section in place.sections:
+        section.rows.extend(rows.row(rid) for rid in place.members(section.id))
+    for row in rows.built:
         board.total += 1
         if row.status == "available":
             board.up += 1

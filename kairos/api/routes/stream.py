@@ -15,7 +15,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from kairos.access.visibility import ADMIN, caller_level, hidden_ids
@@ -25,6 +25,7 @@ from kairos.live_events import Subscription
 from kairos.runtime import Runtime
 from kairos.services.resources import ordered_ids
 from kairos.web.dashboard_data import live_update
+from kairos.web.dashboard_live import MAX_GROUPS, ROWS_BOUND, Scope, parse_groups
 
 router = APIRouter(prefix="/api/resources", tags=["status"])
 
@@ -33,6 +34,7 @@ COALESCE_S = 1.0
 HEARTBEAT_S = 15.0
 MAX_LIFETIME_S = 1800.0
 VISIBILITY_RECHECK_S = 30.0
+SCOPED_LIMIT = 10_000_000
 
 _DESCRIPTION = """Public. Each subscriber gets only the resources it may see by group visibility
 (docs/access.md), re-checked when a new resource shows up and every 30 seconds. A `text/event-stream`:
@@ -45,6 +47,14 @@ _DESCRIPTION = """Public. Each subscriber gets only the resources it may see by 
   letter: A available, N not available, U unknown, - no data) and `blockLatencyMs`;
 - `event: resync` when the client fell too far behind: re-read `/api/resources/status-updates`;
 - a `: heartbeat` comment every 15 s.
+
+Scoped (what the status board uses above its collapse threshold, docs/dashboard.md): with `groups=1,7,none`
+the `status` messages carry only resources of those groups (`none`: the resources in no group), resources
+not available now, and those last sent as not available (to show them recover); an empty `groups=` sends only
+the latter. With `summary=true`, an `event: summary` comes first and then after each change of the counts:
+`{"total": {"total", "up", "down", "unknown", "failing"}, "groups": {"<id or none>": {…}}}`, each group only
+when its counts changed. When more than 500 rows are due at once the stream sends `resync` instead: re-read
+the page and the open groups.
 
 The stream ends at server shutdown and after 30 minutes; EventSource reconnects by itself."""
 
@@ -85,17 +95,21 @@ def _message(event: str, data: Any) -> str:
     return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
 
 
-async def _events(request: Request, runtime: Runtime, sub: Subscription, caller: Caller) -> AsyncIterator[str]:
+async def _events(
+    request: Request, runtime: Runtime, sub: Subscription, caller: Caller, scope: Scope | None
+) -> AsyncIterator[str]:
     loop = asyncio.get_running_loop()
     started = last_sent = loop.time()
     cycle = getattr(request.receive, "__self__", None)
     keep_alive_at_start = getattr(cycle, "keep_alive", False) is True
-    visibility = None if caller_level(caller) >= ADMIN else _Visibility(runtime, caller)
+    visibility = None if scope is not None or caller_level(caller) >= ADMIN else _Visibility(runtime, caller)
     if visibility is not None:
         await visibility.refresh()
     yield f"retry: {RETRY_MS}\n: connected\n\n"
+    first = scope is not None
     while True:
-        await sub.wait(1.0)  # wakes at least every second to notice shutdown
+        if not first:
+            await sub.wait(1.0)  # wakes at least every second to notice shutdown
         if sub.closed or _server_closing(request, keep_alive_at_start) or loop.time() - started > MAX_LIFETIME_S:
             return
         ids, overflowed = sub.take()
@@ -104,21 +118,35 @@ async def _events(request: Request, runtime: Runtime, sub: Subscription, caller:
             last_sent = loop.time()
         if visibility is not None and ids:
             ids = await visibility.allowed(ids)
+        counts = None
+        if scope is not None and (ids or first or scope.due):
+            counts = await scope.summary()
+            ids = await scope.rows(ids) if ids else ids
+            if len(ids) > ROWS_BOUND:  # behind by more than a page shows: re-read it instead of replaying
+                ids = set()
+                yield _message("resync", {})
+        first = False
         now = time.time()
         reveal = caller.authenticated or runtime.site.show_targets
         updates = [u for u in (live_update(runtime, rid, now, reveal) for rid in sorted(ids)) if u is not None]
+        if counts is not None:
+            yield _message("summary", counts)
+            last_sent = loop.time()
         if updates:
             yield _message("status", updates)
             last_sent = loop.time()
+        if updates or counts is not None:
             await asyncio.sleep(COALESCE_S)  # let the next results pile up into one message
         elif loop.time() - last_sent >= HEARTBEAT_S:
             yield ": heartbeat\n\n"
             last_sent = loop.time()
 
 
-async def _subscribed(request: Request, runtime: Runtime, caller: Caller) -> AsyncIterator[str]:
-    with runtime.events.subscribe() as sub:
-        async for chunk in _events(request, runtime, sub, caller):
+async def _subscribed(request: Request, runtime: Runtime, caller: Caller, scope: Scope | None) -> AsyncIterator[str]:
+    # A scoped subscriber filters what it sends and bounds that (ROWS_BOUND): the ids it is told of need no
+    # bound of their own beyond the number of resources.
+    with runtime.events.subscribe(SCOPED_LIMIT if scope is not None else None) as sub:
+        async for chunk in _events(request, runtime, sub, caller, scope):
             yield chunk
 
 
@@ -134,12 +162,25 @@ async def _subscribed(request: Request, runtime: Runtime, caller: Caller) -> Asy
     },
 )
 async def stream(
-    request: Request, runtime: RuntimeDep, caller: CurrentCaller, session: SessionDep
+    request: Request,
+    runtime: RuntimeDep,
+    caller: CurrentCaller,
+    session: SessionDep,
+    groups: str | None = Query(
+        None,
+        max_length=4000,
+        description="Scoped: rows only of these groups' members (ids, `none` for the resources in no group; at "
+        f"most {MAX_GROUPS}) and of resources not available; see the description.",
+    ),
+    summary: bool = Query(False, description="Also `summary` events: counts overall and per group."),
 ) -> StreamingResponse:
+    scope = None
+    if groups is not None or summary:
+        scope = Scope(runtime, caller, parse_groups(groups or ""), summary)
     # The caller is known; give the database connection back instead of holding it for the whole stream.
     await session.close()
     return StreamingResponse(
-        _subscribed(request, runtime, caller),
+        _subscribed(request, runtime, caller, scope),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -19,6 +19,8 @@
   var view = "timeline";
   var hiddenAt = 0, tipFor = null;
   var pageAll = !/^\/groups\//.test(window.location.pathname); // the group page shows a subset
+  var hooks = {}; // streamQuery, summary, unknown, afterInit: set by dashboard-scale.js above the threshold
+  data = JSON.parse(document.getElementById("dash-data").textContent); // read first: the setup below asks data.scaled
 
   function store(key, value) {
     try {
@@ -57,35 +59,49 @@
     recs = {};
     if (observer) observer.disconnect();
     observer = "IntersectionObserver" in window ? new IntersectionObserver(onView, { rootMargin: "300px" }) : null;
-    board.querySelectorAll("li.r").forEach(function (li) {
-      var id = +li.dataset.id, rec = recs[id], out = li.querySelector(".o");
-      if (!rec) {
-        rec = recs[id] = { id: id, tl: expand(li.dataset.tl), edge: data.edge, status: statusOf(li), v: 1, lis: [],
-          since: out ? out.dataset.since : null, hb: expandBeats(li.dataset.hb), hbCode: li.dataset.hb, hv: 1, failing: +(li.dataset.fs || 0) };
-      }
-      rec.lis.push(li);
-      li._q = (li.querySelector(".n").textContent + " " + ((li.querySelector(".t") || {}).textContent || "")).toLowerCase();
-      var tl = li.querySelector(".tl");
-      tl.tabIndex = 0;
-      tl.setAttribute("role", "group");
-      tl.setAttribute("aria-label", "Last 24 hours of " + li.querySelector(".n").textContent +
-        ": arrow keys read each 15-minute block");
-      // Added here, not in the HTML: ~60 bytes a row that 1,000 rows would pay on every load. Appended last, so
-      // the figures keep their :nth-of-type places in the CSS; the CSS puts the bar in the timeline's cell.
-      var hb = li.querySelector(".hb"), target = li.querySelector(".t");
-      if (!hb) {
-        hb = document.createElement("span");
-        hb.className = "hb";
-        li.appendChild(hb);
-      }
-      if (target) target.title = target.textContent; // a long address ends in "…": the whole of it on hover
-      hb.setAttribute("role", "img");
-      hb.style.setProperty("--hb-n", String(data.beats));
-      if (observer) observer.observe(li); else paint(li);
-    });
+    board.querySelectorAll("li.r").forEach(function (li) { adopt(li, data.edge); });
     applyCollapsed();
     applyFilter();
     tickOutages();
+    if (hooks.afterInit) hooks.afterInit();
+  }
+
+  // Takes a row in (rendered with the page, or loaded when a group opened: its timeline ends at ``edge``).
+  function adopt(li, edge) {
+    var id = +li.dataset.id, rec = recs[id], out = li.querySelector(".o");
+    if (!rec) {
+      rec = recs[id] = { id: id, tl: expand(li.dataset.tl), edge: edge, status: statusOf(li), v: 1, lis: [],
+        since: out ? out.dataset.since : null, hb: expandBeats(li.dataset.hb), hbCode: li.dataset.hb, hv: 1, failing: +(li.dataset.fs || 0) };
+      shiftTo(rec, data.edge);
+    }
+    rec.lis.push(li);
+    li._q = (li.querySelector(".n").textContent + " " + ((li.querySelector(".t") || {}).textContent || "")).toLowerCase();
+    var tl = li.querySelector(".tl");
+    tl.tabIndex = 0;
+    tl.setAttribute("role", "group");
+    tl.setAttribute("aria-label", "Last 24 hours of " + li.querySelector(".n").textContent +
+      ": arrow keys read each 15-minute block");
+    // Added here, not in the HTML: ~60 bytes a row that 1,000 rows would pay on every load. Appended last, so
+    // the figures keep their :nth-of-type places in the CSS; the CSS puts the bar in the timeline's cell.
+    var hb = li.querySelector(".hb"), target = li.querySelector(".t");
+    if (!hb) {
+      hb = document.createElement("span");
+      hb.className = "hb";
+      li.appendChild(hb);
+    }
+    if (target) target.title = target.textContent; // a long address ends in "…": the whole of it on hover
+    hb.setAttribute("role", "img");
+    hb.style.setProperty("--hb-n", String(data.beats));
+    if (observer) observer.observe(li); else paint(li);
+  }
+
+  // Rows leave with a closed group: their resources stop being tracked once no row shows them.
+  function release(li) {
+    var rec = recs[+li.dataset.id];
+    if (observer) observer.unobserve(li);
+    if (!rec) return;
+    rec.lis = rec.lis.filter(function (other) { return other !== li; });
+    if (!rec.lis.length) delete recs[rec.id];
   }
 
   function onView(entries) {
@@ -220,7 +236,10 @@
   // One update from the stream (full) or from polling (status, 24 h uptime and outage only).
   function apply(u) {
     var rec = recs[u.resourceId];
-    if (!rec) { if (pageAll) scheduleReload(1500); return; }
+    if (!rec) {
+      if (hooks.unknown) hooks.unknown(u); else if (pageAll) scheduleReload(1500);
+      return;
+    }
     rec.status = u.status || u.currentStatus || rec.status;
     rec.since = u.outageSince !== undefined ? u.outageSince : u.activeOutageSince;
     // The stream sends the streak; polling does not, but a resource that is not failing now is not failing.
@@ -241,7 +260,7 @@
   }
 
   function afterUpdates() {
-    summary();
+    if (!data.scaled) summary(); // above the threshold the page holds a few rows: the stream sends the counts
     applyFilter();
     tickOutages();
   }
@@ -279,6 +298,7 @@
   var search = document.getElementById("dash-search"), filter = document.getElementById("dash-filter");
 
   function applyFilter() {
+    if (data.scaled) return; // the server filtered (dashboard-scale.js)
     var q = search.value.trim().toLowerCase(), f = filter.value, active = q || f !== "all";
     board.querySelectorAll(".grp").forEach(function (grp) {
       var shown = 0;
@@ -313,6 +333,7 @@
   }
 
   function applyCollapsed() {
+    if (data.scaled) return; // groups open and close in dashboard-scale.js
     var closed = collapsedSet();
     board.querySelectorAll(".grp").forEach(function (grp) {
       var isClosed = closed.indexOf(grp.dataset.gid) >= 0;
@@ -323,14 +344,16 @@
 
   board.addEventListener("click", function (e) {
     var btn = e.target.closest(".grp-toggle");
-    if (!btn) return;
+    if (!btn || data.scaled) return;
     var gid = btn.closest(".grp").dataset.gid, closed = collapsedSet(), at = closed.indexOf(gid);
     if (at >= 0) closed.splice(at, 1); else closed.push(gid);
     store(KEY_COLLAPSED, JSON.stringify(closed));
     applyCollapsed();
   });
-  search.addEventListener("input", applyFilter);
-  filter.addEventListener("change", applyFilter);
+  if (!data.scaled) {
+    search.addEventListener("input", applyFilter);
+    filter.addEventListener("change", applyFilter);
+  }
   document.querySelectorAll(".dash-views [data-view]").forEach(function (b) {
     b.addEventListener("click", function () { store(KEY_VIEW, b.dataset.view); setView(b.dataset.view); });
   });
@@ -474,6 +497,7 @@
 
   // Re-reads every resource's status, 24 h uptime and outage (cheap: no timelines).
   function resync() {
+    if (data.scaled) { scheduleReload(0); return Promise.resolve(); } // the page and its open groups again
     return window.Kairos.api("GET", "/api/resources/status-updates?includeTimeline=false").then(function (list) {
       var seen = {};
       list.forEach(function (u) { seen[u.resourceId] = true; if (recs[u.resourceId] || pageAll) apply(u); });
@@ -487,12 +511,13 @@
     if (reloadTimer) return;
     reloadTimer = setTimeout(function () {
       reloadTimer = null;
-      fetch(window.location.pathname, { credentials: "same-origin" }).then(function (r) {
+      fetch(window.location.pathname + window.location.search, { credentials: "same-origin" }).then(function (r) {
         return r.ok ? r.text() : Promise.reject(new Error("HTTP " + r.status));
       }).then(function (html) {
         var doc = new DOMParser().parseFromString(html, "text/html");
         var fresh = doc.getElementById("dash-board"), freshData = doc.getElementById("dash-data");
         if (!fresh || !freshData) return;
+        board.querySelectorAll("li.r").forEach(release);
         board.innerHTML = fresh.innerHTML;
         document.getElementById("dash-data").textContent = freshData.textContent;
         details = {};
@@ -506,7 +531,7 @@
     if (source || pollTimer || document.hidden) return;
     if (!window.EventSource) { startPolling(); return; }
     var failures = 0;
-    source = new EventSource(data.stream);
+    source = new EventSource(data.stream + (hooks.streamQuery ? hooks.streamQuery() : ""));
     source.addEventListener("open", function () {
       failures = 0;
       document.documentElement.dataset.live = "open";
@@ -514,10 +539,8 @@
       note("live");
       if (opens++ > 0) resync(); // missed results while reconnecting
     });
-    source.addEventListener("status", function (e) {
-      JSON.parse(e.data).forEach(apply);
-      afterUpdates();
-    });
+    source.addEventListener("status", function (e) { enqueue(JSON.parse(e.data)); });
+    source.addEventListener("summary", function (e) { if (hooks.summary) hooks.summary(JSON.parse(e.data)); });
     source.addEventListener("resync", resync);
     source.addEventListener("error", function () {
       failures++;
@@ -529,6 +552,29 @@
         startPolling();
       }
     });
+  }
+
+  // Updates are applied in animation frames, a bounded number each, so a burst of a thousand changes never
+  // holds the main thread in one long task; the filter and counters are refreshed once the queue is empty.
+  var queue = [], frame = 0, PER_FRAME = 250;
+
+  function enqueue(list) {
+    Array.prototype.push.apply(queue, list);
+    if (!frame) frame = window.requestAnimationFrame(drain);
+  }
+
+  function drain() {
+    frame = 0;
+    queue.splice(0, PER_FRAME).forEach(apply);
+    if (queue.length) frame = window.requestAnimationFrame(drain);
+    else afterUpdates();
+  }
+
+  // The scoped stream names the open groups in its URL: a page that opens or closes one reconnects.
+  function reconnect() {
+    if (source) { source.close(); source = null; }
+    opens = 0;
+    connect();
   }
 
   function startPolling() {
@@ -560,8 +606,12 @@
 
   // -- start ------------------------------------------------------------------------------------------------
 
-  data = JSON.parse(document.getElementById("dash-data").textContent);
-  connect(); // first: the stream's handshake overlaps with drawing the board
+  // What dashboard-scale.js (the board above its collapse threshold) plugs in, and what it may call.
+  window.Kairos.dashboard = {
+    hooks: hooks, adopt: function (li, edge) { adopt(li, edge); }, release: release, reconnect: reconnect,
+    reload: scheduleReload, data: function () { return data; }, apply: function (list) { enqueue(list); }
+  };
+  if (!data.scaled) connect(); // first: the stream's handshake overlaps with drawing the board
   init();
   var saved = store(KEY_VIEW);
   setView(saved === "cards" || saved === "heartbeat" ? saved : "timeline");
