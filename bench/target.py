@@ -19,6 +19,10 @@ if os.environ.get("TARGET_JSON") == "1":
         len(_DOC),
         _DOC,
     )
+FAILURE = b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\nContent-Type: text/plain\r\n\r\nfail"
+# bench/dashboard.py: paths under /down/ always fail; those under /flip/ fail after ``GET /__fail`` until
+# ``GET /__ok`` (a burst of status changes driven through real checks).
+FLIPPED = False
 RECORDS: list[tuple[float, bytes]] = []
 # With TARGET_USER_AGENTS=1 (bench/fleet.py: each location checks with its own User-Agent) each record also
 # keeps the request's User-Agent, answered by ``GET /__agents`` as ``TIME PATH AGENT`` lines.
@@ -47,6 +51,7 @@ def _agent(head: bytes) -> bytes:
 
 
 async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    global FLIPPED
     try:
         while True:
             head = await reader.readuntil(b"\r\n\r\n")
@@ -57,11 +62,15 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
                 writer.write(records_response())
             elif path == b"/__agents":
                 writer.write(agents_response())
+            elif path in (b"/__fail", b"/__ok"):
+                FLIPPED = path == b"/__fail"
+                writer.write(RESPONSE)
             else:
                 RECORDS.append((now, path))
                 if WITH_AGENTS:
                     AGENTS.append(_agent(head))
-                writer.write(RESPONSE)
+                failing = path.startswith(b"/down/") or (FLIPPED and path.startswith(b"/flip/"))
+                writer.write(FAILURE if failing else RESPONSE)
             await writer.drain()
     except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
         pass
