@@ -66,19 +66,17 @@ class Counts:
     down: int = 0
     unknown: int = 0
     failing: int = 0
-
-    def add(self, status: str, failing: bool) -> None:
-        self.total += 1
-        if status == "available":
-            self.up += 1
-        elif status == "not-available":
-            self.down += 1
-        else:
-            self.unknown += 1
-        self.failing += failing
+    maintenance: int = 0  # checked during a maintenance window: no verdict
 
     def as_json(self) -> dict[str, int]:
-        return {"total": self.total, "up": self.up, "down": self.down, "unknown": self.unknown, "failing": self.failing}
+        return {
+            "total": self.total,
+            "up": self.up,
+            "down": self.down,
+            "unknown": self.unknown,
+            "failing": self.failing,
+            "maintenance": self.maintenance,
+        }
 
 
 @dataclass(slots=True)

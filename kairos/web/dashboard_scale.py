@@ -10,21 +10,22 @@ built. Rows are built (timeline, heartbeat, tags) only for what the page shows."
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kairos.api.deps import Caller
 from kairos.errors import Invalid
+from kairos.probes.base import Status
 from kairos.runtime import Runtime
-from kairos.scheduler.recent import failing_streak
-from kairos.web.dashboard_data import Board, Counts, Placement, RowMaker, new_board, placement, status_of
+from kairos.web.dashboard_data import Board, Counts, Placement, RowMaker, new_board, placement
 
 PAGE = 200  # rows per opened group, per "more"; and the budget of rows a filtered page renders at once
 PROBLEMS_SHOWN = 50  # rows in "Problems"; "show all" filters the board by status instead
 GROUPS_SHOWN = 100  # group headers per page (1,000 groups would be 25,000 nodes); "more groups" for the next
 QUERY_MAX = 200  # characters of search text kept
-STATUSES = ("available", "not-available", "unknown", "failing")
+STATUSES = ("available", "not-available", "failing", "unknown", "maintenance")
 NO_GROUP = "none"  # the section of the resources in no group, in URLs and the stream's ``groups``
 
 
@@ -60,51 +61,79 @@ def parse_section(text: str) -> int | None:
     return int(text)
 
 
-def _state_of(runtime: Runtime, rid: int) -> tuple[str, bool]:
-    state = runtime.board.state(rid)
-    return status_of(state), failing_streak(state) > 0
+# Each resource's state as one small code, read once per request: at 100,000 resources the counts, the
+# problems and the status filter are each one pass over a dict of ints, not three passes over the states.
+UP, DOWN, FAILING, UNKNOWN, MAINTENANCE = range(5)
+_BY_FILTER = {
+    "available": {UP},
+    "not-available": {DOWN, FAILING},
+    "failing": {FAILING},
+    "unknown": {UNKNOWN},
+    "maintenance": {MAINTENANCE},
+}
+_CODES = {Status.AVAILABLE: UP, Status.UNKNOWN: UNKNOWN, Status.MAINTENANCE: MAINTENANCE}
 
 
-def matching(runtime: Runtime, place: Placement, flt: Filter, show_targets: bool) -> set[int]:
+def classify(runtime: Runtime, ids: Iterable[int]) -> dict[int, int]:
+    """Resource id -> UP, DOWN (an outage is open), FAILING (not available, below its threshold), UNKNOWN or
+    MAINTENANCE, from the live board (no query)."""
+    get = runtime.board.states.get
+    codes: dict[int, int] = {}
+    for rid in ids:
+        state = get(rid)
+        if state is None:
+            codes[rid] = UNKNOWN
+        elif state.status is Status.NOT_AVAILABLE:
+            codes[rid] = FAILING if state.outage_since is None and state.fail_streak > 0 else DOWN
+        else:
+            codes[rid] = _CODES.get(state.status, UNKNOWN)
+    return codes
+
+
+def _counts(tally: list[int]) -> Counts:
+    up, down, failing, unknown, maintenance = tally
+    return Counts(sum(tally), up, down + failing, unknown, failing, maintenance)
+
+
+def matching(place: Placement, codes: dict[int, int], flt: Filter, show_targets: bool) -> set[int]:
     """The shown resources the filter keeps. The target is searched only where the caller may see targets:
     otherwise a visitor could learn a hidden target letter by letter from what a search finds."""
     kept: set[int] = set()
     needle = flt.q.casefold()
-    for rid in place.ids():
+    wanted = _BY_FILTER.get(flt.status)
+    for rid, code in codes.items():
+        if wanted is not None and code not in wanted:
+            continue
         name, _kind, target = place.resources[rid][:3]
         if needle and needle not in name.casefold() and not (show_targets and needle in target.casefold()):
             continue
-        if flt.status:
-            status, failing = _state_of(runtime, rid)
-            if (flt.status == "failing" and not failing) or (flt.status != "failing" and status != flt.status):
-                continue
         kept.add(rid)
     return kept
 
 
-def count(runtime: Runtime, place: Placement) -> tuple[Counts, dict[int | None, Counts]]:
+def count(
+    runtime: Runtime, place: Placement, codes: dict[int, int] | None = None
+) -> tuple[Counts, dict[int | None, Counts]]:
     """Counts overall (each resource once) and per section (a resource counts in each of its groups)."""
-    states = {rid: _state_of(runtime, rid) for rid in place.ids()}
-    overall = Counts()
-    for status, failing in states.values():
-        overall.add(status, failing)
+    if codes is None:
+        codes = classify(runtime, place.ids())
+    tally = [0] * 5
+    for code in codes.values():
+        tally[code] += 1
     per: dict[int | None, Counts] = {}
     for section in place.sections:
-        counts = per[section.id] = Counts()
+        part = [0] * 5
         for _order, _key, rid in place.placed.get(section.id, []):
-            counts.add(*states[rid])
-    return overall, per
+            part[codes[rid]] += 1
+        per[section.id] = _counts(part)
+    return _counts(tally), per
 
 
-def problem_ids(runtime: Runtime, place: Placement) -> list[int]:
+def problem_ids(place: Placement, codes: dict[int, int]) -> list[int]:
     """Resources not available now: those in an outage first, then those failing (below the threshold), each
     in natural name order."""
-    found = []
-    for rid in place.ids():
-        status, failing = _state_of(runtime, rid)
-        if status == "not-available":
-            found.append((failing, place.resources[rid][6], rid))
-    return [rid for _f, _n, rid in sorted(found)]
+    found = [(code, place.resources[rid][6], rid) for rid, code in codes.items() if code in (DOWN, FAILING)]
+    return [rid for _c, _n, rid in sorted(found)]
 
 
 def _summed(board: Board, overall: Counts) -> None:
@@ -125,15 +154,16 @@ async def load_scaled(
     whole groups as :data:`PAGE` rows allow expanded, the others collapsed with their number of matches).
     :data:`GROUPS_SHOWN` groups from ``group_offset``; ``board.groups_next`` says where the next ones start."""
     now = time.time()
-    overall, per = count(runtime, place)
+    codes = classify(runtime, place.ids())
+    overall, per = count(runtime, place, codes)
     board = new_board(runtime, caller, place.sections, now)
     _summed(board, overall)
     board.scaled, board.query, board.status_filter = True, flt.q, flt.status
     rows = await RowMaker(runtime, place, now).read(session)
     if flt.active:
-        place.keep_only(matching(runtime, place, flt, show_targets))
+        place.keep_only(matching(place, codes, flt, show_targets))
     elif group_offset == 0:  # the next groups' page is for the groups only
-        problems = problem_ids(runtime, place)
+        problems = problem_ids(place, codes)
         board.show_problems, board.problems_total = True, len(problems)
         board.problems = [rows.row(rid) for rid in problems[:PROBLEMS_SHOWN]]
     shown = place.sections[group_offset : group_offset + GROUPS_SHOWN]
@@ -172,10 +202,11 @@ async def load_section(
     section = next((s for s in place.sections if s.id == section_id), None)
     if section is None:
         return None
-    overall, per = count(runtime, place)
+    codes = classify(runtime, place.ids())
+    overall, per = count(runtime, place, codes)
     members = place.members(section_id)
     if flt.active:
-        kept = matching(runtime, place, flt, show_targets)
+        kept = matching(place, codes, flt, show_targets)
         members = [rid for rid in members if rid in kept]
     rows = await RowMaker(runtime, place, now).read(session)
     section.rows = [rows.row(rid) for rid in members[offset : offset + limit]]

@@ -77,7 +77,7 @@ async def test_rows_come_only_for_open_groups_and_problems_with_the_counts_first
         events = _events(response)
         first = await asyncio.wait_for(anext(events), 10)
         assert first[0] == "summary"
-        assert first[1]["total"] == {"total": 5, "up": 0, "down": 0, "unknown": 5, "failing": 0}
+        assert first[1]["total"] == {"total": 5, "up": 0, "down": 0, "unknown": 5, "failing": 0, "maintenance": 0}
         assert first[1]["groups"][str(db)]["total"] == 3 and first[1]["groups"][str(web)]["total"] == 2
         _result(kairos, db_ids[0], Status.AVAILABLE)  # a closed group: counted, no row
         _result(kairos, web_ids[0], Status.AVAILABLE)  # the open group: a row
@@ -85,7 +85,14 @@ async def test_rows_come_only_for_open_groups_and_problems_with_the_counts_first
         seen = await _collect(events, lambda s: {web_ids[0], db_ids[1]} <= _rows(s) and _counted(s, 2, 1))
         assert db_ids[0] not in _rows(seen)
         changed = [d for e, d in seen if e == "summary"][-1]
-        assert changed["groups"][str(db)] == {"total": 3, "up": 1, "down": 1, "unknown": 1, "failing": 0}
+        assert changed["groups"][str(db)] == {
+            "total": 3,
+            "up": 1,
+            "down": 1,
+            "unknown": 1,
+            "failing": 0,
+            "maintenance": 0,
+        }
         _result(kairos, db_ids[1], Status.AVAILABLE)  # sent as a problem: its recovery is sent too
         _result(kairos, db_ids[2], Status.AVAILABLE)  # never a problem, in a closed group: no row
         seen = await _collect(events, lambda s: db_ids[1] in _rows(s) and _counted(s, 4, 0))

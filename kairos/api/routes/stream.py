@@ -52,9 +52,9 @@ Scoped (what the status board uses above its collapse threshold, docs/dashboard.
 the `status` messages carry only resources of those groups (`none`: the resources in no group), resources
 not available now, and those last sent as not available (to show them recover); an empty `groups=` sends only
 the latter. With `summary=true`, an `event: summary` comes first and then after each change of the counts:
-`{"total": {"total", "up", "down", "unknown", "failing"}, "groups": {"<id or none>": {…}}}`, each group only
-when its counts changed. When more than 500 rows are due at once the stream sends `resync` instead: re-read
-the page and the open groups.
+`{"total": {"total", "up", "down", "unknown", "failing", "maintenance"}, "groups": {"<id or none>": {…}}}`,
+each group only when its counts changed. When more than 500 rows are due at once the stream sends `resync`
+instead: re-read the page and the open groups.
 
 The stream ends at server shutdown and after 30 minutes; EventSource reconnects by itself."""
 

@@ -16,7 +16,16 @@ from kairos.services.announcements import active_announcements
 from kairos.services.fleet import paused_locations
 from kairos.services.maintenance import Shown, active_and_upcoming
 from kairos.web.dashboard_data import group_visible, load_board, placement
-from kairos.web.dashboard_scale import PAGE, Filter, load_scaled, load_section, matching, parse_filter, parse_section
+from kairos.web.dashboard_scale import (
+    PAGE,
+    Filter,
+    classify,
+    load_scaled,
+    load_section,
+    matching,
+    parse_filter,
+    parse_section,
+)
 from kairos.web.deps import PageCaller, PageError
 from kairos.web.routes.status_pages import page_for_host, render_page
 from kairos.web.templating import render
@@ -44,7 +53,7 @@ async def dashboard(
         board = await load_scaled(session, runtime, caller, place, flt, targets, _offset(request, "goffset"))
     else:
         if flt.active:  # below the threshold the script filters in the page; this serves a page without it
-            place.keep_only(matching(runtime, place, flt, targets))
+            place.keep_only(matching(place, classify(runtime, place.ids()), flt, targets))
         board = await load_board(session, runtime, caller, place=place)
         board.query, board.status_filter = flt.q, flt.status
     announcements = await active_announcements(session, datetime.now(UTC))

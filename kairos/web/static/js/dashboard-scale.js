@@ -173,7 +173,8 @@
 
   function countsText(c, noun) {
     return c.total + " " + noun + " \u00b7 " + c.up + " available \u00b7 " + c.down + " not available" +
-      (c.failing ? " (" + c.failing + " failing)" : "") + " \u00b7 " + c.unknown + " unknown";
+      (c.failing ? " (" + c.failing + " failing)" : "") + " \u00b7 " + c.unknown + " unknown" +
+      (c.maintenance ? " \u00b7 " + c.maintenance + " in maintenance" : "");
   }
 
   function onSummary(s) {
