@@ -136,7 +136,8 @@ def main() -> None:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         argv = [sys.executable, "-c", SERVER, f"sqlite+aiosqlite:///{db_file}", tmp, str(port)]
-        server = subprocess.Popen(argv, env={**os.environ})
+        # cwd: the temporary directory, so ``-c`` does not import kairos from wherever the bench was started
+        server = subprocess.Popen(argv, env={**os.environ}, cwd=tmp)
         try:
             wait_up(base, server)
             seed(db_file, args.resources)
