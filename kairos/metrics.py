@@ -158,7 +158,8 @@ class Metrics:
         text = ""
         if self._source is not None:
             state = self._state(self._source, Scrape(), None)
-            state.add(list(self._source.resources().items()))
+            resources = self._source.resources()
+            state.add(list(resources), resources)
             text = state.finish(self._source.pending())
         return generate_latest(self.registry) + text.encode()
 
@@ -185,10 +186,10 @@ class Metrics:
             body = generate_latest(registry)
             if self._source is not None:
                 resources = self._source.resources()
-                items = list(resources.items())
+                ids = list(resources)
                 state = self._state(self._source, scrape, members)
-                for start in range(0, len(items), CHUNK):
-                    state.add(items[start : start + CHUNK])
+                for start in range(0, len(ids), CHUNK):
+                    state.add(ids[start : start + CHUNK], resources)
                     await asyncio.sleep(0)  # the loop serves others between chunks
                 body += state.finish(self._source.pending()).encode()
                 self._labels.prune(resources)

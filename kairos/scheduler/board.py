@@ -121,6 +121,11 @@ class LiveBoard:
         """Each location's latest result, by location name (empty in a single process)."""
         return dict(self._locations.get(resource_id, {}))
 
+    @property
+    def located(self) -> Mapping[int, Mapping[str, LocationView]]:
+        """Every resource's ``locations_of``, without a copy each (the metrics read 100,000 in one scrape)."""
+        return self._locations
+
     def uptime_of(self, resource_id: int) -> dict[str, float | None]:
         """24 h, 7 d and 30 d uptime percentages (None: nothing counted)."""
         return self.uptime.get(resource_id)
