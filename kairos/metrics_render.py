@@ -8,7 +8,7 @@ aggregates on the way, and the caller joins everything once. The text is what pr
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -228,11 +228,16 @@ class StateText:
             if at_latency is not None and view.latency_ms is not None:
                 at_latency.append(f"{AT_LATENCY.name}{text}{number(view.latency_ms / 1000.0)}\n")
 
-    def finish(self, pending: int) -> str:
-        out: list[str] = []
+    def finish(self, pending: int) -> Iterator[bytes]:
+        """The text, a family at a time (each a few megabytes at 100,000 resources: the caller may yield between)."""
         for family, lines in self._lines.items():
-            out.append(family.header)
-            out.extend(lines)
+            lines.insert(0, family.header)
+            yield "".join(lines).encode()
+            lines.clear()
+        yield self._counts(pending).encode()
+
+    def _counts(self, pending: int) -> str:
+        out: list[str] = []
         for family, value in ((ACTIVE, self._outages), (PENDING, pending), (RESOURCES, self._resources)):
             if self._view.wants(family):
                 out += (family.header, f"{family.name} {number(value)}\n")
