@@ -60,7 +60,7 @@ PATHS = (
 def seed(url: str, resources: int) -> str:
     """The database with ``resources`` resources in groups of 100; returns an admin API key."""
     upgrade_to_head(url)
-    at = datetime.now(UTC).replace(tzinfo=None)
+    at = datetime.now(UTC)
     groups = (resources + 99) // 100
     engine = create_engine(sync_url(url))
     with engine.begin() as conn:
