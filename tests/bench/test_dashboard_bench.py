@@ -4,6 +4,7 @@ writes every figure. No timing is asserted: the benchmark is run by hand for its
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import subprocess
@@ -70,16 +71,21 @@ def test_layout_spreads_the_burst_over_every_group() -> None:
     assert layout.path_of(burst[0]).startswith("flip/") and layout.path_of(7).startswith("down/")
 
 
-async def test_seed_fills_every_bucket_the_server_reads(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path}/seed.db"
-    now = time.time()
-    seed(url, Layout(40, 10, 0, 60, 86400), 30, 9, now)
+async def load_board(url: str, now: float) -> tuple[LiveUptime, LiveTimeline]:
     engine = make_engine(url)
     async with make_sessionmaker(engine)() as session:
         uptime, timeline = LiveUptime(), LiveTimeline()
         await uptime.load(session, now)
         await timeline.load(session, now)
     await engine.dispose()
+    return uptime, timeline
+
+
+def test_seed_fills_every_bucket_the_server_reads(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/seed.db"
+    now = time.time()
+    seed(url, Layout(40, 10, 0, 60, 86400), 30, 9, now)  # runs its own event loop (a script's seed)
+    uptime, timeline = asyncio.run(load_board(url, now))
     for rid in (1, 40):
         assert all(value is not None for value in uptime.get(rid).values())
         letters = timeline.letters(rid, now)
