@@ -28,6 +28,8 @@ def split_names(value: str) -> frozenset[str]:
 
 def parse_tag_filters(value: str) -> tuple[tuple[str, str], ...]:
     """``"env:prod, team:payments"`` → ((env, prod), (team, payments)); ValueError naming the bad filter."""
+    if not value.strip():
+        return ()  # the default: settings validate it at every start, `kairos check` too, so import nothing
     from kairos.services.tags import parse_filter  # the rule of every tag filter (api schemas: loaded late)
 
     out: list[tuple[str, str]] = []
